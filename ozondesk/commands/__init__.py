@@ -12,5 +12,12 @@ from types import ModuleType
 COMMANDS: tuple[str, ...] = ("sla", "presence", "demo", "lint")
 
 
+def available() -> tuple[str, ...]:
+    # TEMPORARY while lint is being written in parallel.
+    import importlib.util
+
+    return tuple(n for n in COMMANDS if importlib.util.find_spec(f"ozondesk.commands.{n}"))
+
+
 def load(name: str) -> ModuleType:
     return importlib.import_module(f"ozondesk.commands.{name}")

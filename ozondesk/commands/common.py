@@ -1,0 +1,54 @@
+"""Helpers shared by sub-commands: where policies and rules come from."""
+
+from __future__ import annotations
+
+import os
+from argparse import Namespace
+
+from ozondesk.domain.presence import PresenceRules
+from ozondesk.domain.sla import PolicyRevision
+from ozondesk.store.db import Database, default_database_path, open_database
+
+
+def database_if_any(args: Namespace) -> Database | None:
+    """The database named by --db or OZONDESK_DB, or the default one if it already exists.
+
+    Read-only commands never create the default database as a side effect.
+    """
+    explicit = getattr(args, "db", None) or os.environ.get("OZONDESK_DB")
+    if explicit:
+        return open_database(explicit, create=False)
+    if default_database_path().exists():
+        return open_database(None, create=False)
+    return None
+
+
+def policy_revisions(args: Namespace) -> dict[str, list[PolicyRevision]]:
+    from datetime import UTC, datetime
+
+    from ozondesk.domain.policies import DEFAULT_POLICIES
+
+    db = database_if_any(args)
+    if db is None:
+        epoch = datetime(2000, 1, 1, tzinfo=UTC)
+        return {name: [PolicyRevision(epoch, p)] for name, p in DEFAULT_POLICIES.items()}
+    try:
+        from ozondesk.store.repos.policies import all_revisions
+
+        with db.begin() as session:
+            return all_revisions(session)
+    finally:
+        db.dispose()
+
+
+def presence_rules(args: Namespace) -> PresenceRules:
+    db = database_if_any(args)
+    if db is None:
+        return PresenceRules()
+    try:
+        from ozondesk.store.repos.settings import presence_rules as stored
+
+        with db.begin() as session:
+            return stored(session)
+    finally:
+        db.dispose()

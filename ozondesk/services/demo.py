@@ -1,0 +1,285 @@
+"""A realistic demo database: a Chinese cross-border shop answering Russian buyers."""
+
+from __future__ import annotations
+
+import random
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from ozondesk.domain import sla
+from ozondesk.domain.clock import MOSCOW, local_instant
+from ozondesk.errors import UserError
+from ozondesk.i18n import _
+from ozondesk.services import demo_data as data
+from ozondesk.store.db import Database
+from ozondesk.store.models import (
+    Agent,
+    Conversation,
+    Message,
+    Posting,
+    PostingItem,
+    PresenceEventRow,
+    Shop,
+    StatusChange,
+)
+from ozondesk.store.repos.policies import current_policies
+
+CHUNK = 5000
+KIND_WEIGHTS = {"buyer_chat": 70, "buyer_ticket": 15, "ozon_ticket": 10, "account_manager": 5}
+
+
+@dataclass(frozen=True)
+class DemoStats:
+    conversations: int
+    messages: int
+    postings: int
+    presence_events: int
+
+
+def _naive(value: datetime) -> datetime:
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def _chunked(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), CHUNK):
+        session.execute(insert(model), rows[start : start + CHUNK])
+
+
+def generate(db: Database, size: int = 500, now: datetime | None = None, seed: int = 7) -> DemoStats:
+    if size < 1 or size > 2_000_000:
+        raise UserError(_("--size must be between 1 and 2000000"))
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    rnd = random.Random(seed)
+    with db.begin() as session:
+        existing = session.scalar(select(func.count()).select_from(Conversation)) or 0
+        if existing:
+            raise UserError(
+                _("{db} already holds {n} conversations: use a new database file for the demo").format(
+                    db=db.display_name, n=existing
+                )
+            )
+        policies = current_policies(session)
+        shop = Shop(ozon_seller_id=data.SHOP[0], name=data.SHOP[1], created_at=_naive(now))
+        session.add(shop)
+        session.flush()
+        agents = [Agent(shop_id=shop.id, login=lg, display_name=n, role=r)
+                  for lg, n, r in data.AGENTS]
+        session.add_all(agents)
+        session.flush()
+        desk = [a.id for a in agents if a.role == "agent"]
+        builder = _Builder(rnd, now, shop.id, desk, policies)
+        for index in range(size):
+            builder.conversation(index)
+        _chunked(session, Posting, builder.postings)
+        _chunked(session, PostingItem, builder.items)
+        _chunked(session, Conversation, builder.conversations)
+        _chunked(session, Message, builder.messages)
+        _chunked(session, StatusChange, builder.status_changes)
+        presence = list(_presence(rnd, now, desk))
+        _chunked(session, PresenceEventRow, presence)
+    return DemoStats(len(builder.conversations), len(builder.messages), len(builder.postings), len(presence))
+
+
+class _Builder:
+    def __init__(
+        self, rnd: random.Random, now: datetime, shop_id: int, desk: list[int], policies: dict[str, Any]
+    ) -> None:
+        self.rnd, self.now, self.shop_id, self.desk, self.policies = rnd, now, shop_id, desk, policies
+        self.postings: list[dict[str, Any]] = []
+        self.items: list[dict[str, Any]] = []
+        self.conversations: list[dict[str, Any]] = []
+        self.messages: list[dict[str, Any]] = []
+        self.status_changes: list[dict[str, Any]] = []
+        self.order_base = rnd.randrange(10_000_000, 90_000_000)
+
+    def _posting(self, received: datetime) -> tuple[int, str, str]:
+        rnd = self.rnd
+        pid = len(self.postings) + 1
+        order = f"{self.order_base + pid:08d}-{rnd.randrange(1, 999):04d}"
+        number = f"{order}-{rnd.randrange(1, 4)}"
+        status = rnd.choices(
+            list(data.CARRIER_STATES), weights=[10, 10, 45, 30, 5]
+        )[0]
+        created = received - timedelta(days=rnd.uniform(1, 20))
+        eta = created + timedelta(days=rnd.randrange(7, 21))
+        carrier_status, warehouse = data.CARRIER_STATES[status]
+        if status == "delivering" and eta < self.now:
+            carrier_status, warehouse = data.DELAYED_STATE
+        shipped = created + timedelta(days=2) if status in ("delivering", "delivered") else None
+        product = rnd.choice(data.PRODUCTS)
+        self.postings.append(
+            {
+                "id": pid,
+                "shop_id": self.shop_id,
+                "posting_number": number,
+                "order_number": order,
+                "scheme": rnd.choices(["FBO", "FBS", "rFBS"], weights=[50, 40, 10])[0],
+                "status": status,
+                "tracking_number": f"OZ{rnd.randrange(10**11, 10**12)}RU" if shipped else None,
+                "carrier": rnd.choice(data.CARRIERS) if shipped else None,
+                "carrier_status": carrier_status,
+                "warehouse_status": warehouse,
+                "created_at": _naive(created),
+                "shipped_at": _naive(shipped) if shipped else None,
+                "eta": _naive(eta),
+                "delivered_at": _naive(eta - timedelta(days=1)) if status == "delivered" else None,
+            }
+        )
+        for offer, name, price in rnd.sample(data.PRODUCTS, rnd.choice([1, 1, 1, 2, 3])):
+            if offer == product[0]:
+                continue
+            self._item(pid, offer, name, price)
+        self._item(pid, *product)
+        return pid, number, product[0]
+
+    def _item(self, posting_id: int, offer: str, name: str, price: int) -> None:
+        self.items.append(
+            {
+                "posting_id": posting_id,
+                "sku": 1_000_000_000 + zlib.crc32(offer.encode()) % 900_000_000,
+                "offer_id": offer,
+                "name": name,
+                "quantity": self.rnd.choice([1, 1, 1, 2]),
+                "price": Decimal(price),
+                "currency": "RUB",
+            }
+        )
+
+    def _message(
+        self, cid: int, side: str, text: str, at: datetime, agent: int | None = None
+    ) -> None:
+        self.messages.append(
+            {
+                "conversation_id": cid,
+                "platform_message_id": str(3_000_000_000_000_000_000 + len(self.messages) * 7919),
+                "side": side,
+                "author_agent_id": agent,
+                "text": text,
+                "attachments": ["photo_1.jpg"] if "Фото" in text else [],
+                "created_at": _naive(at),
+                "delivery_state": "delivered" if side == "seller" else "received",
+            }
+        )
+
+    def conversation(self, index: int) -> None:
+        rnd, now = self.rnd, self.now
+        cid = index + 1
+        kind = rnd.choices(list(KIND_WEIGHTS), weights=list(KIND_WEIGHTS.values()))[0]
+        age = timedelta(hours=min(rnd.expovariate(1 / 96), 30 * 24))
+        received = now - age
+        category = rnd.choice(list(data.BUYER_TEXT))
+        buyer = rnd.choice(data.BUYERS)
+        posting_id, posting, offer = self._posting(received)
+        if kind == "buyer_chat":
+            policy, subject, opening = "chat-first-response", "", rnd.choice(data.BUYER_TEXT[category])
+        elif kind == "buyer_ticket":
+            policy, subject = "verified-support", _subject(category)
+            opening = rnd.choice(data.BUYER_TEXT[category])
+        elif kind == "ozon_ticket":
+            title, policy = rnd.choice(data.OZON_TICKETS)
+            subject = opening = title.format(posting=posting, offer=offer)
+            buyer, category = None, "platform"
+        else:
+            policy, subject = "am-first-response", rnd.choice(data.AM_TOPICS)
+            opening, buyer, category = subject, None, "account"
+        self._message(cid, "buyer" if buyer else "platform", opening, received)
+        if kind == "buyer_chat" and rnd.random() < 0.2:
+            note = rnd.choice(data.PLATFORM_NOTES).format(posting=posting)
+            self._message(cid, "platform", note, received + timedelta(seconds=5))
+        answered = age > timedelta(minutes=40) and rnd.random() < 0.9
+        first_response = None
+        assignee = rnd.choice(self.desk) if rnd.random() < 0.85 else None
+        last_at, preview, unread = received, opening, 1
+        if answered:
+            delay = timedelta(minutes=rnd.choice([2, 4, 6, 9, 12, 14, 25, 70]))
+            first_response = min(received + delay, now)
+            reply = data.SELLER_REPLIES.get(category, data.SELLER_REPLIES["order-status"])
+            text = reply.format(buyer=buyer or "коллеги", posting=posting)
+            self._message(cid, "seller", text, first_response, assignee)
+            last_at, preview, unread = first_response, text, 0
+            if rnd.random() < 0.5:
+                follow_at = min(first_response + timedelta(hours=rnd.uniform(0.2, 30)), now)
+                follow = rnd.choice(data.FOLLOW_UPS)
+                self._message(cid, "buyer" if buyer else "platform", follow, follow_at)
+                last_at, preview, unread = follow_at, follow, 1
+        status = "open"
+        resolved = None
+        if answered and age > timedelta(days=3) and rnd.random() < 0.85:
+            status, resolved, unread = "resolved", last_at + timedelta(hours=2), 0
+        elif answered and rnd.random() < 0.25:
+            status = "waiting_buyer"
+            self.status_changes.append(
+                {"conversation_id": cid, "status": status, "at": _naive(last_at), "agent_id": assignee}
+            )
+        due = None
+        if status == "open":
+            rule = self.policies[policy] if first_response is None else self.policies["resolution-48h"]
+            due = sla.deadline(rule, received)
+        self.conversations.append(
+            {
+                "id": cid,
+                "shop_id": self.shop_id,
+                "kind": kind,
+                "platform_id": f"{rnd.getrandbits(64):016x}-{cid}",
+                "subject": subject,
+                "buyer_name": buyer,
+                "status": status,
+                "category": category,
+                "priority": "urgent" if policy == "ozon-ticket-urgent" else "normal",
+                "assignee_id": assignee,
+                "posting_id": posting_id if buyer else None,
+                "sla_policy": policy,
+                "received_at": _naive(received),
+                "first_response_at": _naive(first_response) if first_response else None,
+                "resolved_at": _naive(resolved) if resolved else None,
+                "last_message_at": _naive(last_at),
+                "last_message_preview": preview[:200],
+                "unread_count": unread,
+                "due_at": _naive(due) if due else None,
+                "version": 1,
+            }
+        )
+
+
+def _subject(category: str) -> str:
+    return {
+        "returns": "Возврат товара",
+        "logistics-delay": "Задержка доставки",
+        "counterfeit-complaint": "Жалоба: подозрение на подделку",
+        "size-and-fit": "Вопрос по размеру",
+        "payment": "Вопрос по оплате",
+        "compliance-documents": "Запрос документов",
+        "order-status": "Статус заказа",
+        "quality": "Качество товара",
+    }[category]
+
+
+def _presence(rnd: random.Random, now: datetime, desk: list[int]) -> Iterable[dict[str, Any]]:
+    """30 days of two shifts; one day in the last week leaves the shop uncovered for a while."""
+    today = now.astimezone(MOSCOW).date()
+    thin_days = {today - timedelta(days=rnd.randrange(2, 7)), today - timedelta(days=12)}
+    early, late = desk[: len(desk) // 2], desk[len(desk) // 2 :]
+    rows: list[dict[str, Any]] = []
+    for back in range(30, -1, -1):
+        day = today - timedelta(days=back)
+        for group, (start, end) in ((early, (8 * 60 + 50, 16 * 60)), (late, (15 * 60, 23 * 60 + 5))):
+            for agent in group:
+                on = start + rnd.randrange(0, 15)
+                off = end + rnd.randrange(-10, 10)
+                if day in thin_days and group is late:
+                    on += 100  # the evening shift started late and nobody covered the gap
+                events = [(on, "online"), (on + rnd.randrange(120, 200), "away"),
+                          (on + rnd.randrange(210, 240), "online"), (off, "offline")]
+                for minute, status in events:
+                    at = local_instant(day, minute, MOSCOW)
+                    if at <= now:
+                        rows.append({"agent_id": agent, "status": status, "at": _naive(at)})
+    rows.sort(key=lambda r: r["at"])
+    return rows

@@ -1,0 +1,24 @@
+"""The shop's presence today and yesterday, from stored events."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from ozondesk.domain.clock import local_instant
+from ozondesk.domain.presence import PresenceSummary, summarize
+from ozondesk.store.db import Database
+from ozondesk.store.repos import presence as events_repo
+from ozondesk.store.repos import settings as settings_repo
+
+
+class PresenceService:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def summary(self, now: datetime, days: int = 2) -> PresenceSummary:
+        with self.db.begin() as session:
+            rules = settings_repo.presence_rules(session)
+            first_day = now.astimezone(rules.tz).date() - timedelta(days=days - 1)
+            start = local_instant(first_day, 0, rules.tz)
+            events = events_repo.events_between(session, start, now + timedelta(seconds=1))
+        return summarize(events, now, rules, first_day=first_day)

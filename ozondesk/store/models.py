@@ -1,0 +1,230 @@
+"""SQLAlchemy 2 typed models. All instants are stored as naive UTC.
+
+Names of constraints follow one convention so Alembic batch migrations on SQLite
+can find them again.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+CONVERSATION_KINDS = ("buyer_chat", "buyer_ticket", "ozon_ticket", "account_manager")
+CONVERSATION_STATUSES = ("open", "waiting_buyer", "resolved", "closed")
+PRIORITIES = ("normal", "urgent")
+ROLES = ("agent", "lead", "trainer")
+SIDES = ("buyer", "seller", "platform")
+DELIVERY_STATES = ("received", "queued", "sent", "delivered", "failed")
+SCHEMES = ("FBO", "FBS", "rFBS")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+class Shop(Base):
+    __tablename__ = "shops"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ozon_seller_id: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Agent(Base):
+    __tablename__ = "agents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    login: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16), default="agent")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    __table_args__ = (UniqueConstraint("shop_id", "login", name="uq_agents_shop_login"),)
+
+
+class BusinessCalendarRow(Base):
+    __tablename__ = "business_calendars"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    tz: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
+    weekly: Mapped[list[Any]] = mapped_column(JSON)
+    production_calendar: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class CalendarOverrideRow(Base):
+    __tablename__ = "calendar_overrides"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    calendar_id: Mapped[int] = mapped_column(
+        ForeignKey("business_calendars.id", ondelete="CASCADE"), index=True
+    )
+    day: Mapped[date] = mapped_column(Date)
+    hours: Mapped[list[Any]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(String(200))
+    __table_args__ = (UniqueConstraint("calendar_id", "day", name="uq_calendar_overrides_day"),)
+
+
+class SlaPolicyRevision(Base):
+    """Every edit of a policy (or of its calendar) appends a snapshot; time used before
+    ``effective_from`` keeps counting as used under the older revision."""
+
+    __tablename__ = "sla_policy_revisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    effective_from: Mapped[datetime] = mapped_column(DateTime)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    edited_by: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+
+
+class Posting(Base):
+    __tablename__ = "postings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    posting_number: Mapped[str] = mapped_column(String(64))
+    order_number: Mapped[str | None] = mapped_column(String(64))
+    scheme: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(64))
+    tracking_number: Mapped[str | None] = mapped_column(String(64))
+    carrier: Mapped[str | None] = mapped_column(String(100))
+    carrier_status: Mapped[str | None] = mapped_column(String(100))
+    warehouse_status: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime | None] = mapped_column(DateTime)
+    shipped_at: Mapped[datetime | None] = mapped_column(DateTime)
+    eta: Mapped[datetime | None] = mapped_column(DateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    __table_args__ = (
+        UniqueConstraint("shop_id", "posting_number", name="uq_postings_shop_number"),
+    )
+
+
+class PostingItem(Base):
+    __tablename__ = "posting_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    posting_id: Mapped[int] = mapped_column(
+        ForeignKey("postings.id", ondelete="CASCADE"), index=True
+    )
+    sku: Mapped[int] = mapped_column(BigInteger)
+    offer_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(500))
+    quantity: Mapped[int] = mapped_column(Integer)
+    price: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str] = mapped_column(String(3), default="RUB")
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    platform_id: Mapped[str | None] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    buyer_name: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    category: Mapped[str | None] = mapped_column(String(40))
+    priority: Mapped[str] = mapped_column(String(8), default="normal")
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    posting_id: Mapped[int | None] = mapped_column(ForeignKey("postings.id", ondelete="SET NULL"))
+    sla_policy: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    first_response_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_message_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_message_preview: Mapped[str] = mapped_column(String(200), default="")
+    unread_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Cached from the SLA engine so the inbox can sort by urgency without computing 100k deadlines.
+    due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __table_args__ = (
+        UniqueConstraint("shop_id", "kind", "platform_id", name="uq_conversations_platform"),
+        Index("ix_conversations_status_due", "status", "due_at"),
+        Index("ix_conversations_last_message", "last_message_at"),
+        Index("ix_conversations_assignee", "assignee_id"),
+    )
+
+
+class StatusChange(Base):
+    """Status history: waiting_buyer spans are pauses for the SLA engine."""
+
+    __tablename__ = "status_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    # Ozon message ids are 19-digit integers: kept as text so no layer turns them into floats.
+    platform_message_id: Mapped[str | None] = mapped_column(String(32))
+    side: Mapped[str] = mapped_column(String(10))
+    author_agent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agents.id", ondelete="SET NULL")
+    )
+    text: Mapped[str] = mapped_column(Text)
+    attachments: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    delivery_state: Mapped[str] = mapped_column(String(12), default="received")
+    __table_args__ = (
+        Index("ix_messages_conversation_time", "conversation_id", "created_at"),
+        UniqueConstraint(
+            "conversation_id", "platform_message_id", name="uq_messages_platform_id"
+        ),
+    )
+
+
+class PresenceEventRow(Base):
+    __tablename__ = "presence_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(10))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (Index("ix_presence_events_at", "at"),)
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,1 @@
+"""Repositories: sessions in, frozen dataclasses out."""

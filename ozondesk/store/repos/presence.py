@@ -1,0 +1,57 @@
+"""Presence events of a shop's agents."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ozondesk.domain.clock import as_utc
+from ozondesk.domain.presence import PresenceEvent, Status
+from ozondesk.store.models import Agent, PresenceEventRow
+
+
+def naive_utc(value: datetime) -> datetime:
+    return as_utc(value).replace(tzinfo=None)
+
+
+def record(session: Session, agent_id: int, status: Status, at: datetime) -> None:
+    session.add(PresenceEventRow(agent_id=agent_id, status=status, at=naive_utc(at)))
+
+
+def events_between(
+    session: Session, start: datetime, end: datetime, shop_id: int | None = None
+) -> list[PresenceEvent]:
+    """Events in [start, end), plus each agent's last event before ``start`` (its status then)."""
+    start_n, end_n = naive_utc(start), naive_utc(end)
+    query = select(Agent.login, PresenceEventRow.status, PresenceEventRow.at).join(
+        Agent, Agent.id == PresenceEventRow.agent_id
+    )
+    if shop_id is not None:
+        query = query.where(Agent.shop_id == shop_id)
+    inside = session.execute(
+        query.where(PresenceEventRow.at >= start_n, PresenceEventRow.at < end_n).order_by(
+            PresenceEventRow.at
+        )
+    ).all()
+    last = (
+        select(PresenceEventRow.agent_id, func.max(PresenceEventRow.at).label("at"))
+        .where(PresenceEventRow.at < start_n)
+        .group_by(PresenceEventRow.agent_id)
+        .subquery()
+    )
+    before = session.execute(
+        query.join(
+            last, (last.c.agent_id == PresenceEventRow.agent_id) & (last.c.at == PresenceEventRow.at)
+        )
+    ).all()
+    events = [PresenceEvent(login, status, as_utc(at)) for login, status, at in before]
+    events += [PresenceEvent(login, status, as_utc(at)) for login, status, at in inside]
+    return events
+
+
+def agent_logins(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    rows = session.execute(select(Agent.id, Agent.login).where(Agent.id.in_(ids))).all()
+    return {i: login for i, login in rows}

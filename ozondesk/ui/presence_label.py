@@ -1,0 +1,34 @@
+"""A compact shop-presence indicator for the status bar."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QWidget
+
+from ozondesk.domain.presence import PresenceSummary
+from ozondesk.i18n import N_, _
+
+STATE_TEXT = {
+    "ok": N_("Shop presence OK"),
+    "warning": N_("Presence warning: half of today's offline allowance used"),
+    "at-risk": N_("At risk: yesterday was a breach day"),
+    "demotion": N_("Demotion: two breach days in a row"),
+}
+STATE_STYLE = {"ok": "", "warning": "color:#b26a00", "at-risk": "color:#c62828", "demotion": "color:#fff;background:#c62828"}
+
+
+def presence_text(summary: PresenceSummary) -> str:
+    return _("{state} · {left:.0f} offline min left today · online: {who}").format(
+        state=_(STATE_TEXT[summary.status]),
+        left=summary.minutes_left_today,
+        who=", ".join(summary.online_agents) or _("nobody"),
+    )
+
+
+class PresenceLabel(QLabel):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("presence")
+
+    def show_summary(self, summary: PresenceSummary) -> None:
+        self.setText(presence_text(summary))
+        self.setStyleSheet(STATE_STYLE[summary.status])

@@ -1,0 +1,60 @@
+"""Background work for the GUI: one database worker thread, results delivered by signal.
+
+As in Anki's taskman: every query runs off the GUI thread, and its callback runs
+back on the GUI thread through a queued signal, so widgets are only touched there.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+log = logging.getLogger("ozondesk.ui")
+
+
+class TaskRunner(QObject):
+    _finished = Signal(object, object, object, object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ozondesk-db")
+        self._finished.connect(self._deliver)
+        self._closed = False
+        self.pending = 0
+
+    def run(
+        self,
+        work: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        if self._closed:
+            return
+        self.pending += 1
+
+        def job() -> None:
+            try:
+                result = work()
+            except Exception as exc:  # noqa: BLE001 - handed to the GUI thread to report
+                self._finished.emit(on_done, on_error, None, exc)
+            else:
+                self._finished.emit(on_done, on_error, result, None)
+
+        self._pool.submit(job)
+
+    def _deliver(self, on_done: Any, on_error: Any, result: Any, error: Any) -> None:
+        self.pending -= 1
+        if error is None:
+            on_done(result)
+        elif on_error is not None:
+            on_error(error)
+        else:
+            log.error("background task failed: %s", error, exc_info=error)
+
+    def shutdown(self) -> None:
+        self._closed = True
+        self._pool.shutdown(wait=True, cancel_futures=True)
