@@ -211,7 +211,9 @@ class _Builder:
                 last_at, preview, unread = follow_at, follow, 1
         status = "open"
         resolved = None
-        if answered and age > timedelta(days=3) and rnd.random() < 0.85:
+        # Most answered conversations older than a day are closed, as on a real desk.
+        closes = 0.95 if age > timedelta(days=2) else 0.6 if age > timedelta(hours=8) else 0.0
+        if answered and rnd.random() < closes:
             status, resolved, unread = "resolved", last_at + timedelta(hours=2), 0
         elif answered and rnd.random() < 0.25:
             status = "waiting_buyer"
