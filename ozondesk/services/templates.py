@@ -1,0 +1,301 @@
+"""Reply templates and their review, on top of the store.
+
+Every step is one transaction that also writes the audit log, so a revision is
+never shown as saved before it is committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ozondesk.domain import review
+from ozondesk.domain.clock import as_utc
+from ozondesk.i18n import _
+from ozondesk.store.db import Database
+from ozondesk.store.models import Agent, ReplyTemplate, TemplateRevision
+from ozondesk.store.repos import audit
+
+READY_MINIMUM = 3
+
+
+class FindingLike(Protocol):
+    rule: str
+    severity: str
+    message: str
+
+
+LintBody = Callable[[str], Sequence[FindingLike]]
+
+
+@dataclass(frozen=True)
+class RevisionRecord:
+    id: int
+    template_id: int
+    number: int
+    title: str
+    body: str
+    status: str
+    author: str | None
+    created_at: datetime
+    submitted_at: datetime | None
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    review_comment: str | None
+    effective_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TemplateRecord:
+    id: int
+    slug: str
+    category: str
+    tags: tuple[str, ...]
+    gloss_zh: str
+    channel: str
+    language: str
+    usage_count: int
+    live: RevisionRecord | None
+    pending: RevisionRecord | None
+
+
+@dataclass(frozen=True)
+class Readiness:
+    ok: bool
+    approved_chat_ru: int
+    required: int
+
+
+def _naive(value: datetime | None) -> datetime | None:
+    return as_utc(value).replace(tzinfo=None) if value is not None else None
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return as_utc(value) if value is not None else None
+
+
+def default_lint_body(body: str) -> Sequence[FindingLike]:
+    from ozondesk.domain.templates import lint_template_body
+
+    return lint_template_body(body)
+
+
+class TemplateService:
+    def __init__(self, db: Database, lint_body: LintBody = default_lint_body) -> None:
+        self.db = db
+        self.lint_body = lint_body
+
+    # -- helpers ---------------------------------------------------------------------
+    def _actor(self, session: Session, agent_id: int) -> Agent:
+        agent = session.get(Agent, agent_id)
+        if agent is None or not agent.active:
+            raise review.ReviewError(_("unknown or inactive agent #{id}").format(id=agent_id))
+        return agent
+
+    def _revision(self, session: Session, revision_id: int) -> TemplateRevision:
+        revision = session.get(TemplateRevision, revision_id)
+        if revision is None:
+            raise review.ReviewError(_("template revision #{id} does not exist").format(id=revision_id))
+        return revision
+
+    def _record(self, session: Session, rev: TemplateRevision) -> RevisionRecord:
+        names = dict(session.execute(select(Agent.id, Agent.display_name)).all())
+        return RevisionRecord(
+            id=rev.id,
+            template_id=rev.template_id,
+            number=rev.number,
+            title=rev.title,
+            body=rev.body,
+            status=rev.status,
+            author=names.get(rev.author_id),
+            created_at=as_utc(rev.created_at),
+            submitted_at=_aware(rev.submitted_at),
+            reviewed_by=names.get(rev.reviewed_by),
+            reviewed_at=_aware(rev.reviewed_at),
+            review_comment=rev.review_comment,
+            effective_at=_aware(rev.effective_at),
+        )
+
+    def _subject(self, session: Session, template_id: int) -> str:
+        template = session.get(ReplyTemplate, template_id)
+        return f"template:{template.slug if template else template_id}"
+
+    # -- authoring -------------------------------------------------------------------
+    def create(
+        self,
+        agent_id: int,
+        *,
+        slug: str,
+        category: str,
+        title: str,
+        body: str,
+        now: datetime,
+        tags: Sequence[str] = (),
+        gloss_zh: str = "",
+        channel: str = "chat",
+    ) -> RevisionRecord:
+        with self.db.begin() as session:
+            self._actor(session, agent_id)
+            if session.scalar(select(ReplyTemplate.id).where(ReplyTemplate.slug == slug)):
+                raise review.ReviewError(_("a template with id {slug!r} already exists").format(slug=slug))
+            template = ReplyTemplate(
+                slug=slug, category=category, tags=list(tags), gloss_zh=gloss_zh, channel=channel,
+                language="ru", usage_count=0, archived=False, created_at=_naive(now), created_by=agent_id,
+            )
+            session.add(template)
+            session.flush()
+            rev = TemplateRevision(
+                template_id=template.id, number=1, title=title, body=body, status="draft",
+                author_id=agent_id, created_at=_naive(now),
+            )
+            session.add(rev)
+            session.flush()
+            audit.write(session, now, agent_id, "template.create", f"template:{slug}", revision=1)
+            return self._record(session, rev)
+
+    def edit(self, agent_id: int, template_id: int, *, title: str, body: str, now: datetime) -> RevisionRecord:
+        """Change the draft in work, or start a new draft from the latest revision."""
+        with self.db.begin() as session:
+            actor = self._actor(session, agent_id)
+            revisions = session.scalars(
+                select(TemplateRevision).where(TemplateRevision.template_id == template_id)
+                .order_by(TemplateRevision.number)
+            ).all()
+            if not revisions:
+                raise review.ReviewError(_("template #{id} does not exist").format(id=template_id))
+            draft = next((r for r in revisions if r.status in ("draft", "submitted")), None)
+            if draft is not None:
+                review.check("edit", draft.status, actor.role)  # type: ignore[arg-type]
+                # A changed text must be reviewed again, and its waiting period starts over.
+                draft.title, draft.body, draft.status = title, body, "draft"
+                draft.submitted_at = draft.effective_at = None
+                rev = draft
+            else:
+                rev = TemplateRevision(
+                    template_id=template_id, number=revisions[-1].number + 1, title=title, body=body,
+                    status="draft", author_id=agent_id, created_at=_naive(now),
+                )
+                session.add(rev)
+                session.flush()
+            audit.write(session, now, agent_id, "template.edit", self._subject(session, template_id),
+                        revision=rev.number)
+            return self._record(session, rev)
+
+    # -- review ----------------------------------------------------------------------
+    def submit(self, agent_id: int, revision_id: int, now: datetime) -> RevisionRecord:
+        with self.db.begin() as session:
+            actor = self._actor(session, agent_id)
+            rev = self._revision(session, revision_id)
+            review.check("submit", rev.status, actor.role)  # type: ignore[arg-type]
+            errors = [f for f in self.lint_body(rev.body) if f.severity == "error"]
+            if errors:
+                raise review.ReviewError(
+                    _("cannot submit: {n} error(s) in the text: {first}").format(
+                        n=len(errors), first="; ".join(f.message for f in errors[:3])
+                    )
+                )
+            rev.status = "submitted"
+            rev.submitted_at = _naive(now)
+            rev.effective_at = _naive(review.effective_at(now))
+            audit.write(session, now, agent_id, "template.submit", self._subject(session, rev.template_id),
+                        revision=rev.number, effective_at=as_utc(review.effective_at(now)).isoformat())
+            return self._record(session, rev)
+
+    def approve(self, agent_id: int, revision_id: int, now: datetime, comment: str = "") -> RevisionRecord:
+        with self.db.begin() as session:
+            actor = self._actor(session, agent_id)
+            rev = self._revision(session, revision_id)
+            review.check("approve", rev.status, actor.role)  # type: ignore[arg-type]
+            rev.status = "approved"
+            rev.reviewed_by, rev.reviewed_at, rev.review_comment = agent_id, _naive(now), comment or None
+            # An approval that comes after the waiting period takes effect at once.
+            rev.effective_at = max(rev.effective_at or _naive(now), _naive(now))  # type: ignore[type-var]
+            audit.write(session, now, agent_id, "template.approve", self._subject(session, rev.template_id),
+                        revision=rev.number, comment=comment)
+            return self._record(session, rev)
+
+    def reject(self, agent_id: int, revision_id: int, now: datetime, comment: str) -> RevisionRecord:
+        if not comment.strip():
+            raise review.ReviewError(_("a rejection needs a comment telling the author what to change"))
+        with self.db.begin() as session:
+            actor = self._actor(session, agent_id)
+            rev = self._revision(session, revision_id)
+            review.check("reject", rev.status, actor.role)  # type: ignore[arg-type]
+            rev.status = "rejected"
+            rev.reviewed_by, rev.reviewed_at, rev.review_comment = agent_id, _naive(now), comment
+            rev.effective_at = None
+            audit.write(session, now, agent_id, "template.reject", self._subject(session, rev.template_id),
+                        revision=rev.number, comment=comment)
+            return self._record(session, rev)
+
+    # -- reading ---------------------------------------------------------------------
+    def history(self, template_id: int) -> list[RevisionRecord]:
+        with self.db.begin() as session:
+            revs = session.scalars(
+                select(TemplateRevision).where(TemplateRevision.template_id == template_id)
+                .order_by(TemplateRevision.number)
+            ).all()
+            return [self._record(session, r) for r in revs]
+
+    def review_queue(self) -> list[RevisionRecord]:
+        with self.db.begin() as session:
+            revs = session.scalars(
+                select(TemplateRevision).where(TemplateRevision.status == "submitted")
+                .order_by(TemplateRevision.submitted_at)
+            ).all()
+            return [self._record(session, r) for r in revs]
+
+    def templates(self, now: datetime) -> list[TemplateRecord]:
+        with self.db.begin() as session:
+            rows = session.scalars(
+                select(ReplyTemplate).where(ReplyTemplate.archived.is_(False)).order_by(ReplyTemplate.slug)
+            ).all()
+            all_revs = session.scalars(select(TemplateRevision).order_by(TemplateRevision.number)).all()
+            by_template: dict[int, list[TemplateRevision]] = {}
+            for rev in all_revs:
+                by_template.setdefault(rev.template_id, []).append(rev)
+            result = []
+            for t in rows:
+                revs = by_template.get(t.id, [])
+                views = [review.RevisionView(r.number, r.status, _aware(r.effective_at)) for r in revs]  # type: ignore[arg-type]
+                live = review.live_revision(views, now)
+                pending = review.pending_revision(views)
+                pick = {r.number: r for r in revs}
+                result.append(
+                    TemplateRecord(
+                        id=t.id, slug=t.slug, category=t.category, tags=tuple(t.tags or ()),
+                        gloss_zh=t.gloss_zh, channel=t.channel, language=t.language,
+                        usage_count=t.usage_count,
+                        live=self._record(session, pick[live.number]) if live else None,
+                        pending=self._record(session, pick[pending.number]) if pending else None,
+                    )
+                )
+            return result
+
+    def readiness(self, now: datetime) -> Readiness:
+        count = sum(
+            1 for t in self.templates(now) if t.live is not None and t.channel == "chat" and t.language == "ru"
+        )
+        return Readiness(count >= READY_MINIMUM, count, READY_MINIMUM)
+
+    def record_use(self, template_id: int) -> None:
+        with self.db.begin() as session:
+            template = session.get(ReplyTemplate, template_id)
+            if template is not None:
+                template.usage_count += 1
+
+    def audit_log(self, template_slug: str | None = None) -> list[audit.AuditRecord]:
+        with self.db.begin() as session:
+            prefix = f"template:{template_slug}" if template_slug else "template:"
+            return audit.entries(session, prefix)
+
+    def count(self) -> int:
+        with self.db.begin() as session:
+            return int(session.scalar(select(func.count()).select_from(ReplyTemplate)) or 0)
+
+
