@@ -51,8 +51,11 @@ def test_away_counts_as_online_and_overlapping_agents_cover_each_other() -> None
 
 
 def test_only_window_minutes_count() -> None:
-    events = [ev("wang", "offline", msk(20, 1)), ev("wang", "online", msk(20, 8, 59)),
-              ev("wang", "offline", msk(20, 23, 0))]
+    events = [
+        ev("wang", "offline", msk(20, 1)),
+        ev("wang", "online", msk(20, 8, 59)),
+        ev("wang", "offline", msk(20, 23, 0)),
+    ]
     [day] = daily_offline(events, date(2026, 11, 20), date(2026, 11, 20), msk(21, 5))
     assert day.offline_seconds == 0
 
@@ -69,7 +72,11 @@ def test_status_ok_when_covered() -> None:
     assert summary.status == "ok"
     assert summary.minutes_left_today == pytest.approx(30.0)
     assert summary.online_agents == ("wang",)
-    assert [d.day for d in summary.days] == [date(2026, 11, 21), date(2026, 11, 22), date(2026, 11, 23)]
+    assert [d.day for d in summary.days] == [
+        date(2026, 11, 21),
+        date(2026, 11, 22),
+        date(2026, 11, 23),
+    ]
 
 
 def test_warning_at_half_the_allowance_today() -> None:
@@ -80,8 +87,11 @@ def test_warning_at_half_the_allowance_today() -> None:
 
 
 def test_at_risk_after_a_breach_yesterday() -> None:
-    events = [ev("wang", "online", msk(22, 9, 40)), ev("wang", "offline", msk(22, 23, 30)),
-              ev("wang", "online", msk(23, 8, 55))]
+    events = [
+        ev("wang", "online", msk(22, 9, 40)),
+        ev("wang", "offline", msk(22, 23, 30)),
+        ev("wang", "online", msk(23, 8, 55)),
+    ]
     summary = summarize(events, msk(23, 12))
     assert [d.breach for d in summary.days] == [True, False]
     assert summary.status == "at-risk"
@@ -89,8 +99,11 @@ def test_at_risk_after_a_breach_yesterday() -> None:
 
 
 def test_demotion_after_two_consecutive_breach_days() -> None:
-    events = [ev("wang", "online", msk(22, 9, 40)), ev("wang", "offline", msk(22, 23, 30)),
-              ev("wang", "online", msk(23, 9, 31))]
+    events = [
+        ev("wang", "online", msk(22, 9, 40)),
+        ev("wang", "offline", msk(22, 23, 30)),
+        ev("wang", "online", msk(23, 9, 31)),
+    ]
     summary = summarize(events, msk(23, 12))
     assert [d.breach for d in summary.days] == [True, True]
     assert summary.status == "demotion"
@@ -98,8 +111,11 @@ def test_demotion_after_two_consecutive_breach_days() -> None:
 
 
 def test_old_consecutive_breaches_do_not_demote_now() -> None:
-    events = [ev("wang", "online", msk(18, 10)), ev("wang", "offline", msk(19, 9)),
-              ev("wang", "online", msk(19, 10))]
+    events = [
+        ev("wang", "online", msk(18, 10)),
+        ev("wang", "offline", msk(19, 9)),
+        ev("wang", "online", msk(19, 10)),
+    ]
     events += full_day(20) + full_day(21) + full_day(22) + [ev("wang", "online", msk(23, 8))]
     summary = summarize(events, msk(23, 12))
     assert [d.breach for d in summary.days][:2] == [True, True]
@@ -107,7 +123,9 @@ def test_old_consecutive_breaches_do_not_demote_now() -> None:
 
 
 def test_rules_are_settings() -> None:
-    rules = PresenceRules(window_start_minute=10 * 60, window_end_minute=20 * 60, allowance_minutes=10)
+    rules = PresenceRules(
+        window_start_minute=10 * 60, window_end_minute=20 * 60, allowance_minutes=10
+    )
     events = [ev("wang", "online", msk(22, 10, 11)), ev("wang", "offline", msk(22, 21))]
     [day] = daily_offline(events, date(2026, 11, 22), date(2026, 11, 22), msk(23, 0), rules)
     assert day.offline_minutes == pytest.approx(11.0) and day.breach
@@ -125,7 +143,9 @@ times = st.integers(min_value=0, max_value=3 * 24 * 60).map(
     lambda m: msk(20, 0) + timedelta(minutes=m)
 )
 event_lists = st.lists(
-    st.tuples(st.sampled_from(["a", "b", "c"]), st.sampled_from(["online", "away", "offline"]), times),
+    st.tuples(
+        st.sampled_from(["a", "b", "c"]), st.sampled_from(["online", "away", "offline"]), times
+    ),
     max_size=30,
 )
 
@@ -144,7 +164,9 @@ def test_an_agent_coming_online_never_adds_offline_time(
     events = [ev(a, s, t) for a, s, t in raw]
     now = msk(23, 0)
     before = daily_offline(events, date(2026, 11, 20), date(2026, 11, 22), now)
-    after = daily_offline(events + [ev("z", "online", extra)], date(2026, 11, 20), date(2026, 11, 22), now)
+    after = daily_offline(
+        events + [ev("z", "online", extra)], date(2026, 11, 20), date(2026, 11, 22), now
+    )
     for b, a in zip(before, after, strict=True):
         assert a.offline_seconds <= b.offline_seconds + 1e-9
 

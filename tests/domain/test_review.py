@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from ozondesk.domain.clock import MOSCOW
-from ozondesk.domain.review import RevisionView, ReviewError, check, effective_at, live_revision
+from ozondesk.domain.review import ReviewError, RevisionView, check, effective_at, live_revision
 
 
 def msk(*args: int) -> datetime:

@@ -49,9 +49,9 @@ def service(db: Database) -> TemplateService:
 
 
 def make(service: TemplateService, people: dict[str, int], slug: str, body: str = "Вернём деньги до 18:00 МСК.",
-         channel: str = "chat", at: datetime = msk(2026, 11, 2, 10, 0)) -> Any:
+         channel: str = "chat") -> Any:
     return service.create(people["agent"], slug=slug, category="returns", title=slug, body=body,
-                          now=at, channel=channel, tags=("возврат",), gloss_zh="退货")
+                          now=msk(2026, 11, 2, 10, 0), channel=channel, tags=("возврат",), gloss_zh="退货")
 
 
 def test_full_review_cycle_with_audit(service: TemplateService, people: dict[str, int]) -> None:
