@@ -193,7 +193,16 @@ class _Builder:
         if kind == "buyer_chat" and rnd.random() < 0.2:
             note = rnd.choice(data.PLATFORM_NOTES).format(posting=posting)
             self._message(cid, "platform", note, received + timedelta(seconds=5))
-        answered = age > timedelta(minutes=40) and rnd.random() < 0.9
+        # Fresh conversations are mostly waiting for their first reply; old ones almost never are.
+        if age < timedelta(minutes=15):
+            answer_rate = 0.0
+        elif age < timedelta(hours=1):
+            answer_rate = 0.4
+        elif age < timedelta(days=1):
+            answer_rate = 0.92
+        else:
+            answer_rate = 0.99
+        answered = rnd.random() < answer_rate
         first_response = None
         assignee = rnd.choice(self.desk) if rnd.random() < 0.85 else None
         last_at, preview, unread = received, opening, 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from ozondesk.domain.clock import local_instant
@@ -21,4 +22,7 @@ class PresenceService:
             first_day = now.astimezone(rules.tz).date() - timedelta(days=days - 1)
             start = local_instant(first_day, 0, rules.tz)
             events = events_repo.events_between(session, start, now + timedelta(seconds=1))
-        return summarize(events, now, rules, first_day=first_day)
+            names = events_repo.display_names(session)
+        summary = summarize(events, now, rules, first_day=first_day)
+        shown = tuple(sorted(names.get(login, login) for login in summary.online_agents))
+        return replace(summary, online_agents=shown)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -52,6 +51,5 @@ def events_between(
     return events
 
 
-def agent_logins(session: Session, ids: Sequence[int]) -> dict[int, str]:
-    rows = session.execute(select(Agent.id, Agent.login).where(Agent.id.in_(ids))).all()
-    return {i: login for i, login in rows}
+def display_names(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(Agent.login, Agent.display_name)).all())

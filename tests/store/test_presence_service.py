@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from ozondesk.domain.clock import MOSCOW
+from ozondesk.domain.presence import PresenceRules
+from ozondesk.services.presence import PresenceService
+from ozondesk.store.db import Database
+from ozondesk.store.models import Agent, Shop
+from ozondesk.store.repos import presence as repo
+from ozondesk.store.repos import settings
+
+
+def msk(day: int, hh: int, mm: int = 0) -> datetime:
+    return MOSCOW.localize(datetime(2026, 11, day, hh, mm)).astimezone(UTC)
+
+
+def test_stored_events_give_the_shop_state_with_display_names(db: Database) -> None:
+    with db.begin() as session:
+        shop = Shop(ozon_seller_id="1", name="Shop", created_at=datetime(2026, 1, 1))
+        session.add(shop)
+        session.flush()
+        wang = Agent(shop_id=shop.id, login="wang.fang", display_name="王芳", role="agent")
+        li = Agent(shop_id=shop.id, login="li.wei", display_name="李伟", role="agent")
+        session.add_all([wang, li])
+        session.flush()
+        # Long before the two days: li went offline, wang online; that state carries over.
+        repo.record(session, li.id, "offline", msk(1, 12))
+        repo.record(session, wang.id, "online", msk(1, 12))
+        repo.record(session, wang.id, "offline", msk(22, 10))
+        repo.record(session, li.id, "online", msk(22, 10, 45))
+    summary = PresenceService(db).summary(msk(23, 12))
+    assert [round(d.offline_minutes) for d in summary.days] == [45, 0]
+    assert summary.status == "at-risk"
+    assert summary.online_agents == ("李伟",)
+
+
+def test_presence_rules_are_editable_settings(db: Database) -> None:
+    with db.begin() as session:
+        assert settings.presence_rules(session) == PresenceRules()
+        settings.save_presence_rules(session, PresenceRules(allowance_minutes=20))
+    with db.begin() as session:
+        assert settings.presence_rules(session).allowance_minutes == 20
