@@ -57,6 +57,12 @@ def main() -> int:
         for policy, received in data:
             deadline(policy, received)
 
+    pause = timedelta(minutes=30)
+
+    def paused_deadlines() -> None:
+        for policy, received in data:
+            deadline(policy, received, ((received + pause, received + 2 * pause),))
+
     def countdowns() -> None:
         for policy, received in data:
             countdown(policy, received, now)
@@ -65,8 +71,10 @@ def main() -> int:
     cold = timed("deadline() x n, cold calendar caches", deadlines)
     warm = timed("deadline() x n, warm", deadlines)
     cds = timed("countdown() x n, warm", countdowns)
+    paused = timed("deadline() x n with one closed pause", paused_deadlines)
     print(f"{'deadline() / bare loop':<42} {warm / base:8.1f} x")
     print(f"{'countdown() / bare loop':<42} {cds / base:8.1f} x")
+    print(f"{'paused deadline() / bare loop':<42} {paused / base:8.1f} x")
     print(f"{'per deadline() call':<42} {warm / args.n * 1e6:8.2f} us")
     print(f"{'per countdown() call':<42} {cds / args.n * 1e6:8.2f} us")
     scale = 100_000 / args.n

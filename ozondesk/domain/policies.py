@@ -63,10 +63,16 @@ class SlaPolicy:
             raise UserError(_("policy {name!r}: budget_seconds must be a number").format(name=name))
         if "calendar" not in data:
             raise UserError(_("policy {name!r} has no calendar").format(name=name))
+        try:
+            budget = timedelta(seconds=seconds)
+        except OverflowError:
+            raise UserError(
+                _("policy {name!r}: budget_seconds is too large").format(name=name)
+            ) from None
         return cls(
             name=name,
             title=data.get("title", name),
-            budget=timedelta(seconds=seconds),
+            budget=budget,
             calendar=BusinessCalendar.from_dict(data["calendar"]),
             due_soon_fraction=data.get("due_soon_fraction", 0.2),
         )

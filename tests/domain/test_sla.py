@@ -99,6 +99,7 @@ def test_policy_round_trip_through_json():
         ({"budget_seconds": "4h"}, "must be a number"),
         ({"budget_seconds": float("inf")}, "must be a number"),
         ({"due_soon_fraction": 1.5}, "between 0 and 1"),
+        ({"budget_seconds": 1e30}, "too large"),
         ({"calendar": {"name": "c", "weekly": [[]] * 3}}, "exactly 7 entries"),
     ],
 )
