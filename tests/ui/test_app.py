@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ozondesk import app as app_module
+
+
+def args(**kw: Any) -> argparse.Namespace:
+    base = {"db": None, "demo": False, "self_test": False}
+    base.update(kw)
+    return argparse.Namespace(**base)
+
+
+def test_self_test_opens_the_main_window_and_quits_cleanly(qapp: Any) -> None:
+    assert app_module.run_app(args(self_test=True)) == 0
+
+
+def test_an_unreadable_database_shows_a_dialog_not_a_traceback(
+    qapp: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shown: list[str] = []
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: shown.append(text))
+    bad = tmp_path / "notes.sqlite"
+    bad.write_text("not a database " * 10)
+    assert app_module.run_app(args(db=str(bad))) == 2
+    assert len(shown) == 1 and "not a SQLite database" in shown[0]
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_demo_database_is_created_once_and_reused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app_module, "DEMO_SIZE", 30)
+    db = app_module.prepare_database(args(demo=True))
+    path = app_module.demo_database_path()
+    db.dispose()
+    assert path.exists()
+    size = path.stat().st_size
+    db = app_module.prepare_database(args(demo=True))  # a second start must not add another 30
+    from sqlalchemy import func, select
+
+    from ozondesk.store.models import Conversation
+
+    with db.begin() as session:
+        assert session.scalar(select(func.count()).select_from(Conversation)) == 30
+    db.dispose()
+    assert path.stat().st_size >= size
