@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from ozondesk.commands.output import add_format_option, emit_json, emit_pairs
 from ozondesk.errors import UserError
@@ -22,11 +23,14 @@ def run(args: argparse.Namespace) -> int:
     from ozondesk.services.demo import generate
     from ozondesk.store.db import open_database
 
-    if not getattr(args, "db", None):
-        raise UserError(_("demo needs --db URL or a file path, so it never fills your real database"))
+    target = getattr(args, "db", None) or os.environ.get("OZONDESK_DB")
+    if not target:
+        raise UserError(
+            _("demo needs --db URL (or OZONDESK_DB), so it never fills your default database")
+        )
     if not 1 <= args.size <= 2_000_000:
         raise UserError(_("--size must be between 1 and 2000000"))
-    db = open_database(args.db)
+    db = open_database(target)
     try:
         stats = generate(db, size=args.size, seed=args.seed)
     finally:
