@@ -9,15 +9,20 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-COMMANDS: tuple[str, ...] = ("sla", "presence", "demo", "lint")
+COMMANDS: tuple[str, ...] = ("sla", "presence", "demo", "lint", "sync", "fake-ozon")
 
 
 def available() -> tuple[str, ...]:
     # TEMPORARY while lint is being written in parallel.
     import importlib.util
 
-    return tuple(n for n in COMMANDS if importlib.util.find_spec(f"ozondesk.commands.{n}"))
+    return tuple(n for n in COMMANDS if importlib.util.find_spec(_module(n)))
+
+
+def _module(name: str) -> str:
+    # Command names use dashes (fake-ozon), module names underscores (fake_ozon).
+    return f"ozondesk.commands.{name.replace('-', '_')}"
 
 
 def load(name: str) -> ModuleType:
-    return importlib.import_module(f"ozondesk.commands.{name}")
+    return importlib.import_module(_module(name))

@@ -1,0 +1,326 @@
+"""The Ozon Seller API client: the current methods only, with limits, retries and typed parsing.
+
+Idempotent reads are retried on 429, 5xx, «Circle is open», timeouts and dropped
+connections. Sending a message is not idempotent: it is retried here only when the
+platform certainly did not process it (rate limited, or the connection never opened);
+anything uncertain goes back to the outbox, which checks the chat history first.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from ozondesk.ozon import errors as E
+from ozondesk.ozon.ratelimit import DEFAULT_RATE, TokenBucket, bucket_for
+from ozondesk.ozon.records import (
+    ChatListPage,
+    ChatMessage,
+    HistoryPage,
+    PostingInfo,
+    PostingPage,
+    ProductInfo,
+    ReturnPage,
+    parse_chat_list,
+    parse_fbo_posting,
+    parse_fbs_posting,
+    parse_history,
+    parse_posting_page,
+    parse_products,
+    parse_return_page,
+)
+
+log = logging.getLogger("ozondesk.sync")
+
+BASE_URL = "https://api-seller.ozon.ru"
+CHAT_LIST_MAX = 100
+HISTORY_MAX = 1000
+RETURNS_MAX = 500
+PRODUCTS_MAX = 1000
+ORDER_FILTER_MAX = 50
+
+
+def _iso(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def classify(status: int, body: bytes, path: str, retry_after: float | None = None) -> E.OzonError:
+    """Turn an error response into the matching ``OzonError``."""
+    code: int | None = None
+    message = ""
+    try:
+        data = json.loads(body or b"{}")
+        if isinstance(data, dict):
+            code = data.get("code") if isinstance(data.get("code"), int) else None
+            message = str(data.get("message") or data.get("error") or "")
+    except ValueError:
+        message = body[:200].decode("utf-8", "replace")
+    message = message or f"HTTP {status}"
+    low = message.lower()
+    kw: dict[str, Any] = {"status": status, "code": code, "path": path}
+    if "obsolete method" in low:
+        return E.ObsoleteMethod(message, **kw)
+    if "circle is open" in low or "rate limit" in low or status == 429 or code == 8:
+        return E.RateLimited(message, retry_after=retry_after, **kw)
+    if "subscription" in low or "premium" in low:
+        return E.SubscriptionRequired(message, **kw)
+    # A wrong key gets 404 with code 5 (NOT_FOUND), like a missing object: the message tells them apart.
+    if "api-key" in low or "api key" in low or "client-id" in low:
+        if "required role" in low:
+            return E.PermissionDenied(message, **kw)
+        return E.AuthError(message, **kw)
+    if status == 403:
+        if "offer not signed" in low or "role" in low or "not allowed" in low:
+            return E.PermissionDenied(message, **kw)
+        # A bare 403 on the chat methods is how a missing Premium subscription shows.
+        return E.SubscriptionRequired(message, **kw)
+    if status >= 500:
+        return E.TransientError(message, **kw)
+    if status == 404:
+        return E.NotFound(message, **kw)
+    return E.BadRequest(message, **kw)
+
+
+class OzonClient:
+    """One shop's connection. Thread-safe: the sync fetches histories from a few threads."""
+
+    def __init__(
+        self,
+        client_id: str,
+        api_key: str,
+        base_url: str = BASE_URL,
+        *,
+        timeout: float = 20.0,
+        retries: int = 5,
+        backoff: float = 1.0,
+        max_backoff: float = 30.0,
+        rate: float | None = DEFAULT_RATE,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.client_id = str(client_id)
+        self.retries = retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self._sleep = sleep
+        self._bucket: TokenBucket | None = bucket_for(self.client_id, rate) if rate else None
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            headers={
+                "Client-Id": self.client_id,
+                "Api-Key": api_key,
+                "Content-Type": "application/json",
+            },
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            transport=transport,
+            limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
+        )
+        self.requests = 0
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> OzonClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transport -------------------------------------------------------------------------
+
+    def _delay(self, attempt: int, err: E.TransientError) -> float:
+        if err.retry_after is not None:
+            return min(err.retry_after, self.max_backoff)
+        return min(self.max_backoff, self.backoff * 2**attempt) * random.uniform(0.5, 1.0)
+
+    def post(self, path: str, body: dict[str, Any], *, idempotent: bool = True) -> dict[str, Any]:
+        attempt = 0
+        while True:
+            try:
+                return self._once(path, body)
+            except E.TransientError as err:
+                certain_not_processed = isinstance(err, E.RateLimited) or (
+                    isinstance(err, E.ConnectionFailed) and not err.sent
+                )
+                if attempt >= self.retries or not (idempotent or certain_not_processed):
+                    raise
+                delay = self._delay(attempt, err)
+                log.info("%s failed (%s); retry %d in %.2fs", path, err.message, attempt + 1, delay)
+                self._sleep(delay)
+                attempt += 1
+
+    def _once(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        if self._bucket is not None:
+            self._bucket.acquire()
+        self.requests += 1
+        try:
+            response = self._http.post(path, json=body)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise E.ConnectionFailed(f"cannot connect: {exc}", sent=False, path=path) from None
+        except httpx.TransportError as exc:
+            # Read timeouts and connections dropped mid-response: the request may have been handled.
+            raise E.ConnectionFailed(
+                f"connection lost: {type(exc).__name__}", sent=True, path=path
+            ) from None
+        log.debug("POST %s -> %d", path, response.status_code)
+        if response.status_code != 200:
+            raise classify(response.status_code, response.content, path, _retry_after(response))
+        try:
+            data = response.json()
+        except ValueError:
+            raise E.MalformedResponse("the answer is not JSON", status=200, path=path) from None
+        if not isinstance(data, dict):
+            raise E.MalformedResponse("the answer is not a JSON object", status=200, path=path)
+        return data
+
+    # -- chats -----------------------------------------------------------------------------
+
+    def chat_list(
+        self, cursor: str | None = None, *, unread_only: bool = False, limit: int = CHAT_LIST_MAX
+    ) -> ChatListPage:
+        body: dict[str, Any] = {
+            "filter": {"unread_only": unread_only},
+            "limit": min(limit, CHAT_LIST_MAX),
+        }
+        if cursor:
+            body["cursor"] = cursor
+        return parse_chat_list(self.post("/v3/chat/list", body))
+
+    def chat_history(
+        self,
+        chat_id: str,
+        from_message_id: int | None = None,
+        *,
+        direction: str = "Backward",
+        limit: int = HISTORY_MAX,
+    ) -> HistoryPage:
+        body: dict[str, Any] = {
+            "chat_id": chat_id,
+            "direction": direction,
+            "limit": min(limit, HISTORY_MAX),
+        }
+        if from_message_id is not None:
+            # uint64 above 2^53: sent as a string, as the official examples do.
+            body["from_message_id"] = str(from_message_id)
+        return parse_history(self.post("/v3/chat/history", body))
+
+    def history_since(
+        self, chat_id: str, after: int | None = None, *, page_size: int = HISTORY_MAX
+    ) -> tuple[list[ChatMessage], list[E.RecordError]]:
+        """Messages newer than ``after`` (all when None), oldest first, each once.
+
+        Walks backwards from the newest; whether ``from_message_id`` is inclusive is not
+        documented, so pages are deduplicated by id.
+        """
+        seen: dict[int, ChatMessage] = {}
+        errors: list[E.RecordError] = []
+        cursor: int | None = None
+        while True:
+            page = self.chat_history(chat_id, cursor, limit=page_size)
+            errors.extend(page.errors)
+            fresh = [m for m in page.messages if m.message_id not in seen]
+            for m in fresh:
+                if after is None or m.message_id > after:
+                    seen[m.message_id] = m
+            oldest = min((m.message_id for m in page.messages), default=None)
+            reached = after is not None and oldest is not None and oldest <= after
+            if not page.has_next or not fresh or reached or oldest is None:
+                break
+            cursor = oldest
+        return sorted(seen.values(), key=lambda m: m.message_id), errors
+
+    def send_message(self, chat_id: str, text: str) -> None:
+        data = self.post(
+            "/v1/chat/send/message", {"chat_id": chat_id, "text": text}, idempotent=False
+        )
+        if str(data.get("result", "")).lower() != "success":
+            raise E.MalformedResponse(
+                f"unexpected answer {data!r:.100}", status=200, path="/v1/chat/send/message"
+            )
+
+    def read_chat(self, chat_id: str, from_message_id: int) -> int:
+        data = self.post(
+            "/v2/chat/read", {"chat_id": chat_id, "from_message_id": str(from_message_id)}
+        )
+        value = data.get("unread_count", 0)
+        return int(value) if isinstance(value, int | str) and str(value).isdigit() else 0
+
+    def start_chat(self, posting_number: str) -> str:
+        data = self.post("/v1/chat/start", {"posting_number": posting_number}, idempotent=False)
+        result = data.get("result")
+        chat_id = result.get("chat_id") if isinstance(result, dict) else None
+        if not isinstance(chat_id, str) or not chat_id:
+            raise E.MalformedResponse("no chat_id in the answer", status=200, path="/v1/chat/start")
+        return chat_id
+
+    # -- postings, returns, products -------------------------------------------------------
+
+    def fbs_get(self, posting_number: str) -> PostingInfo:
+        data = self.post("/v3/posting/fbs/get", {"posting_number": posting_number, "with": {}})
+        return parse_fbs_posting(data.get("result"))
+
+    def fbo_get(self, posting_number: str) -> PostingInfo:
+        data = self.post("/v2/posting/fbo/get", {"posting_number": posting_number, "with": {}})
+        return parse_fbo_posting(data.get("result"))
+
+    def fbs_list(
+        self,
+        order_numbers: Iterable[str],
+        since: datetime,
+        to: datetime,
+        cursor: str | None = None,
+        limit: int = 100,
+    ) -> PostingPage:
+        body: dict[str, Any] = {
+            "filter": {"since": _iso(since), "to": _iso(to), "order_numbers": list(order_numbers)},
+            "limit": limit,
+            "sort_dir": "ASC",
+        }
+        if cursor:
+            body["cursor"] = cursor
+        return parse_posting_page(self.post("/v4/posting/fbs/list", body), parse_fbs_posting)
+
+    def fbo_list(
+        self,
+        order_numbers: Iterable[str],
+        since: datetime,
+        to: datetime,
+        cursor: str | None = None,
+        limit: int = 100,
+    ) -> PostingPage:
+        body: dict[str, Any] = {
+            "filter": {"since": _iso(since), "to": _iso(to), "order_numbers": list(order_numbers)},
+            "limit": limit,
+            "sort_dir": "ASC",
+        }
+        if cursor:
+            body["cursor"] = cursor
+        return parse_posting_page(self.post("/v3/posting/fbo/list", body), parse_fbo_posting)
+
+    def returns_list(
+        self, posting_numbers: Iterable[str], last_id: int = 0, limit: int = RETURNS_MAX
+    ) -> ReturnPage:
+        body = {
+            "filter": {"posting_numbers": list(posting_numbers)},
+            "limit": min(limit, RETURNS_MAX),
+            "last_id": last_id,
+        }
+        return parse_return_page(self.post("/v1/returns/list", body))
+
+    def product_info(self, skus: Iterable[int]) -> tuple[list[ProductInfo], list[E.RecordError]]:
+        return parse_products(self.post("/v3/product/info/list", {"sku": [str(s) for s in skus]}))
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None

@@ -1,0 +1,307 @@
+"""The fake seller's data: chats, messages, postings, returns and products, generated from a seed.
+
+Chat *i* and everything it mentions is a pure function of (seed, i), so 10,000 chats
+cost no memory until asked for; only what changes (sent and injected messages, read
+marks) is kept. The wire shapes carry the documented traps on purpose: ids as numbers
+or strings, drifting enum casing, a Cyrillic «С» in ``Сustomer``, ``has_next`` as a string.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+BASE_ID = 3_000_000_000_000_000_000
+MAX_MESSAGES = 300
+ORDER_BASE = 10_000_000
+PRODUCTS = 97
+
+TEXTS_BUYER = [
+    "Здравствуйте! Когда отправите заказ?",
+    "Добрый день, трек-номер не отслеживается. Где посылка?",
+    "Подскажите, какой размер выбрать при росте 168 см?",
+    "Товар пришёл с дефектом, хочу оформить возврат.",
+    "Спасибо, получила!",
+]
+TEXTS_SELLER = [
+    "Здравствуйте! Заказ передан в доставку, трек-номер в карточке заказа.",
+    "Добрый день! Рекомендуем размер M.",
+    "Приносим извинения, оформите, пожалуйста, возврат в личном кабинете.",
+]
+CUSTOMER_SPELLINGS = ["\u0421ustomer", "Customer", "customer", "CUSTOMER"]
+SELLER_SPELLINGS = ["Seller", "SELLER", "seller"]
+BUYER_TYPES = ["Buyer_Seller", "BUYER_SELLER", "Buyer_Seller_Select"]
+STATUSES = ["awaiting_packaging", "awaiting_deliver", "delivering", "delivered", "cancelled"]
+
+
+def iso(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+@dataclass
+class Msg:
+    message_id: int
+    created_at: datetime
+    user_type: str
+    text: str
+    order_number: str | None = None
+    sku: int | None = None
+
+
+class FakeWorld:
+    def __init__(
+        self, seed: int = 1, chats: int = 50, messages: int = 6, now: datetime | None = None
+    ) -> None:
+        if not 1 <= messages <= MAX_MESSAGES:
+            raise ValueError(f"messages per chat must be 1..{MAX_MESSAGES}")
+        self.seed = seed
+        self.n_chats = chats
+        self.n_messages = messages
+        self.now = (now or datetime.now(UTC)).replace(microsecond=0)
+        self.lock = threading.Lock()
+        self.extra: dict[int, list[Msg]] = {}
+        self.read_upto: dict[int, int] = {}
+        self.sent: list[dict[str, Any]] = []
+        self.status_override: dict[int, str] = {}
+        self._next_id = BASE_ID + (chats + 1) * 1000
+
+    # -- identities ---------------------------------------------------------------------------
+
+    def chat_id(self, i: int) -> str:
+        h = hashlib.sha1(f"{self.seed}:{i}".encode()).hexdigest()
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{i:012x}"
+
+    def chat_index(self, chat_id: Any) -> int | None:
+        if not isinstance(chat_id, str) or len(chat_id) != 36:
+            return None
+        try:
+            i = int(chat_id[-12:], 16)
+        except ValueError:
+            return None
+        return i if 0 <= i < self.n_chats and self.chat_id(i) == chat_id else None
+
+    def is_buyer_chat(self, i: int) -> bool:
+        return i % 20 != 19
+
+    def chat_type(self, i: int) -> str:
+        return BUYER_TYPES[i % 3] if self.is_buyer_chat(i) else "Seller_Support"
+
+    def order_number(self, i: int) -> str:
+        return f"{ORDER_BASE + i:08d}-{1000 + self.seed % 9000:04d}"
+
+    def posting_number(self, i: int) -> str:
+        return self.order_number(i) + "-1"
+
+    def index_of_order(self, order_number: str) -> int | None:
+        head = order_number.split("-")[0]
+        if not head.isdigit():
+            return None
+        i = int(head) - ORDER_BASE
+        ok = (
+            0 <= i < self.n_chats and self.is_buyer_chat(i) and self.order_number(i) == order_number
+        )
+        return i if ok else None
+
+    def index_of_posting(self, posting_number: str) -> int | None:
+        i = self.index_of_order(posting_number.rsplit("-", 1)[0])
+        return i if i is not None and self.posting_number(i) == posting_number else None
+
+    def scheme(self, i: int) -> str:
+        return "FBS" if i % 2 == 0 else "FBO"
+
+    def sku(self, i: int) -> int:
+        return 200_000_000 + (i * 31) % PRODUCTS
+
+    # -- messages -----------------------------------------------------------------------------
+
+    def chat_created(self, i: int) -> datetime:
+        return self.now - timedelta(days=2, minutes=7 * (self.n_chats - i))
+
+    def generated(self, i: int) -> list[Msg]:
+        out = []
+        start = self.chat_created(i)
+        for j in range(self.n_messages):
+            last = j == self.n_messages - 1
+            from_buyer = j % 2 == 0 or (last and i % 3 == 0)
+            if not self.is_buyer_chat(i):
+                user, text = "Support", "Обращение зарегистрировано."
+            elif from_buyer:
+                user = CUSTOMER_SPELLINGS[(i + j) % len(CUSTOMER_SPELLINGS)]
+                text = TEXTS_BUYER[(i + j) % len(TEXTS_BUYER)]
+            else:
+                user = SELLER_SPELLINGS[(i + j) % len(SELLER_SPELLINGS)]
+                text = TEXTS_SELLER[(i + j) % len(TEXTS_SELLER)]
+            buyer = self.is_buyer_chat(i) and from_buyer
+            out.append(
+                Msg(
+                    BASE_ID + i * 1000 + j * 3,
+                    start + timedelta(minutes=9 * j),
+                    user,
+                    text,
+                    self.order_number(i) if buyer and j == 0 else None,
+                    self.sku(i) if buyer and j == 0 else None,
+                )
+            )
+        return out
+
+    def messages(self, i: int) -> list[Msg]:
+        with self.lock:
+            extra = list(self.extra.get(i, ()))
+        return self.generated(i) + extra
+
+    def add_message(self, i: int, user_type: str, text: str, at: datetime | None = None) -> Msg:
+        with self.lock:
+            self._next_id += 7
+            msg = Msg(self._next_id, at or datetime.now(UTC), user_type, text)
+            self.extra.setdefault(i, []).append(msg)
+            return msg
+
+    def default_read_upto(self, i: int) -> int:
+        gen = self.generated(i)
+        # Chats with i % 3 == 0 end on a buyer message nobody has read yet.
+        return gen[-2].message_id if i % 3 == 0 and len(gen) > 1 else gen[-1].message_id
+
+    def unread(self, i: int) -> list[Msg]:
+        with self.lock:
+            upto = self.read_upto.get(i)
+        if upto is None:
+            upto = self.default_read_upto(i)
+        return [
+            m for m in self.messages(i) if m.message_id > upto and m.user_type.upper() != "SELLER"
+        ]
+
+    def mark_read(self, i: int, message_id: int) -> int:
+        with self.lock:
+            self.read_upto[i] = max(self.read_upto.get(i, 0), message_id)
+        return len(self.unread(i))
+
+    # -- wire shapes --------------------------------------------------------------------------
+
+    def _id(self, value: int, as_text: bool) -> int | str:
+        return str(value) if as_text else value
+
+    def chat_json(self, i: int) -> dict[str, Any]:
+        msgs = self.messages(i)
+        unread = self.unread(i)
+        status = "Closed" if i % 10 == 9 else ("Opened" if i % 2 else "OPENED")
+        return {
+            "chat": {
+                "chat_id": self.chat_id(i),
+                "chat_status": status,
+                "chat_type": self.chat_type(i),
+                "created_at": iso(self.chat_created(i)),
+            },
+            "first_unread_message_id": self._id(unread[0].message_id if unread else 0, i % 2 == 1),
+            "last_message_id": self._id(msgs[-1].message_id, i % 2 == 1),
+            "unread_count": len(unread),
+        }
+
+    def message_json(self, i: int, m: Msg, with_read: int) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "message_id": self._id(m.message_id, m.message_id % 2 == 1),
+            "user": {
+                "id": f"u{i}" if m.user_type.upper() != "SELLER" else "seller",
+                "type": m.user_type,
+            },
+            "created_at": iso(m.created_at),
+            "is_read": m.message_id <= with_read,
+            "is_image": False,
+            "moderate_image_status": "SUCCESS",
+            "data": [m.text],
+        }
+        if m.order_number:
+            out["context"] = {"order_number": m.order_number, "sku": str(m.sku)}
+        return out
+
+    def posting_json(self, i: int, *, list_shape: bool) -> dict[str, Any]:
+        created = self.chat_created(i) - timedelta(days=3)
+        status = self.status_override.get(i, STATUSES[i % len(STATUSES)])
+        price: Any = {"amount": "1290.00", "currency": "RUB"} if list_shape else "1290.0000"
+        product = {
+            "sku": self.sku(i),
+            "offer_id": f"YX-{self.sku(i) % 1000:03d}",
+            "name": f"Товар №{self.sku(i) % 1000}",
+            "quantity": 1 + i % 2,
+            "price": price,
+        }
+        if not list_shape:
+            product["currency_code"] = "RUB"
+        base: dict[str, Any] = {
+            "posting_number": self.posting_number(i),
+            "order_id": 900_000_000 + i,
+            "order_number": self.order_number(i),
+            "status": status,
+            "products": [product],
+            "an_unknown_field": {"ignored": True},
+        }
+        if self.scheme(i) == "FBS":
+            base.update(
+                {
+                    "substatus": "posting_" + status,
+                    "in_process_at": iso(created),
+                    "delivering_date": iso(created + timedelta(days=2)) if i % 5 >= 2 else None,
+                    "tracking_number": f"OZ{100000000 + i}RU" if i % 5 >= 2 else "",
+                    "tpl_integration_type": "non_integrated" if i % 6 == 0 else "ozon",
+                    "delivery_method": {
+                        "id": 1,
+                        "name": "Ozon Логистика",
+                        "tpl_provider": "Ozon Логистика",
+                    },
+                    "customer": {"name": "Покупатель", "phone": ""},
+                }
+            )
+        else:
+            base.update({"created_at": iso(created), "in_process_at": iso(created)})
+        return base
+
+    def has_return(self, i: int) -> bool:
+        return i % 7 == 3 and self.is_buyer_chat(i)
+
+    def return_json(self, i: int) -> dict[str, Any]:
+        return {
+            "id": 500_000_000 + i,
+            "company_id": 1,
+            "return_reason_name": "Не подошёл размер",
+            "schema": "Fbs" if self.scheme(i) == "FBS" else "Fbo",
+            "type": "ClientReturn",
+            "order_id": 900_000_000 + i,
+            "order_number": self.order_number(i),
+            "posting_number": self.posting_number(i),
+            "product": {
+                "sku": self.sku(i),
+                "offer_id": f"YX-{self.sku(i) % 1000:03d}",
+                "name": f"Товар №{self.sku(i) % 1000}",
+                "price": {"price": 1290, "currency_code": "RUB"},
+                "quantity": 1,
+            },
+            "visual": {
+                "status": {
+                    "id": 3,
+                    "display_name": "Едет к продавцу",
+                    "sys_name": "MovingToSeller",
+                },
+                "change_moment": iso(self.chat_created(i)),
+            },
+        }
+
+    def product_json(self, sku: int) -> dict[str, Any]:
+        n = sku % 1000
+        return {
+            "id": 700_000_000 + n,
+            "offer_id": f"YX-{n:03d}",
+            "sku": sku,
+            "name": f"Товар №{n}",
+            "price": "1290.0000",
+            "old_price": "1590.0000",
+            "currency_code": "RUB",
+            "primary_image": [f"https://cdn.example/{n}.jpg"],
+            "images": [],
+            "is_archived": False,
+            "availabilities": [{"availability": "AVAILABLE"}],
+        }
+
+    def is_product(self, sku: int) -> bool:
+        return 200_000_000 <= sku < 200_000_000 + PRODUCTS
