@@ -36,6 +36,7 @@ def run_app(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from ozondesk.services.conversation import ConversationService
     from ozondesk.services.inbox import InboxService
     from ozondesk.services.presence import PresenceService
     from ozondesk.store.repos.policies import current_policies
@@ -61,7 +62,9 @@ def run_app(args: argparse.Namespace) -> int:
         return exc.exit_code
     with db.begin() as session:
         policies = current_policies(session)
-    window = MainWindow(InboxService(db), PresenceService(db), policies, db.display_name)
+    window = MainWindow(
+        InboxService(db), PresenceService(db), policies, db.display_name, ConversationService(db)
+    )
     window.show()
     window.start()
     if args.self_test:

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QMainWindow, QTableView
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QTableView,
+)
 
 from ozondesk.domain.clock import utcnow
 from ozondesk.domain.policies import SlaPolicy
 from ozondesk.i18n import _
+from ozondesk.services.conversation import ConversationDetail, ConversationService
 from ozondesk.services.inbox import InboxService
 from ozondesk.services.presence import PresenceService
 from ozondesk.ui.clock import ClockLabel
-from ozondesk.ui.inbox_model import COL_PREVIEW, COL_TITLE, InboxModel
+from ozondesk.ui.conversation_view import ConversationView
+from ozondesk.ui.inbox_model import COL_KIND, COL_PREVIEW, COL_TITLE, COL_UNREAD, InboxModel
 from ozondesk.ui.presence_label import PresenceLabel
 from ozondesk.ui.tasks import TaskRunner
 
@@ -28,6 +37,7 @@ class MainWindow(QMainWindow):
         presence: PresenceService,
         policies: dict[str, SlaPolicy],
         db_name: str,
+        conversations: ConversationService,
     ) -> None:
         super().__init__()
         self.setWindowTitle(_("OzonDesk — {db}").format(db=db_name))
@@ -44,9 +54,21 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setDefaultSectionSize(24)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(COL_PREVIEW, QHeaderView.ResizeMode.Stretch)
-        self.table.setColumnWidth(COL_TITLE, 220)
-        self.setCentralWidget(self.table)
+        header.setStretchLastSection(False)
+        self.table.setColumnWidth(COL_KIND, 90)
+        self.table.setColumnWidth(COL_TITLE, 150)
+        self.table.setColumnWidth(COL_PREVIEW, 260)
+        self.table.setColumnWidth(COL_UNREAD, 50)
+        self.conversation_service = conversations
+        self.view = ConversationView(self)
+        split = QSplitter(self)
+        split.addWidget(self.table)
+        split.addWidget(self.view)
+        split.setSizes([760, 440])
+        self.setCentralWidget(split)
+        self.table.selectionModel().currentRowChanged.connect(self._open_current)
+        self._open_pending = False
+        self.model.dataChanged.connect(self._page_arrived)
 
         self.status_text = QLabel(_("Loading inbox…"), self)
         self.clock = ClockLabel(self)
@@ -92,6 +114,27 @@ class MainWindow(QMainWindow):
             self.presence.show_summary,
             lambda exc: self._failed(str(exc)),
         )
+
+    def _open_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        conversation_id = self.model.data(current, Qt.ItemDataRole.UserRole) if current.isValid() else None
+        # The row's page may still be loading: open it when the page arrives.
+        self._open_pending = conversation_id is None and current.isValid()
+        if conversation_id is None:
+            return
+        now = utcnow()
+        self.runner.run(
+            lambda: self.conversation_service.detail(int(conversation_id), now),
+            lambda detail: self._show(detail, now),
+            lambda exc: self.view.show_error(str(exc)),
+        )
+
+    def _page_arrived(self, *_args: object) -> None:
+        if self._open_pending:
+            self._open_current(self.table.currentIndex(), QModelIndex())
+
+    def _show(self, detail: ConversationDetail, now: datetime) -> None:
+        if detail.id == self.selected_id:
+            self.view.show_detail(detail, now)
 
     def _loaded(self, total: int) -> None:
         self.status_text.setText(_("{n} open conversations").format(n=total))

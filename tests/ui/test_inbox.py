@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
+from ozondesk.services.conversation import ConversationService
 from ozondesk.services.demo import generate
 from ozondesk.services.inbox import InboxFilter, InboxService
 from ozondesk.services.presence import PresenceService
@@ -78,7 +79,8 @@ def test_format_left() -> None:
 
 
 def test_main_window_shows_inbox_clock_and_presence(qtbot: Any, demo_db: Database) -> None:
-    window = MainWindow(InboxService(demo_db), PresenceService(demo_db), policies(demo_db), "test")
+    window = MainWindow(InboxService(demo_db), PresenceService(demo_db), policies(demo_db), "test",
+                        ConversationService(demo_db))
     qtbot.addWidget(window)
     window.show()
     window.start()
@@ -93,4 +95,11 @@ def test_main_window_shows_inbox_clock_and_presence(qtbot: Any, demo_db: Databas
     assert window.table.currentIndex().row() == 1
     qtbot.keyClick(window.table, Qt.Key.Key_K)
     assert window.selected_id == first
+    # Opening a conversation shows its thread and its order beside it.
+    qtbot.waitUntil(lambda: window.view.detail is not None and window.view.detail.id == first, timeout=5000)
+    detail = window.view.detail
+    assert detail is not None
+    assert detail.messages[0].text[:20] in window.view.thread.toPlainText()
+    if detail.posting is not None:
+        assert detail.posting.posting_number in window.view.context.toPlainText()
     window.close()

@@ -1,0 +1,188 @@
+"""One conversation with its context, for the conversation view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from ozondesk.domain import sla
+from ozondesk.domain.clock import as_utc
+from ozondesk.errors import UserError
+from ozondesk.i18n import _
+from ozondesk.store.db import Database
+from ozondesk.store.models import Agent, Conversation, Message, Posting, PostingItem, StatusChange
+from ozondesk.store.repos.policies import current_policies
+
+
+@dataclass(frozen=True)
+class MessageView:
+    id: int
+    side: str
+    author: str | None
+    text: str
+    attachments: tuple[str, ...]
+    at: datetime
+    delivery_state: str
+
+
+@dataclass(frozen=True)
+class ItemView:
+    sku: int
+    offer_id: str
+    name: str
+    quantity: int
+    price: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class PostingView:
+    posting_number: str
+    order_number: str | None
+    scheme: str
+    status: str
+    tracking_number: str | None
+    carrier: str | None
+    carrier_status: str | None
+    warehouse_status: str | None
+    created_at: datetime | None
+    shipped_at: datetime | None
+    eta: datetime | None
+    delivered_at: datetime | None
+    items: tuple[ItemView, ...]
+
+
+@dataclass(frozen=True)
+class ConversationDetail:
+    id: int
+    kind: str
+    title: str
+    status: str
+    category: str | None
+    priority: str
+    assignee: str | None
+    sla_policy: str
+    received_at: datetime
+    messages: tuple[MessageView, ...]
+    posting: PostingView | None
+    targets: tuple[sla.Target, ...]
+    timeline: tuple[sla.Segment, ...]
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return as_utc(value) if value is not None else None
+
+
+class ConversationService:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def detail(self, conversation_id: int, now: datetime) -> ConversationDetail:
+        with self.db.begin() as session:
+            conv = session.get(Conversation, conversation_id)
+            if conv is None:
+                raise UserError(_("conversation #{id} no longer exists").format(id=conversation_id))
+            names = dict(session.execute(select(Agent.id, Agent.display_name)).all())
+            messages = session.scalars(
+                select(Message).where(Message.conversation_id == conversation_id)
+                .order_by(Message.created_at, Message.id)
+            ).all()
+            changes = session.scalars(
+                select(StatusChange).where(StatusChange.conversation_id == conversation_id)
+                .order_by(StatusChange.at)
+            ).all()
+            posting = session.get(Posting, conv.posting_id) if conv.posting_id else None
+            items = (
+                session.scalars(select(PostingItem).where(PostingItem.posting_id == posting.id)).all()
+                if posting
+                else []
+            )
+            policies = current_policies(session)
+            views = tuple(
+                MessageView(m.id, m.side, names.get(m.author_agent_id), m.text, tuple(m.attachments or ()),
+                            as_utc(m.created_at), m.delivery_state)
+                for m in messages
+            )
+            events = self._events(conv, views, changes)
+            first = policies.get(conv.sla_policy)
+            targets: tuple[sla.Target, ...] = ()
+            timeline: tuple[sla.Segment, ...] = ()
+            if first is not None:
+                targets = tuple(
+                    sla.conversation_targets(
+                        events, first=first, next_=first, resolution=policies.get("resolution-48h"), now=now
+                    )
+                )
+                pauses = [(a, b) for a, b in _pauses(changes)]
+                until = targets[0].deadline if targets and targets[0].deadline else now
+                timeline = tuple(sla.explain(first, as_utc(conv.received_at), until=until, pauses=pauses))
+            return ConversationDetail(
+                id=conv.id,
+                kind=conv.kind,
+                title=conv.buyer_name or conv.subject,
+                status=conv.status,
+                category=conv.category,
+                priority=conv.priority,
+                assignee=names.get(conv.assignee_id),
+                sla_policy=conv.sla_policy,
+                received_at=as_utc(conv.received_at),
+                messages=views,
+                posting=_posting_view(posting, items) if posting else None,
+                targets=targets,
+                timeline=timeline,
+            )
+
+    @staticmethod
+    def _events(
+        conv: Conversation, messages: tuple[MessageView, ...], changes: list[StatusChange]
+    ) -> list[sla.ConversationEvent]:
+        # Platform notices count as the "buyer" side of tickets opened by Ozon itself.
+        opener = "platform" if conv.kind in ("ozon_ticket", "account_manager") else "buyer"
+        events = [
+            sla.ConversationEvent(m.at, "buyer" if m.side in ("buyer", opener) else "seller")
+            for m in messages
+        ]
+        for change in changes:
+            kind = {"waiting_buyer": "pause", "open": "resume", "resolved": "resolved"}.get(change.status)
+            if kind:
+                events.append(sla.ConversationEvent(as_utc(change.at), kind))  # type: ignore[arg-type]
+        if conv.resolved_at is not None and not any(c.status == "resolved" for c in changes):
+            events.append(sla.ConversationEvent(as_utc(conv.resolved_at), "resolved"))
+        return events
+
+
+def _pauses(changes: list[StatusChange]) -> list[tuple[datetime, datetime | None]]:
+    result: list[tuple[datetime, datetime | None]] = []
+    start: datetime | None = None
+    for change in changes:
+        if change.status == "waiting_buyer" and start is None:
+            start = as_utc(change.at)
+        elif change.status != "waiting_buyer" and start is not None:
+            result.append((start, as_utc(change.at)))
+            start = None
+    if start is not None:
+        result.append((start, None))
+    return result
+
+
+def _posting_view(posting: Posting, items: list[PostingItem]) -> PostingView:
+    return PostingView(
+        posting_number=posting.posting_number,
+        order_number=posting.order_number,
+        scheme=posting.scheme,
+        status=posting.status,
+        tracking_number=posting.tracking_number,
+        carrier=posting.carrier,
+        carrier_status=posting.carrier_status,
+        warehouse_status=posting.warehouse_status,
+        created_at=_aware(posting.created_at),
+        shipped_at=_aware(posting.shipped_at),
+        eta=_aware(posting.eta),
+        delivered_at=_aware(posting.delivered_at),
+        items=tuple(
+            ItemView(i.sku, i.offer_id, i.name, i.quantity, i.price, i.currency) for i in items
+        ),
+    )
