@@ -271,3 +271,94 @@ class TemplateRevision(Base):
     __table_args__ = (
         UniqueConstraint("template_id", "number", name="uq_template_revisions_number"),
     )
+
+
+class ShopCredentialRef(Base):
+    """Where a shop's API key lives in the OS keyring. The key itself is never stored here."""
+
+    __tablename__ = "shop_credentials"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), unique=True)
+    client_id: Mapped[str] = mapped_column(String(32))
+    keyring_service: Mapped[str] = mapped_column(String(100))
+    keyring_user: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SyncCursor(Base):
+    """Per-shop sync positions, e.g. ``chat:<id>`` → the newest message id already stored."""
+
+    __tablename__ = "sync_cursors"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (UniqueConstraint("shop_id", "key", name="uq_sync_cursors_shop_key"),)
+
+
+class ReturnRow(Base):
+    __tablename__ = "returns"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    ozon_return_id: Mapped[int] = mapped_column(BigInteger)
+    posting_number: Mapped[str] = mapped_column(String(64), index=True)
+    order_number: Mapped[str | None] = mapped_column(String(64))
+    schema: Mapped[str | None] = mapped_column(String(16))
+    type: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str | None] = mapped_column(String(64))
+    status_name: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(String(300))
+    sku: Mapped[int | None] = mapped_column(BigInteger)
+    offer_id: Mapped[str | None] = mapped_column(String(100))
+    product_name: Mapped[str | None] = mapped_column(String(500))
+    quantity: Mapped[int | None] = mapped_column(Integer)
+    changed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    __table_args__ = (UniqueConstraint("shop_id", "ozon_return_id", name="uq_returns_shop_return"),)
+
+
+class Product(Base):
+    __tablename__ = "products"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    sku: Mapped[int] = mapped_column(BigInteger)
+    product_id: Mapped[int | None] = mapped_column(BigInteger)
+    offer_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(500))
+    price: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str] = mapped_column(String(3), default="RUB")
+    image: Mapped[str | None] = mapped_column(String(500))
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    __table_args__ = (UniqueConstraint("shop_id", "sku", name="uq_products_shop_sku"),)
+
+
+OUTBOX_STATES = ("pending", "sending", "sent", "failed")
+
+
+class OutboxEntry(Base):
+    """A reply on its way to the platform. Written before any attempt, so nothing is lost
+    offline; ``attempts`` > 0 means an earlier try may have got through, and the sender
+    checks the chat history before trying again."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), unique=True
+    )
+    chat_id: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime)
+    attempt_started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    platform_message_id: Mapped[str | None] = mapped_column(String(32))
+    author_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    __table_args__ = (Index("ix_outbox_state_next", "state", "next_attempt_at"),)

@@ -1,0 +1,210 @@
+"""Shops' Seller API credentials: the key in the OS keyring, only a reference in the database.
+
+Several shops per desk, each keyed by its name and Client-Id. Every key this process
+handles is registered with ``SecretRedactor`` so it cannot reach a log, even by accident.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import keyring
+import keyring.errors
+from keyring.backend import KeyringBackend
+from sqlalchemy import select
+
+from ozondesk.errors import UserError
+from ozondesk.i18n import _
+from ozondesk.store.db import Database
+from ozondesk.store.models import Shop, ShopCredentialRef
+from ozondesk.store.repos.sync import ensure_shop
+
+KEYRING_SERVICE = "ozondesk.ozon-seller-api"
+MASK = "***"
+_HEADER = re.compile(r"(?i)(api[-_ ]?key[\"']?\s*[:=]\s*[\"']?)([^\s\"',}]+)")
+
+_secrets: set[str] = set()
+_secrets_lock = threading.Lock()
+
+
+def register_secret(value: str) -> None:
+    if value and len(value) >= 4:
+        with _secrets_lock:
+            _secrets.add(value)
+
+
+def redact(text: str) -> str:
+    with _secrets_lock:
+        secrets = sorted(_secrets, key=len, reverse=True)
+    for secret in secrets:
+        text = text.replace(secret, MASK)
+    return _HEADER.sub(lambda m: m.group(1) + MASK, text)
+
+
+class SecretRedactor(logging.Filter):
+    """Masks registered keys and anything shaped like ``Api-Key: …`` in every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact(message)
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+def install_log_redaction(logger: logging.Logger | None = None) -> SecretRedactor:
+    """Add the redactor to every handler of ``logger`` (the root logger by default).
+
+    Handler filters see records propagated from every child logger (httpx, ozondesk.*),
+    which logger filters would not.
+    """
+    target = logger or logging.getLogger()
+    redactor = SecretRedactor()
+    for handler in target.handlers:
+        if not any(isinstance(f, SecretRedactor) for f in handler.filters):
+            handler.addFilter(redactor)
+    return redactor
+
+
+@dataclass(frozen=True)
+class Credentials:
+    shop: str
+    client_id: str
+    api_key: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ShopRef:
+    shop_id: int
+    name: str
+    client_id: str
+
+
+def _check(client_id: str, api_key: str) -> tuple[str, str]:
+    client_id, api_key = client_id.strip(), api_key.strip()
+    if not client_id.isdigit() or int(client_id) <= 0:
+        raise UserError(_("the Client-Id is a positive number, as shown in the seller cabinet"))
+    if not api_key:
+        raise UserError(_("the API key is empty: paste it from the seller cabinet"))
+    return client_id, api_key
+
+
+def from_environment(shop: str) -> Credentials | None:
+    """``OZON_CLIENT_ID`` / ``OZON_API_KEY`` for scripts; None when either is unset."""
+    client_id, api_key = os.environ.get("OZON_CLIENT_ID"), os.environ.get("OZON_API_KEY")
+    if not client_id or not api_key:
+        return None
+    client_id, api_key = _check(client_id, api_key)
+    register_secret(api_key)
+    return Credentials(shop, client_id, api_key)
+
+
+class CredentialStore:
+    def __init__(self, db: Database, backend: KeyringBackend | None = None) -> None:
+        self.db = db
+        self.backend = backend or keyring.get_keyring()
+
+    def _keyring(self, action: str, *args: Any) -> Any:
+        try:
+            return getattr(self.backend, action)(KEYRING_SERVICE, *args)
+        except keyring.errors.PasswordDeleteError:
+            return None
+        except keyring.errors.KeyringError as exc:
+            raise UserError(
+                _(
+                    "the system keyring is not available ({reason}): unlock it or install one"
+                ).format(reason=type(exc).__name__)
+            ) from None
+
+    def save(self, shop: str, client_id: str, api_key: str) -> ShopRef:
+        shop = shop.strip()
+        if not shop:
+            raise UserError(_("give the shop a name"))
+        client_id, api_key = _check(client_id, api_key)
+        register_secret(api_key)
+        now = datetime.now(UTC)
+        # The keyring first: a reference to a key that was never stored would be worse than none.
+        self._keyring("set_password", client_id, api_key)
+        with self.db.begin() as session:
+            shop_id = ensure_shop(session, shop, client_id, now)
+            ref = session.scalar(
+                select(ShopCredentialRef).where(ShopCredentialRef.shop_id == shop_id)
+            )
+            stamp = now.replace(tzinfo=None)
+            if ref is None:
+                ref = ShopCredentialRef(shop_id=shop_id, created_at=stamp)
+                session.add(ref)
+            ref.client_id = client_id
+            ref.keyring_service = KEYRING_SERVICE
+            ref.keyring_user = client_id
+            ref.updated_at = stamp
+        return ShopRef(shop_id, shop, client_id)
+
+    def shops(self) -> list[ShopRef]:
+        with self.db.begin() as session:
+            rows = session.execute(
+                select(Shop.id, Shop.name, ShopCredentialRef.client_id)
+                .join(ShopCredentialRef, ShopCredentialRef.shop_id == Shop.id)
+                .order_by(Shop.name)
+            ).all()
+        return [ShopRef(i, n, c) for i, n, c in rows]
+
+    def load(self, shop: str) -> Credentials:
+        with self.db.begin() as session:
+            row = session.execute(
+                select(
+                    ShopCredentialRef.keyring_service,
+                    ShopCredentialRef.keyring_user,
+                    ShopCredentialRef.client_id,
+                )
+                .join(Shop, Shop.id == ShopCredentialRef.shop_id)
+                .where(Shop.name == shop)
+            ).first()
+        if row is None:
+            raise UserError(
+                _(
+                    "no credentials for shop {shop!r}: add them in Settings, or set OZON_CLIENT_ID and OZON_API_KEY"
+                ).format(shop=shop)
+            )
+        service, user, client_id = row
+        try:
+            api_key = self.backend.get_password(service, user)
+        except keyring.errors.KeyringError as exc:
+            raise UserError(
+                _(
+                    "the system keyring is not available ({reason}): unlock it or install one"
+                ).format(reason=type(exc).__name__)
+            ) from None
+        if not api_key:
+            raise UserError(
+                _(
+                    "the API key of shop {shop!r} is missing from the keyring: enter it again in Settings"
+                ).format(shop=shop)
+            )
+        register_secret(api_key)
+        return Credentials(shop, client_id, api_key)
+
+    def remove(self, shop: str) -> bool:
+        with self.db.begin() as session:
+            ref = session.scalar(
+                select(ShopCredentialRef)
+                .join(Shop, Shop.id == ShopCredentialRef.shop_id)
+                .where(Shop.name == shop)
+            )
+            if ref is None:
+                return False
+            user = ref.keyring_user
+            session.delete(ref)
+        self._keyring("delete_password", user)
+        return True

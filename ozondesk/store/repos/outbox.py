@@ -1,0 +1,254 @@
+"""The outbox: replies written before they are sent, and matched to the platform's copy after.
+
+A reply is a ``Message`` (delivery_state ``queued``) plus an ``OutboxEntry``. Matching a
+platform message to a local reply happens in one place (``claim_outgoing``) for both the
+sender's reconcile and the sync, so a reply is never stored, or sent, twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ozondesk.domain.clock import as_utc
+from ozondesk.store.models import Conversation, Message, OutboxEntry, Posting
+
+# Clocks differ between the desk and the platform; a platform copy may look this much older.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    shop_id: int
+    conversation_id: int
+    message_id: int
+    chat_id: str
+    text: str
+    state: str
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime
+    last_error: str | None
+    platform_message_id: str | None
+
+
+def _naive(value: datetime) -> datetime:
+    return as_utc(value).replace(tzinfo=None)
+
+
+def same_text(a: str, b: str) -> bool:
+    # The platform returns Markdown and may trim; compare what a reader would see.
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+def _item(row: OutboxEntry) -> OutboxItem:
+    return OutboxItem(
+        row.id,
+        row.shop_id,
+        row.conversation_id,
+        row.message_id,
+        row.chat_id,
+        row.text,
+        row.state,
+        row.attempts,
+        as_utc(row.created_at),
+        as_utc(row.next_attempt_at),
+        row.last_error,
+        row.platform_message_id,
+    )
+
+
+def enqueue(
+    session: Session, conversation_id: int, text: str, now: datetime, agent_id: int | None = None
+) -> OutboxItem:
+    conv = session.get(Conversation, conversation_id)
+    if conv is None or not conv.platform_id:
+        raise LookupError(f"conversation {conversation_id} has no platform chat")
+    message = Message(
+        conversation_id=conversation_id,
+        platform_message_id=None,
+        side="seller",
+        author_agent_id=agent_id,
+        text=text,
+        attachments=[],
+        created_at=_naive(now),
+        delivery_state="queued",
+    )
+    session.add(message)
+    session.flush()
+    entry = OutboxEntry(
+        shop_id=conv.shop_id,
+        conversation_id=conversation_id,
+        message_id=message.id,
+        chat_id=conv.platform_id,
+        text=text,
+        state="pending",
+        attempts=0,
+        created_at=_naive(now),
+        next_attempt_at=_naive(now),
+        author_agent_id=agent_id,
+    )
+    session.add(entry)
+    session.flush()
+    return _item(entry)
+
+
+def due(
+    session: Session, now: datetime, shop_id: int | None = None, limit: int = 50
+) -> list[OutboxItem]:
+    """Entries to try now: pending ones whose time has come, and ``sending`` ones left by a crash."""
+    query = select(OutboxEntry).where(
+        OutboxEntry.state.in_(("pending", "sending")), OutboxEntry.next_attempt_at <= _naive(now)
+    )
+    if shop_id is not None:
+        query = query.where(OutboxEntry.shop_id == shop_id)
+    rows = session.scalars(query.order_by(OutboxEntry.created_at, OutboxEntry.id).limit(limit))
+    return [_item(r) for r in rows]
+
+
+def get(session: Session, entry_id: int) -> OutboxItem | None:
+    row = session.get(OutboxEntry, entry_id)
+    return _item(row) if row is not None else None
+
+
+def begin_attempt(session: Session, entry_id: int, now: datetime) -> None:
+    row = session.get(OutboxEntry, entry_id)
+    assert row is not None
+    row.state = "sending"
+    row.attempts += 1
+    row.attempt_started_at = _naive(now)
+    message = session.get(Message, row.message_id)
+    if message is not None:
+        message.delivery_state = "queued"
+
+
+def mark_sent(session: Session, entry_id: int, platform_id: str | None, now: datetime) -> None:
+    row = session.get(OutboxEntry, entry_id)
+    assert row is not None
+    row.state = "sent"
+    row.sent_at = row.sent_at or _naive(now)
+    row.last_error = None
+    message = session.get(Message, row.message_id)
+    if message is not None:
+        message.delivery_state = "sent"
+    if platform_id and row.platform_message_id is None:
+        row.platform_message_id = platform_id
+        if message is not None and message.platform_message_id is None:
+            message.platform_message_id = platform_id
+    conv = session.get(Conversation, row.conversation_id)
+    if conv is not None and message is not None:
+        at = message.created_at
+        if conv.last_message_at is None or at >= conv.last_message_at:
+            conv.last_message_at = at
+            conv.last_message_preview = message.text[:200]
+        if conv.first_response_at is None:
+            conv.first_response_at = at
+        conv.version += 1
+
+
+def mark_retry(session: Session, entry_id: int, error: str, next_at: datetime) -> None:
+    row = session.get(OutboxEntry, entry_id)
+    assert row is not None
+    row.state = "pending"
+    row.last_error = error
+    row.next_attempt_at = _naive(next_at)
+
+
+def mark_failed(session: Session, entry_id: int, error: str) -> None:
+    row = session.get(OutboxEntry, entry_id)
+    assert row is not None
+    row.state = "failed"
+    row.last_error = error
+    message = session.get(Message, row.message_id)
+    if message is not None:
+        message.delivery_state = "failed"
+
+
+def attached_ids(session: Session, conversation_id: int) -> set[str]:
+    return set(
+        session.scalars(
+            select(Message.platform_message_id).where(
+                Message.conversation_id == conversation_id, Message.platform_message_id.is_not(None)
+            )
+        )
+    )
+
+
+def claim_outgoing(
+    session: Session, conversation_id: int, text: str, platform_id: str, platform_at: datetime
+) -> bool:
+    """Attach a platform seller message to the oldest matching reply that may have gone out.
+
+    Only replies with at least one attempt qualify: a reply never tried cannot be on the
+    platform, even if the same words were sent another way.
+    """
+    candidates = session.execute(
+        select(OutboxEntry, Message)
+        .join(Message, Message.id == OutboxEntry.message_id)
+        .where(
+            OutboxEntry.conversation_id == conversation_id,
+            OutboxEntry.attempts > 0,
+            Message.platform_message_id.is_(None),
+            OutboxEntry.created_at <= _naive(platform_at + CLOCK_SKEW),
+        )
+        .order_by(OutboxEntry.created_at, OutboxEntry.id)
+    ).all()
+    for entry, message in candidates:
+        if same_text(entry.text, text):
+            message.platform_message_id = platform_id
+            entry.platform_message_id = platform_id
+            if entry.state != "sent":
+                entry.state = "sent"
+                entry.sent_at = _naive(platform_at)
+                entry.last_error = None
+            message.delivery_state = "sent"
+            return True
+    return False
+
+
+def pending_count(session: Session, shop_id: int | None = None) -> int:
+    query = select(OutboxEntry.id).where(OutboxEntry.state.in_(("pending", "sending")))
+    if shop_id is not None:
+        query = query.where(OutboxEntry.shop_id == shop_id)
+    return len(session.scalars(query).all())
+
+
+@dataclass(frozen=True)
+class WindowFacts:
+    scheme: str | None
+    delivered_at: datetime | None
+    last_buyer_at: datetime | None
+    chat_id: str | None
+
+
+def window_facts(session: Session, conversation_id: int) -> WindowFacts | None:
+    """What the send-window rule needs to know about a conversation."""
+    conv = session.get(Conversation, conversation_id)
+    if conv is None:
+        return None
+    scheme = delivered = None
+    if conv.posting_id is not None:
+        posting = session.get(Posting, conv.posting_id)
+        if posting is not None:
+            scheme, delivered = posting.scheme, posting.delivered_at
+    last_buyer = session.scalar(
+        select(func.max(Message.created_at)).where(
+            Message.conversation_id == conversation_id, Message.side == "buyer"
+        )
+    )
+    return WindowFacts(
+        scheme,
+        as_utc(delivered) if delivered else None,
+        as_utc(last_buyer) if last_buyer else None,
+        conv.platform_id,
+    )
+
+
+def latest_platform_id(session: Session, conversation_id: int) -> str | None:
+    """The newest platform message id stored for a conversation (ids grow with time)."""
+    ids = attached_ids(session, conversation_id)
+    return max(ids, key=int) if ids else None

@@ -1,0 +1,334 @@
+"""Writing what the Seller API says into the store, idempotently.
+
+Every upsert compares before it assigns, so a second sync of the same data changes no
+row and counts nothing. Fields an agent owns (assignee, status after creation, category,
+priority, subject) are never written here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from ozondesk.domain import sla
+from ozondesk.domain.clock import as_utc
+from ozondesk.domain.policies import SlaPolicy
+from ozondesk.ozon.records import ChatMessage, ChatSummary, PostingInfo, ProductInfo, ReturnInfo
+from ozondesk.store.models import (
+    Conversation,
+    Message,
+    Posting,
+    PostingItem,
+    Product,
+    ReturnRow,
+    Shop,
+    SyncCursor,
+)
+from ozondesk.store.repos.outbox import claim_outgoing
+
+CHAT_POLICY = "chat-first-response"
+ANSWERED_POLICY = "resolution-48h"
+
+
+def naive(value: datetime) -> datetime:
+    return as_utc(value).replace(tzinfo=None)
+
+
+def _assign(obj: Any, **values: Any) -> bool:
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+@dataclass
+class ChatOutcome:
+    conversation_id: int
+    created: bool = False
+    updated: bool = False
+    messages_created: int = 0
+    messages_updated: int = 0
+
+
+def shop_id_by_name(session: Session, name: str) -> int | None:
+    return session.scalar(select(Shop.id).where(Shop.name == name))
+
+
+def ensure_shop(session: Session, name: str, client_id: str, now: datetime) -> int:
+    """The shop named ``name``; created on first use, its Client-Id kept in step."""
+    shop = session.scalar(select(Shop).where(Shop.name == name))
+    if shop is None:
+        shop = session.scalar(select(Shop).where(Shop.ozon_seller_id == client_id))
+    if shop is None:
+        shop = Shop(ozon_seller_id=client_id, name=name, created_at=naive(now))
+        session.add(shop)
+        session.flush()
+    else:
+        _assign(shop, ozon_seller_id=client_id, name=name)
+    return shop.id
+
+
+def cursors(session: Session, shop_id: int, keys: Sequence[str]) -> dict[str, str]:
+    if not keys:
+        return {}
+    rows = session.execute(
+        select(SyncCursor.key, SyncCursor.value).where(
+            SyncCursor.shop_id == shop_id, SyncCursor.key.in_(list(keys))
+        )
+    )
+    return {k: v for k, v in rows}
+
+
+def set_cursor(session: Session, shop_id: int, key: str, value: str, now: datetime) -> None:
+    row = session.scalar(
+        select(SyncCursor).where(SyncCursor.shop_id == shop_id, SyncCursor.key == key)
+    )
+    if row is None:
+        session.add(SyncCursor(shop_id=shop_id, key=key, value=value, updated_at=naive(now)))
+    elif row.value != value:
+        row.value = value
+        row.updated_at = naive(now)
+
+
+def _due(conv: Conversation, policies: dict[str, SlaPolicy]) -> datetime | None:
+    policy = policies.get(CHAT_POLICY if conv.first_response_at is None else ANSWERED_POLICY)
+    if policy is None:
+        return None
+    due = sla.deadline(policy, as_utc(conv.received_at))
+    return naive(due) if due else None
+
+
+def upsert_chat(
+    session: Session,
+    shop_id: int,
+    chat: ChatSummary,
+    messages: Sequence[ChatMessage],
+    policies: dict[str, SlaPolicy],
+) -> ChatOutcome:
+    conv = session.scalar(
+        select(Conversation).where(
+            Conversation.shop_id == shop_id,
+            Conversation.kind == "buyer_chat",
+            Conversation.platform_id == chat.chat_id,
+        )
+    )
+    first_at = messages[0].created_at if messages else chat.created_at
+    if conv is None:
+        if first_at is None:
+            first_at = datetime.now(UTC)
+        conv = Conversation(
+            shop_id=shop_id,
+            kind="buyer_chat",
+            platform_id=chat.chat_id,
+            subject="",
+            status="closed" if chat.chat_status == "CLOSED" else "open",
+            priority="normal",
+            sla_policy=CHAT_POLICY,
+            received_at=naive(first_at),
+            last_message_preview="",
+            unread_count=0,
+            version=1,
+        )
+        session.add(conv)
+        session.flush()
+        outcome = ChatOutcome(conv.id, created=True)
+    else:
+        outcome = ChatOutcome(conv.id)
+    ids = [str(m.message_id) for m in messages]
+    known = (
+        set(
+            session.scalars(
+                select(Message.platform_message_id).where(
+                    Message.conversation_id == conv.id, Message.platform_message_id.in_(ids)
+                )
+            )
+        )
+        if ids
+        else set()
+    )
+    changed = False
+    for m in messages:
+        pid = str(m.message_id)
+        if pid in known:
+            continue
+        if m.side == "seller" and claim_outgoing(session, conv.id, m.text, pid, m.created_at):
+            outcome.messages_updated += 1
+        else:
+            session.add(
+                Message(
+                    conversation_id=conv.id,
+                    platform_message_id=pid,
+                    side=m.side,
+                    text=m.text,
+                    attachments=["image"] if m.is_image else [],
+                    created_at=naive(m.created_at),
+                    delivery_state="delivered" if m.side == "seller" else "received",
+                )
+            )
+            outcome.messages_created += 1
+        known.add(pid)
+        at = naive(m.created_at)
+        if conv.last_message_at is None or at >= conv.last_message_at:
+            changed |= _assign(conv, last_message_at=at, last_message_preview=m.text[:200])
+        if m.side == "seller" and conv.first_response_at is None and at >= conv.received_at:
+            changed |= _assign(conv, first_response_at=at)
+    changed |= _assign(conv, unread_count=chat.unread_count)
+    if conv.status == "open":
+        changed |= _assign(conv, due_at=_due(conv, policies))
+    if changed and not outcome.created:
+        conv.version += 1
+        outcome.updated = True
+    return outcome
+
+
+def link_postings(session: Session, shop_id: int, conversation_orders: dict[int, str]) -> int:
+    """Point conversations without a posting at their order's first posting; returns how many."""
+    linked = 0
+    for conv_id, order in conversation_orders.items():
+        posting_id = session.scalar(
+            select(Posting.id)
+            .where(Posting.shop_id == shop_id, Posting.order_number == order)
+            .order_by(Posting.posting_number)
+            .limit(1)
+        )
+        conv = session.get(Conversation, conv_id)
+        if posting_id is not None and conv is not None and conv.posting_id is None:
+            conv.posting_id = posting_id
+            conv.version += 1
+            linked += 1
+    return linked
+
+
+def _items_key(items: Iterable[tuple[int, str, str, int, Decimal, str]]) -> list[tuple[Any, ...]]:
+    return sorted(
+        (s, o, n, q, Decimal(p).quantize(Decimal("0.01")), c) for s, o, n, q, p, c in items
+    )
+
+
+def upsert_posting(session: Session, shop_id: int, info: PostingInfo, now: datetime) -> str | None:
+    """'created', 'updated' or None when nothing changed."""
+    row = session.scalar(
+        select(Posting).where(
+            Posting.shop_id == shop_id, Posting.posting_number == info.posting_number
+        )
+    )
+    created = row is None
+    if row is None:
+        row = Posting(
+            shop_id=shop_id,
+            posting_number=info.posting_number,
+            scheme=info.scheme,
+            status=info.status,
+        )
+        session.add(row)
+    changed = _assign(
+        row,
+        order_number=info.order_number or row.order_number,
+        scheme=info.scheme,
+        status=info.status,
+        tracking_number=info.tracking_number or row.tracking_number,
+        carrier=info.carrier or row.carrier,
+        created_at=naive(info.created_at) if info.created_at else row.created_at,
+        shipped_at=naive(info.shipped_at) if info.shipped_at else row.shipped_at,
+    )
+    # The API gives no delivery instant; the first sync that sees "delivered" stands in for it.
+    if info.status == "delivered" and row.delivered_at is None:
+        row.delivered_at = naive(now)
+        changed = True
+    session.flush()
+    wanted = _items_key(
+        (p.sku, p.offer_id[:100], p.name[:500], p.quantity, p.price, p.currency)
+        for p in info.products
+    )
+    have = _items_key(
+        session.execute(
+            select(
+                PostingItem.sku,
+                PostingItem.offer_id,
+                PostingItem.name,
+                PostingItem.quantity,
+                PostingItem.price,
+                PostingItem.currency,
+            ).where(PostingItem.posting_id == row.id)
+        ).tuples()
+    )
+    if wanted != have:
+        session.execute(delete(PostingItem).where(PostingItem.posting_id == row.id))
+        for sku, offer, name, qty, price, currency in wanted:
+            session.add(
+                PostingItem(
+                    posting_id=row.id,
+                    sku=sku,
+                    offer_id=offer,
+                    name=name,
+                    quantity=qty,
+                    price=price,
+                    currency=currency,
+                )
+            )
+        changed = True
+    if created:
+        return "created"
+    return "updated" if changed else None
+
+
+def upsert_return(session: Session, shop_id: int, info: ReturnInfo) -> str | None:
+    row = session.scalar(
+        select(ReturnRow).where(
+            ReturnRow.shop_id == shop_id, ReturnRow.ozon_return_id == info.return_id
+        )
+    )
+    created = row is None
+    if row is None:
+        row = ReturnRow(
+            shop_id=shop_id, ozon_return_id=info.return_id, posting_number=info.posting_number
+        )
+        session.add(row)
+    changed = _assign(
+        row,
+        posting_number=info.posting_number,
+        order_number=info.order_number,
+        schema=info.schema,
+        type=info.type,
+        status=info.status,
+        status_name=info.status_name,
+        reason=(info.reason or "")[:300] or None,
+        sku=info.sku,
+        offer_id=info.offer_id,
+        product_name=(info.product_name or "")[:500] or None,
+        quantity=info.quantity,
+        changed_at=naive(info.changed_at) if info.changed_at else None,
+    )
+    if created:
+        return "created"
+    return "updated" if changed else None
+
+
+def upsert_product(session: Session, shop_id: int, info: ProductInfo) -> str | None:
+    row = session.scalar(select(Product).where(Product.shop_id == shop_id, Product.sku == info.sku))
+    created = row is None
+    if row is None:
+        row = Product(shop_id=shop_id, sku=info.sku, offer_id=info.offer_id, name=info.name)
+        session.add(row)
+    price = info.price.quantize(Decimal("0.01")) if info.price is not None else None
+    changed = _assign(
+        row,
+        product_id=info.product_id,
+        offer_id=info.offer_id[:100],
+        name=info.name[:500],
+        price=price,
+        currency=info.currency,
+        image=(info.image or "")[:500] or None,
+        archived=info.archived,
+    )
+    if created:
+        return "created"
+    return "updated" if changed else None
