@@ -9,7 +9,15 @@ from ozondesk.domain.clock import MOSCOW
 from ozondesk.errors import UserError
 from ozondesk.services.conversation import ConversationService
 from ozondesk.store.db import Database
-from ozondesk.store.models import Agent, Conversation, Message, Posting, PostingItem, Shop, StatusChange
+from ozondesk.store.models import (
+    Agent,
+    Conversation,
+    Message,
+    Posting,
+    PostingItem,
+    Shop,
+    StatusChange,
+)
 
 
 def msk(day: int, hh: int, mm: int = 0) -> datetime:
