@@ -258,7 +258,7 @@ def upsert_posting(session: Session, shop_id: int, info: PostingInfo, now: datet
                 PostingItem.price,
                 PostingItem.currency,
             ).where(PostingItem.posting_id == row.id)
-        ).tuples()
+        ).all()
     )
     if wanted != have:
         session.execute(delete(PostingItem).where(PostingItem.posting_id == row.id))
