@@ -178,6 +178,22 @@ def attached_ids(session: Session, conversation_id: int) -> set[str]:
     )
 
 
+def has_unclaimed(session: Session, conversation_id: int) -> bool:
+    """Whether any reply of this conversation may be on the platform without its id yet."""
+    return (
+        session.scalar(
+            select(OutboxEntry.id)
+            .where(
+                OutboxEntry.conversation_id == conversation_id,
+                OutboxEntry.attempts > 0,
+                OutboxEntry.platform_message_id.is_(None),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def claim_outgoing(
     session: Session, conversation_id: int, text: str, platform_id: str, platform_at: datetime
 ) -> bool:

@@ -30,7 +30,7 @@ from ozondesk.store.models import (
     Shop,
     SyncCursor,
 )
-from ozondesk.store.repos.outbox import claim_outgoing
+from ozondesk.store.repos.outbox import claim_outgoing, has_unclaimed
 
 CHAT_POLICY = "chat-first-response"
 ANSWERED_POLICY = "resolution-48h"
@@ -155,11 +155,16 @@ def upsert_chat(
         else set()
     )
     changed = False
+    may_claim = not outcome.created and has_unclaimed(session, conv.id)
     for m in messages:
         pid = str(m.message_id)
         if pid in known:
             continue
-        if m.side == "seller" and claim_outgoing(session, conv.id, m.text, pid, m.created_at):
+        if (
+            may_claim
+            and m.side == "seller"
+            and claim_outgoing(session, conv.id, m.text, pid, m.created_at)
+        ):
             outcome.messages_updated += 1
         else:
             session.add(
