@@ -70,18 +70,14 @@ PLACEHOLDERS: dict[str, Placeholder] = {
         Placeholder("shop_name", "text", "shop name on Ozon", "Магазин «Шаг»"),
         Placeholder("agent_name", "text", "agent's first name", "Мария"),
         Placeholder("pickup_point", "text", "pickup point address", "ул. Ленина, 5"),
-        Placeholder(
-            "eta_date", "date", "expected delivery date → «27 ноября»", date(2025, 11, 27)
-        ),
+        Placeholder("eta_date", "date", "expected delivery date → «27 ноября»", date(2025, 11, 27)),
         Placeholder(
             "deadline_msk",
             "deadline",
             "our deadline → «18:00 МСК» today, else «25 ноября, 18:00 МСК»",
             MOSCOW.localize(datetime(2025, 11, 25, 18, 0)).astimezone(UTC),
         ),
-        Placeholder(
-            "deadline_date", "date", "a deadline day → «25 ноября»", date(2025, 11, 25)
-        ),
+        Placeholder("deadline_date", "date", "a deadline day → «25 ноября»", date(2025, 11, 25)),
         Placeholder("refund_amount", "money", "refund in roubles → «1 290 ₽»", 1290),
         Placeholder("eta_in", "relative", "time until delivery → «через 3 дня»", 3),
         Placeholder("return_days", "days", "return window → «14 дней»", 14),
@@ -205,19 +201,31 @@ def field_problems(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     category = text("category")
     if category is not None and category not in CATEGORIES:
         out.append(
-            ("category", _("{value!r} is not one of {choices}").format(value=category, choices=", ".join(CATEGORIES)))
+            (
+                "category",
+                _("{value!r} is not one of {choices}").format(
+                    value=category, choices=", ".join(CATEGORIES)
+                ),
+            )
         )
     channel = text("channel")
     if channel is not None and channel not in CHANNELS:
         out.append(
-            ("channel", _("{value!r} is not one of {choices}").format(value=channel, choices=", ".join(CHANNELS)))
+            (
+                "channel",
+                _("{value!r} is not one of {choices}").format(
+                    value=channel, choices=", ".join(CHANNELS)
+                ),
+            )
         )
     lang = text("language")
     if lang is not None and lang not in LANGUAGES:
-        out.append(("language", _("only \"ru\" templates are supported")))
+        out.append(("language", _('only "ru" templates are supported')))
     text("gloss_zh", required=False)
     tags = data.get("tags", ())
-    if not isinstance(tags, list | tuple) or not all(isinstance(t, str) and t.strip() for t in tags):
+    if not isinstance(tags, list | tuple) or not all(
+        isinstance(t, str) and t.strip() for t in tags
+    ):
         out.append(("tags", _("must be a list of non-empty texts")))
     body = text("body")
     if body is not None:
@@ -228,9 +236,7 @@ def field_problems(data: Mapping[str, Any]) -> list[tuple[str, str]]:
 def placeholders_in(body: str) -> list[tuple[str, int, int]]:
     """(name, start, end) of every ``{name}`` in ``body``, known or not."""
     return [
-        (m.group(1), m.start(), m.end())
-        for m in _BRACE_RE.finditer(body)
-        if m.group(1) is not None
+        (m.group(1), m.start(), m.end()) for m in _BRACE_RE.finditer(body) if m.group(1) is not None
     ]
 
 
@@ -244,11 +250,20 @@ def check_body(body: str) -> list[PlaceholderProblem]:
         name = m.group(1)
         if name is None:
             problems.append(
-                PlaceholderProblem(m.start(), m.end(), token, _("stray {brace!r}: write {{{{ or }}}} for a literal brace").format(brace=token))
+                PlaceholderProblem(
+                    m.start(),
+                    m.end(),
+                    token,
+                    _("stray {brace!r}: write {{{{ or }}}} for a literal brace").format(
+                        brace=token
+                    ),
+                )
             )
         elif name not in PLACEHOLDERS:
             problems.append(
-                PlaceholderProblem(m.start(), m.end(), token, _("unknown placeholder {token}").format(token=token))
+                PlaceholderProblem(
+                    m.start(), m.end(), token, _("unknown placeholder {token}").format(token=token)
+                )
             )
     return problems
 
@@ -258,7 +273,9 @@ def render(body: str, values: Mapping[str, Any] | Any, now: datetime | None = No
     return render_mapped(body, values, now=now).text
 
 
-def render_mapped(body: str, values: Mapping[str, Any] | Any, now: datetime | None = None) -> Rendered:
+def render_mapped(
+    body: str, values: Mapping[str, Any] | Any, now: datetime | None = None
+) -> Rendered:
     """Like :func:`render`, also keeping where each piece of the output came from."""
     lookup = _as_mapping(values)
     problems = check_body(body)
@@ -288,7 +305,9 @@ def render_mapped(body: str, values: Mapping[str, Any] | Any, now: datetime | No
         value = lookup.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
             problems.append(
-                PlaceholderProblem(m.start(), m.end(), token, _("no value for {token}").format(token=token))
+                PlaceholderProblem(
+                    m.start(), m.end(), token, _("no value for {token}").format(token=token)
+                )
             )
             continue
         try:
@@ -400,7 +419,9 @@ def format_rub(amount: Any) -> str:
         raise TypeError(_("expected an amount in roubles"))
     whole = Decimal(str(amount)) == Decimal(str(amount)).to_integral_value()
     if whole:
-        return format_currency(int(amount), "RUB", locale=_RU, format="#,##0\u00a0¤", currency_digits=False)
+        return format_currency(
+            int(amount), "RUB", locale=_RU, format="#,##0\u00a0¤", currency_digits=False
+        )
     return format_currency(amount, "RUB", locale=_RU)
 
 

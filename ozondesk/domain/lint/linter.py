@@ -105,7 +105,9 @@ class _Run:
 
     # -- helpers -------------------------------------------------------------
 
-    def add(self, rule: Rule, start: int, end: int, suggestion: str | None = None, **fields: Any) -> None:
+    def add(
+        self, rule: Rule, start: int, end: int, suggestion: str | None = None, **fields: Any
+    ) -> None:
         key = (rule.id, start, end)
         if key in self._seen:
             return
@@ -195,9 +197,7 @@ class _Run:
 
     def regexes(self) -> None:
         for rule in self.linter._regex_rules:
-            excluded = [
-                m.span() for rx in rule.exception_regexes for m in rx.finditer(self.norm)
-            ]
+            excluded = [m.span() for rx in rule.exception_regexes for m in rx.finditer(self.norm)]
             subject = self.masked if rule.regexes[0].flags & re.IGNORECASE == 0 else self.norm
             for rx in rule.regexes:
                 for m in rx.finditer(subject):
@@ -219,7 +219,9 @@ class _Run:
             for spans in groups.values():
                 if len(spans) > rule.params["max"]:
                     spans.sort()
-                    self.add(rule, spans[0][0], spans[-1][1], count=len(spans), max=rule.params["max"])
+                    self.add(
+                        rule, spans[0][0], spans[-1][1], count=len(spans), max=rule.params["max"]
+                    )
 
     def mixed_script(self, rule: Rule) -> None:
         for tok in self.tokens:
@@ -242,9 +244,7 @@ class _Run:
 
     def promise_tokens(self) -> list[int]:
         """Token indexes of first-person future verbs that promise something."""
-        questions = {
-            t.sentence for t in self.tokens if t.kind == "punct" and t.norm == "?"
-        }
+        questions = {t.sentence for t in self.tokens if t.kind == "punct" and t.norm == "?"}
         out: list[int] = []
         prev_word: Token | None = None
         for i, tok in enumerate(self.tokens):
@@ -252,7 +252,11 @@ class _Run:
                 continue
             if (
                 tok.sentence not in questions
-                and not (prev_word and prev_word.norm in ("не", "ни") and prev_word.sentence == tok.sentence)
+                and not (
+                    prev_word
+                    and prev_word.norm in ("не", "ни")
+                    and prev_word.sentence == tok.sentence
+                )
                 and tok.norm.endswith(_FIRST_PERSON_ENDINGS)
                 and first_person_future(tok.norm, self.linter._excluded_lemmas)
             ):
@@ -286,7 +290,9 @@ class _Run:
                 local_day = _local_day(resolved, ctx.calendar.tz)
                 if not ctx.calendar.is_open_day(local_day):
                     nxt = _next_open_day(ctx.calendar, local_day)
-                    self.add(rule, *span, next_open_day=_format_day(nxt) if nxt else "{next_open_day}")
+                    self.add(
+                        rule, *span, next_open_day=_format_day(nxt) if nxt else "{next_open_day}"
+                    )
 
 
 def _after(resolved: Resolved, deadline: datetime) -> bool:
@@ -313,4 +319,3 @@ def _format_day(day: date) -> str:
     from ozondesk.domain.templates import format_date_ru
 
     return format_date_ru(day)
-

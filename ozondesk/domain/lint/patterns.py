@@ -74,12 +74,16 @@ def parse_pattern(source: str) -> Pattern:
         elif _PUNCT_RE.match(item):
             slots.append((item,))
         else:
-            raise PatternError(f"cannot read {item!r}: a word, a number, ~lemma[...], *, *Aa, # or one punctuation mark")
+            raise PatternError(
+                f"cannot read {item!r}: a word, a number, ~lemma[...], *, *Aa, # or one punctuation mark"
+            )
     size = 1
     for slot in slots:
         size *= len(slot)
     if size > MAX_EXPANSION:
-        raise PatternError(f"expands to {size} word sequences (limit {MAX_EXPANSION}); constrain the lemmas")
+        raise PatternError(
+            f"expands to {size} word sequences (limit {MAX_EXPANSION}); constrain the lemmas"
+        )
     return Pattern(source, anchored, tuple(slots))
 
 

@@ -116,7 +116,11 @@ def read_rule_file(path: Path | str) -> dict[str, Any]:
         raise RuleFileError([_("{path}: not UTF-8 text").format(path=p)]) from None
     except json.JSONDecodeError as exc:
         raise RuleFileError(
-            [_("{path}: not JSON (line {line}: {msg})").format(path=p, line=exc.lineno, msg=exc.msg)]
+            [
+                _("{path}: not JSON (line {line}: {msg})").format(
+                    path=p, line=exc.lineno, msg=exc.msg
+                )
+            ]
         ) from None
     if not isinstance(data, dict):
         raise RuleFileError([_("{path}: the top level must be an object").format(path=p)])
@@ -138,7 +142,9 @@ def build_rules(documents: Sequence[tuple[str, Mapping[str, Any]]]) -> RuleSet:
             problems.append(_("{where}: unknown key {key!r}").format(where=name, key=key))
         version = doc.get("version")
         if not isinstance(version, str | int) or isinstance(version, bool) or str(version) == "":
-            problems.append(_("{where}.version: required, a string such as \"1.2.0\"").format(where=name))
+            problems.append(
+                _('{where}.version: required, a string such as "1.2.0"').format(where=name)
+            )
         else:
             versions.append((name, str(version)))
         rules = doc.get("rules")
@@ -154,7 +160,9 @@ def build_rules(documents: Sequence[tuple[str, Mapping[str, Any]]]) -> RuleSet:
             rid = raw.get("id")
             if not isinstance(rid, str) or not _ID_RE.match(rid):
                 problems.append(
-                    _("{where}.id: required, lowercase letters, digits, '.' and '-'").format(where=where)
+                    _("{where}.id: required, lowercase letters, digits, '.' and '-'").format(
+                        where=where
+                    )
                 )
                 continue
             if rid in seen_here:
@@ -171,7 +179,7 @@ def build_rules(documents: Sequence[tuple[str, Mapping[str, Any]]]) -> RuleSet:
             else:
                 merged[rid] = (dict(raw), where)
     compiled: list[Rule] = []
-    for rid, (raw, where) in merged.items():
+    for raw, where in merged.values():
         if raw.get("disabled") is True:
             continue
         rule = _compile(raw, where, problems)
@@ -196,7 +204,7 @@ def _compile(raw: Mapping[str, Any], where: str, problems: list[str]) -> Rule | 
         bad(key, _("unknown key for a {type} rule").format(type=rtype))
     category = raw.get("category")
     if not isinstance(category, str) or not _ID_RE.match(category):
-        bad("category", _("required, a slug such as \"vague-time\""))
+        bad("category", _('required, a slug such as "vague-time"'))
     severity = raw.get("severity")
     if severity not in SEVERITIES:
         bad("severity", _("must be one of error, warning, info"))

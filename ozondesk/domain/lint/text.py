@@ -62,7 +62,7 @@ def tokenise(norm: str, original: str) -> list[Token]:
         tokens.append(Token(start, end, value, kind, original[start].isupper(), sentence))
         if kind == "punct" and value in _SENTENCE_END:
             nxt = norm[end : end + 1]
-            if nxt == "" or nxt.isspace() or nxt in _SENTENCE_END or nxt in "»\")":
+            if nxt == "" or nxt.isspace() or nxt in _SENTENCE_END or nxt in '»")':
                 sentence += 1
     return tokens
 
