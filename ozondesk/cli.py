@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from ozondesk import __version__
-from ozondesk.commands import available, load
+from ozondesk.commands import COMMANDS, load
 from ozondesk.errors import UserError
 from ozondesk.i18n import _, detect_language, set_language
 
@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true", help=_("open the app on a demo database"))
     parser.add_argument("--self-test", action="store_true", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in available():
+    for name in COMMANDS:
         module = load(name)
         cmd = sub.add_parser(name, help=module.HELP, description=module.HELP)
         # Accepted after the sub-command too (`ozondesk demo --db URL`), without overriding one given before it.

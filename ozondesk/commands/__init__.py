@@ -12,13 +12,6 @@ from types import ModuleType
 COMMANDS: tuple[str, ...] = ("sla", "presence", "demo", "lint", "sync", "fake-ozon")
 
 
-def available() -> tuple[str, ...]:
-    # TEMPORARY while lint is being written in parallel.
-    import importlib.util
-
-    return tuple(n for n in COMMANDS if importlib.util.find_spec(_module(n)))
-
-
 def _module(name: str) -> str:
     # Command names use dashes (fake-ozon), module names underscores (fake_ozon).
     return f"ozondesk.commands.{name.replace('-', '_')}"
