@@ -35,7 +35,11 @@ def test_past_date_without_time() -> None:
 def test_promise_on_a_weekend() -> None:
     context = LintContext(now=FRI_15, calendar=FakeCalendar())
     [f] = checks("Ответим завтра до 12:00 МСК.", context)
-    assert (f.rule, f.severity, f.text) == ("promise-check.closed-day", "warning", "завтра до 12:00 МСК")
+    assert (f.rule, f.severity, f.text) == (
+        "promise-check.closed-day",
+        "warning",
+        "завтра до 12:00 МСК",
+    )
     assert f.suggestion == "24 ноября"  # the next open day
 
 
@@ -57,7 +61,11 @@ def test_promise_within_the_deadline_on_an_open_day_is_fine() -> None:
     context = LintContext(
         now=MON_10, deadline=MOSCOW.localize(datetime(2025, 11, 24, 18, 0)), calendar=FakeCalendar()
     )
-    for text in ("Ответим до 16:00 МСК.", "Ответим в течение 2 часов.", "Ответим сегодня до 17:30 МСК."):
+    for text in (
+        "Ответим до 16:00 МСК.",
+        "Ответим в течение 2 часов.",
+        "Ответим сегодня до 17:30 МСК.",
+    ):
         assert checks(text, context) == [], text
 
 
@@ -80,11 +88,17 @@ def test_statements_of_fact_are_not_promises() -> None:
 
 
 def test_no_context_no_clock() -> None:
-    assert [f for f in lint("Отправим до 18:00 МСК 1 января 2020 года.") if f.category == "promise-check"] == []
+    assert [
+        f
+        for f in lint("Отправим до 18:00 МСК 1 января 2020 года.")
+        if f.category == "promise-check"
+    ] == []
 
 
 def test_context_without_now_uses_the_current_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("ozondesk.domain.lint.linter.utcnow", lambda: MON_19.astimezone(MOSCOW).astimezone())
+    monkeypatch.setattr(
+        "ozondesk.domain.lint.linter.utcnow", lambda: MON_19.astimezone(MOSCOW).astimezone()
+    )
     [f] = checks("Отправим до 18:00 МСК.", LintContext())
     assert f.rule == "promise-check.past"
 
@@ -102,8 +116,12 @@ def test_with_the_real_business_calendar() -> None:
 
     calendar = DEFAULT_POLICIES["ozon-ticket"].calendar
     context = LintContext(now=FRI_15, calendar=calendar)
-    assert [f.rule for f in checks("Ответим завтра до 12:00 МСК.", context)] == ["promise-check.closed-day"]
+    assert [f.rule for f in checks("Ответим завтра до 12:00 МСК.", context)] == [
+        "promise-check.closed-day"
+    ]
     assert checks("Ответим в понедельник до 12:00 МСК.", context) == []
     # 4 November (Unity Day) is a public holiday in the production calendar.
     holiday = LintContext(now=MOSCOW.localize(datetime(2025, 11, 3, 10, 0)), calendar=calendar)
-    assert [f.rule for f in checks("Пришлём документы 4 ноября.", holiday)] == ["promise-check.closed-day"]
+    assert [f.rule for f in checks("Пришлём документы 4 ноября.", holiday)] == [
+        "promise-check.closed-day"
+    ]

@@ -36,37 +36,103 @@ def test_every_shipped_message_has_three_languages() -> None:
 
 
 def test_a_lead_adds_a_phrase_rule_without_code(tmp_path: Path) -> None:
-    extra = write(tmp_path, {"version": "team-1", "rules": [{
-        "id": "team.call-back", "category": "off-platform", "severity": "error", "type": "existence",
-        "phrases": ["~перезвонить[1per]", "~созвониться"], "message": MESSAGE,
-    }]})
+    extra = write(
+        tmp_path,
+        {
+            "version": "team-1",
+            "rules": [
+                {
+                    "id": "team.call-back",
+                    "category": "off-platform",
+                    "severity": "error",
+                    "type": "existence",
+                    "phrases": ["~перезвонить[1per]", "~созвониться"],
+                    "message": MESSAGE,
+                }
+            ],
+        },
+    )
     linter = Linter.from_files(extra)
     assert linter.version == f"{default_linter().version}+team-1"
-    for text, word in [("Перезвоним вам.", "Перезвоним"), ("Я перезвоню.", "перезвоню"), ("Давайте созвонимся.", "созвонимся")]:
+    for text, word in [
+        ("Перезвоним вам.", "Перезвоним"),
+        ("Я перезвоню.", "перезвоню"),
+        ("Давайте созвонимся.", "созвонимся"),
+    ]:
         found = [f for f in linter.lint(text) if f.rule == "team.call-back"]
         assert [f.text for f in found] == [word]
     assert not [f for f in linter.lint("Перезвоните в банк.") if f.rule == "team.call-back"]
 
 
 def test_a_lead_overrides_and_disables_shipped_rules(tmp_path: Path) -> None:
-    extra = write(tmp_path, {"version": 2, "rules": [
-        {"id": "vague-time.soon", "severity": "info"},
-        {"id": "hedge.maybe", "disabled": True},
-    ]})
+    extra = write(
+        tmp_path,
+        {
+            "version": 2,
+            "rules": [
+                {"id": "vague-time.soon", "severity": "info"},
+                {"id": "hedge.maybe", "disabled": True},
+            ],
+        },
+    )
     linter = Linter.from_files(extra)
     findings = linter.lint("Наверное, ответим в ближайшее время.")
-    assert {(f.rule, f.severity) for f in findings if f.category == "vague-time"} == {("vague-time.soon", "info")}
+    assert {(f.rule, f.severity) for f in findings if f.category == "vague-time"} == {
+        ("vague-time.soon", "info")
+    }
     assert not [f for f in findings if f.category == "hedge"]
 
 
 def test_every_problem_is_reported_with_its_place(tmp_path: Path) -> None:
-    extra = write(tmp_path, {"version": "1", "colour": "red", "rules": [
-        {"id": "a", "category": "x", "severity": "fatal", "type": "existence", "phrases": ["~попробовать[futur]"], "message": MESSAGE},
-        {"id": "b", "category": "x", "severity": "error", "type": "existence", "phrases": ["~абырвалг"], "message": {"ru": "нет en"}},
-        {"id": "c", "category": "x", "severity": "error", "type": "existence", "regex": ["(unclosed"], "message": MESSAGE, "typo": 1},
-        {"id": "c", "category": "x", "severity": "error", "type": "existence", "phrases": ["x"], "message": MESSAGE},
-        {"id": "d", "category": "x", "severity": "error", "type": "magic", "message": MESSAGE},
-    ]})
+    extra = write(
+        tmp_path,
+        {
+            "version": "1",
+            "colour": "red",
+            "rules": [
+                {
+                    "id": "a",
+                    "category": "x",
+                    "severity": "fatal",
+                    "type": "existence",
+                    "phrases": ["~попробовать[futur]"],
+                    "message": MESSAGE,
+                },
+                {
+                    "id": "b",
+                    "category": "x",
+                    "severity": "error",
+                    "type": "existence",
+                    "phrases": ["~абырвалг"],
+                    "message": {"ru": "нет en"},
+                },
+                {
+                    "id": "c",
+                    "category": "x",
+                    "severity": "error",
+                    "type": "existence",
+                    "regex": ["(unclosed"],
+                    "message": MESSAGE,
+                    "typo": 1,
+                },
+                {
+                    "id": "c",
+                    "category": "x",
+                    "severity": "error",
+                    "type": "existence",
+                    "phrases": ["x"],
+                    "message": MESSAGE,
+                },
+                {
+                    "id": "d",
+                    "category": "x",
+                    "severity": "error",
+                    "type": "magic",
+                    "message": MESSAGE,
+                },
+            ],
+        },
+    )
     with pytest.raises(RuleFileError) as info:
         Linter.from_files(extra)
     problems = "\n".join(info.value.problems)
@@ -88,7 +154,12 @@ def test_every_problem_is_reported_with_its_place(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "fragment"),
-    [(b"{not json", "not JSON"), (b"\xff\xfe", "not UTF-8"), (b"[]", "top level"), (b'{"rules": []}', "version")],
+    [
+        (b"{not json", "not JSON"),
+        (b"\xff\xfe", "not UTF-8"),
+        (b"[]", "top level"),
+        (b'{"rules": []}', "version"),
+    ],
 )
 def test_unreadable_rule_files(tmp_path: Path, content: bytes, fragment: str) -> None:
     path = tmp_path / "bad.json"
@@ -103,10 +174,22 @@ def test_missing_rule_file(tmp_path: Path) -> None:
 
 
 def test_a_phrase_that_expands_too_far_is_rejected(tmp_path: Path) -> None:
-    extra = write(tmp_path, {"version": "1", "rules": [{
-        "id": "huge", "category": "x", "severity": "info", "type": "existence",
-        "phrases": ["~делать ~сделать ~переделать"], "message": MESSAGE,
-    }]})
+    extra = write(
+        tmp_path,
+        {
+            "version": "1",
+            "rules": [
+                {
+                    "id": "huge",
+                    "category": "x",
+                    "severity": "info",
+                    "type": "existence",
+                    "phrases": ["~делать ~сделать ~переделать"],
+                    "message": MESSAGE,
+                }
+            ],
+        },
+    )
     with pytest.raises(RuleFileError, match="expands to"):
         Linter.from_files(extra)
 
@@ -116,15 +199,32 @@ def test_lemma_expansion_picks_the_part_of_speech() -> None:
     adjective = expand("дорогой", [frozenset({"ADJF"})])
     assert {"дорогой", "дорогая", "дорогие", "дорогого"} <= adjective
     assert not {"дорога", "дорогам", "дорогу"} & adjective
-    assert expand("попробовать", [frozenset({"1per"}), frozenset({"futr"})]) == {"попробую", "попробуем"}
+    assert expand("попробовать", [frozenset({"1per"}), frozenset({"futr"})]) == {
+        "попробую",
+        "попробуем",
+    }
 
 
 def test_occurrence_and_length_rules_from_a_file(tmp_path: Path) -> None:
-    extra = write(tmp_path, {"version": "1", "rules": [
-        {"id": "length.chat", "max": 20},
-        {"id": "team.thanks", "category": "tone", "severity": "warning", "type": "occurrence",
-         "scope": "reply", "max": 1, "phrases": ["спасибо", "~благодарить[1per]"], "message": {"en": "{count} thanks"}},
-    ]})
+    extra = write(
+        tmp_path,
+        {
+            "version": "1",
+            "rules": [
+                {"id": "length.chat", "max": 20},
+                {
+                    "id": "team.thanks",
+                    "category": "tone",
+                    "severity": "warning",
+                    "type": "occurrence",
+                    "scope": "reply",
+                    "max": 1,
+                    "phrases": ["спасибо", "~благодарить[1per]"],
+                    "message": {"en": "{count} thanks"},
+                },
+            ],
+        },
+    )
     linter = Linter.from_files(extra)
     findings = linter.lint("Спасибо! Благодарим за заказ.")
     assert {(f.rule, f.message) for f in findings} >= {("team.thanks", "2 thanks")}

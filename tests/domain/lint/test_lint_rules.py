@@ -112,7 +112,11 @@ def test_vague_time_span_is_the_whole_phrase(text: str, phrase: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Вернуть товар можно не позже 28 ноября.", "Ответим не позднее 18:00 МСК.", "Пришлём позже, чем 25 ноября."],
+    [
+        "Вернуть товар можно не позже 28 ноября.",
+        "Ответим не позднее 18:00 МСК.",
+        "Пришлём позже, чем 25 ноября.",
+    ],
 )
 def test_not_later_than_is_a_deadline(text: str) -> None:
     assert "vague-time" not in cats(text)
@@ -160,8 +164,17 @@ def test_hedges(text: str, word: str) -> None:
 
 @pytest.mark.parametrize(
     "deadline",
-    ["до 18:00 МСК", "в течение 2 часов", "25 ноября", "завтра до 12:00", "в течение 3 рабочих дней",
-     "05.12.2025", "в пятницу до 15.00", "до 12:00 по московскому времени", "через 24 часа"],
+    [
+        "до 18:00 МСК",
+        "в течение 2 часов",
+        "25 ноября",
+        "завтра до 12:00",
+        "в течение 3 рабочих дней",
+        "05.12.2025",
+        "в пятницу до 15.00",
+        "до 12:00 по московскому времени",
+        "через 24 часа",
+    ],
 )
 def test_concrete_deadlines_satisfy_a_promise(deadline: str) -> None:
     assert "missing-deadline" not in cats(f"Отправим замену {deadline}.")
@@ -169,8 +182,13 @@ def test_concrete_deadlines_satisfy_a_promise(deadline: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Отправим замену.", "Мы проверим заказ и ответим вам.", "Я передам вопрос менеджеру.",
-     "Вернём деньги после проверки.", "Свяжемся с вами после проверки."],
+    [
+        "Отправим замену.",
+        "Мы проверим заказ и ответим вам.",
+        "Я передам вопрос менеджеру.",
+        "Вернём деньги после проверки.",
+        "Свяжемся с вами после проверки.",
+    ],
 )
 def test_promise_without_deadline(text: str) -> None:
     found = only(text, "missing-deadline")
@@ -180,8 +198,14 @@ def test_promise_without_deadline(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Мы не сможем заменить товар.", "Напомним, что возврат бесплатный.", "Можем ли мы помочь?",
-     "Мы будем рады помочь.", "Заказ доставят курьером.", "Пришлите фото, пожалуйста."],
+    [
+        "Мы не сможем заменить товар.",
+        "Напомним, что возврат бесплатный.",
+        "Можем ли мы помочь?",
+        "Мы будем рады помочь.",
+        "Заказ доставят курьером.",
+        "Пришлите фото, пожалуйста.",
+    ],
 )
 def test_no_promise_no_missing_deadline(text: str) -> None:
     assert "missing-deadline" not in cats(text)
@@ -205,8 +229,14 @@ def test_bare_time_without_zone_is_info_only() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Дарим скидку 10%.", "Сейчас идёт акция.", "Ваш промокод: SALE.", "Дарим купон.",
-     "Подпишитесь на наш магазин.", "Распродажа до пятницы."],
+    [
+        "Дарим скидку 10%.",
+        "Сейчас идёт акция.",
+        "Ваш промокод: SALE.",
+        "Дарим купон.",
+        "Подпишитесь на наш магазин.",
+        "Распродажа до пятницы.",
+    ],
 )
 def test_promotional(text: str) -> None:
     found = only(text, "promotional")
@@ -238,7 +268,11 @@ def test_off_platform(text: str, contact: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Номер отправления: 39092844-0015-1.", "Заказ 12345678-0001.", "Ссылка на товар: https://www.ozon.ru/product/123/."],
+    [
+        "Номер отправления: 39092844-0015-1.",
+        "Заказ 12345678-0001.",
+        "Ссылка на товар: https://www.ozon.ru/product/123/.",
+    ],
 )
 def test_order_numbers_and_ozon_links_are_not_contacts(text: str) -> None:
     assert "off-platform" not in cats(text)
@@ -259,14 +293,25 @@ def test_length_limit() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Дорогой покупатель, заказ в пути.", "Дорогая Анна, спасибо.", "Дорогие покупатели, пишите!",
-     "Привет! Заказ в пути.", "Спасибо 😊", "Спасибо :)", "Спасибо)))", "Ваш заказик в пути."],
+    [
+        "Дорогой покупатель, заказ в пути.",
+        "Дорогая Анна, спасибо.",
+        "Дорогие покупатели, пишите!",
+        "Привет! Заказ в пути.",
+        "Спасибо 😊",
+        "Спасибо :)",
+        "Спасибо)))",
+        "Ваш заказик в пути.",
+    ],
 )
 def test_over_familiar(text: str) -> None:
     assert "over-familiar" in cats(text)
 
 
-@pytest.mark.parametrize("text", ["Это дорогой товар.", "Товар дорогой, но качественный.", "Дорогая модель, но надёжная."])
+@pytest.mark.parametrize(
+    "text",
+    ["Это дорогой товар.", "Товар дорогой, но качественный.", "Дорогая модель, но надёжная."],
+)
 def test_expensive_is_not_an_address(text: str) -> None:
     assert "over-familiar" not in cats(text)
 
@@ -278,8 +323,13 @@ def test_chinese_characters_are_errors() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Пожалуйста, терпеливо ждите.", "Спасибо за вашу поддержку.", "Желаем вам счастливой жизни!",
-     "Дадим удовлетворительный ответ до 18:00 МСК.", "Неудобства, причинённые вам, мы исправим до 25 ноября."],
+    [
+        "Пожалуйста, терпеливо ждите.",
+        "Спасибо за вашу поддержку.",
+        "Желаем вам счастливой жизни!",
+        "Дадим удовлетворительный ответ до 18:00 МСК.",
+        "Неудобства, причинённые вам, мы исправим до 25 ноября.",
+    ],
 )
 def test_calques(text: str) -> None:
     assert "mt-artifact" in cats(text)
@@ -288,11 +338,16 @@ def test_calques(text: str) -> None:
 def test_mixed_script_points_at_the_word_and_suggests_the_fix() -> None:
     text = "Cпасибо, заказ дoставлен."
     found = only(text, "mixed-script")
-    assert [(f.text, f.suggestion) for f in found] == [("Cпасибо", "Спасибо"), ("дoставлен", "доставлен")]
+    assert [(f.text, f.suggestion) for f in found] == [
+        ("Cпасибо", "Спасибо"),
+        ("дoставлен", "доставлен"),
+    ]
     assert text[found[1].start : found[1].end] == "дoставлен"
 
 
-@pytest.mark.parametrize("text", ["QR-код в приложении.", "SMS-уведомление придёт.", "Для iPhone 15 подходит."])
+@pytest.mark.parametrize(
+    "text", ["QR-код в приложении.", "SMS-уведомление придёт.", "Для iPhone 15 подходит."]
+)
 def test_latin_words_and_hyphenated_terms_are_fine(text: str) -> None:
     assert "mixed-script" not in cats(text)
 
@@ -305,7 +360,9 @@ def test_over_apology_counts_per_reply() -> None:
 
 
 def test_negation_density_per_sentence() -> None:
-    assert "negation" not in cats("Товар не подлежит обмену, но его можно вернуть. Нет, это не брак.")
+    assert "negation" not in cats(
+        "Товар не подлежит обмену, но его можно вернуть. Нет, это не брак."
+    )
     assert "negation" in cats("Мы не можем помочь, товар не наш и возврата нет.")
 
 
@@ -347,6 +404,15 @@ def test_message_in_interface_language(lang: str, fragment: str) -> None:
 
 def test_finding_is_frozen_with_the_contract_fields() -> None:
     [f] = only("Заказ скоро придёт.", "vague-time")
-    assert list(f.to_dict()) == ["rule", "category", "severity", "start", "end", "text", "message", "suggestion"]
+    assert list(f.to_dict()) == [
+        "rule",
+        "category",
+        "severity",
+        "start",
+        "end",
+        "text",
+        "message",
+        "suggestion",
+    ]
     with pytest.raises(AttributeError):
         f.start = 0  # type: ignore[misc]

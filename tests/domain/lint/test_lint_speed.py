@@ -13,7 +13,10 @@ BUDGET_S = 0.005
 
 
 def test_thousand_char_reply_within_budget() -> None:
-    rows = [json.loads(line)["text"] for line in Path(__file__).with_name("corpus_ru.jsonl").read_text("utf-8").splitlines()]
+    rows = [
+        json.loads(line)["text"]
+        for line in Path(__file__).with_name("corpus_ru.jsonl").read_text("utf-8").splitlines()
+    ]
     text = " ".join(rows)[:1000]
     linter = default_linter()
     linter.lint(text)

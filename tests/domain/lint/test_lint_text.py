@@ -60,8 +60,13 @@ def test_mentions_resolve_to_instants(text: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "day"),
-    [("25 ноября", "2025-11-25"), ("05.12.2025", "2025-12-05"), ("5 января", "2026-01-05"),
-     ("в течение 3 рабочих дней", "2025-11-27"), ("2025-12-01", "2025-12-01")],
+    [
+        ("25 ноября", "2025-11-25"),
+        ("05.12.2025", "2025-12-05"),
+        ("5 января", "2026-01-05"),
+        ("в течение 3 рабочих дней", "2025-11-27"),
+        ("2025-12-01", "2025-12-01"),
+    ],
 )
 def test_mentions_resolve_to_days(text: str, day: str) -> None:
     [mention] = find_mentions(normalise(text))
@@ -69,18 +74,33 @@ def test_mentions_resolve_to_days(text: str, day: str) -> None:
     assert resolved is not None and resolved.day.isoformat() == day
 
 
-@pytest.mark.parametrize("text", ["в ближайшее время", "как можно скорее", "24,5 см", "39092844-0015-1", "31 ноября"])
+@pytest.mark.parametrize(
+    "text", ["в ближайшее время", "как можно скорее", "24,5 см", "39092844-0015-1", "31 ноября"]
+)
 def test_not_a_concrete_time(text: str) -> None:
     mentions = find_mentions(normalise(text))
     assert all(resolve(m, NOW) is None for m in mentions)
 
 
 _ALPHABET = st.sampled_from(
-    list("абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВЁ abcCoOXx0123456789.,:;!?-~()>«»\n@+/") + ["😊", "您", "\u00a0", "İ"]
+    list("абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВЁ abcCoOXx0123456789.,:;!?-~()>«»\n@+/")
+    + ["😊", "您", "\u00a0", "İ"]
 )
 _PIECES = st.sampled_from(
-    ["постараемся ", "в ближайшее время", " до 18:00 МСК", "возможно, ", "Дорогой ", "скидка ", "+7 999 123-45-67",
-     "\n> цитата\n", "не ", "извините ", "25 ноября ", "вернём "]
+    [
+        "постараемся ",
+        "в ближайшее время",
+        " до 18:00 МСК",
+        "возможно, ",
+        "Дорогой ",
+        "скидка ",
+        "+7 999 123-45-67",
+        "\n> цитата\n",
+        "не ",
+        "извините ",
+        "25 ноября ",
+        "вернём ",
+    ]
 )
 
 
