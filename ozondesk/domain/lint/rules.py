@@ -173,6 +173,11 @@ def build_rules(documents: Sequence[tuple[str, Mapping[str, Any]]]) -> RuleSet:
                 )
                 continue
             seen_here[rid] = i
+            if rid not in merged and set(raw) <= {"id", "disabled"}:
+                problems.append(
+                    _("{where}.id: there is no rule {id!r} to disable").format(where=where, id=rid)
+                )
+                continue
             if rid in merged:
                 base, _origin = merged[rid]
                 merged[rid] = ({**base, **raw}, where)

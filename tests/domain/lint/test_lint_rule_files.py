@@ -229,3 +229,9 @@ def test_occurrence_and_length_rules_from_a_file(tmp_path: Path) -> None:
     findings = linter.lint("Спасибо! Благодарим за заказ.")
     assert {(f.rule, f.message) for f in findings} >= {("team.thanks", "2 thanks")}
     assert [f.start for f in findings if f.rule == "length.chat"] == [20]
+
+
+def test_disabling_an_unknown_rule_is_reported(tmp_path: Path) -> None:
+    extra = write(tmp_path, {"version": "1", "rules": [{"id": "vague-time.son", "disabled": True}]})
+    with pytest.raises(RuleFileError, match="no rule 'vague-time.son' to disable"):
+        Linter.from_files(extra)
