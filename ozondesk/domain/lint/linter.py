@@ -14,7 +14,7 @@ import pytz
 
 from ozondesk.domain.clock import as_utc, msk_date, utcnow
 from ozondesk.domain.lint.deadlines import Mention, Resolved, find_mentions, resolve
-from ozondesk.domain.lint.model import Finding, LintContext
+from ozondesk.domain.lint.model import CalendarLike, Finding, LintContext
 from ozondesk.domain.lint.morph import first_person_future
 from ozondesk.domain.lint.patterns import Match, PhraseTrie, leftmost_longest
 from ozondesk.domain.lint.rules import Rule, RuleSet, default_rules_path, load_rules, pick
@@ -184,8 +184,10 @@ class _Run:
                 tok = self.tokens[promises[0]]
                 self.add(rule, tok.start, tok.end)
         checks = by_type.get("promise-check", [])
-        if checks and self.context is not None and promises:
-            self.promise_check(checks, {self.tokens[i].sentence for i in promises})
+        now = self.now
+        if checks and self.context is not None and now is not None and promises:
+            sentences = {self.tokens[i].sentence for i in promises}
+            self.promise_check(checks, self.context, now, sentences)
         return sorted(self.out, key=lambda f: (f.start, f.end, f.rule))
 
     def phrases(self) -> None:
@@ -264,11 +266,9 @@ class _Run:
             prev_word = tok
         return out
 
-    def promise_check(self, rules: Iterable[Rule], promise_sentences: set[int]) -> None:
-        ctx = self.context
-        assert ctx is not None
-        now = self.now
-        assert now is not None
+    def promise_check(
+        self, rules: Iterable[Rule], ctx: LintContext, now: datetime, promise_sentences: set[int]
+    ) -> None:
         today = msk_date(now)
         by_check = {r.params["check"]: r for r in rules}
         for mention in self.mentions:
@@ -307,7 +307,7 @@ def _local_day(resolved: Resolved, tz: str) -> date:
     return resolved.instant.astimezone(pytz.timezone(tz)).date()
 
 
-def _next_open_day(calendar: Any, day: date) -> date | None:
+def _next_open_day(calendar: CalendarLike, day: date) -> date | None:
     for n in range(1, _NEXT_OPEN_LOOKAHEAD + 1):
         candidate = day + timedelta(days=n)
         if calendar.is_open_day(candidate):

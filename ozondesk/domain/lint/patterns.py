@@ -22,6 +22,7 @@ from typing import Any
 
 from ozondesk.domain.lint.morph import LemmaError, expand, known_grammemes
 from ozondesk.domain.lint.text import Token, normalise
+from ozondesk.i18n import _
 
 ANY = "\x00*"
 CAP = "\x00Aa"
@@ -56,7 +57,7 @@ def parse_pattern(source: str) -> Pattern:
     if anchored:
         items = items[1:]
     if not items:
-        raise PatternError("empty phrase")
+        raise PatternError(_("empty phrase"))
     slots: list[Slot] = []
     for item in items:
         if item == "*":
@@ -75,14 +76,18 @@ def parse_pattern(source: str) -> Pattern:
             slots.append((item,))
         else:
             raise PatternError(
-                f"cannot read {item!r}: a word, a number, ~lemma[...], *, *Aa, # or one punctuation mark"
+                _(
+                    "cannot read {item!r}: a word, a number, ~lemma[...], *, *Aa, # or one punctuation mark"
+                ).format(item=item)
             )
     size = 1
     for slot in slots:
         size *= len(slot)
     if size > MAX_EXPANSION:
         raise PatternError(
-            f"expands to {size} word sequences (limit {MAX_EXPANSION}); constrain the lemmas"
+            _("expands to {size} word sequences (limit {limit}); constrain the lemmas").format(
+                size=size, limit=MAX_EXPANSION
+            )
         )
     return Pattern(source, anchored, tuple(slots))
 
@@ -90,7 +95,7 @@ def parse_pattern(source: str) -> Pattern:
 def _lemma_forms(item: str) -> frozenset[str]:
     m = _LEMMA_RE.match(item)
     if not m:
-        raise PatternError(f"cannot read lemma pattern {item!r}")
+        raise PatternError(_("cannot read lemma pattern {item!r}").format(item=item))
     lemma, raw = m.group(1), m.group(2)
     constraints: list[frozenset[str]] = []
     if raw:
@@ -99,13 +104,19 @@ def _lemma_forms(item: str) -> frozenset[str]:
             options = frozenset(g.strip() for g in part.split("|") if g.strip())
             unknown = sorted(options - grammemes)
             if unknown:
-                raise PatternError(f"unknown grammeme {unknown[0]!r} in {item!r}")
+                raise PatternError(
+                    _("unknown grammeme {g!r} in {item!r}").format(g=unknown[0], item=item)
+                )
             if options:
                 constraints.append(options)
     try:
         return expand(lemma, constraints)
     except LemmaError:
-        raise PatternError(f"{lemma!r} is not a known lemma with {raw or 'any'} forms") from None
+        raise PatternError(
+            _("{lemma!r} is not a known lemma with {forms} forms").format(
+                lemma=lemma, forms=raw or _("any")
+            )
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
