@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from ozondesk.commands.output import add_format_option, emit_json, emit_table
 from ozondesk.domain.clock import parse_instant
 from ozondesk.domain.lint import Finding, LintContext, Linter, blocking, default_linter
 from ozondesk.domain.packs import load_pack
-from ozondesk.domain.templates import SAMPLE_NOW, render_mapped, sample_values
+from ozondesk.domain.template_lint import lint_template_body
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
 
@@ -114,14 +113,9 @@ def read_text(name: str) -> str:
 
 def _run_pack(linter: Linter, path: Path, context: LintContext | None, fmt: str) -> int:
     pack = load_pack(path)
-    values = sample_values()
     results: list[tuple[str, bool, list[Finding]]] = []
     for template in pack.templates:
-        rendered = render_mapped(template.body, values, now=SAMPLE_NOW)
-        findings = []
-        for f in linter.lint(rendered.text, context):
-            start, end = rendered.body_span(f.start, f.end)
-            findings.append(replace(f, start=start, end=end, text=template.body[start:end]))
+        findings = lint_template_body(template.body, linter, context)
         results.append((template.id, not blocking(findings), findings))
     ok = all(r[1] for r in results)
     if fmt == "json":

@@ -84,6 +84,9 @@ def generate(db: Database, size: int = 500, now: datetime | None = None, seed: i
         _chunked(session, StatusChange, builder.status_changes)
         presence = list(_presence(rnd, now, desk))
         _chunked(session, PresenceEventRow, presence)
+    from ozondesk.services.templates import TemplateService
+
+    TemplateService(db).seed_starter_library(now)
     return DemoStats(len(builder.conversations), len(builder.messages), len(builder.postings), len(presence))
 
 

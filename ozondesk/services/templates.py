@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from ozondesk.domain import review
 from ozondesk.domain.clock import as_utc
+from ozondesk.domain.packs import Pack, PackError, load_starter_pack
+from ozondesk.domain.templates import Template
 from ozondesk.i18n import _
 from ozondesk.store.db import Database
 from ozondesk.store.models import Agent, ReplyTemplate, TemplateRevision
@@ -80,7 +82,7 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def default_lint_body(body: str) -> Sequence[FindingLike]:
-    from ozondesk.domain.templates import lint_template_body
+    from ozondesk.domain.template_lint import lint_template_body
 
     return lint_template_body(body)
 
@@ -293,6 +295,85 @@ class TemplateService:
         with self.db.begin() as session:
             prefix = f"template:{template_slug}" if template_slug else "template:"
             return audit.entries(session, prefix)
+
+    # -- packs -----------------------------------------------------------------------
+    def import_pack(self, agent_id: int | None, pack: Pack, now: datetime, *, seed: bool = False) -> int:
+        """Add every template of ``pack`` in one transaction, or none of them.
+
+        Imported revisions go to the review queue (submitted), except a ``seed`` of the
+        shipped starter library, which is approved and live at once. Every problem is
+        reported with its place: ids already in use, bodies duplicating a live template,
+        error-level lint findings.
+        """
+        problems: list[str] = []
+        lints = [self.lint_body(t.body) for t in pack.templates]
+        with self.db.begin() as session:
+            if agent_id is not None:
+                self._actor(session, agent_id)
+            elif not seed:
+                raise review.ReviewError(_("an import needs the agent who makes it"))
+            existing = dict(session.execute(select(ReplyTemplate.slug, ReplyTemplate.id)).all())
+            bodies = {
+                " ".join(b.split()): slug
+                for slug, b in session.execute(
+                    select(ReplyTemplate.slug, TemplateRevision.body).join(
+                        TemplateRevision, TemplateRevision.template_id == ReplyTemplate.id
+                    )
+                ).all()
+            }
+            for index, (template, findings) in enumerate(zip(pack.templates, lints, strict=True)):
+                where = f"templates[{index}]"
+                if template.id in existing:
+                    problems.append(_("{where}.id: template {id!r} already exists").format(where=where, id=template.id))
+                twin = bodies.get(" ".join(template.body.split()))
+                if twin is not None:
+                    problems.append(_("{where}.body: same text as template {id!r}").format(where=where, id=twin))
+                for f in findings:
+                    if f.severity == "error":
+                        problems.append(f"{where}.body: {f.message}")
+            if problems:
+                raise PackError(problems, pack.id)
+            status = "approved" if seed else "submitted"
+            effective = _naive(now if seed else review.effective_at(now))
+            for template in pack.templates:
+                row = ReplyTemplate(
+                    slug=template.id, category=template.category, tags=list(template.tags),
+                    gloss_zh=template.gloss_zh, channel=template.channel, language=template.language,
+                    usage_count=0, archived=False, created_at=_naive(now), created_by=agent_id,
+                )
+                session.add(row)
+                session.flush()
+                session.add(
+                    TemplateRevision(
+                        template_id=row.id, number=1, title=template.title, body=template.body,
+                        status=status, author_id=agent_id, created_at=_naive(now),
+                        submitted_at=_naive(now), effective_at=effective,
+                        reviewed_at=_naive(now) if seed else None,
+                    )
+                )
+            audit.write(session, now, agent_id, "template.seed" if seed else "template.import",
+                        f"template:pack:{pack.id}", templates=len(pack.templates), version=pack.version)
+            return len(pack.templates)
+
+    def seed_starter_library(self, now: datetime) -> int:
+        """The shipped starter templates, live at once, in a database that has no templates yet."""
+        if self.count():
+            return 0
+        return self.import_pack(None, load_starter_pack(), now, seed=True)
+
+    def export_pack(self, now: datetime, pack_id: str = "export", title: str = "") -> Pack:
+        """The templates in force at ``now`` as a pack another desk can import."""
+        items = []
+        for t in self.templates(now):
+            if t.live is None:
+                continue
+            items.append(
+                Template(
+                    id=t.slug, title=t.live.title, category=t.category, body=t.live.body,
+                    gloss_zh=t.gloss_zh, tags=t.tags, channel=t.channel, language=t.language,
+                )
+            )
+        return Pack(id=pack_id, title=title or _("Exported templates"), templates=tuple(items))
 
     def count(self) -> int:
         with self.db.begin() as session:
