@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -68,3 +68,35 @@ def test_detail_has_thread_context_and_explained_targets(db: Database) -> None:
 def test_missing_conversation_is_a_user_error(db: Database) -> None:
     with pytest.raises(UserError, match="no longer exists"):
         ConversationService(db).detail(404, msk(23, 12))
+
+
+def test_placeholders_come_from_the_conversation(db: Database) -> None:
+    from ozondesk.domain.templates import render
+    from ozondesk.services.demo import generate
+    from ozondesk.services.template_context import context_values
+
+    now = msk(23, 12)
+    generate(db, size=40, now=now)
+    service = ConversationService(db)
+    with db.begin() as s:
+        from sqlalchemy import select
+
+        cid = s.scalar(
+            select(Conversation.id).where(
+                Conversation.kind == "buyer_chat", Conversation.posting_id.is_not(None),
+                Conversation.status == "open", Conversation.first_response_at.is_(None),
+            )
+        )
+    assert cid is not None
+    received = service.detail(cid, now).received_at
+    now = received + timedelta(minutes=1)  # the first-response clock is still running
+    detail = service.detail(cid, now)
+    values = context_values(detail, now, shop_name="Юэсинь")
+    assert detail.posting is not None
+    assert values["posting_number"] == detail.posting.posting_number
+    assert values["buyer_name"] == detail.title.split()[0]
+    text = render("Здравствуйте, {buyer_name}! Отправление {posting_number}: ответим до {deadline_msk}.",
+                  values, now=now)
+    assert detail.posting.posting_number in text and "МСК" in text
+    with pytest.raises(UserError):  # a placeholder the conversation cannot fill is an error
+        render("{refund_amount}", values, now=now)
