@@ -362,3 +362,20 @@ class OutboxEntry(Base):
     platform_message_id: Mapped[str | None] = mapped_column(String(32))
     author_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
     __table_args__ = (Index("ix_outbox_state_next", "state", "next_attempt_at"),)
+
+
+class Draft(Base):
+    """An agent's unsent reply, saved on every pause in typing so a crash loses nothing."""
+
+    __tablename__ = "drafts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    template_slug: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "agent_id", name="uq_drafts_conversation_agent"),
+    )
