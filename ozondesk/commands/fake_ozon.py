@@ -14,6 +14,8 @@ HELP = _("serve a fake Ozon Seller API on 127.0.0.1 with generated data")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    # Always JSON (a contract for scripts); accepted for symmetry with the other commands.
+    parser.add_argument("--format", choices=("json",), default="json", help=argparse.SUPPRESS)
     parser.add_argument(
         "--port", type=int, required=True, help=_("port on 127.0.0.1 (0: any free port)")
     )

@@ -19,6 +19,8 @@ HELP = _("pull chats, postings, returns and products of a shop from the Ozon Sel
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    # Always JSON (a contract for scripts); accepted for symmetry with the other commands.
+    parser.add_argument("--format", choices=("json",), default="json", help=argparse.SUPPRESS)
     parser.add_argument("--shop", required=True, help=_("shop name (credentials from the keyring)"))
     parser.add_argument(
         "--base-url",
