@@ -278,14 +278,9 @@ class OzonClient:
         cursor: str | None = None,
         limit: int = 100,
     ) -> PostingPage:
-        body: dict[str, Any] = {
-            "filter": {"since": _iso(since), "to": _iso(to), "order_numbers": list(order_numbers)},
-            "limit": limit,
-            "sort_dir": "ASC",
-        }
-        if cursor:
-            body["cursor"] = cursor
-        return parse_posting_page(self.post("/v4/posting/fbs/list", body), parse_fbs_posting)
+        return self._posting_list(
+            "/v4/posting/fbs/list", parse_fbs_posting, order_numbers, since, to, cursor, limit
+        )
 
     def fbo_list(
         self,
@@ -295,6 +290,20 @@ class OzonClient:
         cursor: str | None = None,
         limit: int = 100,
     ) -> PostingPage:
+        return self._posting_list(
+            "/v3/posting/fbo/list", parse_fbo_posting, order_numbers, since, to, cursor, limit
+        )
+
+    def _posting_list(
+        self,
+        path: str,
+        parse_one: Any,
+        order_numbers: Iterable[str],
+        since: datetime,
+        to: datetime,
+        cursor: str | None,
+        limit: int,
+    ) -> PostingPage:
         body: dict[str, Any] = {
             "filter": {"since": _iso(since), "to": _iso(to), "order_numbers": list(order_numbers)},
             "limit": limit,
@@ -302,7 +311,7 @@ class OzonClient:
         }
         if cursor:
             body["cursor"] = cursor
-        return parse_posting_page(self.post("/v3/posting/fbo/list", body), parse_fbo_posting)
+        return parse_posting_page(self.post(path, body), parse_one)
 
     def returns_list(
         self, posting_numbers: Iterable[str], last_id: int = 0, limit: int = RETURNS_MAX
