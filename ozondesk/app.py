@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -12,6 +14,7 @@ from ozondesk.i18n import _
 from ozondesk.store.db import Database, default_database_path, open_database
 
 DEMO_SIZE = 3000
+OZON_URL_ENV = "OZONDESK_OZON_URL"  # another Seller API address, e.g. `ozondesk fake-ozon` for a demo
 
 
 def demo_database_path() -> Path:
@@ -36,12 +39,20 @@ def run_app(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from ozondesk.ozon.client import BASE_URL
     from ozondesk.services.conversation import ConversationService
+    from ozondesk.services.credentials import CredentialStore, install_log_redaction
     from ozondesk.services.inbox import InboxService
     from ozondesk.services.presence import PresenceService
     from ozondesk.store.repos.policies import current_policies
     from ozondesk.ui.main_window import MainWindow
+    from ozondesk.ui.sync_worker import SyncController
+    from ozondesk.ui.tasks import TaskRunner
 
+    # The CLI configures logging before it gets here; this covers a direct call. Then no
+    # handler may ever print an API key.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    install_log_redaction(logging.getLogger())
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("OzonDesk")
     temp: tempfile.TemporaryDirectory[str] | None = None
@@ -62,8 +73,26 @@ def run_app(args: argparse.Namespace) -> int:
         return exc.exit_code
     with db.begin() as session:
         policies = current_policies(session)
+    base_url = os.environ.get(OZON_URL_ENV) or BASE_URL
+    if not base_url.startswith(("http://", "https://")):
+        sys.stderr.write(
+            _("{var} must start with http:// or https://; using {url}").format(
+                var=OZON_URL_ENV, url=BASE_URL
+            )
+            + "\n"
+        )
+        base_url = BASE_URL
+    runner = TaskRunner()
+    # Self-test: no shop exists in its fresh database, so nothing goes on the network.
+    sync = SyncController(db, CredentialStore(db), runner, base_url=base_url)
     window = MainWindow(
-        InboxService(db), PresenceService(db), policies, db.display_name, ConversationService(db)
+        InboxService(db),
+        PresenceService(db),
+        policies,
+        db.display_name,
+        ConversationService(db),
+        sync=sync,
+        runner=runner,
     )
     window.show()
     window.start()
@@ -71,6 +100,8 @@ def run_app(args: argparse.Namespace) -> int:
         QTimer.singleShot(1500, window.close)
         QTimer.singleShot(1600, app.quit)
     code = app.exec()
+    sync.shutdown()
+    runner.shutdown()
     db.dispose()
     if temp is not None:
         temp.cleanup()

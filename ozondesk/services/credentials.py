@@ -17,7 +17,7 @@ from typing import Any
 import keyring
 import keyring.errors
 from keyring.backend import KeyringBackend
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
@@ -150,6 +150,53 @@ class CredentialStore:
             ref.keyring_user = client_id
             ref.updated_at = stamp
         return ShopRef(shop_id, shop, client_id)
+
+    def update(self, old_name: str, name: str, client_id: str, api_key: str = "") -> ShopRef:
+        """Rename a configured shop, change its Client-Id or its key; an empty key keeps the stored one.
+
+        The keyring entry of a Client-Id that is no longer used is deleted.
+        """
+        name = name.strip()
+        if not name:
+            raise UserError(_("give the shop a name"))
+        with self.db.begin() as session:
+            row = session.execute(
+                select(Shop.id, ShopCredentialRef.keyring_user)
+                .join(ShopCredentialRef, ShopCredentialRef.shop_id == Shop.id)
+                .where(Shop.name == old_name)
+            ).first()
+        if row is None:
+            raise UserError(_("shop {shop!r} is not configured any more").format(shop=old_name))
+        shop_id, old_user = row
+        if not api_key.strip():
+            api_key = self.load(old_name).api_key
+        client_id, api_key = _check(client_id, api_key)
+        register_secret(api_key)
+        with self.db.begin() as session:
+            clash = session.scalar(
+                select(Shop.name).where(
+                    Shop.id != shop_id, or_(Shop.name == name, Shop.ozon_seller_id == client_id)
+                )
+            )
+        if clash is not None:
+            raise UserError(
+                _("shop {shop!r} already has this name or Client-Id").format(shop=clash)
+            )
+        self._keyring("set_password", client_id, api_key)
+        stamp = datetime.now(UTC).replace(tzinfo=None)
+        with self.db.begin() as session:
+            shop = session.get(Shop, shop_id)
+            ref = session.scalar(
+                select(ShopCredentialRef).where(ShopCredentialRef.shop_id == shop_id)
+            )
+            assert shop is not None and ref is not None
+            shop.name, shop.ozon_seller_id = name, client_id
+            ref.client_id = ref.keyring_user = client_id
+            ref.keyring_service = KEYRING_SERVICE
+            ref.updated_at = stamp
+        if old_user != client_id:
+            self._keyring("delete_password", old_user)
+        return ShopRef(shop_id, name, client_id)
 
     def shops(self) -> list[ShopRef]:
         with self.db.begin() as session:

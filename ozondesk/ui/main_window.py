@@ -1,21 +1,22 @@
-"""The main window: inbox, Moscow clock and shop presence."""
+"""The main window: inbox, Moscow clock, shop presence, and syncing with Ozon."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
     QMainWindow,
+    QProgressBar,
     QSplitter,
     QTableView,
 )
 
-from ozondesk.domain.clock import utcnow
+from ozondesk.domain.clock import to_msk, utcnow
 from ozondesk.domain.policies import SlaPolicy
 from ozondesk.i18n import _
 from ozondesk.services.conversation import ConversationDetail, ConversationService
@@ -24,7 +25,10 @@ from ozondesk.services.presence import PresenceService
 from ozondesk.ui.clock import ClockLabel
 from ozondesk.ui.conversation_view import ConversationView
 from ozondesk.ui.inbox_model import COL_KIND, COL_PREVIEW, COL_TITLE, COL_UNREAD, InboxModel
+from ozondesk.ui.log_view import LogView
 from ozondesk.ui.presence_label import PresenceLabel
+from ozondesk.ui.settings_dialog import SettingsDialog
+from ozondesk.ui.sync_worker import SyncController, SyncRound
 from ozondesk.ui.tasks import TaskRunner
 
 PRESENCE_REFRESH_MS = 60_000
@@ -38,11 +42,17 @@ class MainWindow(QMainWindow):
         policies: dict[str, SlaPolicy],
         db_name: str,
         conversations: ConversationService,
+        sync: SyncController | None = None,
+        runner: TaskRunner | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle(_("OzonDesk — {db}").format(db=db_name))
         self.resize(1200, 720)
-        self.runner = TaskRunner(self)
+        # The sync controller shares the database worker, so it is made first and passed in.
+        self.runner = runner or (sync.runner if sync is not None else TaskRunner(self))
+        self.sync = sync
+        self.settings_dialog: SettingsDialog | None = None
+        self._reselect_id: int | None = None
         self.presence_service = presence
         self.model = InboxModel(inbox, self.runner, policies, self)
         self.table = QTableView(self)
@@ -80,6 +90,7 @@ class MainWindow(QMainWindow):
 
         self.model.loaded.connect(self._loaded)
         self.model.failed.connect(self._failed)
+        self._build_sync()
         for key in ("J", "Down"):
             QShortcut(QKeySequence(key), self, lambda: self._move(1))
         for key in ("K", "Up"):
@@ -98,6 +109,140 @@ class MainWindow(QMainWindow):
         self.tick()
         self.timer.start()
         self.presence_timer.start()
+        if self.sync is not None:
+            self.sync.start()
+
+    # -- syncing ---------------------------------------------------------------------
+    def _build_sync(self) -> None:
+        self.log_view = LogView(self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.log_view)
+        self.log_view.hide()
+        self.sync_label = QLabel(self)
+        self.sync_label.setObjectName("sync-status")
+        self.sync_bar = QProgressBar(self)
+        self.sync_bar.setRange(0, 0)  # busy indicator: a sync's length is not known up front
+        self.sync_bar.setMaximumWidth(90)
+        self.sync_bar.setTextVisible(False)
+        self.sync_bar.hide()
+        bar = self.statusBar()
+        bar.insertPermanentWidget(0, self.sync_bar)
+        bar.insertPermanentWidget(0, self.sync_label)
+
+        self.settings_action = QAction(_("&Settings…"), self)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.triggered.connect(self.open_settings)
+        self.sync_action = QAction(_("&Sync now"), self)
+        self.sync_action.setShortcut(QKeySequence("F5"))
+        self.sync_action.triggered.connect(self.sync_now)
+        self.cancel_action = QAction(_("&Cancel sync"), self)
+        self.cancel_action.setEnabled(False)
+        self.cancel_action.triggered.connect(self._cancel_sync)
+        self.online_action = QAction(_("Work &online"), self)
+        self.online_action.setCheckable(True)
+        self.online_action.setChecked(True)
+        self.online_action.toggled.connect(self._set_online)
+        self.log_action = self.log_view.toggleViewAction()
+        self.log_action.setText(_("Sync &log"))
+        self.log_action.setShortcut(QKeySequence("Ctrl+L"))
+        desk = self.menuBar().addMenu(_("&Desk"))
+        desk.addAction(self.settings_action)
+        sync_menu = self.menuBar().addMenu(_("S&ync"))
+        for action in (self.sync_action, self.cancel_action, self.online_action, self.log_action):
+            sync_menu.addAction(action)
+        for action in (self.settings_action, self.sync_action, self.cancel_action, self.log_action):
+            self.addAction(action)  # shortcuts work with the menu bar hidden too
+
+        if self.sync is None:
+            for action in (self.settings_action, self.sync_action, self.online_action):
+                action.setEnabled(False)
+            return
+        self.sync.configured.connect(self._sync_configured)
+        self.sync.started.connect(self._sync_started)
+        self.sync.progress.connect(self._sync_progress)
+        self.sync.finished.connect(self._sync_done)
+        self.sync.failed.connect(self._sync_done)
+
+    def open_settings(self) -> SettingsDialog | None:
+        if self.sync is None:
+            return None
+        if self.settings_dialog is None:
+            self.settings_dialog = SettingsDialog(self.sync.credentials, self.runner, self.sync, self)
+            self.settings_dialog.shops_changed.connect(lambda: self.sync and self.sync.refresh(sync=True))
+            self.settings_dialog.poll_changed.connect(lambda _s: self.sync and self.sync.refresh())
+        else:
+            self.settings_dialog.reload()
+        self.settings_dialog.show()
+        self.settings_dialog.raise_()
+        self.settings_dialog.activateWindow()
+        return self.settings_dialog
+
+    def sync_now(self) -> None:
+        if self.sync is None:
+            return
+        if not self.sync.has_shops:
+            self.sync_label.setText(_("No Ozon shop configured — Settings → Shops"))
+            return
+        if self.sync.busy:
+            self.sync_label.setText(_("A sync is running; another follows it."))
+        self.sync.sync_now()
+
+    def _cancel_sync(self) -> None:
+        if self.sync is not None and self.sync.busy:
+            self.sync.cancel()
+            self.sync_label.setText(_("Cancelling the sync…"))
+
+    def _set_online(self, online: bool) -> None:
+        if self.sync is not None:
+            self.sync.set_online(online)
+
+    def _sync_configured(self) -> None:
+        assert self.sync is not None
+        no_shop = _("No Ozon shop configured — Settings → Shops")
+        offline = _("Working offline: no polling; F5 syncs once")
+        if not self.sync.has_shops:
+            self.sync_label.setText(no_shop)
+        elif not self.sync.online:
+            self.sync_label.setText(offline)
+        elif not self.sync.busy and self.sync_label.text() in ("", no_shop, offline):
+            self.sync_label.setText(_("Checking Ozon every {n} s").format(n=self.sync.poll_seconds))
+
+    def _sync_started(self, kind: str) -> None:
+        self.cancel_action.setEnabled(True)
+        if kind == "sync":
+            self.sync_bar.show()
+            self.sync_label.setText(_("Syncing with Ozon…"))
+
+    def _sync_progress(self, message: str) -> None:
+        self.sync_label.setText(message)
+
+    def _sync_done(self, result: SyncRound) -> None:
+        self.cancel_action.setEnabled(False)
+        self.sync_bar.hide()
+        self.log_view.add(result.entries)
+        if result.changed:
+            self.reload_inbox()
+        at = to_msk(utcnow()).strftime("%H:%M")
+        problems = len(result.entries)
+        if result.cancelled:
+            text = _("Sync cancelled at {time} MSK").format(time=at)
+        elif result.offline or (result.aborted and result.kind == "sync"):
+            text = _("Sync failed at {time} MSK: see the sync log (Ctrl+L) for what to do").format(time=at)
+        elif result.kind == "deliver" and not problems and not result.sent:
+            return  # a quiet outbox check: keep the last sync's line
+        elif problems:
+            text = _("Synced at {time} MSK with {n} problems: see the sync log (Ctrl+L)").format(
+                time=at, n=problems
+            )
+        else:
+            text = _("Synced at {time} MSK").format(time=at)
+        if result.queued:
+            text += " · " + _("{n} replies queued").format(n=result.queued)
+        self.sync_label.setText(text)
+
+    def reload_inbox(self) -> None:
+        """Reload after a sync changed something, keeping the open conversation selected."""
+        self._reselect_id = self.selected_id
+        self.model.reload()
 
     def tick(self, now: datetime | None = None) -> None:
         now = now or utcnow()
@@ -121,6 +266,7 @@ class MainWindow(QMainWindow):
         self._open_pending = conversation_id is None and current.isValid()
         if conversation_id is None:
             return
+        self._reselect_id = None
         now = utcnow()
         self.runner.run(
             lambda: self.conversation_service.detail(int(conversation_id), now),
@@ -128,9 +274,19 @@ class MainWindow(QMainWindow):
             lambda exc: self.view.show_error(str(exc)),
         )
 
-    def _page_arrived(self, *_args: object) -> None:
+    def _page_arrived(self, top: QModelIndex | None = None, bottom: QModelIndex | None = None, *_args: object) -> None:
+        if self._reselect_id is not None and top is not None and bottom is not None:
+            self._reselect(top.row(), bottom.row())
         if self._open_pending:
             self._open_current(self.table.currentIndex(), QModelIndex())
+
+    def _reselect(self, first: int, last: int) -> None:
+        """After a reload, select the conversation that was open, once its row is loaded."""
+        for row in range(max(0, first), last + 1):
+            found = self.model.row_at(row)
+            if found is not None and found.id == self._reselect_id:
+                self.table.selectRow(row)
+                return
 
     def _show(self, detail: ConversationDetail, now: datetime) -> None:
         if detail.id == self.selected_id:
@@ -138,7 +294,7 @@ class MainWindow(QMainWindow):
 
     def _loaded(self, total: int) -> None:
         self.status_text.setText(_("{n} open conversations").format(n=total))
-        if total and not self.table.currentIndex().isValid():
+        if total and not self.table.currentIndex().isValid() and self._reselect_id is None:
             self.table.selectRow(0)
 
     def _failed(self, message: str) -> None:
@@ -153,6 +309,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.timer.stop()
         self.presence_timer.stop()
+        if self.sync is not None:
+            self.sync.shutdown()
         self.runner.shutdown()
         super().closeEvent(event)
 
