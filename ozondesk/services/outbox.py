@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.orm import Session
+
 from ozondesk.domain.clock import utcnow
 from ozondesk.domain.send_window import can_send
 from ozondesk.errors import UserError
@@ -50,15 +52,21 @@ class OutboxService:
     def queue(
         self, conversation_id: int, text: str, agent_id: int | None = None
     ) -> repo.OutboxItem:
-        now = self.clock()
         with self.db.begin() as session:
-            facts = repo.window_facts(session, conversation_id)
-            if facts is None or not facts.chat_id:
-                raise UserError(_("this conversation has no Ozon chat to reply in"))
-            verdict = can_send(text, now, facts.scheme, facts.last_buyer_at, facts.delivered_at)
-            if not verdict.allowed:
-                raise UserError(verdict.reason)
-            return repo.enqueue(session, conversation_id, text, now, agent_id)
+            return self.queue_in(session, conversation_id, text, agent_id)
+
+    def queue_in(
+        self, session: Session, conversation_id: int, text: str, agent_id: int | None = None
+    ) -> repo.OutboxItem:
+        """:meth:`queue` inside the caller's transaction (the composer also deletes the draft there)."""
+        now = self.clock()
+        facts = repo.window_facts(session, conversation_id)
+        if facts is None or not facts.chat_id:
+            raise UserError(_("this conversation has no Ozon chat to reply in"))
+        verdict = can_send(text, now, facts.scheme, facts.last_buyer_at, facts.delivered_at)
+        if not verdict.allowed:
+            raise UserError(verdict.reason)
+        return repo.enqueue(session, conversation_id, text, now, agent_id)
 
     def pending(self, shop_id: int | None = None) -> int:
         with self.db.begin() as session:

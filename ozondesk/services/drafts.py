@@ -1,0 +1,129 @@
+"""Unsent replies, one per conversation and agent, saved so a crash or a kill loses nothing.
+
+Every call is one committed transaction: when :meth:`DraftService.save` returns, the
+text is on disk (SQLite WAL survives a killed process), so the UI may say "saved".
+Saving an empty text deletes the draft.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ozondesk.domain.clock import as_utc
+from ozondesk.store.db import Database
+from ozondesk.store.models import Draft
+
+
+@dataclass(frozen=True)
+class DraftRecord:
+    conversation_id: int
+    agent_id: int | None
+    text: str
+    template_slug: str | None
+    updated_at: datetime
+
+
+def _naive(value: datetime) -> datetime:
+    return as_utc(value).replace(tzinfo=None)
+
+
+def _owner(
+    conversation_id: int, agent_id: int | None
+) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    # NULL never equals NULL in SQL: a desk without agents keeps one draft per conversation.
+    agent = Draft.agent_id.is_(None) if agent_id is None else Draft.agent_id == agent_id
+    return (Draft.conversation_id == conversation_id, agent)
+
+
+def _record(row: Draft) -> DraftRecord:
+    return DraftRecord(
+        row.conversation_id, row.agent_id, row.text, row.template_slug, as_utc(row.updated_at)
+    )
+
+
+def load_in(session: Session, conversation_id: int, agent_id: int | None) -> DraftRecord | None:
+    row = session.scalars(
+        select(Draft).where(*_owner(conversation_id, agent_id)).order_by(Draft.id.desc()).limit(1)
+    ).first()
+    return _record(row) if row is not None else None
+
+
+def delete_in(session: Session, conversation_id: int, agent_id: int | None) -> int:
+    """Remove the draft inside the caller's transaction (the reply that replaced it is queued there)."""
+    result = session.execute(delete(Draft).where(*_owner(conversation_id, agent_id)))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def save_in(
+    session: Session,
+    conversation_id: int,
+    agent_id: int | None,
+    text: str,
+    now: datetime,
+    template_slug: str | None = None,
+) -> DraftRecord | None:
+    if not text.strip():
+        delete_in(session, conversation_id, agent_id)
+        return None
+    rows = session.scalars(
+        select(Draft).where(*_owner(conversation_id, agent_id)).order_by(Draft.id)
+    ).all()
+    if rows:
+        row = rows[0]
+        for extra in rows[1:]:  # only possible with agent_id NULL on an older desk
+            session.delete(extra)
+        row.text, row.template_slug, row.updated_at = text, template_slug, _naive(now)
+    else:
+        row = Draft(
+            conversation_id=conversation_id,
+            agent_id=agent_id,
+            text=text,
+            template_slug=template_slug,
+            updated_at=_naive(now),
+        )
+        session.add(row)
+    session.flush()
+    return _record(row)
+
+
+class DraftService:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def save(
+        self,
+        conversation_id: int,
+        agent_id: int | None,
+        text: str,
+        now: datetime,
+        template_slug: str | None = None,
+    ) -> DraftRecord | None:
+        """Store the draft and commit; None when ``text`` is blank (the draft is deleted)."""
+        for attempt in (1, 2):
+            try:
+                with self.db.begin() as session:
+                    return save_in(session, conversation_id, agent_id, text, now, template_slug)
+            except IntegrityError:
+                # Another window of the same agent inserted first (PostgreSQL); update it instead.
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def load(self, conversation_id: int, agent_id: int | None) -> DraftRecord | None:
+        with self.db.begin() as session:
+            return load_in(session, conversation_id, agent_id)
+
+    def delete(self, conversation_id: int, agent_id: int | None) -> bool:
+        with self.db.begin() as session:
+            return delete_in(session, conversation_id, agent_id) > 0
+
+    def conversations_with_drafts(self, agent_id: int | None) -> set[int]:
+        """Conversation ids where this agent has an unsent draft (for an inbox marker)."""
+        agent = Draft.agent_id.is_(None) if agent_id is None else Draft.agent_id == agent_id
+        with self.db.begin() as session:
+            return set(session.scalars(select(Draft.conversation_id).where(agent)))
