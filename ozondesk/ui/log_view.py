@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from ozondesk.domain.clock import to_msk
 from ozondesk.i18n import N_, _
-from ozondesk.ui.sync_worker import LogEntry, emit
+from ozondesk.ui.sync_worker import LogEntry
 
 MAX_ENTRIES = 1000
 COLUMNS = (N_("Time (MSK)"), N_("Shop"), N_("Where"), N_("Problem"), N_("What to do"))
@@ -131,7 +131,7 @@ class LogView(QDockWidget):
         self.model.add(entries)
         self._count()
         if entries:
-            emit(self.added, len(entries))
+            self.added.emit(len(entries))
 
     def clear(self) -> None:
         self.model.clear()

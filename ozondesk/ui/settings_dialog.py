@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from ozondesk.i18n import _
 from ozondesk.services.credentials import CredentialStore, ShopRef
 from ozondesk.services.sync import poll_interval, set_poll_interval
-from ozondesk.ui.sync_worker import ConnectionResult, SyncController, emit
+from ozondesk.ui.sync_worker import ConnectionResult, SyncController
 from ozondesk.ui.tasks import TaskRunner
 
 POLL_MIN, POLL_MAX = 10, 3600
@@ -54,18 +54,24 @@ def check_shop(
     elif any(s.name == name for s in others):
         problems["name"] = _("Another shop already has this name.")
     if not client_id:
-        problems["client_id"] = _("Enter the Client-Id from the seller cabinet (Settings → Seller API).")
+        problems["client_id"] = _(
+            "Enter the Client-Id from the seller cabinet (Settings → Seller API)."
+        )
     elif not client_id.isdigit() or int(client_id) <= 0:
         problems["client_id"] = _("The Client-Id is a number, as shown in the seller cabinet.")
     else:
         clash = next((s for s in others if s.client_id == client_id), None)
         if clash is not None:
-            problems["client_id"] = _("Shop {shop} already uses this Client-Id.").format(shop=clash.name)
+            problems["client_id"] = _("Shop {shop} already uses this Client-Id.").format(
+                shop=clash.name
+            )
     if not api_key:
         if key_required:
             problems["api_key"] = _("Paste the API key from the seller cabinet.")
     elif any(c.isspace() for c in api_key):
-        problems["api_key"] = _("The API key has spaces in it: copy it again from the seller cabinet.")
+        problems["api_key"] = _(
+            "The API key has spaces in it: copy it again from the seller cabinet."
+        )
     return problems
 
 
@@ -183,7 +189,9 @@ class SettingsDialog(QDialog):
         sync_form.addRow(_("Check for new messages every"), self.poll_spin)
         sync_form.addRow("", self.poll_status)
         note = QLabel(
-            _("While you are online, unread chats are checked at this interval and queued replies are sent."),
+            _(
+                "While you are online, unread chats are checked at this interval and queued replies are sent."
+            ),
             self,
         )
         note.setWordWrap(True)
@@ -227,8 +235,11 @@ class SettingsDialog(QDialog):
         # A saved shop is shown as stored; otherwise the form keeps what the agent is typing.
         wanted = select if select is not None else self.editing
         row = next(
-            (r for r in range(self.shop_list.count())
-             if self.shop_list.item(r).data(Qt.ItemDataRole.UserRole) == wanted),
+            (
+                r
+                for r in range(self.shop_list.count())
+                if self.shop_list.item(r).data(Qt.ItemDataRole.UserRole) == wanted
+            ),
             None,
         )
         if row is None:
@@ -310,8 +321,10 @@ class SettingsDialog(QDialog):
         return True
 
     def _saved(self, shop: ShopRef) -> None:
-        self._say(_("Shop {name} saved; its key is in the system keyring.").format(name=shop.name), True)
-        emit(self.shops_changed)
+        self._say(
+            _("Shop {name} saved; its key is in the system keyring.").format(name=shop.name), True
+        )
+        self.shops_changed.emit()
         self.reload(select=shop.name)
 
     def _save_failed(self, exc: BaseException) -> None:
@@ -327,11 +340,15 @@ class SettingsDialog(QDialog):
         ).format(name=name)
         if not self.confirm(question):
             return
-        self._run(lambda: self.credentials.remove(name), lambda _ok: self._removed(name), self._save_failed)
+        self._run(
+            lambda: self.credentials.remove(name),
+            lambda _ok: self._removed(name),
+            self._save_failed,
+        )
 
     def _removed(self, name: str) -> None:
         self._say(_("Shop {name} removed.").format(name=name), True)
-        emit(self.shops_changed)
+        self.shops_changed.emit()
         self.reload()
 
     def _ask(self, question: str) -> bool:
@@ -375,12 +392,14 @@ class SettingsDialog(QDialog):
         self._run(
             lambda: set_poll_interval(self.db, seconds),
             lambda _none: self._poll_saved(seconds),
-            lambda exc: self.poll_status.setText(_("Not saved: {reason}").format(reason=_reason(exc))),
+            lambda exc: self.poll_status.setText(
+                _("Not saved: {reason}").format(reason=_reason(exc))
+            ),
         )
 
     def _poll_saved(self, seconds: int) -> None:
         self.poll_status.setText(_("Saved."))
-        emit(self.poll_changed, seconds)
+        self.poll_changed.emit(seconds)
 
     # -- plumbing ---------------------------------------------------------------------
     def _run(

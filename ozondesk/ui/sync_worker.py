@@ -12,9 +12,7 @@ to retry stops waiting (its sleep raises ``SyncCancelled``).
 
 from __future__ import annotations
 
-import ctypes
 import logging
-import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -45,46 +43,6 @@ log = logging.getLogger("ozondesk.ui")
 OUTBOX_INTERVAL_MS = 15_000
 SHUTDOWN_WAIT_MS = 30_000
 ClientFactory = Callable[..., OzonClient]
-
-
-def emit(signal: Any, *args: Any) -> None:
-    """``signal.emit(*args)``, compensating PySide6 6.12.0's reference leak on ``True``.
-
-    In PySide6 6.12.0 ``SignalInstance.emit`` returns ``True`` without a new reference, so
-    every emit from Python drops one reference to ``True`` until the interpreter aborts
-    (``bool_dealloc``). The loss is measured once; with a fixed PySide6 it is 0 and this
-    is a plain emit.
-    """
-    signal.emit(*args)
-    for _i in range(_emit_leak):
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(True))
-
-
-def _measure_emit_leak() -> int:
-    class Probe(QObject):
-        ping = Signal()
-
-    probe, rounds = Probe(), 16
-    before = sys.getrefcount(True)
-    for _i in range(rounds):
-        probe.ping.emit()
-    lost = before - sys.getrefcount(True)
-    for _i in range(max(0, lost)):
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(True))
-    leak = max(0, round(lost / rounds))
-    if leak:
-        log.info("PySide6 %s loses %d reference(s) to True per emit; compensating", _qt_version(), leak)
-    return leak
-
-
-def _qt_version() -> str:
-    import PySide6
-
-    return str(PySide6.__version__)
-
-
-# Measured at import, before this module starts any thread that emits.
-_emit_leak = _measure_emit_leak()
 
 
 class SyncCancelled(Exception):
@@ -154,7 +112,9 @@ class _Worker(QObject):
     progress = Signal(str)
     done = Signal(object)
 
-    def __init__(self, db: Database, credentials: CredentialStore, make_client: ClientFactory) -> None:
+    def __init__(
+        self, db: Database, credentials: CredentialStore, make_client: ClientFactory
+    ) -> None:
         super().__init__()
         self.db = db
         self.credentials = credentials
@@ -182,7 +142,7 @@ class _Worker(QObject):
             result.queued = OutboxService(self.db).pending()
         except Exception:  # noqa: BLE001 - the count is informative only
             log.exception("could not count queued replies")
-        emit(self.done, result)
+        self.done.emit(result)
 
     def _round(self, request: _Request, result: SyncRound) -> None:
         cancel = request.cancel
@@ -218,8 +178,8 @@ class _Worker(QObject):
                 client,
                 name,
                 cancel=request.cancel,
-                progress=lambda p: emit(
-                    self.progress, _("{shop}: {progress}").format(shop=name, progress=p.message)
+                progress=lambda p: self.progress.emit(
+                    _("{shop}: {progress}").format(shop=name, progress=p.message)
                 ),
             )
             report = service.run(unread_only=request.unread_only)
@@ -232,7 +192,7 @@ class _Worker(QObject):
             if report.aborted:
                 result.aborted = True
                 return  # offline or refused: delivering now would fail the same way
-            emit(self.progress, _("{shop}: sending queued replies").format(shop=name))
+            self.progress.emit(_("{shop}: sending queued replies").format(shop=name))
         delivery = OutboxService(self.db, client).deliver(ref.shop_id)
         result.sent += delivery.sent + delivery.reconciled
         if delivery.offline:
@@ -341,7 +301,7 @@ class SyncController(QObject):
             return
         self.shops, self.poll_seconds = loaded
         self._arm()
-        emit(self.configured)
+        self.configured.emit()
         if self._sync_after_load:
             self._sync_after_load = False
             if self.online and self.shops:
@@ -350,13 +310,15 @@ class SyncController(QObject):
     def _load_failed(self, exc: BaseException) -> None:
         log.warning("could not load the sync settings: %s", exc)
         result = SyncRound("sync", aborted=True)
-        result.add("", _("settings"), str(exc), _("restart OzonDesk; report this problem if it persists"))
-        emit(self.failed, result)
+        result.add(
+            "", _("settings"), str(exc), _("restart OzonDesk; report this problem if it persists")
+        )
+        self.failed.emit(result)
 
     def set_online(self, online: bool) -> None:
         self.online = online
         self._arm()
-        emit(self.configured)
+        self.configured.emit()
 
     def _arm(self) -> None:
         if self._closed or not (self.online and self.shops):
@@ -397,8 +359,8 @@ class SyncController(QObject):
             return
         self.busy = True
         self._cancel = request.cancel
-        emit(self.started, request.kind)
-        emit(self._request, request)
+        self.started.emit(request.kind)
+        self._request.emit(request)
 
     def cancel(self) -> None:
         self._next = None
@@ -408,7 +370,7 @@ class SyncController(QObject):
     def _done(self, result: SyncRound) -> None:
         self.busy = False
         self._cancel = None
-        emit(self.finished if result.ok else self.failed, result)
+        (self.finished if result.ok else self.failed).emit(result)
         follow, self._next = self._next, None
         if follow is not None and not self._closed:
             self._submit(follow)
@@ -434,7 +396,7 @@ class SyncController(QObject):
             except Exception as exc:  # noqa: BLE001 - shown in the dialog
                 log.exception("connection test failed")
                 result = ConnectionResult(False, str(exc), _("report this problem"))
-            emit(self._tested, on_result, result)
+            self._tested.emit(on_result, result)
 
         self._net.submit(job)
 
