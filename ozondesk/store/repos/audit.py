@@ -38,11 +38,19 @@ def write(
 
 def entries(session: Session, subject_prefix: str = "", limit: int = 500) -> list[AuditRecord]:
     query = (
-        select(AuditEntry.at, Agent.display_name, AuditEntry.action, AuditEntry.subject, AuditEntry.detail)
+        select(
+            AuditEntry.at,
+            Agent.display_name,
+            AuditEntry.action,
+            AuditEntry.subject,
+            AuditEntry.detail,
+        )
         .outerjoin(Agent, Agent.id == AuditEntry.agent_id)
         .where(AuditEntry.subject.startswith(subject_prefix))
         .order_by(AuditEntry.at, AuditEntry.id)
         .limit(limit)
     )
-    return [AuditRecord(as_utc(at), name, action, subject, dict(detail or {}))
-            for at, name, action, subject, detail in session.execute(query).all()]
+    return [
+        AuditRecord(as_utc(at), name, action, subject, dict(detail or {}))
+        for at, name, action, subject, detail in session.execute(query).all()
+    ]

@@ -53,7 +53,10 @@ def save_policy(
 
 
 def save_calendar(
-    session: Session, calendar: BusinessCalendar, effective_from: datetime, edited_by: int | None = None
+    session: Session,
+    calendar: BusinessCalendar,
+    effective_from: datetime,
+    edited_by: int | None = None,
 ) -> list[str]:
     """Store the calendar and re-snapshot every policy that counts on it; returns their names."""
     _upsert_calendar(session, calendar, effective_from)
@@ -80,7 +83,9 @@ def save_calendar(
 
 def _upsert_calendar(session: Session, calendar: BusinessCalendar, at: datetime) -> None:
     data = calendar.to_dict()
-    row = session.scalar(select(BusinessCalendarRow).where(BusinessCalendarRow.name == calendar.name))
+    row = session.scalar(
+        select(BusinessCalendarRow).where(BusinessCalendarRow.name == calendar.name)
+    )
     if row is None:
         row = BusinessCalendarRow(name=calendar.name, weekly=data["weekly"], updated_at=_naive(at))
         session.add(row)

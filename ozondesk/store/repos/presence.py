@@ -43,7 +43,8 @@ def events_between(
     )
     before = session.execute(
         query.join(
-            last, (last.c.agent_id == PresenceEventRow.agent_id) & (last.c.at == PresenceEventRow.at)
+            last,
+            (last.c.agent_id == PresenceEventRow.agent_id) & (last.c.at == PresenceEventRow.at),
         )
     ).all()
     events = [PresenceEvent(login, status, as_utc(at)) for login, status, at in before]
