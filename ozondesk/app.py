@@ -32,7 +32,13 @@ def prepare_database(args: argparse.Namespace) -> Database:
             sys.stderr.write(_("Creating demo database at {path}…").format(path=path) + "\n")
             generate(db, size=DEMO_SIZE)
         return db
-    return open_database(args.db)
+    db = open_database(args.db)
+    from ozondesk.domain.clock import utcnow
+    from ozondesk.services.templates import TemplateService
+
+    # A new desk starts with the approved starter library, so agents have presets at once.
+    TemplateService(db).seed_starter_library(utcnow())
+    return db
 
 
 def run_app(args: argparse.Namespace) -> int:

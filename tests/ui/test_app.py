@@ -49,3 +49,14 @@ def test_demo_database_is_created_once_and_reused(monkeypatch: pytest.MonkeyPatc
         assert session.scalar(select(func.count()).select_from(Conversation)) == 30
     db.dispose()
     assert path.stat().st_size >= size
+
+
+def test_a_new_desk_starts_with_the_starter_templates(tmp_path: Path) -> None:
+    from ozondesk.domain.clock import utcnow
+    from ozondesk.services.templates import TemplateService
+
+    db = app_module.prepare_database(args(db=str(tmp_path / "new.sqlite")))
+    try:
+        assert TemplateService(db).readiness(utcnow()).ok
+    finally:
+        db.dispose()
