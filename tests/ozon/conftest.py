@@ -7,8 +7,7 @@ from typing import Any
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
+from support import MemoryKeyring
 
 from ozondesk.ozon.client import OzonClient
 from ozondesk.ozon.fake import FakeOzon
@@ -49,27 +48,6 @@ def make_client(fake: FakeOzon) -> Iterator[Callable[..., OzonClient]]:
 @pytest.fixture
 def client(make_client: Callable[..., OzonClient]) -> OzonClient:
     return make_client()
-
-
-class MemoryKeyring(KeyringBackend):
-    """An in-memory OS keyring, so tests never touch the real one."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def delete_password(self, service: str, username: str) -> None:
-        if (service, username) not in self.entries:
-            raise PasswordDeleteError(username)
-        del self.entries[(service, username)]
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
+from support import MemoryKeyring
 
 from ozondesk.ozon.client import OzonClient
 from ozondesk.ozon.fake import FakeOzon
@@ -21,25 +20,6 @@ from ozondesk.ui.sync_worker import SyncController
 from ozondesk.ui.tasks import TaskRunner
 
 KEY = "9d3c7a1e-5b2f-4c8d-a0e1-f2a3b4c5d6e7"
-
-
-class MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def delete_password(self, service: str, username: str) -> None:
-        if (service, username) not in self.entries:
-            raise PasswordDeleteError(username)
-        del self.entries[(service, username)]
 
 
 @pytest.fixture
