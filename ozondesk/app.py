@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from ozondesk.errors import UserError
-from ozondesk.i18n import _
+from ozondesk.i18n import _, set_language
 from ozondesk.store.db import Database, default_database_path, open_database
 
 DEMO_SIZE = 3000
@@ -39,6 +39,13 @@ def prepare_database(args: argparse.Namespace) -> Database:
     # A new desk starts with the approved starter library, so agents have presets at once.
     TemplateService(db).seed_starter_library(utcnow())
     return db
+
+
+def apply_interface_language(db: Database) -> None:
+    """Switch to the language chosen in Settings (OZONDESK_LANG still wins); read once at start-up."""
+    from ozondesk.services.preferences import startup_language
+
+    set_language(startup_language(db))
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -77,6 +84,7 @@ def run_app(args: argparse.Namespace) -> int:
         if not args.self_test:
             QMessageBox.critical(None, _("OzonDesk"), exc.message)
         return exc.exit_code
+    apply_interface_language(db)  # before any window is created
     with db.begin() as session:
         policies = current_policies(session)
     base_url = os.environ.get(OZON_URL_ENV) or BASE_URL

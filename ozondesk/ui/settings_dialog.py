@@ -1,4 +1,5 @@
-"""Settings: the desk's Ozon shops (name, Client-Id, API key) and the polling interval.
+"""Settings: the desk's Ozon shops (name, Client-Id, API key), the polling interval and the
+interface language (applied at the next start).
 
 The API key goes to the OS keyring through ``CredentialStore`` and is never shown back:
 the key field stays empty when a shop is edited (empty means "keep the stored key").
@@ -13,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -31,6 +33,11 @@ from PySide6.QtWidgets import (
 
 from ozondesk.i18n import _
 from ozondesk.services.credentials import CredentialStore, ShopRef
+from ozondesk.services.preferences import (
+    LANGUAGE_CHOICES,
+    interface_language,
+    set_interface_language,
+)
 from ozondesk.services.sync import poll_interval, set_poll_interval
 from ozondesk.ui.sync_worker import ConnectionResult, SyncController
 from ozondesk.ui.tasks import TaskRunner
@@ -78,6 +85,7 @@ def check_shop(
 class SettingsDialog(QDialog):
     shops_changed = Signal()
     poll_changed = Signal(int)
+    language_changed = Signal(str)
 
     def __init__(
         self,
@@ -197,11 +205,31 @@ class SettingsDialog(QDialog):
         note.setWordWrap(True)
         sync_form.addRow(note)
 
+        # -- interface language (read at start-up, so it applies at the next start) ------
+        self.language_combo = QComboBox(self)
+        self.language_combo.setObjectName("language")
+        for choice, label in LANGUAGE_CHOICES:
+            self.language_combo.addItem(_(label), choice)
+        self.language_combo.setEnabled(False)  # until the stored choice is known
+        self.language_combo.currentIndexChanged.connect(self._save_language)
+        self.language_status = QLabel(self)
+        self.language_status.setWordWrap(True)
+        language_box = QGroupBox(_("Interface language"), self)
+        language_form = QFormLayout(language_box)
+        language_form.addRow(_("Language"), self.language_combo)
+        language_form.addRow("", self.language_status)
+        language_note = QLabel(
+            _("Applies at the next start of OzonDesk. Replies to buyers stay in Russian."), self
+        )
+        language_note.setWordWrap(True)
+        language_form.addRow(language_note)
+
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(shops_box, 1)
         layout.addWidget(sync_box)
+        layout.addWidget(language_box)
         layout.addWidget(close)
 
         self.new_shop()
@@ -210,12 +238,17 @@ class SettingsDialog(QDialog):
     # -- loading ----------------------------------------------------------------------
     def reload(self, select: str | None = None) -> None:
         self._run(
-            lambda: (self.credentials.shops(), poll_interval(self.db)),
+            lambda: (self.credentials.shops(), poll_interval(self.db), interface_language(self.db)),
             lambda loaded: self._loaded(loaded, select),
         )
 
-    def _loaded(self, loaded: tuple[list[ShopRef], int], select: str | None) -> None:
-        shops, seconds = loaded
+    def _loaded(self, loaded: tuple[list[ShopRef], int, str], select: str | None) -> None:
+        shops, seconds, language = loaded
+        if not self.language_combo.isEnabled():
+            self.language_combo.blockSignals(True)
+            self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(language)))
+            self.language_combo.blockSignals(False)
+            self.language_combo.setEnabled(True)
         self.shops = shops
         self.shop_list.blockSignals(True)
         self.shop_list.clear()
@@ -400,6 +433,22 @@ class SettingsDialog(QDialog):
     def _poll_saved(self, seconds: int) -> None:
         self.poll_status.setText(_("Saved."))
         self.poll_changed.emit(seconds)
+
+    # -- interface language -----------------------------------------------------------
+    def _save_language(self, _index: int) -> None:
+        choice = self.language_combo.currentData()
+        self.language_status.setText(_("Saving…"))
+        self._run(
+            lambda: set_interface_language(self.db, choice),
+            lambda _none: self._language_saved(choice),
+            lambda exc: self.language_status.setText(
+                _("Not saved: {reason}").format(reason=_reason(exc))
+            ),
+        )
+
+    def _language_saved(self, choice: str) -> None:
+        self.language_status.setText(_("Saved: restart OzonDesk to switch the language."))
+        self.language_changed.emit(choice)
 
     # -- plumbing ---------------------------------------------------------------------
     def _run(

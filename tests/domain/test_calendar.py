@@ -116,7 +116,7 @@ def test_holiday_names_follow_interface_language(russian):
     cal = production()
     assert cal.closed_reason(date(2025, 11, 4)).endswith("День народного единства")
     # The substituted label is Russian too, yet still recognised as a substitution.
-    assert cal.closed_reason(date(2025, 11, 3)) == "day off (substituted)"
+    assert cal.closed_reason(date(2025, 11, 3)) == "выходной (перенос)"
 
 
 def test_calendar_without_production_has_only_weekends():

@@ -147,7 +147,7 @@ def test_new_year_break():
 
 def test_holiday_names_in_russian_interface(russian):
     reasons = {s.reason for s in explain(TICKET, msk(2025, 11, 3, 17))}
-    assert "public holiday: День народного единства" in reasons
+    assert "праздник: День народного единства" in reasons
 
 
 def test_working_saturday_counts_for_verified_support():

@@ -209,3 +209,47 @@ def test_connection_test_runs_off_the_gui_thread_and_shows_the_hint(
         assert store.shops() == []
         controller.shutdown()
     assert threads and all(t is not threading.main_thread() for t in threads)
+
+
+def test_the_interface_language_is_chosen_and_applies_at_the_next_start(
+    qtbot: Any, dialog: SettingsDialog, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ozondesk.services.preferences import interface_language, startup_language
+
+    combo = dialog.language_combo
+    assert combo.isEnabled() and combo.currentData() == "system"
+    assert [combo.itemData(i) for i in range(combo.count())] == ["system", "zh_CN", "ru", "en"]
+    assert [combo.itemText(i) for i in range(1, combo.count())] == ["简体中文", "Русский", "English"]
+    with qtbot.waitSignal(dialog.language_changed, timeout=5000) as saved:
+        combo.setCurrentIndex(combo.findData("zh_CN"))
+    assert saved.args == ["zh_CN"] and interface_language(db) == "zh_CN"
+    assert "next start" in dialog.language_status.text() or "restart" in dialog.language_status.text()
+    # Read at start-up; OZONDESK_LANG (set to en for every test) still wins over the stored choice.
+    assert startup_language(db) == "en"
+    monkeypatch.delenv("OZONDESK_LANG")
+    assert startup_language(db) == "zh_CN"
+    # A dialog opened later shows the stored choice.
+    again = SettingsDialog(dialog.credentials, dialog.runner)
+    qtbot.addWidget(again)
+    qtbot.waitUntil(lambda: again.language_combo.isEnabled(), timeout=5000)
+    assert again.language_combo.currentData() == "zh_CN"
+    with qtbot.waitSignal(again.language_changed, timeout=5000):
+        again.language_combo.setCurrentIndex(again.language_combo.findData("system"))
+    monkeypatch.setattr("locale.getlocale", lambda *a: ("ru_RU", "UTF-8"))
+    assert interface_language(db) == "system" and startup_language(db) == "ru"
+
+
+def test_the_app_starts_in_the_stored_language(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ozondesk import app as app_module
+    from ozondesk import i18n
+    from ozondesk.services.preferences import set_interface_language
+
+    set_interface_language(db, "ru")
+    monkeypatch.delenv("OZONDESK_LANG")
+    app_module.apply_interface_language(db)
+    assert i18n.language() == "ru" and i18n._("Settings") == "Настройки"
+    monkeypatch.setenv("OZONDESK_LANG", "zh_CN")  # the environment still wins
+    app_module.apply_interface_language(db)
+    assert i18n.language() == "zh_CN"

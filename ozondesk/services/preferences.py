@@ -1,0 +1,46 @@
+"""The agent's interface preferences kept in the database: for now the interface language.
+
+The choice is read once at start-up (``ozondesk.app``), before any window exists, and
+takes effect at the next start. ``OZONDESK_LANG`` still wins over it, and "system"
+follows the system locale (zh_* → 简体中文).
+"""
+
+from __future__ import annotations
+
+import os
+
+from ozondesk.i18n import N_, SUPPORTED, detect_language
+from ozondesk.store.db import Database
+from ozondesk.store.repos import settings as settings_repo
+
+LANGUAGE_KEY = "ui.language"
+SYSTEM = "system"
+# Choices in the order the settings dialog shows them; language names stay in their own language.
+LANGUAGE_CHOICES: tuple[tuple[str, str], ...] = (
+    (SYSTEM, N_("System language")),
+    ("zh_CN", "简体中文"),
+    ("ru", "Русский"),
+    ("en", "English"),
+)
+
+
+def interface_language(db: Database) -> str:
+    """The stored choice: "system" (the default) or one of ``ozondesk.i18n.SUPPORTED``."""
+    with db.begin() as session:
+        value = settings_repo.get(session, LANGUAGE_KEY, {"language": SYSTEM}).get("language")
+    return value if value in SUPPORTED else SYSTEM
+
+
+def set_interface_language(db: Database, choice: str) -> None:
+    if choice != SYSTEM and choice not in SUPPORTED:
+        raise ValueError(f"unknown interface language {choice!r}")
+    with db.begin() as session:
+        settings_repo.put(session, LANGUAGE_KEY, {"language": choice})
+
+
+def startup_language(db: Database) -> str:
+    """The language to start in: OZONDESK_LANG, else the stored choice, else the system locale."""
+    if os.environ.get("OZONDESK_LANG"):
+        return detect_language()
+    choice = interface_language(db)
+    return detect_language() if choice == SYSTEM else choice
