@@ -53,9 +53,11 @@ def run_app(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from ozondesk.ozon.client import BASE_URL
+    from ozondesk.services.compose import ComposeService
     from ozondesk.services.conversation import ConversationService
     from ozondesk.services.credentials import CredentialStore, install_log_redaction
     from ozondesk.services.inbox import InboxService
+    from ozondesk.services.preferences import desk_agent
     from ozondesk.services.presence import PresenceService
     from ozondesk.store.repos.policies import current_policies
     from ozondesk.ui.main_window import MainWindow
@@ -107,6 +109,8 @@ def run_app(args: argparse.Namespace) -> int:
         ConversationService(db),
         sync=sync,
         runner=runner,
+        compose=ComposeService(db),
+        agent=desk_agent(db),
     )
     window.show()
     window.start()

@@ -8,9 +8,13 @@ follows the system locale (zh_* → 简体中文).
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+
+from sqlalchemy import select
 
 from ozondesk.i18n import N_, SUPPORTED, detect_language
 from ozondesk.store.db import Database
+from ozondesk.store.models import Agent, Shop
 from ozondesk.store.repos import settings as settings_repo
 
 LANGUAGE_KEY = "ui.language"
@@ -44,3 +48,38 @@ def startup_language(db: Database) -> str:
         return detect_language()
     choice = interface_language(db)
     return detect_language() if choice == SYSTEM else choice
+
+
+DESK_AGENT_KEY = "desk.agent"
+
+
+@dataclass(frozen=True)
+class DeskAgent:
+    """Who works at this desk: replies and drafts are theirs."""
+
+    id: int
+    login: str
+    name: str
+    shop_name: str | None
+
+
+def desk_agent(db: Database) -> DeskAgent | None:
+    """The agent chosen for this desk, else the first active agent (agents before leads)."""
+    with db.begin() as session:
+        login = settings_repo.get(session, DESK_AGENT_KEY, {}).get("login")
+        rows = session.execute(
+            select(Agent.id, Agent.login, Agent.display_name, Agent.role, Shop.name)
+            .join(Shop, Shop.id == Agent.shop_id)
+            .where(Agent.active.is_(True))
+            .order_by(Agent.id)
+        ).all()
+    if not rows:
+        return None
+    chosen = next((r for r in rows if r.login == login), None)
+    chosen = chosen or next((r for r in rows if r.role == "agent"), rows[0])
+    return DeskAgent(chosen.id, chosen.login, chosen.display_name, chosen.name)
+
+
+def set_desk_agent(db: Database, login: str) -> None:
+    with db.begin() as session:
+        settings_repo.put(session, DESK_AGENT_KEY, {"login": login})

@@ -14,15 +14,19 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QSplitter,
     QTableView,
+    QWidget,
 )
 
 from ozondesk.domain.clock import to_msk, utcnow
 from ozondesk.domain.policies import SlaPolicy
 from ozondesk.i18n import _
+from ozondesk.services.compose import ComposeService
 from ozondesk.services.conversation import ConversationDetail, ConversationService
 from ozondesk.services.inbox import InboxService
+from ozondesk.services.preferences import DeskAgent
 from ozondesk.services.presence import PresenceService
 from ozondesk.ui.clock import ClockLabel
+from ozondesk.ui.composer import Composer
 from ozondesk.ui.conversation_view import ConversationView
 from ozondesk.ui.inbox_model import COL_KIND, COL_PREVIEW, COL_TITLE, COL_UNREAD, InboxModel
 from ozondesk.ui.log_view import LogView
@@ -44,6 +48,8 @@ class MainWindow(QMainWindow):
         conversations: ConversationService,
         sync: SyncController | None = None,
         runner: TaskRunner | None = None,
+        compose: ComposeService | None = None,
+        agent: DeskAgent | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle(_("OzonDesk — {db}").format(db=db_name))
@@ -71,9 +77,27 @@ class MainWindow(QMainWindow):
         self.table.setColumnWidth(COL_UNREAD, 50)
         self.conversation_service = conversations
         self.view = ConversationView(self)
+        self.composer: Composer | None = None
+        right: QWidget = self.view
+        if compose is not None:
+            self.composer = Composer(
+                compose,
+                self.runner,
+                agent_id=agent.id if agent else None,
+                agent_name=agent.name if agent else None,
+                shop_name=agent.shop_name if agent else None,
+                parent=self,
+            )
+            self.composer.sent.connect(self._reply_queued)
+            self.composer.new_messages.connect(lambda cid, _msgs: self._refresh_conversation(cid))
+            self.composer.refused.connect(self.status_text_later)
+            right = QSplitter(Qt.Orientation.Vertical, self)
+            right.addWidget(self.view)
+            right.addWidget(self.composer)
+            right.setSizes([430, 290])
         split = QSplitter(self)
         split.addWidget(self.table)
-        split.addWidget(self.view)
+        split.addWidget(right)
         split.setSizes([760, 440])
         self.setCentralWidget(split)
         self.table.selectionModel().currentRowChanged.connect(self._open_current)
@@ -92,9 +116,12 @@ class MainWindow(QMainWindow):
         self.model.failed.connect(self._failed)
         self._build_sync()
         for key in ("J", "Down"):
-            QShortcut(QKeySequence(key), self, lambda: self._move(1))
+            # On the inbox only: J and K are letters while the agent types a reply.
+            QShortcut(QKeySequence(key), self.table, lambda: self._move(1),
+                      context=Qt.ShortcutContext.WidgetShortcut)
         for key in ("K", "Up"):
-            QShortcut(QKeySequence(key), self, lambda: self._move(-1))
+            QShortcut(QKeySequence(key), self.table, lambda: self._move(-1),
+                      context=Qt.ShortcutContext.WidgetShortcut)
 
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
@@ -291,6 +318,25 @@ class MainWindow(QMainWindow):
     def _show(self, detail: ConversationDetail, now: datetime) -> None:
         if detail.id == self.selected_id:
             self.view.show_detail(detail, now)
+            if self.composer is not None and self.composer.conversation_id != detail.id:
+                self.composer.set_conversation(detail, now)
+
+    def _refresh_conversation(self, conversation_id: int) -> None:
+        """Show the thread again (new buyer messages, or our reply queued), keeping the draft."""
+        now = utcnow()
+        self.runner.run(
+            lambda: self.conversation_service.detail(conversation_id, now),
+            lambda detail: self.view.show_detail(detail, now) if detail.id == self.selected_id else None,
+            lambda exc: self.view.show_error(str(exc)),
+        )
+
+    def _reply_queued(self, conversation_id: int) -> None:
+        self.status_text.setText(_("Reply queued; it goes out when the Ozon connection delivers it."))
+        self._refresh_conversation(conversation_id)
+        self.model.reload()
+
+    def status_text_later(self, message: str) -> None:
+        self.status_text.setText(message)
 
     def _loaded(self, total: int) -> None:
         self.status_text.setText(_("{n} open conversations").format(n=total))
@@ -312,6 +358,8 @@ class MainWindow(QMainWindow):
         if self.sync is not None:
             self.sync.shutdown()
         self.runner.shutdown()
+        if self.composer is not None:
+            self.composer.final_save()  # after the worker stopped, so no queued save is lost
         super().closeEvent(event)
 
     @property
