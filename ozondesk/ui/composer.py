@@ -23,7 +23,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QTextCursor
+from PySide6.QtGui import QColor, QKeyEvent, QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -134,32 +134,6 @@ def one_click_fix(finding: Finding, values: dict[str, Any], now: datetime | None
     return text
 
 
-class _FindingRow(QWidget):
-    def __init__(self, finding: Finding, fix: str | None, on_fix: Callable[[], None]) -> None:
-        super().__init__()
-        colour = SEVERITY_COLORS.get(finding.severity, "#1e88e5")
-        label = QLabel(
-            f"<span style='color:{colour}'><b>{escape(_(SEVERITY_LABELS[finding.severity]))}</b></span> "
-            f"«{escape(finding.text[:60])}» — {escape(finding.message)}"
-            + (
-                ""
-                if fix is not None or not finding.suggestion
-                else f"<br><span style='color:#666'>{escape(finding.suggestion)}</span>"
-            ),
-            self,
-        )
-        label.setWordWrap(True)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(4, 2, 4, 2)
-        layout.addWidget(label, 1)
-        self.button: QPushButton | None = None
-        if fix is not None:
-            self.button = QPushButton(_("Replace with «{text}»").format(text=fix), self)
-            self.button.setObjectName("fixButton")
-            self.button.clicked.connect(on_fix)
-            layout.addWidget(self.button)
-
-
 class Composer(QWidget):
     """Place it under the conversation view; feed it ``set_conversation`` when one opens."""
 
@@ -250,6 +224,13 @@ class Composer(QWidget):
         self.findings_list = QListWidget(self)
         self.findings_list.setObjectName("findings")
         self.findings_list.itemClicked.connect(self._select_finding)
+        self.findings_list.currentRowChanged.connect(lambda _row: self._update_fix_button())
+        # Deferred: applying a fix re-lints, which rebuilds the list that sent the signal.
+        self.findings_list.itemDoubleClicked.connect(self._double_clicked)
+        self.fix_button = QPushButton(self)
+        self.fix_button.setObjectName("fixButton")
+        self.fix_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the editor keeps the focus
+        self.fix_button.clicked.connect(lambda: self.apply_fix(self.findings_list.currentRow()))
 
         self.picker = TemplatePicker(self)
         self.picker.setVisible(False)
@@ -261,6 +242,7 @@ class Composer(QWidget):
         col.setContentsMargins(0, 0, 0, 0)
         col.addWidget(self.editor, 3)
         col.addWidget(self.findings_list, 1)
+        col.addWidget(self.fix_button)
         split = QSplitter(self)
         split.addWidget(left)
         split.addWidget(self.picker)
@@ -472,14 +454,35 @@ class Composer(QWidget):
         self.fixes = [one_click_fix(f, values, now) for f in self.findings]
         self.highlighter.set_findings(self.findings, self.text)
         self.findings_list.clear()
-        for row, (finding, fix) in enumerate(zip(self.findings, self.fixes, strict=True)):
-            item = QListWidgetItem(self.findings_list)
-            widget = _FindingRow(finding, fix, lambda _checked=False, r=row: self.apply_fix(r))
-            item.setSizeHint(widget.sizeHint())
+        for finding, fix in zip(self.findings, self.fixes, strict=True):
+            line = f"{_(SEVERITY_LABELS[finding.severity])}: «{finding.text[:60]}» — {finding.message}"
+            if fix is not None:
+                line += "\n→ " + _("fix: «{text}»").format(text=fix)
+            elif finding.suggestion:
+                line += "\n" + finding.suggestion
+            item = QListWidgetItem(line, self.findings_list)
+            item.setForeground(QColor(SEVERITY_COLORS.get(finding.severity, "#1e88e5")))
             item.setToolTip(finding.rule)
-            self.findings_list.setItemWidget(item, widget)
+        # The first finding with a fix is selected, so its fix is one click away.
+        first = next((i for i, fix in enumerate(self.fixes) if fix is not None), -1)
+        if first >= 0:
+            self.findings_list.setCurrentRow(first)
+        self._update_fix_button()
         self.findings_list.setVisible(bool(self.findings))
         self._update_send_state()
+
+    def _update_fix_button(self) -> None:
+        row = self.findings_list.currentRow()
+        fix = self.fixes[row] if 0 <= row < len(self.fixes) else None
+        self.fix_button.setVisible(fix is not None)
+        self.fix_button.setEnabled(fix is not None and not self.editor.isReadOnly())
+        if fix is not None:
+            self.fix_button.setText(_("Replace «{old}» with «{new}»").format(
+                old=self.findings[row].text[:40], new=fix))
+
+    def _double_clicked(self, item: QListWidgetItem) -> None:
+        row = self.findings_list.row(item)
+        QTimer.singleShot(0, self, lambda: self.apply_fix(row))
 
     def _select_finding(self, item: QListWidgetItem) -> None:
         row = self.findings_list.row(item)
@@ -498,13 +501,14 @@ class Composer(QWidget):
         finding, fix = self.findings[row], self.fixes[row]
         text = self.text
         if text[finding.start : finding.end] != finding.text:
-            self.lint_now()  # the text moved on since the lint: show fresh findings instead
+            QTimer.singleShot(0, self, self.lint_now)  # stale: show fresh findings instead
             return False
         cursor = QTextCursor(self.editor.document())
         cursor.setPosition(qt_position(text, finding.start))
         cursor.setPosition(qt_position(text, finding.end), QTextCursor.MoveMode.KeepAnchor)
         cursor.insertText(fix or "")
-        self.lint_now()
+        # Not at once: this runs inside the clicked signal of a button the new lint deletes.
+        QTimer.singleShot(0, self, self.lint_now)
         return True
 
     # -- templates -----------------------------------------------------------------------

@@ -20,7 +20,7 @@ from ozondesk.services.drafts import DraftService
 from ozondesk.services.templates import TemplateService
 from ozondesk.store.db import Database
 from ozondesk.store.models import Agent, Conversation, Message, OutboxEntry, Posting, Shop
-from ozondesk.ui.composer import Composer, _FindingRow
+from ozondesk.ui.composer import Composer
 from ozondesk.ui.conversation_view import thread_html
 from ozondesk.ui.tasks import TaskRunner
 
@@ -120,10 +120,10 @@ def desk(qtbot: Any, db: Database) -> Iterator[Desk]:
 
 
 def fix_button(c: Composer, rule: str) -> Any:
+    """Select the finding of ``rule``; the fix button if it has a one-click fix, else None."""
     row = next(i for i, f in enumerate(c.findings) if f.rule == rule)
-    widget = c.findings_list.itemWidget(c.findings_list.item(row))
-    assert isinstance(widget, _FindingRow)
-    return widget.button
+    c.findings_list.setCurrentRow(row)
+    return c.fix_button if c.fix_button.isVisibleTo(c) else None
 
 
 def test_a_template_is_inserted_with_placeholders_filled_from_the_conversation(
