@@ -209,7 +209,7 @@ def test_the_server_side_rate_limit_is_survived(make_client: Callable[..., OzonC
     # A low limit, so even a slow, loaded machine makes 4 calls inside one second.
     with FakeOzon(port=0, chats=5, rate_limit=3, lifetime=60) as limited:
         client = OzonClient(
-            limited.client_id, limited.api_key, limited.url, rate=None, backoff=0.05
+            limited.client_id, limited.api_key, limited.url, rate=None, backoff=0.05, retries=10
         )
         try:
             for _ in range(10):
