@@ -663,8 +663,9 @@ class Composer(QWidget):
             "The buyer wrote {n} new messages while you were replying. Read them first; press Send again to send your reply as it is.",
             len(messages),
         ).format(n=len(messages))
+        msk = escape(_("MSK"))
         items = "".join(
-            f"<li><span style='color:#666'>{to_msk(m.at).strftime('%d.%m %H:%M')} {escape(_('MSK'))}</span> "
+            f"<li><span style='color:#666'>{to_msk(m.at).strftime('%d.%m %H:%M')} {msk}</span> "
             f"<span style='white-space:pre-wrap'>{escape(m.text)}</span></li>"
             for m in messages
         )
@@ -713,14 +714,16 @@ class Composer(QWidget):
             return _("SLA: nothing due")
         left = (min(pending) - now).total_seconds()
         colour = "#d32f2f" if left < 0 else "#333"
-        return f"<span style='color:{colour}'>{escape(_('SLA: {left}').format(left=format_left(left)))}</span>"
+        text = escape(_("SLA: {left}").format(left=format_left(left)))
+        return f"<span style='color:{colour}'>{text}</span>"
 
     def _window_text(self, now: datetime) -> str:
         verdict = self.window(now)
         if verdict is None:
             return ""
         if not verdict.allowed:
-            return f"<span style='color:#d32f2f'>{escape(_('Reply window closed'))}</span>"
+            closed = escape(_("Reply window closed"))
+            return f"<span style='color:#d32f2f'>{closed}</span>"
         if verdict.closes_at is None:
             return escape(_("Reply window: open ({reason})").format(reason=verdict.reason))
         left = (verdict.closes_at - now).total_seconds()

@@ -14,6 +14,19 @@ from ozondesk.ui.inbox_model import format_left
 
 SIDE_LABELS = {"buyer": N_("Buyer"), "seller": N_("Seller"), "platform": N_("Ozon")}
 SIDE_COLORS = {"buyer": "#f3f6fb", "seller": "#eef8ee", "platform": "#fff8e1"}
+DELIVERY_LABELS = {
+    "queued": N_("queued"),
+    "sent": N_("sent"),
+    "failed": N_("failed"),
+    "pending": N_("pending"),
+}
+STATE_LABELS = {"ok": N_("ok"), "due-soon": N_("due soon"), "breached": N_("breached")}
+STATUS_LABELS = {
+    "open": N_("open"),
+    "waiting_buyer": N_("waiting for the buyer"),
+    "resolved": N_("resolved"),
+    "closed": N_("closed"),
+}
 TARGET_LABELS = {
     "first-response": N_("First response"),
     "next-response": N_("Next response"),
@@ -33,10 +46,12 @@ def thread_html(detail: ConversationDetail) -> str:
             who += f" · {escape(m.author)}"
         local = m.at.astimezone().strftime("%d.%m %H:%M")
         files = "".join(f"<div>📎 {escape(name)}</div>" for name in m.attachments)
-        state = "" if m.delivery_state in ("received", "delivered") else f" · {escape(_(m.delivery_state))}"
+        shown = _(DELIVERY_LABELS.get(m.delivery_state, m.delivery_state))
+        state = "" if m.delivery_state in ("received", "delivered") else f" · {escape(shown)}"
+        your_time = escape(_("your time"))
         parts.append(
             f'<div style="background:{SIDE_COLORS.get(m.side, "#fff")};padding:6px;margin:4px">'
-            f'<b>{who}</b> <span style="color:#666" title="{escape(_("your time"))} {local}">'
+            f'<b>{who}</b> <span style="color:#666" title="{your_time} {local}">'
             f"{msk_text(m.at)}{state}</span>"
             f'<div style="white-space:pre-wrap">{escape(m.text)}</div>{files}</div>'
         )
@@ -62,7 +77,8 @@ def _posting_html(p: PostingView) -> str:
         f"<br><span style='color:#666'>SKU {i.sku} · {escape(i.offer_id)}</span></li>"
         for i in p.items
     )
-    return f"<table>{table}</table><h4>{escape(_('Items'))}</h4><ul>{items}</ul>"
+    heading = escape(_("Items"))
+    return f"<table>{table}</table><h4>{heading}</h4><ul>{items}</ul>"
 
 
 def context_html(detail: ConversationDetail, now: datetime) -> str:
@@ -75,12 +91,15 @@ def context_html(detail: ConversationDetail, now: datetime) -> str:
             parts.append(f"<div>{escape(label)}: {escape(verdict)} {msk_text(target.met_at)}</div>")
         elif target.countdown is not None and target.deadline is not None:
             left = format_left((target.deadline - now).total_seconds())
+            due = escape(_("due"))
+            state = escape(_(STATE_LABELS.get(target.countdown.state, target.countdown.state)))
             parts.append(
-                f"<div><b>{escape(label)}</b>: {escape(left)} · {escape(_('due'))} {msk_text(target.deadline)}"
-                f" ({escape(_(target.countdown.state))})</div>"
+                f"<div><b>{escape(label)}</b>: {escape(left)} · {due} {msk_text(target.deadline)}"
+                f" ({state})</div>"
             )
     if detail.timeline:
-        parts.append(f"<h4>{escape(_('How the first-response deadline was counted'))}</h4><ul>")
+        heading = escape(_("How the first-response deadline was counted"))
+        parts.append(f"<h4>{heading}</h4><ul>")
         for seg in detail.timeline:
             what = _("counted") if seg.counted else escape(seg.reason or _("not counted"))
             end = to_msk(seg.end).strftime("%d.%m %H:%M") if seg.end else "…"
@@ -89,7 +108,7 @@ def context_html(detail: ConversationDetail, now: datetime) -> str:
     if detail.posting:
         parts.append(_posting_html(detail.posting))
     else:
-        parts.append(f"<p>{escape(_('No order is linked to this conversation.'))}</p>")
+        parts.append("<p>" + escape(_("No order is linked to this conversation.")) + "</p>")
     return "".join(parts)
 
 
@@ -115,7 +134,7 @@ class ConversationView(QWidget):
         self.detail = detail
         self.header.setText(
             _("{title} · {status} · {category}").format(
-                title=detail.title, status=_(detail.status), category=detail.category or "—"
+                title=detail.title, status=_(STATUS_LABELS.get(detail.status, detail.status)), category=detail.category or "—"
             )
         )
         self.thread.setHtml(thread_html(detail))

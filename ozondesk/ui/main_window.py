@@ -152,8 +152,9 @@ class MainWindow(QMainWindow):
         self.sync_bar.setTextVisible(False)
         self.sync_bar.hide()
         bar = self.statusBar()
-        bar.insertPermanentWidget(0, self.sync_bar)
-        bar.insertPermanentWidget(0, self.sync_label)
+        # Index 1: after the one normal widget (the status text), before presence and clock.
+        bar.insertPermanentWidget(1, self.sync_bar)
+        bar.insertPermanentWidget(1, self.sync_label)
 
         self.settings_action = QAction(_("&Settings…"), self)
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
