@@ -195,7 +195,7 @@ class InboxModel(QAbstractTableModel):
         if column == COL_TITLE:
             return row.title
         if column == COL_PREVIEW:
-            return row.preview
+            return row.snippet or row.preview  # a search shows where it matched, in 【】
         if column == COL_CATEGORY:
             return row.category or ""
         if column == COL_ASSIGNEE:
