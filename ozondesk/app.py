@@ -56,6 +56,7 @@ def run_app(args: argparse.Namespace) -> int:
     from ozondesk.services.compose import ComposeService
     from ozondesk.services.conversation import ConversationService
     from ozondesk.services.credentials import CredentialStore, install_log_redaction
+    from ozondesk.services.desk_presence import DeskPresenceService
     from ozondesk.services.inbox import InboxService
     from ozondesk.services.preferences import desk_agent
     from ozondesk.services.presence import PresenceService
@@ -111,7 +112,10 @@ def run_app(args: argparse.Namespace) -> int:
         runner=runner,
         compose=ComposeService(db),
         agent=desk_agent(db),
+        desk_presence=DeskPresenceService(db),
     )
+    if args.self_test and window.presence_panel is not None:
+        window.presence_panel.confirm = lambda _parent, _text: True  # nobody to answer a dialog
     window.show()
     window.start()
     if args.self_test:

@@ -22,6 +22,7 @@ from ozondesk.domain.policies import SlaPolicy
 from ozondesk.i18n import _
 from ozondesk.services.compose import ComposeService
 from ozondesk.services.conversation import ConversationDetail, ConversationService
+from ozondesk.services.desk_presence import DeskPresenceService
 from ozondesk.services.inbox import InboxService
 from ozondesk.services.preferences import DeskAgent
 from ozondesk.services.presence import PresenceService
@@ -31,6 +32,7 @@ from ozondesk.ui.conversation_view import ConversationView
 from ozondesk.ui.inbox_model import COL_KIND, COL_PREVIEW, COL_TITLE, COL_UNREAD, InboxModel
 from ozondesk.ui.log_view import LogView
 from ozondesk.ui.presence_label import PresenceLabel
+from ozondesk.ui.presence_panel import PresencePanel
 from ozondesk.ui.settings_dialog import SettingsDialog
 from ozondesk.ui.sync_worker import SyncController, SyncRound
 from ozondesk.ui.tasks import TaskRunner
@@ -50,6 +52,7 @@ class MainWindow(QMainWindow):
         runner: TaskRunner | None = None,
         compose: ComposeService | None = None,
         agent: DeskAgent | None = None,
+        desk_presence: DeskPresenceService | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle(_("OzonDesk — {db}").format(db=db_name))
@@ -115,6 +118,9 @@ class MainWindow(QMainWindow):
         self.model.loaded.connect(self._loaded)
         self.model.failed.connect(self._failed)
         self._build_sync()
+        self.presence_panel: PresencePanel | None = None
+        if desk_presence is not None:
+            self._build_presence_panel(desk_presence, agent)
         for key in ("J", "Down"):
             # On the inbox only: J and K are letters while the agent types a reply.
             QShortcut(QKeySequence(key), self.table, lambda: self._move(1),
@@ -138,6 +144,22 @@ class MainWindow(QMainWindow):
         self.presence_timer.start()
         if self.sync is not None:
             self.sync.start()
+        if self.presence_panel is not None:
+            self.presence_panel.start()
+
+    # -- the agent's presence ------------------------------------------------------------
+    def _build_presence_panel(self, service: DeskPresenceService, agent: DeskAgent | None) -> None:
+        self.presence_panel = PresencePanel(service, self.runner, agent, parent=self)
+        bar = self.addToolBar(_("Presence"))
+        bar.setObjectName("presence-toolbar")
+        bar.addWidget(self.presence_panel)
+        self.presence_panel.status_changed.connect(self._presence_status)
+
+    def _presence_status(self, status: str) -> None:
+        # Online or away: poll Ozon; offline: stop polling (F5 still syncs once).
+        if self.sync is not None:
+            self.online_action.setChecked(status != "offline")
+        self.refresh_presence()
 
     # -- syncing ---------------------------------------------------------------------
     def _build_sync(self) -> None:
@@ -354,6 +376,9 @@ class MainWindow(QMainWindow):
         self.table.scrollTo(self.model.index(row, 0))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self.presence_panel is not None and not self.presence_panel.may_go_offline():
+            event.ignore()  # the agent stays: the shop would go offline with nobody online
+            return
         self.timer.stop()
         self.presence_timer.stop()
         if self.sync is not None:
@@ -361,6 +386,8 @@ class MainWindow(QMainWindow):
         self.runner.shutdown()
         if self.composer is not None:
             self.composer.final_save()  # after the worker stopped, so no queued save is lost
+        if self.presence_panel is not None:
+            self.presence_panel.final_offline()  # likewise: offline is the last presence write
         super().closeEvent(event)
 
     @property

@@ -1,0 +1,212 @@
+"""The presence panel: status changes, auto-away, offline on quit with a confirmation, the warning."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from ozondesk.domain.clock import MOSCOW
+from ozondesk.services.conversation import ConversationService
+from ozondesk.services.credentials import CredentialStore
+from ozondesk.services.desk_presence import DeskPresenceService
+from ozondesk.services.inbox import InboxService
+from ozondesk.services.preferences import desk_agent
+from ozondesk.services.presence import PresenceService
+from ozondesk.store.db import Database
+from ozondesk.store.models import Agent, Shop
+from ozondesk.store.repos import presence as repo
+from ozondesk.store.repos.policies import current_policies
+from ozondesk.ui.main_window import MainWindow
+from ozondesk.ui.presence_panel import PresencePanel
+from ozondesk.ui.sync_worker import SyncController
+from ozondesk.ui.tasks import TaskRunner
+
+
+def msk(day: int, hh: int, mm: int = 0) -> datetime:
+    return MOSCOW.localize(datetime(2026, 11, day, hh, mm)).astimezone(UTC)
+
+
+def ticking(start: datetime) -> Callable[[], datetime]:
+    """A clock that moves one second per reading, so successive events have distinct times."""
+    state = {"now": start}
+
+    def clock() -> datetime:
+        state["now"] += timedelta(seconds=1)
+        return state["now"]
+
+    return clock
+
+
+def add_agents(db: Database) -> dict[str, int]:
+    with db.begin() as session:
+        shop = Shop(ozon_seller_id="1", name="Shop", created_at=datetime(2026, 1, 1))
+        session.add(shop)
+        session.flush()
+        wang = Agent(shop_id=shop.id, login="wang.fang", display_name="王芳", role="agent")
+        li = Agent(shop_id=shop.id, login="li.wei", display_name="李伟", role="agent")
+        session.add_all([wang, li])
+        session.flush()
+        return {"wang": wang.id, "li": li.id}
+
+
+def statuses(db: Database, login: str) -> list[str]:
+    with db.begin() as session:
+        found = repo.events_between(session, msk(1, 0), msk(30, 0))
+    return [e.status for e in found if e.agent == login]
+
+
+def make_panel(qtbot: Any, db: Database, clock: Callable[[], datetime], idle_ms: int | None = None) -> PresencePanel:
+    runner = TaskRunner()
+    panel = PresencePanel(DeskPresenceService(db), runner, desk_agent(db), idle_ms=idle_ms, clock=clock)
+    qtbot.addWidget(panel)
+    panel.confirm = lambda _parent, _text: True
+    panel.show()
+    return panel
+
+
+def test_start_goes_online_and_picking_a_status_records_it(qtbot: Any, db: Database) -> None:
+    add_agents(db)
+    panel = make_panel(qtbot, db, ticking(msk(20, 10)))
+    with qtbot.waitSignal(panel.status_changed, timeout=5000):
+        panel.start()
+    assert statuses(db, "wang.fang") == ["online"]
+    with qtbot.waitSignal(panel.status_changed, timeout=5000) as blocker:
+        panel.status_box.activated.emit(panel.status_box.findData("away"))
+    assert blocker.args == ["away"]
+    assert statuses(db, "wang.fang") == ["online", "away"]
+    assert "王芳" in panel.who.text()
+    panel.stop()
+    panel.runner.shutdown()
+
+
+def test_auto_away_after_idle_and_back_on_input(qtbot: Any, db: Database) -> None:
+    add_agents(db)
+    panel = make_panel(qtbot, db, ticking(msk(20, 10)), idle_ms=150)
+    panel.start()
+    qtbot.waitUntil(lambda: statuses(db, "wang.fang") == ["online", "away"], timeout=5000)
+    assert panel.auto_away
+    qtbot.keyClick(panel.status_box, Qt.Key.Key_Shift)
+    qtbot.waitUntil(lambda: statuses(db, "wang.fang") == ["online", "away", "online"], timeout=5000)
+    assert not panel.auto_away
+    # A manual away stays away when the agent touches the keyboard.
+    panel.idle.set_idle_ms(60_000)
+    panel.status_box.activated.emit(panel.status_box.findData("away"))
+    qtbot.waitUntil(lambda: statuses(db, "wang.fang")[-1] == "away", timeout=5000)
+    qtbot.keyClick(panel.status_box, Qt.Key.Key_Shift)
+    qtbot.wait(100)
+    assert statuses(db, "wang.fang")[-1] == "away"
+    panel.stop()
+    panel.runner.shutdown()
+
+
+def test_the_panel_warns_after_a_breach_yesterday(qtbot: Any, db: Database) -> None:
+    ids = add_agents(db)
+    with db.begin() as session:
+        repo.record(session, ids["li"], "online", msk(19, 9, 45))  # 45 offline minutes yesterday
+    panel = make_panel(qtbot, db, ticking(msk(20, 10)))
+    with qtbot.waitSignal(panel.snapshot_shown, timeout=5000):
+        panel.start()
+    assert not panel.warning.isHidden()
+    assert "At risk" in panel.warning.text()
+    assert "c62828" in panel.warning.styleSheet()
+    assert "yesterday 45 min" in panel.numbers.text()
+    assert "today 0 min" in panel.numbers.text() and "30 min left" in panel.numbers.text()
+    panel.stop()
+    panel.runner.shutdown()
+
+
+def test_without_a_desk_agent_only_the_shop_state_is_shown(qtbot: Any, db: Database) -> None:
+    panel = make_panel(qtbot, db, ticking(msk(20, 10)))
+    assert panel.agent is None and not panel.status_box.isEnabled()
+    assert "No agent" in panel.status_box.toolTip()
+    with qtbot.waitSignal(panel.snapshot_shown, timeout=5000):
+        panel.start()
+    assert "nobody" in panel.who.text()
+    panel.final_offline()  # nothing to record
+    panel.runner.shutdown()
+
+
+def make_window(qtbot: Any, db: Database, now: datetime, sync: bool = False) -> MainWindow:
+    with db.begin() as session:
+        policies = current_policies(session)
+    runner = TaskRunner()
+    controller = SyncController(db, CredentialStore(db), runner) if sync else None
+    window = MainWindow(
+        InboxService(db), PresenceService(db), policies, "test", ConversationService(db),
+        sync=controller, runner=runner, agent=desk_agent(db), desk_presence=DeskPresenceService(db),
+    )
+    qtbot.addWidget(window)
+    panel = window.presence_panel
+    assert panel is not None
+    panel.clock = ticking(now)
+    window.show()
+    with qtbot.waitSignal(panel.snapshot_shown, timeout=5000):
+        window.start()
+    return window
+
+
+def test_alone_inside_the_window_closing_asks_with_the_minutes_left(qtbot: Any, db: Database) -> None:
+    add_agents(db)
+    with db.begin() as session:
+        repo.record(session, desk_agent(db).id, "online", msk(20, 9, 10))  # type: ignore[union-attr]
+    window = make_window(qtbot, db, msk(20, 12))
+    panel = window.presence_panel
+    assert panel is not None
+    asked: list[str] = []
+    panel.confirm = lambda _parent, text: asked.append(text) or False
+    window.close()
+    assert len(asked) == 1 and "20 minutes" in asked[0]
+    assert window.isVisible() and statuses(db, "wang.fang") == ["online"]
+    panel.confirm = lambda _parent, text: asked.append(text) or True
+    window.close()
+    assert not window.isVisible()
+    assert statuses(db, "wang.fang") == ["online", "offline"]
+
+
+def test_no_question_when_someone_else_is_online(qtbot: Any, db: Database) -> None:
+    ids = add_agents(db)
+    with db.begin() as session:
+        repo.record(session, ids["li"], "online", msk(20, 9))
+    window = make_window(qtbot, db, msk(20, 12))
+    panel = window.presence_panel
+    assert panel is not None
+    asked: list[str] = []
+    panel.confirm = lambda _parent, text: asked.append(text) or False
+    window.close()
+    assert asked == [] and not window.isVisible()
+    assert statuses(db, "wang.fang") == ["online", "offline"]
+
+
+def test_no_question_outside_the_window(qtbot: Any, db: Database) -> None:
+    add_agents(db)
+    window = make_window(qtbot, db, msk(20, 23, 30))
+    panel = window.presence_panel
+    assert panel is not None
+    asked: list[str] = []
+    panel.confirm = lambda _parent, text: asked.append(text) or False
+    window.close()
+    assert asked == [] and statuses(db, "wang.fang") == ["online", "offline"]
+
+
+def test_going_offline_stops_polling_and_asks_when_alone(qtbot: Any, db: Database) -> None:
+    add_agents(db)
+    window = make_window(qtbot, db, msk(20, 12), sync=True)
+    panel = window.presence_panel
+    assert panel is not None and window.sync is not None
+    assert window.sync.online
+    asked: list[str] = []
+    panel.confirm = lambda _parent, text: asked.append(text) or False
+    panel.status_box.activated.emit(panel.status_box.findData("offline"))
+    assert len(asked) == 1 and panel.status_box.currentData() == "online"
+    panel.confirm = lambda _parent, text: asked.append(text) or True
+    with qtbot.waitSignal(panel.status_changed, timeout=5000):
+        panel.status_box.activated.emit(panel.status_box.findData("offline"))
+    assert not window.sync.online and not window.online_action.isChecked()
+    with qtbot.waitSignal(panel.status_changed, timeout=5000):
+        panel.status_box.activated.emit(panel.status_box.findData("away"))
+    assert window.sync.online
+    window.close()
+    assert statuses(db, "wang.fang") == ["online", "offline", "away", "offline"]
