@@ -49,7 +49,7 @@ def apply_interface_language(db: Database) -> None:
 
 
 def run_app(args: argparse.Namespace) -> int:
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from ozondesk.ozon.client import BASE_URL
@@ -60,6 +60,7 @@ def run_app(args: argparse.Namespace) -> int:
     from ozondesk.services.inbox import InboxService
     from ozondesk.services.preferences import desk_agent
     from ozondesk.services.presence import PresenceService
+    from ozondesk.services.saved_views import SavedViews
     from ozondesk.store.repos.policies import current_policies
     from ozondesk.ui.main_window import MainWindow
     from ozondesk.ui.sync_worker import SyncController
@@ -112,6 +113,7 @@ def run_app(args: argparse.Namespace) -> int:
         runner=runner,
         compose=ComposeService(db),
         agent=desk_agent(db),
+        saved_views=SavedViews(db),
         desk_presence=DeskPresenceService(db),
     )
     if args.self_test and window.presence_panel is not None:
@@ -119,9 +121,15 @@ def run_app(args: argparse.Namespace) -> int:
     window.show()
     window.start()
     if args.self_test:
-        QTimer.singleShot(1500, window.close)
-        QTimer.singleShot(1600, app.quit)
-    code = app.exec()
+        # A local loop, never QApplication.quit(): a quit posted while exec() is already
+        # ending outlives it and stops the next event loop of this process (tests run many).
+        loop = QEventLoop()
+        QTimer.singleShot(1500, loop.quit)
+        loop.exec()
+        window.close()
+        code = 0
+    else:
+        code = app.exec()
     sync.shutdown()
     runner.shutdown()
     db.dispose()

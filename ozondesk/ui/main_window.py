@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QSplitter,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -23,12 +24,14 @@ from ozondesk.i18n import _
 from ozondesk.services.compose import ComposeService
 from ozondesk.services.conversation import ConversationDetail, ConversationService
 from ozondesk.services.desk_presence import DeskPresenceService
-from ozondesk.services.inbox import InboxService
+from ozondesk.services.inbox import InboxFilter, InboxService
 from ozondesk.services.preferences import DeskAgent
 from ozondesk.services.presence import PresenceService
+from ozondesk.services.saved_views import SavedViews
 from ozondesk.ui.clock import ClockLabel
 from ozondesk.ui.composer import Composer
 from ozondesk.ui.conversation_view import ConversationView
+from ozondesk.ui.inbox_filters import InboxFilterBar
 from ozondesk.ui.inbox_model import COL_KIND, COL_PREVIEW, COL_TITLE, COL_UNREAD, InboxModel
 from ozondesk.ui.log_view import LogView
 from ozondesk.ui.presence_label import PresenceLabel
@@ -53,6 +56,7 @@ class MainWindow(QMainWindow):
         compose: ComposeService | None = None,
         agent: DeskAgent | None = None,
         desk_presence: DeskPresenceService | None = None,
+        saved_views: SavedViews | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle(_("OzonDesk — {db}").format(db=db_name))
@@ -99,7 +103,19 @@ class MainWindow(QMainWindow):
             right.addWidget(self.composer)
             right.setSizes([430, 290])
         split = QSplitter(self)
-        split.addWidget(self.table)
+        self.filters = InboxFilterBar(agent.id if agent else None, self)
+        self.filters.changed.connect(self.model.reload)
+        self.filters.save_requested.connect(self._save_view)
+        self.filters.delete_requested.connect(self._delete_view)
+        self.saved_views = saved_views
+        self.filters.save_button.setEnabled(saved_views is not None)
+        inbox_pane = QWidget(self)
+        inbox_layout = QVBoxLayout(inbox_pane)
+        inbox_layout.setContentsMargins(0, 0, 0, 0)
+        inbox_layout.addWidget(self.filters)
+        inbox_layout.addWidget(self.table, 1)
+        QShortcut(QKeySequence("Ctrl+K"), self, self._focus_search)
+        split.addWidget(inbox_pane)
         split.addWidget(right)
         split.setSizes([760, 440])
         self.setCentralWidget(split)
@@ -137,7 +153,8 @@ class MainWindow(QMainWindow):
         self.presence_timer.timeout.connect(self.refresh_presence)
 
     def start(self) -> None:
-        self.model.reload()
+        self.model.reload(self.filters.current())
+        self._load_filter_choices()
         self.refresh_presence()
         self.tick()
         self.timer.start()
@@ -361,8 +378,34 @@ class MainWindow(QMainWindow):
     def status_text_later(self, message: str) -> None:
         self.status_text.setText(message)
 
+    # -- filters and saved views -----------------------------------------------------------
+    def _focus_search(self) -> None:
+        self.filters.search.setFocus()
+        self.filters.search.selectAll()
+
+    def _load_filter_choices(self) -> None:
+        inbox = self.model.service
+        self.runner.run(inbox.categories, self.filters.set_categories, lambda exc: self._failed(str(exc)))
+        views = self.saved_views
+        if views is not None:
+            self.runner.run(views.all, self.filters.set_views, lambda exc: self._failed(str(exc)))
+
+    def _save_view(self, name: str, flt: InboxFilter) -> None:
+        views = self.saved_views
+        if views is None:
+            return
+        self.runner.run(lambda: (views.save(name, flt), views.all())[1], self.filters.set_views,
+                        lambda exc: self._failed(str(exc)))
+
+    def _delete_view(self, name: str) -> None:
+        views = self.saved_views
+        if views is None:
+            return
+        self.runner.run(lambda: (views.delete(name), views.all())[1], self.filters.set_views,
+                        lambda exc: self._failed(str(exc)))
+
     def _loaded(self, total: int) -> None:
-        self.status_text.setText(_("{n} open conversations").format(n=total))
+        self.status_text.setText(_("{n} conversations in this view").format(n=total))
         if total and not self.table.currentIndex().isValid() and self._reselect_id is None:
             self.table.selectRow(0)
 

@@ -84,7 +84,7 @@ def test_main_window_shows_inbox_clock_and_presence(qtbot: Any, demo_db: Databas
     qtbot.addWidget(window)
     window.show()
     window.start()
-    qtbot.waitUntil(lambda: "open conversations" in window.status_text.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "conversations in this view" in window.status_text.text(), timeout=5000)
     qtbot.waitUntil(lambda: window.presence.text() != "", timeout=5000)
     assert "Moscow" in window.clock.text() and "Beijing" in window.clock.text()
     window.tick(datetime(2026, 11, 23, 9, 30, tzinfo=UTC))

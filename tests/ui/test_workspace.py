@@ -89,3 +89,41 @@ def test_a_clean_reply_is_queued_and_shown_in_the_thread(qtbot: Any, tmp_path: P
     assert "queued" in window.view.thread.toPlainText()
     window.close()
     db.dispose()
+
+
+def test_search_and_filters_narrow_the_inbox(qtbot: Any, tmp_path: Path) -> None:
+    from ozondesk.services.saved_views import SavedViews
+
+    db = open_database(str(tmp_path / "desk.sqlite"))
+    generate(db, size=60, now=NOW)
+    with db.begin() as session:
+        policies = current_policies(session)
+    window = MainWindow(
+        InboxService(db), PresenceService(db), policies, "test", ConversationService(db),
+        agent=desk_agent(db), saved_views=SavedViews(db),
+    )
+    qtbot.addWidget(window)
+    window.show()
+    window.start()
+    qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=5000)
+    everything = window.model.rowCount()
+    qtbot.waitUntil(lambda: window.filters.category.count() > 1, timeout=5000)  # loaded off the GUI thread
+    with qtbot.waitSignal(window.model.loaded, timeout=5000):
+        window.filters.search.setText("сертификат")
+    found = window.model.rowCount()
+    assert 0 < found < everything
+    qtbot.waitUntil(lambda: window.model.row_at(0) is not None, timeout=5000)
+    row = window.model.row_at(0)
+    assert row is not None and "【сертификат】" in (row.snippet or "").lower()
+    # Save the search as a view, clear it, and get it back in one step.
+    window._save_view("Сертификаты", window.filters.current())
+    qtbot.waitUntil(lambda: "Сертификаты" in window.filters.views, timeout=5000)
+    with qtbot.waitSignal(window.model.loaded, timeout=5000):
+        window.filters.search.setText("")
+    assert window.model.rowCount() == everything
+    index = window.filters.view.findData("Сертификаты")
+    with qtbot.waitSignal(window.model.loaded, timeout=5000):
+        window.filters.view.activated.emit(index)
+    assert window.model.rowCount() == found
+    window.close()
+    db.dispose()
