@@ -24,14 +24,14 @@ def database_if_any(args: Namespace) -> Database | None:
 
 
 def policy_revisions(args: Namespace) -> dict[str, list[PolicyRevision]]:
-    from datetime import UTC, datetime
-
+    from ozondesk.domain.clock import as_utc
     from ozondesk.domain.policies import DEFAULT_POLICIES
+    from ozondesk.store.seed import EPOCH
 
     db = database_if_any(args)
     if db is None:
-        epoch = datetime(2000, 1, 1, tzinfo=UTC)
-        return {name: [PolicyRevision(epoch, p)] for name, p in DEFAULT_POLICIES.items()}
+        # The same revision a new database is seeded with.
+        return {name: [PolicyRevision(as_utc(EPOCH), p)] for name, p in DEFAULT_POLICIES.items()}
     try:
         from ozondesk.store.repos.policies import all_revisions
 

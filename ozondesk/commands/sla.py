@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import math
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ozondesk.commands.common import policy_revisions
@@ -14,7 +13,7 @@ from ozondesk.errors import UserError
 from ozondesk.i18n import _
 
 if TYPE_CHECKING:
-    from ozondesk.domain.policies import SlaPolicy
+    pass
 
 NAME = "sla"
 HELP = _("compute a response deadline in Moscow business time")
@@ -47,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
     seconds_left = state = None
     if now is not None and deadline is not None:
         seconds_left = math.floor((deadline - now).total_seconds())
-        state = _state(history[-1].policy, deadline, now)
+        # A deadline spanning revisions is judged by the policy in force now.
+        state = sla.countdown_to(history[-1].policy, deadline, now).state
     result: dict[str, object] = {
         "policy": args.policy,
         "received": iso_msk(received),
@@ -77,13 +77,3 @@ def run(args: argparse.Namespace) -> int:
         ]
         emit_table([_("from"), _("to"), _("time"), _("why")], rows)
     return 0
-
-
-def _state(policy: SlaPolicy, deadline: datetime, now: datetime) -> str:
-    """As ``sla.countdown`` but for a deadline that may span policy revisions."""
-    from ozondesk.domain import sla
-
-    if now >= deadline:
-        return "breached"
-    left = sla.counted_seconds(policy, now, deadline)
-    return "due-soon" if left < policy.due_soon_fraction * policy.budget.total_seconds() else "ok"

@@ -56,6 +56,11 @@ def as_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def to_storage(value: datetime) -> datetime:
+    """The form the store keeps: naive UTC (aware input in any zone; naive input taken as UTC)."""
+    return as_utc(value).replace(tzinfo=None)
+
+
 def to_zone(value: datetime, tz: pytz.BaseTzInfo = MOSCOW) -> datetime:
     return as_utc(value).astimezone(tz)
 

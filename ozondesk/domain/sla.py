@@ -59,26 +59,6 @@ def _finish(
     spans_of = cal.epoch_spans
     o = int(t // 86400) + EPOCH_ORDINAL - 1  # the local date is the UTC date ±1
     idle = 0
-    if not pauses:
-        while True:
-            spans = spans_of(o)
-            if not spans:
-                idle += 1
-                if idle > MAX_CLOSED_DAYS:
-                    raise cal.never_open_error(o)
-            else:
-                idle = 0
-                for a, b in spans:
-                    if b <= t:
-                        continue
-                    if a < t:
-                        a = t
-                    avail = b - a
-                    if avail >= need:
-                        # Return the close itself on an exact fit: a + (b - a) may miss b by an ulp.
-                        return b if avail == need else a + need
-                    need -= avail
-            o += 1
     j, n = 0, len(pauses)
     while True:
         spans = spans_of(o)
@@ -185,11 +165,31 @@ def countdown(
     if found is None:
         left = max(0.0, budget - _counted(cal, t, n, prepared))
         return Countdown(None, None, left, "due-soon" if left < soon else "ok", paused=True)
-    due = _fromtimestamp(found, UTC)
+    return _countdown_to(policy, _fromtimestamp(found, UTC), now, max(t, n), prepared)
+
+
+def countdown_to(
+    policy: SlaPolicy, deadline: datetime, now: datetime, pauses: Sequence[Pause] = ()
+) -> Countdown:
+    """Where a target with a known ``deadline`` stands at ``now`` (e.g. a stored due time,
+    or a deadline that spans policy revisions, judged by the current policy)."""
+    return _countdown_to(
+        policy, deadline, now, _ts(now), _prepare_pauses(pauses) if pauses else []
+    )
+
+
+def _countdown_to(
+    policy: SlaPolicy,
+    due: datetime,
+    now: datetime,
+    count_from: float,
+    prepared: list[tuple[float, float]],
+) -> Countdown:
     wall = (due - now).total_seconds()
     if wall <= 0:
         return Countdown(due, wall, 0.0, "breached")
-    left = _counted(cal, max(t, n), found, prepared)
+    left = _counted(policy.calendar, count_from, _ts(due), prepared)
+    soon = policy.due_soon_fraction * policy.budget.total_seconds()
     return Countdown(due, wall, left, "due-soon" if left < soon else "ok")
 
 

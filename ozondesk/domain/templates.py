@@ -324,6 +324,39 @@ def render_mapped(
     return Rendered("".join(pieces), tuple(segments))
 
 
+@dataclass(frozen=True)
+class Filled:
+    text: str
+    unfilled: tuple[str, ...]
+
+
+def fill_template(body: str, values: Mapping[str, Any], now: datetime | None = None) -> Filled:
+    """Fill what the conversation knows; every other ``{name}`` stays for the agent to fill.
+
+    Unlike :func:`ozondesk.domain.templates.render` this never raises: the composer shows
+    a placeholder left in the text as a reason the reply cannot be sent yet.
+    """
+    unfilled: list[str] = []
+
+    def one(m: re.Match[str]) -> str:
+        token = m.group(0)
+        if token in ("{{", "}}"):
+            return token[0]
+        name = m.group(1)
+        if name is None:  # a stray brace stays as it is
+            return token
+        value = values.get(name)
+        if name in PLACEHOLDERS and value is not None and not (isinstance(value, str) and not value.strip()):
+            try:
+                return format_value(name, value, now=now)
+            except (TypeError, ValueError):
+                pass
+        unfilled.append(name)
+        return token
+
+    return Filled(_BRACE_RE.sub(one, body), tuple(unfilled))
+
+
 def sample_values() -> dict[str, Any]:
     """A value for every placeholder, for previews and for linting template packs."""
     return {name: p.sample for name, p in PLACEHOLDERS.items()}

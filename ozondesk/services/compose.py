@@ -10,8 +10,7 @@ leaves its draft behind.
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from ozondesk.domain.calendar import BusinessCalendar
 from ozondesk.domain.clock import as_utc, utcnow
-from ozondesk.domain.templates import PLACEHOLDERS, format_value
 from ozondesk.services import drafts
 from ozondesk.services.conversation import ConversationDetail
 from ozondesk.services.outbox import OutboxService
@@ -37,7 +35,6 @@ log = logging.getLogger("ozondesk.store")
 # Sides whose messages the agent must have seen before replying: the buyer, and Ozon
 # itself in tickets the platform opened.
 INCOMING_SIDES = ("buyer", "platform")
-_BRACES = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 
 
 @dataclass(frozen=True)
@@ -82,37 +79,6 @@ class TemplateChoice:
     tags: tuple[str, ...]
     category: str
     usage_count: int
-
-
-@dataclass(frozen=True)
-class Filled:
-    text: str
-    unfilled: tuple[str, ...]
-
-
-def fill_template(body: str, values: Mapping[str, Any], now: datetime | None = None) -> Filled:
-    """Fill what the conversation knows; every other ``{name}`` stays for the agent to fill.
-
-    Unlike :func:`ozondesk.domain.templates.render` this never raises: the composer shows
-    a placeholder left in the text as a reason the reply cannot be sent yet.
-    """
-    unfilled: list[str] = []
-
-    def one(m: re.Match[str]) -> str:
-        token = m.group(0)
-        if token in ("{{", "}}"):
-            return token[0]
-        name = m.group(1)
-        value = values.get(name)
-        if name in PLACEHOLDERS and value is not None and not (isinstance(value, str) and not value.strip()):
-            try:
-                return format_value(name, value, now=now)
-            except (TypeError, ValueError):
-                pass
-        unfilled.append(name)
-        return token
-
-    return Filled(_BRACES.sub(one, body), tuple(unfilled))
 
 
 def newest_incoming_id(detail: ConversationDetail) -> int | None:

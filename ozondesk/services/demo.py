@@ -14,7 +14,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from ozondesk.domain import sla
-from ozondesk.domain.clock import MOSCOW, local_instant
+from ozondesk.domain.clock import MOSCOW, local_instant, to_storage
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
 from ozondesk.services import demo_data as data
@@ -43,10 +43,6 @@ class DemoStats:
     presence_events: int
 
 
-def _naive(value: datetime) -> datetime:
-    return value.astimezone(UTC).replace(tzinfo=None)
-
-
 def _chunked(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
     for start in range(0, len(rows), CHUNK):
         session.execute(insert(model), rows[start : start + CHUNK])
@@ -66,7 +62,7 @@ def generate(db: Database, size: int = 500, now: datetime | None = None, seed: i
                 )
             )
         policies = current_policies(session)
-        shop = Shop(ozon_seller_id=data.SHOP[0], name=data.SHOP[1], created_at=_naive(now))
+        shop = Shop(ozon_seller_id=data.SHOP[0], name=data.SHOP[1], created_at=to_storage(now))
         session.add(shop)
         session.flush()
         agents = [Agent(shop_id=shop.id, login=lg, display_name=n, role=r)
@@ -129,10 +125,10 @@ class _Builder:
                 "carrier": rnd.choice(data.CARRIERS) if shipped else None,
                 "carrier_status": carrier_status,
                 "warehouse_status": warehouse,
-                "created_at": _naive(created),
-                "shipped_at": _naive(shipped) if shipped else None,
-                "eta": _naive(eta),
-                "delivered_at": _naive(eta - timedelta(days=1)) if status == "delivered" else None,
+                "created_at": to_storage(created),
+                "shipped_at": to_storage(shipped) if shipped else None,
+                "eta": to_storage(eta),
+                "delivered_at": to_storage(eta - timedelta(days=1)) if status == "delivered" else None,
             }
         )
         for offer, name, price in rnd.sample(data.PRODUCTS, rnd.choice([1, 1, 1, 2, 3])):
@@ -166,7 +162,7 @@ class _Builder:
                 "author_agent_id": agent,
                 "text": text,
                 "attachments": ["photo_1.jpg"] if "Фото" in text else [],
-                "created_at": _naive(at),
+                "created_at": to_storage(at),
                 "delivery_state": "delivered" if side == "seller" else "received",
             }
         )
@@ -230,7 +226,7 @@ class _Builder:
         elif answered and rnd.random() < 0.25:
             status = "waiting_buyer"
             self.status_changes.append(
-                {"conversation_id": cid, "status": status, "at": _naive(last_at), "agent_id": assignee}
+                {"conversation_id": cid, "status": status, "at": to_storage(last_at), "agent_id": assignee}
             )
         due = None
         if status == "open":
@@ -250,13 +246,13 @@ class _Builder:
                 "assignee_id": assignee,
                 "posting_id": posting_id if buyer else None,
                 "sla_policy": policy,
-                "received_at": _naive(received),
-                "first_response_at": _naive(first_response) if first_response else None,
-                "resolved_at": _naive(resolved) if resolved else None,
-                "last_message_at": _naive(last_at),
+                "received_at": to_storage(received),
+                "first_response_at": to_storage(first_response) if first_response else None,
+                "resolved_at": to_storage(resolved) if resolved else None,
+                "last_message_at": to_storage(last_at),
                 "last_message_preview": preview[:200],
                 "unread_count": unread,
-                "due_at": _naive(due) if due else None,
+                "due_at": to_storage(due) if due else None,
                 "version": 1,
             }
         )
@@ -294,6 +290,6 @@ def _presence(rnd: random.Random, now: datetime, desk: list[int]) -> Iterable[di
                 for minute, status in events:
                     at = local_instant(day, minute, MOSCOW)
                     if at <= now:
-                        rows.append({"agent_id": agent, "status": status, "at": _naive(at)})
+                        rows.append({"agent_id": agent, "status": status, "at": to_storage(at)})
     rows.sort(key=lambda r: r["at"])
     return rows

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ozondesk.domain.clock import as_utc
+from ozondesk.domain.clock import as_utc, to_storage
 from ozondesk.store.db import Database
 from ozondesk.store.models import Draft
 
@@ -26,10 +26,6 @@ class DraftRecord:
     text: str
     template_slug: str | None
     updated_at: datetime
-
-
-def _naive(value: datetime) -> datetime:
-    return as_utc(value).replace(tzinfo=None)
 
 
 def _owner(
@@ -77,14 +73,14 @@ def save_in(
         row = rows[0]
         for extra in rows[1:]:  # only possible with agent_id NULL on an older desk
             session.delete(extra)
-        row.text, row.template_slug, row.updated_at = text, template_slug, _naive(now)
+        row.text, row.template_slug, row.updated_at = text, template_slug, to_storage(now)
     else:
         row = Draft(
             conversation_id=conversation_id,
             agent_id=agent_id,
             text=text,
             template_slug=template_slug,
-            updated_at=_naive(now),
+            updated_at=to_storage(now),
         )
         session.add(row)
     session.flush()

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
-from ozondesk.domain.clock import as_utc, utcnow
+from ozondesk.domain.clock import as_utc, to_storage, utcnow
 from ozondesk.store import dialect
 from ozondesk.store.db import Database
 from ozondesk.store.models import Agent, Conversation, Message
@@ -81,7 +81,7 @@ class InboxService:
             query = query.where(Conversation.category == flt.category)
         if flt.assignee_id is not None:
             query = query.where(Conversation.assignee_id == flt.assignee_id)
-        now = as_utc(flt.now or utcnow()).replace(tzinfo=None)
+        now = to_storage(flt.now or utcnow())
         if flt.due_soon_minutes is not None:
             query = query.where(
                 Conversation.status == "open",

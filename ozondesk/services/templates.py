@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ozondesk.domain import review
-from ozondesk.domain.clock import as_utc
+from ozondesk.domain.clock import as_utc, to_storage
 from ozondesk.domain.packs import Pack, PackError, load_starter_pack
 from ozondesk.domain.templates import Template
 from ozondesk.i18n import _
@@ -73,10 +73,6 @@ class Readiness:
     required: int
 
 
-def _naive(value: datetime | None) -> datetime | None:
-    return as_utc(value).replace(tzinfo=None) if value is not None else None
-
-
 def _aware(value: datetime | None) -> datetime | None:
     return as_utc(value) if value is not None else None
 
@@ -105,8 +101,16 @@ class TemplateService:
             raise review.ReviewError(_("template revision #{id} does not exist").format(id=revision_id))
         return revision
 
-    def _record(self, session: Session, rev: TemplateRevision) -> RevisionRecord:
-        names = dict(session.execute(select(Agent.id, Agent.display_name)).all())
+    @staticmethod
+    def _names(session: Session) -> dict[int, str]:
+        return dict(session.execute(select(Agent.id, Agent.display_name)).all())
+
+    def _record(
+        self, session: Session, rev: TemplateRevision, names: dict[int, str] | None = None
+    ) -> RevisionRecord:
+        """``names`` lets a caller building many records ask for agents' names once."""
+        if names is None:
+            names = self._names(session)
         return RevisionRecord(
             id=rev.id,
             template_id=rev.template_id,
@@ -147,13 +151,13 @@ class TemplateService:
                 raise review.ReviewError(_("a template with id {slug!r} already exists").format(slug=slug))
             template = ReplyTemplate(
                 slug=slug, category=category, tags=list(tags), gloss_zh=gloss_zh, channel=channel,
-                language="ru", usage_count=0, archived=False, created_at=_naive(now), created_by=agent_id,
+                language="ru", usage_count=0, archived=False, created_at=to_storage(now), created_by=agent_id,
             )
             session.add(template)
             session.flush()
             rev = TemplateRevision(
                 template_id=template.id, number=1, title=title, body=body, status="draft",
-                author_id=agent_id, created_at=_naive(now),
+                author_id=agent_id, created_at=to_storage(now),
             )
             session.add(rev)
             session.flush()
@@ -180,7 +184,7 @@ class TemplateService:
             else:
                 rev = TemplateRevision(
                     template_id=template_id, number=revisions[-1].number + 1, title=title, body=body,
-                    status="draft", author_id=agent_id, created_at=_naive(now),
+                    status="draft", author_id=agent_id, created_at=to_storage(now),
                 )
                 session.add(rev)
                 session.flush()
@@ -202,8 +206,8 @@ class TemplateService:
                     )
                 )
             rev.status = "submitted"
-            rev.submitted_at = _naive(now)
-            rev.effective_at = _naive(review.effective_at(now))
+            rev.submitted_at = to_storage(now)
+            rev.effective_at = to_storage(review.effective_at(now))
             audit.write(session, now, agent_id, "template.submit", self._subject(session, rev.template_id),
                         revision=rev.number, effective_at=as_utc(review.effective_at(now)).isoformat())
             return self._record(session, rev)
@@ -214,9 +218,9 @@ class TemplateService:
             rev = self._revision(session, revision_id)
             review.check("approve", rev.status, actor.role)  # type: ignore[arg-type]
             rev.status = "approved"
-            rev.reviewed_by, rev.reviewed_at, rev.review_comment = agent_id, _naive(now), comment or None
+            rev.reviewed_by, rev.reviewed_at, rev.review_comment = agent_id, to_storage(now), comment or None
             # An approval that comes after the waiting period takes effect at once.
-            rev.effective_at = max(rev.effective_at or _naive(now), _naive(now))  # type: ignore[type-var]
+            rev.effective_at = max(rev.effective_at or to_storage(now), to_storage(now))  # type: ignore[type-var]
             audit.write(session, now, agent_id, "template.approve", self._subject(session, rev.template_id),
                         revision=rev.number, comment=comment)
             return self._record(session, rev)
@@ -229,7 +233,7 @@ class TemplateService:
             rev = self._revision(session, revision_id)
             review.check("reject", rev.status, actor.role)  # type: ignore[arg-type]
             rev.status = "rejected"
-            rev.reviewed_by, rev.reviewed_at, rev.review_comment = agent_id, _naive(now), comment
+            rev.reviewed_by, rev.reviewed_at, rev.review_comment = agent_id, to_storage(now), comment
             rev.effective_at = None
             audit.write(session, now, agent_id, "template.reject", self._subject(session, rev.template_id),
                         revision=rev.number, comment=comment)
@@ -242,7 +246,8 @@ class TemplateService:
                 select(TemplateRevision).where(TemplateRevision.template_id == template_id)
                 .order_by(TemplateRevision.number)
             ).all()
-            return [self._record(session, r) for r in revs]
+            names = self._names(session)
+            return [self._record(session, r, names) for r in revs]
 
     def review_queue(self) -> list[RevisionRecord]:
         with self.db.begin() as session:
@@ -250,7 +255,8 @@ class TemplateService:
                 select(TemplateRevision).where(TemplateRevision.status == "submitted")
                 .order_by(TemplateRevision.submitted_at)
             ).all()
-            return [self._record(session, r) for r in revs]
+            names = self._names(session)
+            return [self._record(session, r, names) for r in revs]
 
     def templates(self, now: datetime) -> list[TemplateRecord]:
         with self.db.begin() as session:
@@ -261,6 +267,7 @@ class TemplateService:
             by_template: dict[int, list[TemplateRevision]] = {}
             for rev in all_revs:
                 by_template.setdefault(rev.template_id, []).append(rev)
+            names = self._names(session)
             result = []
             for t in rows:
                 revs = by_template.get(t.id, [])
@@ -273,8 +280,10 @@ class TemplateService:
                         id=t.id, slug=t.slug, category=t.category, tags=tuple(t.tags or ()),
                         gloss_zh=t.gloss_zh, channel=t.channel, language=t.language,
                         usage_count=t.usage_count,
-                        live=self._record(session, pick[live.number]) if live else None,
-                        pending=self._record(session, pick[pending.number]) if pending else None,
+                        live=self._record(session, pick[live.number], names) if live else None,
+                        pending=self._record(session, pick[pending.number], names)
+                        if pending
+                        else None,
                     )
                 )
             return result
@@ -334,21 +343,21 @@ class TemplateService:
             if problems:
                 raise PackError(problems, pack.id)
             status = "approved" if seed else "submitted"
-            effective = _naive(now if seed else review.effective_at(now))
+            effective = to_storage(now if seed else review.effective_at(now))
             for template in pack.templates:
                 row = ReplyTemplate(
                     slug=template.id, category=template.category, tags=list(template.tags),
                     gloss_zh=template.gloss_zh, channel=template.channel, language=template.language,
-                    usage_count=0, archived=False, created_at=_naive(now), created_by=agent_id,
+                    usage_count=0, archived=False, created_at=to_storage(now), created_by=agent_id,
                 )
                 session.add(row)
                 session.flush()
                 session.add(
                     TemplateRevision(
                         template_id=row.id, number=1, title=template.title, body=template.body,
-                        status=status, author_id=agent_id, created_at=_naive(now),
-                        submitted_at=_naive(now), effective_at=effective,
-                        reviewed_at=_naive(now) if seed else None,
+                        status=status, author_id=agent_id, created_at=to_storage(now),
+                        submitted_at=to_storage(now), effective_at=effective,
+                        reviewed_at=to_storage(now) if seed else None,
                     )
                 )
             audit.write(session, now, agent_id, "template.seed" if seed else "template.import",

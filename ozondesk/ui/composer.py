@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from ozondesk.domain.clock import to_msk, utcnow
 from ozondesk.domain.lint import Finding, LintContext, default_linter
 from ozondesk.domain.send_window import MAX_CHARS, Verdict, check_text, reply_window
-from ozondesk.domain.templates import PLACEHOLDERS, format_value
+from ozondesk.domain.templates import PLACEHOLDERS, fill_template, format_value
 from ozondesk.errors import UserError
 from ozondesk.i18n import N_, _, ngettext
 from ozondesk.services.compose import (
@@ -48,7 +48,6 @@ from ozondesk.services.compose import (
     IncomingMessage,
     SendOutcome,
     TemplateChoice,
-    fill_template,
     newest_incoming_id,
 )
 from ozondesk.services.conversation import ConversationDetail

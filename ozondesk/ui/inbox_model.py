@@ -144,15 +144,7 @@ class InboxModel(QAbstractTableModel):
         policy = self.policies.get(row.due_policy)
         if policy is None:
             return None
-        seconds = (row.due_at - self.now).total_seconds()
-        if seconds <= 0:
-            state = "breached"
-            counted = 0.0
-        else:
-            counted = sla.counted_seconds(policy, self.now, row.due_at)
-            budget = policy.budget.total_seconds()
-            state = "due-soon" if counted < policy.due_soon_fraction * budget else "ok"
-        return sla.Countdown(row.due_at, seconds, counted, state)
+        return sla.countdown_to(policy, row.due_at, self.now)
 
     # -- Qt model API --------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature

@@ -24,8 +24,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QTextBrowser, QVBoxLayout, QWidget
 
+from ozondesk.domain.templates import fill_template
 from ozondesk.i18n import _
-from ozondesk.services.compose import TemplateChoice, fill_template
+from ozondesk.services.compose import TemplateChoice
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -15,8 +15,9 @@ import pytest
 from sqlalchemy import func, select
 
 from ozondesk.domain.clock import MOSCOW
+from ozondesk.domain.templates import fill_template
 from ozondesk.errors import UserError
-from ozondesk.services.compose import ComposeService, fill_template, newest_incoming_id
+from ozondesk.services.compose import ComposeService, newest_incoming_id
 from ozondesk.services.conversation import ConversationService
 from ozondesk.services.drafts import DraftService
 from ozondesk.store.db import Database

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from keyring.backend import KeyringBackend
+from support import MemoryKeyring
 
 from ozondesk.ozon.client import OzonClient
 from ozondesk.ozon.fake import FakeOzon
@@ -20,23 +20,6 @@ from ozondesk.ui.sync_worker import SyncController
 from ozondesk.ui.tasks import TaskRunner
 
 NO_SHOP = "No Ozon shop configured — Settings → Shops"
-
-
-class MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.entries.pop((service, username), None)
 
 
 @pytest.fixture

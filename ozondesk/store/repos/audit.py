@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ozondesk.domain.clock import as_utc
+from ozondesk.domain.clock import as_utc, to_storage
 from ozondesk.store.models import Agent, AuditEntry
 
 
@@ -27,7 +27,7 @@ def write(
 ) -> None:
     session.add(
         AuditEntry(
-            at=as_utc(at).replace(tzinfo=None),
+            at=to_storage(at),
             agent_id=agent_id,
             action=action,
             subject=subject,

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ozondesk.domain.clock import as_utc
+from ozondesk.domain.clock import as_utc, to_storage
 from ozondesk.store.models import Conversation, Message, OutboxEntry, Posting
 
 # Clocks differ between the desk and the platform; a platform copy may look this much older.
@@ -34,10 +34,6 @@ class OutboxItem:
     next_attempt_at: datetime
     last_error: str | None
     platform_message_id: str | None
-
-
-def _naive(value: datetime) -> datetime:
-    return as_utc(value).replace(tzinfo=None)
 
 
 def same_text(a: str, b: str) -> bool:
@@ -75,7 +71,7 @@ def enqueue(
         author_agent_id=agent_id,
         text=text,
         attachments=[],
-        created_at=_naive(now),
+        created_at=to_storage(now),
         delivery_state="queued",
     )
     session.add(message)
@@ -88,8 +84,8 @@ def enqueue(
         text=text,
         state="pending",
         attempts=0,
-        created_at=_naive(now),
-        next_attempt_at=_naive(now),
+        created_at=to_storage(now),
+        next_attempt_at=to_storage(now),
         author_agent_id=agent_id,
     )
     session.add(entry)
@@ -102,7 +98,7 @@ def due(
 ) -> list[OutboxItem]:
     """Entries to try now: pending ones whose time has come, and ``sending`` ones left by a crash."""
     query = select(OutboxEntry).where(
-        OutboxEntry.state.in_(("pending", "sending")), OutboxEntry.next_attempt_at <= _naive(now)
+        OutboxEntry.state.in_(("pending", "sending")), OutboxEntry.next_attempt_at <= to_storage(now)
     )
     if shop_id is not None:
         query = query.where(OutboxEntry.shop_id == shop_id)
@@ -120,7 +116,7 @@ def begin_attempt(session: Session, entry_id: int, now: datetime) -> None:
     assert row is not None
     row.state = "sending"
     row.attempts += 1
-    row.attempt_started_at = _naive(now)
+    row.attempt_started_at = to_storage(now)
     message = session.get(Message, row.message_id)
     if message is not None:
         message.delivery_state = "queued"
@@ -130,7 +126,7 @@ def mark_sent(session: Session, entry_id: int, platform_id: str | None, now: dat
     row = session.get(OutboxEntry, entry_id)
     assert row is not None
     row.state = "sent"
-    row.sent_at = row.sent_at or _naive(now)
+    row.sent_at = row.sent_at or to_storage(now)
     row.last_error = None
     message = session.get(Message, row.message_id)
     if message is not None:
@@ -155,7 +151,7 @@ def mark_retry(session: Session, entry_id: int, error: str, next_at: datetime) -
     assert row is not None
     row.state = "pending"
     row.last_error = error
-    row.next_attempt_at = _naive(next_at)
+    row.next_attempt_at = to_storage(next_at)
 
 
 def mark_failed(session: Session, entry_id: int, error: str) -> None:
@@ -209,7 +205,7 @@ def claim_outgoing(
             OutboxEntry.conversation_id == conversation_id,
             OutboxEntry.attempts > 0,
             Message.platform_message_id.is_(None),
-            OutboxEntry.created_at <= _naive(platform_at + CLOCK_SKEW),
+            OutboxEntry.created_at <= to_storage(platform_at + CLOCK_SKEW),
         )
         .order_by(OutboxEntry.created_at, OutboxEntry.id)
     ).all()
@@ -219,7 +215,7 @@ def claim_outgoing(
             entry.platform_message_id = platform_id
             if entry.state != "sent":
                 entry.state = "sent"
-                entry.sent_at = _naive(platform_at)
+                entry.sent_at = to_storage(platform_at)
                 entry.last_error = None
             message.delivery_state = "sent"
             return True

@@ -12,14 +12,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ozondesk.domain.calendar import BusinessCalendar
-from ozondesk.domain.clock import as_utc
+from ozondesk.domain.clock import as_utc, to_storage
 from ozondesk.domain.policies import SlaPolicy
 from ozondesk.domain.sla import PolicyRevision
 from ozondesk.store.models import BusinessCalendarRow, CalendarOverrideRow, SlaPolicyRevision
-
-
-def _naive(value: datetime) -> datetime:
-    return as_utc(value).replace(tzinfo=None)
 
 
 def all_revisions(session: Session) -> dict[str, list[PolicyRevision]]:
@@ -44,7 +40,7 @@ def save_policy(
     session.add(
         SlaPolicyRevision(
             name=policy.name,
-            effective_from=_naive(effective_from),
+            effective_from=to_storage(effective_from),
             snapshot=policy.to_dict(),
             edited_by=edited_by,
         )
@@ -66,7 +62,7 @@ def save_calendar(
             session.add(
                 SlaPolicyRevision(
                     name=name,
-                    effective_from=_naive(effective_from),
+                    effective_from=to_storage(effective_from),
                     snapshot=SlaPolicy(
                         name=policy.name,
                         title=policy.title,
@@ -87,12 +83,12 @@ def _upsert_calendar(session: Session, calendar: BusinessCalendar, at: datetime)
         select(BusinessCalendarRow).where(BusinessCalendarRow.name == calendar.name)
     )
     if row is None:
-        row = BusinessCalendarRow(name=calendar.name, weekly=data["weekly"], updated_at=_naive(at))
+        row = BusinessCalendarRow(name=calendar.name, weekly=data["weekly"], updated_at=to_storage(at))
         session.add(row)
     row.tz = calendar.tz
     row.weekly = data["weekly"]
     row.production_calendar = calendar.production_calendar
-    row.updated_at = _naive(at)
+    row.updated_at = to_storage(at)
     session.flush()
     session.execute(delete(CalendarOverrideRow).where(CalendarOverrideRow.calendar_id == row.id))
     for override in calendar.overrides:

@@ -7,24 +7,20 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ozondesk.domain.clock import as_utc
+from ozondesk.domain.clock import as_utc, to_storage
 from ozondesk.domain.presence import PresenceEvent, Status
 from ozondesk.store.models import Agent, PresenceEventRow
 
 
-def naive_utc(value: datetime) -> datetime:
-    return as_utc(value).replace(tzinfo=None)
-
-
 def record(session: Session, agent_id: int, status: Status, at: datetime) -> None:
-    session.add(PresenceEventRow(agent_id=agent_id, status=status, at=naive_utc(at)))
+    session.add(PresenceEventRow(agent_id=agent_id, status=status, at=to_storage(at)))
 
 
 def events_between(
     session: Session, start: datetime, end: datetime, shop_id: int | None = None
 ) -> list[PresenceEvent]:
     """Events in [start, end), plus each agent's last event before ``start`` (its status then)."""
-    start_n, end_n = naive_utc(start), naive_utc(end)
+    start_n, end_n = to_storage(start), to_storage(end)
     query = select(Agent.login, PresenceEventRow.status, PresenceEventRow.at).join(
         Agent, Agent.id == PresenceEventRow.agent_id
     )

@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ozondesk.domain import sla
-from ozondesk.domain.clock import as_utc
+from ozondesk.domain.clock import as_utc, to_storage
 from ozondesk.domain.policies import SlaPolicy
 from ozondesk.ozon.records import ChatMessage, ChatSummary, PostingInfo, ProductInfo, ReturnInfo
 from ozondesk.store.models import (
@@ -34,10 +34,6 @@ from ozondesk.store.repos.outbox import claim_outgoing, has_unclaimed
 
 CHAT_POLICY = "chat-first-response"
 ANSWERED_POLICY = "resolution-48h"
-
-
-def naive(value: datetime) -> datetime:
-    return as_utc(value).replace(tzinfo=None)
 
 
 def _assign(obj: Any, **values: Any) -> bool:
@@ -68,7 +64,7 @@ def ensure_shop(session: Session, name: str, client_id: str, now: datetime) -> i
     if shop is None:
         shop = session.scalar(select(Shop).where(Shop.ozon_seller_id == client_id))
     if shop is None:
-        shop = Shop(ozon_seller_id=client_id, name=name, created_at=naive(now))
+        shop = Shop(ozon_seller_id=client_id, name=name, created_at=to_storage(now))
         session.add(shop)
         session.flush()
     else:
@@ -92,10 +88,10 @@ def set_cursor(session: Session, shop_id: int, key: str, value: str, now: dateti
         select(SyncCursor).where(SyncCursor.shop_id == shop_id, SyncCursor.key == key)
     )
     if row is None:
-        session.add(SyncCursor(shop_id=shop_id, key=key, value=value, updated_at=naive(now)))
+        session.add(SyncCursor(shop_id=shop_id, key=key, value=value, updated_at=to_storage(now)))
     elif row.value != value:
         row.value = value
-        row.updated_at = naive(now)
+        row.updated_at = to_storage(now)
 
 
 def _due(conv: Conversation, policies: dict[str, SlaPolicy]) -> datetime | None:
@@ -103,7 +99,7 @@ def _due(conv: Conversation, policies: dict[str, SlaPolicy]) -> datetime | None:
     if policy is None:
         return None
     due = sla.deadline(policy, as_utc(conv.received_at))
-    return naive(due) if due else None
+    return to_storage(due) if due else None
 
 
 def upsert_chat(
@@ -132,7 +128,7 @@ def upsert_chat(
             status="closed" if chat.chat_status == "CLOSED" else "open",
             priority="normal",
             sla_policy=CHAT_POLICY,
-            received_at=naive(first_at),
+            received_at=to_storage(first_at),
             last_message_preview="",
             unread_count=0,
             version=1,
@@ -174,13 +170,13 @@ def upsert_chat(
                     side=m.side,
                     text=m.text,
                     attachments=["image"] if m.is_image else [],
-                    created_at=naive(m.created_at),
+                    created_at=to_storage(m.created_at),
                     delivery_state="delivered" if m.side == "seller" else "received",
                 )
             )
             outcome.messages_created += 1
         known.add(pid)
-        at = naive(m.created_at)
+        at = to_storage(m.created_at)
         if conv.last_message_at is None or at >= conv.last_message_at:
             changed |= _assign(conv, last_message_at=at, last_message_preview=m.text[:200])
         if m.side == "seller" and conv.first_response_at is None and at >= conv.received_at:
@@ -241,12 +237,12 @@ def upsert_posting(session: Session, shop_id: int, info: PostingInfo, now: datet
         status=info.status,
         tracking_number=info.tracking_number or row.tracking_number,
         carrier=info.carrier or row.carrier,
-        created_at=naive(info.created_at) if info.created_at else row.created_at,
-        shipped_at=naive(info.shipped_at) if info.shipped_at else row.shipped_at,
+        created_at=to_storage(info.created_at) if info.created_at else row.created_at,
+        shipped_at=to_storage(info.shipped_at) if info.shipped_at else row.shipped_at,
     )
     # The API gives no delivery instant; the first sync that sees "delivered" stands in for it.
     if info.status == "delivered" and row.delivered_at is None:
-        row.delivered_at = naive(now)
+        row.delivered_at = to_storage(now)
         changed = True
     session.flush()
     wanted = _items_key(
@@ -310,7 +306,7 @@ def upsert_return(session: Session, shop_id: int, info: ReturnInfo) -> str | Non
         offer_id=info.offer_id,
         product_name=(info.product_name or "")[:500] or None,
         quantity=info.quantity,
-        changed_at=naive(info.changed_at) if info.changed_at else None,
+        changed_at=to_storage(info.changed_at) if info.changed_at else None,
     )
     if created:
         return "created"
