@@ -121,6 +121,31 @@ def fill_source(catalog: Catalog) -> None:
         message.flags.discard("fuzzy")
 
 
+PENDING = HERE / "pending"
+
+
+def apply_pending(catalog: Catalog, locale: str) -> None:
+    """Fill untranslated or fuzzy strings from ``pending/*.json``.
+
+    Each file maps a msgid (the singular, for a plural) to ``{"ru": ..., "zh_CN": ...}``;
+    a plural's value is a list of forms. Parallel work adds its strings there instead of
+    editing the .po files, so two people never edit one catalog at once.
+    """
+    import json
+
+    for path in sorted(PENDING.glob("*.json")):
+        for msgid, by_locale in json.loads(path.read_text(encoding="utf-8")).items():
+            text = by_locale.get(locale)
+            message = catalog.get(msgid)
+            if text is None or message is None:
+                continue
+            if message.string and not message.fuzzy and (
+                    all(message.string) if isinstance(message.string, tuple) else True):
+                continue
+            message.string = tuple(text) if isinstance(text, list) else text
+            message.flags.discard("fuzzy")
+
+
 def refresh(check: bool = False, locales: Iterable[str] = LOCALES) -> list[Path]:
     """Extract, update every catalog and compile it; the paths whose content changed."""
     changed: list[Path] = []
@@ -134,6 +159,7 @@ def refresh(check: bool = False, locales: Iterable[str] = LOCALES) -> list[Path]
         else:
             catalog = Catalog(locale=locale, domain=DOMAIN, charset="utf-8")
         catalog.update(fresh, update_creation_date=False)
+        apply_pending(catalog, locale)
         _header(catalog, locale)
         if locale == SOURCE_LOCALE:
             fill_source(catalog)

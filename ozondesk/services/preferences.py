@@ -61,6 +61,7 @@ class DeskAgent:
     login: str
     name: str
     shop_name: str | None
+    role: str = "agent"
 
 
 def desk_agent(db: Database) -> DeskAgent | None:
@@ -77,7 +78,7 @@ def desk_agent(db: Database) -> DeskAgent | None:
         return None
     chosen = next((r for r in rows if r.login == login), None)
     chosen = chosen or next((r for r in rows if r.role == "agent"), rows[0])
-    return DeskAgent(chosen.id, chosen.login, chosen.display_name, chosen.name)
+    return DeskAgent(chosen.id, chosen.login, chosen.display_name, chosen.name, chosen.role)
 
 
 def set_desk_agent(db: Database, login: str) -> None:

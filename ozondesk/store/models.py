@@ -379,3 +379,25 @@ class Draft(Base):
     __table_args__ = (
         UniqueConstraint("conversation_id", "agent_id", name="uq_drafts_conversation_agent"),
     )
+
+
+class TemplateUse(Base):
+    """A template sent in a reply: which revision, and how far the agent changed its text."""
+
+    __tablename__ = "template_uses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template_id: Mapped[int] = mapped_column(
+        ForeignKey("templates.id", ondelete="CASCADE"), index=True
+    )
+    revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("template_revisions.id", ondelete="SET NULL")
+    )
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    used_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    # Characters of the filled template as inserted, and the edit distance to what was sent.
+    inserted_chars: Mapped[int] = mapped_column(Integer, default=0)
+    edit_distance: Mapped[int] = mapped_column(Integer, default=0)
