@@ -58,6 +58,7 @@ def run_app(args: argparse.Namespace) -> int:
     from ozondesk.services.credentials import CredentialStore, install_log_redaction
     from ozondesk.services.desk_presence import DeskPresenceService
     from ozondesk.services.inbox import InboxService
+    from ozondesk.services.notifications import DueSoonService
     from ozondesk.services.preferences import desk_agent
     from ozondesk.services.presence import PresenceService
     from ozondesk.services.saved_views import SavedViews
@@ -115,6 +116,7 @@ def run_app(args: argparse.Namespace) -> int:
         agent=desk_agent(db),
         saved_views=SavedViews(db),
         desk_presence=DeskPresenceService(db),
+        due_soon=DueSoonService(db),
     )
     if args.self_test and window.presence_panel is not None:
         window.presence_panel.confirm = lambda _parent, _text: True  # nobody to answer a dialog

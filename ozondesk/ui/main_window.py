@@ -13,7 +13,9 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QProgressBar,
     QSplitter,
+    QStackedWidget,
     QTableView,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -25,20 +27,25 @@ from ozondesk.services.compose import ComposeService
 from ozondesk.services.conversation import ConversationDetail, ConversationService
 from ozondesk.services.desk_presence import DeskPresenceService
 from ozondesk.services.inbox import InboxFilter, InboxService
+from ozondesk.services.notifications import DueSoon, DueSoonService
 from ozondesk.services.preferences import DeskAgent
 from ozondesk.services.presence import PresenceService
 from ozondesk.services.saved_views import SavedViews
 from ozondesk.ui.clock import ClockLabel
 from ozondesk.ui.composer import Composer
 from ozondesk.ui.conversation_view import ConversationView
+from ozondesk.ui.deadline_dialog import DeadlineDialog
+from ozondesk.ui.due_notifier import DueNotifier, message_text
 from ozondesk.ui.inbox_filters import InboxFilterBar
 from ozondesk.ui.inbox_model import COL_KIND, COL_PREVIEW, COL_TITLE, COL_UNREAD, InboxModel
 from ozondesk.ui.log_view import LogView
 from ozondesk.ui.presence_label import PresenceLabel
 from ozondesk.ui.presence_panel import PresencePanel
 from ozondesk.ui.settings_dialog import SettingsDialog
+from ozondesk.ui.shortcut_help import ShortcutHelp
 from ozondesk.ui.sync_worker import SyncController, SyncRound
 from ozondesk.ui.tasks import TaskRunner
+from ozondesk.ui.workspaces import Workspaces
 
 PRESENCE_REFRESH_MS = 60_000
 
@@ -57,6 +64,7 @@ class MainWindow(QMainWindow):
         agent: DeskAgent | None = None,
         desk_presence: DeskPresenceService | None = None,
         saved_views: SavedViews | None = None,
+        due_soon: DueSoonService | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle(_("OzonDesk — {db}").format(db=db_name))
@@ -67,6 +75,9 @@ class MainWindow(QMainWindow):
         self.settings_dialog: SettingsDialog | None = None
         self._reselect_id: int | None = None
         self.presence_service = presence
+        self.agent = agent
+        self._detail: ConversationDetail | None = None
+        self._explicit_id: int | None = None  # opened by id (a link, a notification), not by the list
         self.model = InboxModel(inbox, self.runner, policies, self)
         self.table = QTableView(self)
         self.table.setObjectName("inbox")
@@ -118,7 +129,15 @@ class MainWindow(QMainWindow):
         split.addWidget(inbox_pane)
         split.addWidget(right)
         split.setSizes([760, 440])
-        self.setCentralWidget(split)
+        self.pages = QStackedWidget(self)
+        self.setCentralWidget(self.pages)
+        workspace_bar = QToolBar(_("Workspaces"), self)
+        workspace_bar.setObjectName("workspace-toolbar")
+        workspace_bar.setMovable(False)
+        self.addToolBar(workspace_bar)
+        self.workspaces = Workspaces(self.pages, workspace_bar, self)
+        self.addActions(self.workspaces.actions())
+        self.inbox_action = self.add_workspace("inbox", _("Inbox"), split)
         self.table.selectionModel().currentRowChanged.connect(self._open_current)
         self._open_pending = False
         self.model.dataChanged.connect(self._page_arrived)
@@ -145,6 +164,31 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(key), self.table, lambda: self._move(-1),
                       context=Qt.ShortcutContext.WidgetShortcut)
 
+        # Enter on the list takes the agent to the reply; the conversation is already open.
+        for key in ("Return", "Enter"):
+            QShortcut(QKeySequence(key), self.table, self._focus_reply,
+                      context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(QKeySequence("?"), self.table, self.show_shortcuts,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+        self.help_action = QAction(_("&Keyboard shortcuts"), self)
+        self.help_action.setShortcut(QKeySequence("F1"))
+        self.help_action.triggered.connect(self.show_shortcuts)
+        self.explain_action = QAction(_("&Explain the deadline"), self)
+        self.explain_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.explain_action.triggered.connect(self.explain_deadline)
+        self.addActions([self.help_action, self.explain_action])
+        self.menuBar().addMenu(_("&Conversation")).addAction(self.explain_action)
+        self.menuBar().addMenu(_("&Help")).addAction(self.help_action)
+        self.shortcut_help: ShortcutHelp | None = None
+
+        self.notifier: DueNotifier | None = None
+        if due_soon is not None:
+            self.notifier = DueNotifier(due_soon, self.runner, agent.id if agent else None, parent=self)
+            self.notifier.notified.connect(self._due_soon)
+            if self.notifier.tray is not None:
+                self.notifier.tray.messageClicked.connect(self._open_notified)
+        self._last_notified: list[DueSoon] = []
+
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self.tick)
@@ -163,6 +207,74 @@ class MainWindow(QMainWindow):
             self.sync.start()
         if self.presence_panel is not None:
             self.presence_panel.start()
+        if self.notifier is not None:
+            self.notifier.start()
+
+    # -- workspaces ------------------------------------------------------------------------
+    def add_workspace(self, name: str, title: str, widget: QWidget) -> QAction:
+        action = self.workspaces.add(name, title, widget)
+        self.addAction(action)  # Ctrl+N works with the toolbar hidden too
+        return action
+
+    def show_workspace(self, name: str) -> bool:
+        return self.workspaces.show(name)
+
+    # -- keyboard help and deadline explanation --------------------------------------------
+    def shortcut_entries(self) -> list[tuple[str, str]]:
+        native = QKeySequence.SequenceFormat.NativeText
+        entries = [
+            ("J / ↓", _("Next conversation")),
+            ("K / ↑", _("Previous conversation")),
+            (_("Enter"), _("Go to the reply of the open conversation")),
+            ("Ctrl+K", _("Search messages")),
+            ("Ctrl+Enter", _("Send the reply (queued for Ozon)")),
+            ("Ctrl+T", _("Insert a template")),
+            ("F1 / ?", _("This list of shortcuts")),
+        ]
+        for action in [self.explain_action, self.settings_action, self.sync_action, self.log_action,
+                       *self.workspaces.actions()]:
+            if not action.shortcut().isEmpty():
+                entries.append((action.shortcut().toString(native), action.text().replace("&", "")))
+        return entries
+
+    def show_shortcuts(self) -> ShortcutHelp:
+        self.shortcut_help = ShortcutHelp(self.shortcut_entries(), self)
+        self.shortcut_help.show()
+        return self.shortcut_help
+
+    def explain_deadline(self) -> DeadlineDialog | None:
+        if self._detail is None:
+            self.status_text.setText(_("Open a conversation first: its deadline is explained here."))
+            return None
+        dialog = DeadlineDialog(self._detail, utcnow(), self)
+        dialog.show()
+        return dialog
+
+    def _focus_reply(self) -> None:
+        if self.composer is not None and self.composer.editor.isEnabled():
+            self.composer.editor.setFocus()
+
+    # -- due-soon notifications -------------------------------------------------------------
+    def _due_soon(self, due: list[DueSoon]) -> None:
+        self._last_notified = due
+        self.status_text.setText(_("Due soon: {what}").format(what=message_text(due)))
+
+    def _open_notified(self) -> None:
+        if self._last_notified:
+            self.open_conversation(self._last_notified[0].conversation_id)
+
+    def open_conversation(self, conversation_id: int) -> None:
+        """Open a conversation by id, whether or not it is in the list's current view."""
+        self.show_workspace("inbox")
+        self._explicit_id = conversation_id
+        if self.selected_id != conversation_id:
+            self.table.clearSelection()
+        now = utcnow()
+        self.runner.run(
+            lambda: self.conversation_service.detail(conversation_id, now),
+            lambda detail: self._show(detail, now),
+            lambda exc: self.view.show_error(str(exc)),
+        )
 
     # -- the agent's presence ------------------------------------------------------------
     def _build_presence_panel(self, service: DeskPresenceService, agent: DeskAgent | None) -> None:
@@ -334,6 +446,7 @@ class MainWindow(QMainWindow):
         if conversation_id is None:
             return
         self._reselect_id = None
+        self._explicit_id = None
         now = utcnow()
         self.runner.run(
             lambda: self.conversation_service.detail(int(conversation_id), now),
@@ -355,8 +468,14 @@ class MainWindow(QMainWindow):
                 self.table.selectRow(row)
                 return
 
+    @property
+    def shown_id(self) -> int | None:
+        """The conversation whose thread is wanted on screen."""
+        return self._explicit_id if self._explicit_id is not None else self.selected_id
+
     def _show(self, detail: ConversationDetail, now: datetime) -> None:
-        if detail.id == self.selected_id:
+        if detail.id == self.shown_id:
+            self._detail = detail
             self.view.show_detail(detail, now)
             if self.composer is not None and self.composer.conversation_id != detail.id:
                 self.composer.set_conversation(detail, now)
@@ -366,7 +485,7 @@ class MainWindow(QMainWindow):
         now = utcnow()
         self.runner.run(
             lambda: self.conversation_service.detail(conversation_id, now),
-            lambda detail: self.view.show_detail(detail, now) if detail.id == self.selected_id else None,
+            lambda detail: self._show(detail, now),
             lambda exc: self.view.show_error(str(exc)),
         )
 
@@ -424,6 +543,8 @@ class MainWindow(QMainWindow):
             return
         self.timer.stop()
         self.presence_timer.stop()
+        if self.notifier is not None:
+            self.notifier.stop()
         if self.sync is not None:
             self.sync.shutdown()
         self.runner.shutdown()

@@ -1,0 +1,48 @@
+"""Which conversations just became due soon, for the desk's notification."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+
+from ozondesk.domain.clock import as_utc, to_storage
+from ozondesk.store.db import Database
+from ozondesk.store.models import Conversation
+
+DUE_SOON_MINUTES = 5
+LIMIT = 50  # a desk with more than this many due at once needs the inbox, not pop-ups
+
+
+@dataclass(frozen=True)
+class DueSoon:
+    conversation_id: int
+    title: str
+    due_at: datetime
+
+
+class DueSoonService:
+    def __init__(self, db: Database, minutes: int = DUE_SOON_MINUTES) -> None:
+        self.db = db
+        self.minutes = minutes
+
+    def due_soon(self, agent_id: int | None, now: datetime) -> list[DueSoon]:
+        """Open conversations whose deadline falls in the next few minutes, for this agent or nobody yet."""
+        query = (
+            select(Conversation.id, Conversation.buyer_name, Conversation.subject, Conversation.due_at)
+            .where(
+                Conversation.status == "open",
+                Conversation.due_at > to_storage(now),
+                Conversation.due_at <= to_storage(now + timedelta(minutes=self.minutes)),
+            )
+            .order_by(Conversation.due_at, Conversation.id)
+            .limit(LIMIT)
+        )
+        if agent_id is not None:
+            query = query.where(
+                or_(Conversation.assignee_id == agent_id, Conversation.assignee_id.is_(None))
+            )
+        with self.db.begin() as session:
+            rows = session.execute(query).all()
+        return [DueSoon(cid, buyer or subject or "", as_utc(due)) for cid, buyer, subject, due in rows]

@@ -1,0 +1,78 @@
+"""Why a deadline is where it is (Ctrl+E): each target, and which hours counted or were skipped."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
+
+from ozondesk.domain.clock import to_msk
+from ozondesk.i18n import _
+from ozondesk.services.conversation import ConversationDetail
+from ozondesk.ui.conversation_view import STATE_LABELS, TARGET_LABELS, msk_text
+from ozondesk.ui.inbox_model import format_left
+
+
+def _local(value: datetime) -> str:
+    return value.astimezone().strftime("%d.%m %H:%M")
+
+
+def deadline_html(detail: ConversationDetail, now: datetime) -> str:
+    parts = [f"<h3>{escape(detail.title)}</h3>",
+             "<p>" + escape(_("Policy: {policy}").format(policy=detail.sla_policy)) + "</p>"]
+    for target in detail.targets:
+        label = escape(_(TARGET_LABELS[target.kind]))
+        if target.met_at is not None:
+            late = target.deadline is not None and target.met_at > target.deadline
+            verdict = _("met late") if late else _("met")
+            parts.append(f"<p><b>{label}</b>: {escape(verdict)} {msk_text(target.met_at)}</p>")
+            continue
+        countdown = target.countdown
+        if countdown is None:
+            continue
+        state = escape(_(STATE_LABELS.get(countdown.state, countdown.state)))
+        counted = format_left(countdown.counted_seconds_left)
+        if target.deadline is None:
+            wall = escape(_("paused: the clock waits until the pause ends"))
+            due = "—"
+        else:
+            wall = escape(format_left((target.deadline - now).total_seconds()))
+            due = (msk_text(target.deadline) + " · " + escape(_("your time")) + " "
+                   + _local(target.deadline))
+        parts.append(
+            f"<p><b>{label}</b> ({state})<br>"
+            + escape(_("Due: {due}")).format(due=due) + "<br>"
+            + escape(_("Wall-clock time left: {left}")).format(left=wall) + "<br>"
+            + escape(_("Working time left: {left}").format(left=counted)) + "</p>"
+        )
+    if detail.timeline:
+        parts.append("<h4>" + escape(_("How the first-response deadline was counted")) + "</h4>")
+        rows = []
+        for seg in detail.timeline:
+            end = to_msk(seg.end).strftime("%d.%m %H:%M") if seg.end else "…"
+            what = escape(_("counted")) if seg.counted else escape(seg.reason or _("not counted"))
+            colour = "#2e7d32" if seg.counted else "#888"
+            rows.append(
+                f"<tr><td>{to_msk(seg.start).strftime('%d.%m %H:%M')}–{end}</td>"
+                f"<td style='color:{colour}'>{what}</td></tr>"
+            )
+        parts.append("<table cellpadding='3'>" + "".join(rows) + "</table>")
+    else:
+        parts.append("<p>" + escape(_("No deadline is running for this conversation.")) + "</p>")
+    return "".join(parts)
+
+
+class DeadlineDialog(QDialog):
+    def __init__(self, detail: ConversationDetail, now: datetime, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("deadline-explanation")
+        self.setWindowTitle(_("Deadline explanation"))
+        self.resize(520, 480)
+        layout = QVBoxLayout(self)
+        self.text = QTextBrowser(self)
+        self.text.setHtml(deadline_html(detail, now))
+        layout.addWidget(self.text, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
