@@ -3,6 +3,9 @@
 draft → submitted → approved | rejected. Only leads approve or reject. A change
 takes effect 3 working days (Russian production calendar) after submission; the
 previously approved revision stays live until then.
+
+Who may act is decided in one place, :mod:`ozondesk.domain.roles`; this module adds
+which states each action applies to.
 """
 
 from __future__ import annotations
@@ -12,13 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from ozondesk.domain import roles
 from ozondesk.domain.calendar import BusinessCalendar
 from ozondesk.domain.clock import MOSCOW, as_utc
 from ozondesk.errors import UserError
 from ozondesk.i18n import N_, _
 
 State = Literal["draft", "submitted", "approved", "rejected"]
-Role = Literal["agent", "lead", "trainer"]
+Role = roles.Role
 Action = Literal["edit", "submit", "approve", "reject"]
 
 EFFECT_DELAY_WORKING_DAYS = 3
@@ -29,11 +33,11 @@ PRODUCTION_CALENDAR = BusinessCalendar(
     production_calendar=True,
 )
 
-_ALLOWED: dict[Action, tuple[tuple[State, ...], tuple[Role, ...]]] = {
-    "edit": (("draft", "submitted", "rejected", "approved"), ("agent", "lead", "trainer")),
-    "submit": (("draft",), ("agent", "lead", "trainer")),
-    "approve": (("submitted",), ("lead",)),
-    "reject": (("submitted",), ("lead",)),
+_ALLOWED: dict[Action, tuple[tuple[State, ...], roles.Permission]] = {
+    "edit": (("draft", "submitted", "rejected", "approved"), "template.edit"),
+    "submit": (("draft",), "template.edit"),
+    "approve": (("submitted",), "template.review"),
+    "reject": (("submitted",), "template.review"),
 }
 
 
@@ -58,10 +62,14 @@ _REFUSALS: dict[Action, str] = {
 }
 
 
-def check(action: Action, state: State, role: Role) -> None:
-    states, roles = _ALLOWED[action]
-    if role not in roles:
-        raise ReviewError(_("only a team lead can approve or reject a template revision"))
+def permission(action: Action) -> roles.Permission:
+    return _ALLOWED[action][1]
+
+
+def check(action: Action, state: State, role: str) -> None:
+    """Refuse with :class:`roles.PermissionDenied` for the role, :class:`ReviewError` for the state."""
+    states, needed = _ALLOWED[action]
+    roles.require(role, needed)
     if state not in states:
         raise ReviewError(_(_REFUSALS[action]).format(state=_(state)))
 

@@ -1,7 +1,9 @@
 """Reply templates and their review, on top of the store.
 
 Every step is one transaction that also writes the audit log, so a revision is
-never shown as saved before it is committed.
+never shown as saved before it is committed. Every change first looks the actor up
+(unknown or inactive agents are refused) and asks :mod:`ozondesk.domain.roles` whether
+their role may do it: hidden buttons are a convenience, these checks are the rule.
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from ozondesk.domain import review
+from ozondesk.domain import review, roles
 from ozondesk.domain.clock import as_utc, to_storage
 from ozondesk.domain.packs import Pack, PackError, load_starter_pack
-from ozondesk.domain.templates import Template
+from ozondesk.domain.templates import Template, field_problems
 from ozondesk.i18n import _
 from ozondesk.store.db import Database
 from ozondesk.store.models import Agent, ReplyTemplate, TemplateRevision
@@ -67,6 +70,33 @@ class TemplateRecord:
 
 
 @dataclass(frozen=True)
+class ReviewFinding:
+    severity: str
+    message: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """A submitted revision as a lead reviews it: beside the live text, with its lint findings."""
+
+    revision: RevisionRecord
+    slug: str
+    category: str
+    live: RevisionRecord | None
+    findings: tuple[ReviewFinding, ...]
+
+
+@dataclass(frozen=True)
+class TemplateHistory:
+    template_id: int
+    slug: str
+    revisions: tuple[RevisionRecord, ...]
+    live_number: int | None
+    audit: tuple[audit.AuditRecord, ...]
+
+
+@dataclass(frozen=True)
 class Readiness:
     ok: bool
     approved_chat_ru: int
@@ -89,11 +119,47 @@ class TemplateService:
         self.lint_body = lint_body
 
     # -- helpers ---------------------------------------------------------------------
-    def _actor(self, session: Session, agent_id: int) -> Agent:
+    def _actor(self, session: Session, agent_id: int, permission: roles.Permission) -> Agent:
         agent = session.get(Agent, agent_id)
         if agent is None or not agent.active:
             raise review.ReviewError(_("unknown or inactive agent #{id}").format(id=agent_id))
+        roles.require(agent.role, permission)
         return agent
+
+    def _template(self, session: Session, template_id: int) -> ReplyTemplate:
+        template = session.get(ReplyTemplate, template_id)
+        if template is None:
+            raise review.ReviewError(_("template #{id} does not exist").format(id=template_id))
+        return template
+
+    @staticmethod
+    def _review(
+        session: Session, rev: TemplateRevision, status: str, effective: datetime | None, **values: object
+    ) -> None:
+        """Move a submitted revision on, unless another lead got there first.
+
+        The update is conditional on the state read a moment ago, so two leads
+        approving at once cannot both succeed; the second is told to refresh. SQLite
+        refuses the second writer outright (its read snapshot is stale), PostgreSQL
+        lets it through to find no submitted row: both end in the same refusal.
+        """
+        stale = review.ReviewError(
+            _("another lead reviewed this revision at the same moment; refresh the queue")
+        )
+        try:
+            changed = session.execute(
+                update(TemplateRevision)
+                .where(TemplateRevision.id == rev.id, TemplateRevision.status == "submitted")
+                .values(status=status, effective_at=effective, **values)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+        except OperationalError as exc:
+            if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+                raise stale from None
+            raise
+        if not changed:
+            raise stale
+        session.refresh(rev)
 
     def _revision(self, session: Session, revision_id: int) -> TemplateRevision:
         revision = session.get(TemplateRevision, revision_id)
@@ -145,8 +211,10 @@ class TemplateService:
         gloss_zh: str = "",
         channel: str = "chat",
     ) -> RevisionRecord:
+        _check_fields(slug=slug, category=category, title=title, body=body, tags=tags,
+                      gloss_zh=gloss_zh, channel=channel)
         with self.db.begin() as session:
-            self._actor(session, agent_id)
+            self._actor(session, agent_id, "template.edit")
             if session.scalar(select(ReplyTemplate.id).where(ReplyTemplate.slug == slug)):
                 raise review.ReviewError(_("a template with id {slug!r} already exists").format(slug=slug))
             template = ReplyTemplate(
@@ -164,10 +232,33 @@ class TemplateService:
             audit.write(session, now, agent_id, "template.create", f"template:{slug}", revision=1)
             return self._record(session, rev)
 
-    def edit(self, agent_id: int, template_id: int, *, title: str, body: str, now: datetime) -> RevisionRecord:
-        """Change the draft in work, or start a new draft from the latest revision."""
+    def edit(
+        self,
+        agent_id: int,
+        template_id: int,
+        *,
+        title: str,
+        body: str,
+        now: datetime,
+        category: str | None = None,
+        tags: Sequence[str] | None = None,
+        gloss_zh: str | None = None,
+    ) -> RevisionRecord:
+        """Change the draft in work, or start a new draft from the latest revision.
+
+        Category, tags and the Chinese gloss belong to the template, not to a revision:
+        buyers never see them, so they change at once instead of waiting for review.
+        """
         with self.db.begin() as session:
-            actor = self._actor(session, agent_id)
+            actor = self._actor(session, agent_id, "template.edit")
+            template = self._template(session, template_id)
+            _check_fields(
+                slug=template.slug, title=title, body=body,
+                category=template.category if category is None else category,
+                tags=template.tags if tags is None else tags,
+                gloss_zh=template.gloss_zh if gloss_zh is None else gloss_zh,
+                channel=template.channel,
+            )
             revisions = session.scalars(
                 select(TemplateRevision).where(TemplateRevision.template_id == template_id)
                 .order_by(TemplateRevision.number)
@@ -188,14 +279,23 @@ class TemplateService:
                 )
                 session.add(rev)
                 session.flush()
-            audit.write(session, now, agent_id, "template.edit", self._subject(session, template_id),
-                        revision=rev.number)
+            meta = {}
+            if category is not None and category != template.category:
+                meta["category"] = template.category = category
+            if tags is not None and list(tags) != list(template.tags or ()):
+                template.tags = list(tags)
+                meta["tags"] = list(tags)
+            if gloss_zh is not None and gloss_zh != template.gloss_zh:
+                meta["gloss_zh"] = template.gloss_zh = gloss_zh
+            audit.write(session, now, agent_id, "template.edit", f"template:{template.slug}",
+                        revision=rev.number, **meta)
             return self._record(session, rev)
 
     # -- review ----------------------------------------------------------------------
-    def submit(self, agent_id: int, revision_id: int, now: datetime) -> RevisionRecord:
+    def submit(self, agent_id: int, revision_id: int, now: datetime, comment: str = "") -> RevisionRecord:
+        """Send a draft to the leads; ``comment`` is the author's note to the reviewer."""
         with self.db.begin() as session:
-            actor = self._actor(session, agent_id)
+            actor = self._actor(session, agent_id, "template.edit")
             rev = self._revision(session, revision_id)
             review.check("submit", rev.status, actor.role)  # type: ignore[arg-type]
             errors = [f for f in self.lint_body(rev.body) if f.severity == "error"]
@@ -209,18 +309,19 @@ class TemplateService:
             rev.submitted_at = to_storage(now)
             rev.effective_at = to_storage(review.effective_at(now))
             audit.write(session, now, agent_id, "template.submit", self._subject(session, rev.template_id),
-                        revision=rev.number, effective_at=as_utc(review.effective_at(now)).isoformat())
+                        revision=rev.number, effective_at=as_utc(review.effective_at(now)).isoformat(),
+                        comment=comment)
             return self._record(session, rev)
 
     def approve(self, agent_id: int, revision_id: int, now: datetime, comment: str = "") -> RevisionRecord:
         with self.db.begin() as session:
-            actor = self._actor(session, agent_id)
+            actor = self._actor(session, agent_id, "template.review")
             rev = self._revision(session, revision_id)
             review.check("approve", rev.status, actor.role)  # type: ignore[arg-type]
-            rev.status = "approved"
-            rev.reviewed_by, rev.reviewed_at, rev.review_comment = agent_id, to_storage(now), comment or None
             # An approval that comes after the waiting period takes effect at once.
-            rev.effective_at = max(rev.effective_at or to_storage(now), to_storage(now))  # type: ignore[type-var]
+            effective = max(rev.effective_at or to_storage(now), to_storage(now))
+            self._review(session, rev, "approved", effective, reviewed_by=agent_id,
+                         reviewed_at=to_storage(now), review_comment=comment or None)
             audit.write(session, now, agent_id, "template.approve", self._subject(session, rev.template_id),
                         revision=rev.number, comment=comment)
             return self._record(session, rev)
@@ -229,12 +330,11 @@ class TemplateService:
         if not comment.strip():
             raise review.ReviewError(_("a rejection needs a comment telling the author what to change"))
         with self.db.begin() as session:
-            actor = self._actor(session, agent_id)
+            actor = self._actor(session, agent_id, "template.review")
             rev = self._revision(session, revision_id)
             review.check("reject", rev.status, actor.role)  # type: ignore[arg-type]
-            rev.status = "rejected"
-            rev.reviewed_by, rev.reviewed_at, rev.review_comment = agent_id, to_storage(now), comment
-            rev.effective_at = None
+            self._review(session, rev, "rejected", None, reviewed_by=agent_id,
+                         reviewed_at=to_storage(now), review_comment=comment)
             audit.write(session, now, agent_id, "template.reject", self._subject(session, rev.template_id),
                         revision=rev.number, comment=comment)
             return self._record(session, rev)
@@ -257,6 +357,70 @@ class TemplateService:
             ).all()
             names = self._names(session)
             return [self._record(session, r, names) for r in revs]
+
+    def review_items(self, now: datetime) -> list[ReviewItem]:
+        """The review queue with what a lead needs beside each revision: the text in force at
+        ``now`` and the submitted text's lint findings (linted here, off the GUI thread)."""
+        with self.db.begin() as session:
+            submitted = session.scalars(
+                select(TemplateRevision).where(TemplateRevision.status == "submitted")
+                .order_by(TemplateRevision.submitted_at, TemplateRevision.id)
+            ).all()
+            ids = {r.template_id for r in submitted}
+            templates = {
+                t.id: t for t in session.scalars(select(ReplyTemplate).where(ReplyTemplate.id.in_(ids)))
+            }
+            approved: dict[int, list[TemplateRevision]] = {}
+            for r in session.scalars(
+                select(TemplateRevision).where(
+                    TemplateRevision.template_id.in_(ids), TemplateRevision.status == "approved"
+                )
+            ):
+                approved.setdefault(r.template_id, []).append(r)
+            names = self._names(session)
+            rows = []
+            for rev in submitted:
+                live = self._live(approved.get(rev.template_id, []), now)
+                template = templates[rev.template_id]
+                rows.append((
+                    self._record(session, rev, names), template.slug, template.category,
+                    self._record(session, live, names) if live is not None else None,
+                ))
+        return [
+            ReviewItem(
+                revision=record, slug=slug, category=category, live=live,
+                findings=tuple(
+                    ReviewFinding(f.severity, f.message, f.rule) for f in self.lint_body(record.body)
+                ),
+            )
+            for record, slug, category, live in rows
+        ]
+
+    @staticmethod
+    def _live(revisions: Sequence[TemplateRevision], now: datetime) -> TemplateRevision | None:
+        views = [review.RevisionView(r.number, r.status, _aware(r.effective_at)) for r in revisions]  # type: ignore[arg-type]
+        live = review.live_revision(views, now)
+        return next((r for r in revisions if live is not None and r.number == live.number), None)
+
+    def template_history(self, template_id: int, now: datetime) -> TemplateHistory:
+        """Every revision of a template, which one is in force at ``now``, and its audit entries."""
+        with self.db.begin() as session:
+            template = self._template(session, template_id)
+            revs = session.scalars(
+                select(TemplateRevision).where(TemplateRevision.template_id == template_id)
+                .order_by(TemplateRevision.number)
+            ).all()
+            names = self._names(session)
+            live = self._live(revs, now)
+            subject = f"template:{template.slug}"
+            # The prefix query would also match a longer slug that starts with this one.
+            entries = [e for e in audit.entries(session, subject) if e.subject == subject]
+            return TemplateHistory(
+                template_id=template.id, slug=template.slug,
+                revisions=tuple(self._record(session, r, names) for r in revs),
+                live_number=live.number if live is not None else None,
+                audit=tuple(entries),
+            )
 
     def templates(self, now: datetime) -> list[TemplateRecord]:
         with self.db.begin() as session:
@@ -318,7 +482,7 @@ class TemplateService:
         lints = [self.lint_body(t.body) for t in pack.templates]
         with self.db.begin() as session:
             if agent_id is not None:
-                self._actor(session, agent_id)
+                self._actor(session, agent_id, "template.edit")
             elif not seed:
                 raise review.ReviewError(_("an import needs the agent who makes it"))
             existing = dict(session.execute(select(ReplyTemplate.slug, ReplyTemplate.id)).all())
@@ -389,3 +553,18 @@ class TemplateService:
             return int(session.scalar(select(func.count()).select_from(ReplyTemplate)) or 0)
 
 
+
+
+def _check_fields(
+    *, slug: str, category: str, title: str, body: str, tags: Sequence[str], gloss_zh: str, channel: str
+) -> None:
+    """Refuse a template whose fields are malformed, naming every field to fix.
+
+    The body's placeholders are not checked here: a draft may be unfinished, and
+    submitting lints it (a bad placeholder is an error that blocks submission).
+    """
+    data = {"id": slug, "title": title, "category": category, "channel": channel, "language": "ru",
+            "gloss_zh": gloss_zh, "tags": list(tags), "body": body}
+    problems = [(f, p) for f, p in field_problems(data) if f != "body" or not body.strip()]
+    if problems:
+        raise review.ReviewError("; ".join(f"{field}: {problem}" for field, problem in problems))

@@ -6,6 +6,7 @@ import pytest
 
 from ozondesk.domain.clock import MOSCOW
 from ozondesk.domain.review import ReviewError, RevisionView, check, effective_at, live_revision
+from ozondesk.domain.roles import PermissionDenied
 
 
 def msk(*args: int) -> datetime:
@@ -32,11 +33,23 @@ def test_effective_three_working_days_after_submission(
 
 def test_only_leads_approve_or_reject() -> None:
     for role in ("agent", "trainer"):
-        with pytest.raises(ReviewError, match="only a team lead"):
-            check("approve", "submitted", role)  # type: ignore[arg-type]
-        with pytest.raises(ReviewError):
-            check("reject", "submitted", role)  # type: ignore[arg-type]
+        with pytest.raises(PermissionDenied, match="only a team lead"):
+            check("approve", "submitted", role)
+        with pytest.raises(PermissionDenied, match="only a team lead"):
+            check("reject", "submitted", role)
     check("approve", "submitted", "lead")
+    check("reject", "submitted", "lead")
+
+
+@pytest.mark.parametrize("role", ["agent", "lead", "trainer"])
+def test_every_role_may_edit_and_submit(role: str) -> None:
+    check("edit", "approved", role)
+    check("submit", "draft", role)
+
+
+def test_an_unknown_role_is_refused_before_the_state_is_looked_at() -> None:
+    with pytest.raises(PermissionDenied, match="unknown role 'admin'"):
+        check("submit", "approved", "admin")
 
 
 def test_state_machine() -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from ozondesk.domain.clock import MOSCOW
 from ozondesk.domain.review import ReviewError
+from ozondesk.domain.roles import PermissionDenied
 from ozondesk.services.templates import TemplateService
 from ozondesk.store.db import Database
 from ozondesk.store.models import Agent, Shop
@@ -98,7 +99,7 @@ def test_roles_are_enforced_in_the_service(service: TemplateService, people: dic
     draft = make(service, people, "size")
     service.submit(people["agent"], draft.id, msk(2026, 11, 23, 9, 0))
     for role in ("agent", "trainer"):
-        with pytest.raises(ReviewError, match="only a team lead"):
+        with pytest.raises(PermissionDenied, match="only a team lead"):
             service.approve(people[role], draft.id, msk(2026, 11, 23, 10, 0))
     with pytest.raises(ReviewError, match="comment"):
         service.reject(people["lead"], draft.id, msk(2026, 11, 23, 10, 0), "  ")
