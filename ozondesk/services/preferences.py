@@ -81,6 +81,18 @@ def desk_agent(db: Database) -> DeskAgent | None:
     return DeskAgent(chosen.id, chosen.login, chosen.display_name, chosen.name, chosen.role)
 
 
+def desk_agents(db: Database) -> list[DeskAgent]:
+    """Everyone who may work at this desk, for the "Work as" menu."""
+    with db.begin() as session:
+        rows = session.execute(
+            select(Agent.id, Agent.login, Agent.display_name, Agent.role, Shop.name)
+            .join(Shop, Shop.id == Agent.shop_id)
+            .where(Agent.active.is_(True))
+            .order_by(Agent.id)
+        ).all()
+    return [DeskAgent(r.id, r.login, r.display_name, r.name, r.role) for r in rows]
+
+
 def set_desk_agent(db: Database, login: str) -> None:
     with db.begin() as session:
         settings_repo.put(session, DESK_AGENT_KEY, {"login": login})

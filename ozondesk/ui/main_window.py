@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
         desk_presence: DeskPresenceService | None = None,
         saved_views: SavedViews | None = None,
         due_soon: DueSoonService | None = None,
+        colleagues: list[DeskAgent] | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle(_("OzonDesk — {db}").format(db=db_name))
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self._reselect_id: int | None = None
         self.presence_service = presence
         self.agent = agent
+        self.switch_to: str | None = None  # set when the desk changes hands; the app reopens
         self._detail: ConversationDetail | None = None
         self._explicit_id: int | None = None  # opened by id (a link, a notification), not by the list
         self.model = InboxModel(inbox, self.runner, policies, self)
@@ -180,6 +182,7 @@ class MainWindow(QMainWindow):
         self.menuBar().addMenu(_("&Conversation")).addAction(self.explain_action)
         self.menuBar().addMenu(_("&Help")).addAction(self.help_action)
         self.shortcut_help: ShortcutHelp | None = None
+        self._fill_work_as(colleagues or [])
 
         self.notifier: DueNotifier | None = None
         if due_soon is not None:
@@ -218,6 +221,28 @@ class MainWindow(QMainWindow):
 
     def show_workspace(self, name: str) -> bool:
         return self.workspaces.show(name)
+
+    # -- who works at this desk ------------------------------------------------------------
+    def _fill_work_as(self, colleagues: list[DeskAgent]) -> None:
+        roles = {"agent": _("agent"), "lead": _("team lead"), "trainer": _("trainer")}
+        for person in colleagues:
+            action = self.work_as_menu.addAction(
+                _("{name} ({role})").format(name=person.name, role=roles.get(person.role, person.role))
+            )
+            action.setCheckable(True)
+            action.setChecked(self.agent is not None and person.id == self.agent.id)
+            action.setEnabled(not action.isChecked())
+            action.triggered.connect(lambda _checked=False, login=person.login: self.work_as(login))
+        self.work_as_menu.setEnabled(bool(colleagues))
+
+    def work_as(self, login: str) -> bool:
+        """Hand the desk to another colleague: this window closes (presence offline, draft saved)
+        and the app opens again for them. False when the close was cancelled."""
+        self.switch_to = login
+        if not self.close():
+            self.switch_to = None
+            return False
+        return True
 
     # -- keyboard help and deadline explanation --------------------------------------------
     def shortcut_entries(self) -> list[tuple[str, str]]:
@@ -325,6 +350,7 @@ class MainWindow(QMainWindow):
         self.log_action.setShortcut(QKeySequence("Ctrl+L"))
         desk = self.menuBar().addMenu(_("&Desk"))
         desk.addAction(self.settings_action)
+        self.work_as_menu = desk.addMenu(_("&Work as"))
         sync_menu = self.menuBar().addMenu(_("S&ync"))
         for action in (self.sync_action, self.cancel_action, self.online_action, self.log_action):
             sync_menu.addAction(action)

@@ -181,3 +181,28 @@ def test_the_due_soon_query_keeps_to_this_agent_and_unassigned(tmp_path: Path) -
     assert [d.conversation_id for d in found] == ids[:2]
     assert DueSoonService(db, minutes=1).due_soon(agent.id, NOW) == []
     db.dispose()
+
+
+def test_work_as_hands_the_desk_to_a_colleague(qtbot: Any, tmp_path: Path) -> None:
+    from ozondesk.services.preferences import desk_agents
+
+    db = demo_db(tmp_path)
+    with db.begin() as session:
+        policies = current_policies(session)
+    colleagues = desk_agents(db)
+    assert {c.role for c in colleagues} == {"agent", "lead", "trainer"}
+    me = desk_agent(db)
+    window = MainWindow(
+        InboxService(db), PresenceService(db), policies, "test", ConversationService(db),
+        agent=me, colleagues=colleagues,
+    )
+    qtbot.addWidget(window)
+    window.show()
+    entries = [a for a in window.work_as_menu.actions()]
+    assert len(entries) == len(colleagues)
+    mine = [a for a in entries if a.isChecked()]
+    assert len(mine) == 1 and not mine[0].isEnabled()  # the current agent is ticked, not choosable
+    lead = next(c for c in colleagues if c.role == "lead")
+    next(a for a in entries if lead.name in a.text()).trigger()
+    assert window.switch_to == lead.login and not window.isVisible()
+    db.dispose()
