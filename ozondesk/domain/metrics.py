@@ -1,0 +1,678 @@
+"""The team's service figures: one set of formulas for the dashboard, its exports and ``ozondesk report``.
+
+Everything here works on plain records (:class:`ConversationFacts`, :class:`TemplateUseFacts`,
+presence events), so the same numbers come out wherever they are shown.
+
+Definitions
+-----------
+Which conversations count
+    Those *received* in the period, i.e. whose receipt falls on a Moscow calendar day from
+    the first to the last day inclusive. The headline figures (per agent and in total) count
+    the buyer-facing kinds only, ``buyer_chat`` (chat, policy ``chat-first-response``) and
+    ``buyer_ticket`` (verified seller support): those are the conversations the platform
+    rates the shop on. Ozon's own tickets and account-manager threads are shown per kind
+    (:attr:`MetricsReport.kinds`) but stay out of the headline and the commission estimate.
+    Per-agent rows are by the conversation's current assignee; ``None`` is "unassigned".
+
+First reply within SLA
+    The first-response deadline is the SLA engine's :func:`ozondesk.domain.sla.deadline`
+    under the conversation's policy, counted from receipt (waiting-for-buyer pauses cannot
+    happen before a first reply, so none are applied). A first reply at or before the
+    deadline is in SLA; after it is a breach.
+
+Still-open conversations
+    Not yet answered and the deadline already passed at ``now``: a miss (in the FRR and
+    response-rate denominators, and a breach). Not yet answered and still inside the
+    deadline: left out of FRR and response rate altogether, since their outcome is unknown.
+
+Rates (percent)
+    - ``frr`` = first replies within SLA / *due* conversations, where due = answered, plus
+      unanswered whose deadline has passed.
+    - ``response_rate`` = answered / due conversations (a late reply still counts here).
+    - ``resolved_48h_rate`` = resolved within 48 hours (wall clock) of receipt / conversations
+      whose 48 hours are over or that are resolved; an unresolved conversation younger than
+      48 hours is left out.
+    A rate with an empty denominator is ``None`` (no data), never 0 or 100.
+
+First-response time
+    Seconds of *counted* time (the policy's calendar: a chat at 23:30 answered at 09:05 took
+    5 minutes, as the platform counts it) from receipt to the first reply, for answered
+    conversations only. Average, median (the mean of the middle two for an even count) and
+    90th percentile (nearest rank: the ⌈0.9·n⌉-th smallest) are all given, because a few
+    very slow replies move the average a lot. Unanswered conversations have no time and
+    are visible through FRR and response rate instead.
+
+Breaches and their reason
+    A breach is a first reply after the deadline, or no reply with the deadline passed. Each
+    breach gets exactly one reason, the first that applies in this order:
+    ``out_of_hours`` (the message arrived while the policy's calendar was closed, so the
+    desk met it as a backlog at opening), ``unassigned`` (nobody was assigned; the store
+    keeps no assignment history, so this is the assignee as it stands now),
+    ``waiting_on_warehouse`` (the order was still with the warehouse, awaiting packaging or
+    shipment, or late against its ETA), ``slow_reply`` otherwise.
+
+Commission estimate
+    Each percentage point of FRR under 90% costs 0.1% of commission, capped at 0.5%:
+    ``min(0.5, max(0, 90 − frr) × 0.1)``. The choice is proportional (a fraction of a point
+    costs a fraction of 0.1%) rather than stepped per whole point, so the estimate moves
+    smoothly with FRR; no FRR (no due conversation) costs nothing.
+
+Templates
+    Per template used in the period: uses, how much agents changed it (Levenshtein distance
+    between the text as filled from the conversation and the text sent; ``edit_ratio`` is
+    the sum of distances over the sum of inserted characters) and the outcome of the
+    conversations it was used in (resolved; resolved within 48 h with the rule above).
+
+Presence coverage
+    For each Moscow day × hour of the 09:00–23:00 window: the share of the elapsed part of
+    that hour in which at least one of the given agents was online or away (the platform's
+    rule for an online shop). Hours not yet begun at ``now`` are ``None``.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+
+from ozondesk.domain import sla
+from ozondesk.domain.clock import MOSCOW, as_utc, local_instant
+from ozondesk.domain.policies import SlaPolicy
+from ozondesk.domain.presence import PresenceEvent, shop_offline_intervals
+from ozondesk.errors import UserError
+from ozondesk.i18n import N_, _
+
+BUYER_KINDS: tuple[str, ...] = ("buyer_chat", "buyer_ticket")
+KINDS: tuple[str, ...] = ("buyer_chat", "buyer_ticket", "ozon_ticket", "account_manager")
+BreachReason = Literal["out_of_hours", "unassigned", "waiting_on_warehouse", "slow_reply"]
+BREACH_REASONS: tuple[BreachReason, ...] = (
+    "out_of_hours",
+    "unassigned",
+    "waiting_on_warehouse",
+    "slow_reply",
+)
+BREACH_TITLES: dict[str, str] = {
+    "out_of_hours": N_("arrived out of hours"),
+    "unassigned": N_("unassigned"),
+    "waiting_on_warehouse": N_("waiting on the warehouse"),
+    "slow_reply": N_("slow reply"),
+}
+RESOLUTION_WINDOW = timedelta(hours=48)
+COVERAGE_HOURS: tuple[int, ...] = tuple(range(9, 23))
+Period = Literal["day", "week"]
+PERIODS: tuple[Period, ...] = ("day", "week")
+
+# Posting states in which the parcel has not left the warehouse yet.
+WAREHOUSE_STATES = frozenset({"awaiting_packaging", "awaiting_deliver", "awaiting_approve"})
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The platform's targets; rates in percent, times in seconds."""
+
+    frr_pct: float = 90.0
+    avg_chat_response_s: float = 120.0
+    response_rate_pct: float = 98.0
+    verified_avg_s: float = 1.8 * 3600
+    resolved_48h_pct: float = 92.0
+    commission_step_pct: float = 0.1
+    commission_cap_pct: float = 0.5
+
+
+TARGETS = Targets()
+
+
+def commission_penalty_pct(frr: float | None, targets: Targets = TARGETS) -> float:
+    """Commission lost, in percent: 0.1 per point of FRR under 90, at most 0.5 (see module doc)."""
+    if frr is None:
+        return 0.0
+    shortfall = max(0.0, targets.frr_pct - frr)
+    # Rounded so 90 − 85.5 = 4.5 points cost exactly 0.45, not 0.45000000000000001.
+    return round(min(targets.commission_cap_pct, shortfall * targets.commission_step_pct), 6)
+
+
+@dataclass(frozen=True)
+class ConversationFacts:
+    """One conversation as the formulas see it; instants are aware UTC."""
+
+    id: int
+    kind: str
+    agent: str | None
+    received_at: datetime
+    deadline: datetime | None
+    first_response_at: datetime | None
+    response_seconds: float | None
+    resolved_at: datetime | None
+    out_of_hours: bool = False
+    waiting_on_warehouse: bool = False
+
+
+def received_out_of_hours(policy: SlaPolicy, received: datetime) -> bool:
+    """True when the policy's calendar was closed at ``received``."""
+    t = as_utc(received).timestamp()
+    cal = policy.calendar
+    ordinal = cal.local_date(received).toordinal()
+    return not any(a <= t < b for a, b in cal.epoch_spans(ordinal))
+
+
+def warehouse_delay(
+    posting_status: str | None,
+    eta: datetime | None,
+    delivered_at: datetime | None,
+    at: datetime,
+) -> bool:
+    """The order was still with the warehouse, or late against its ETA, at ``at``."""
+    if posting_status is None:
+        return False
+    if posting_status in WAREHOUSE_STATES:
+        return True
+    if posting_status in ("delivered", "cancelled") or delivered_at is not None:
+        return False
+    return eta is not None and as_utc(eta) < as_utc(at)
+
+
+def conversation_facts(
+    *,
+    id: int,
+    kind: str,
+    agent: str | None,
+    policy: SlaPolicy | None,
+    received_at: datetime,
+    first_response_at: datetime | None,
+    resolved_at: datetime | None,
+    waiting_on_warehouse: bool = False,
+) -> ConversationFacts:
+    """Facts of one stored conversation, its deadline and response time from the SLA engine.
+
+    A conversation whose policy is unknown has no deadline: it counts for response rate
+    and resolution but never for FRR (it cannot be judged in or out of SLA).
+    """
+    received = as_utc(received_at)
+    first = as_utc(first_response_at) if first_response_at is not None else None
+    due = sla.deadline(policy, received) if policy is not None else None
+    seconds: float | None = None
+    if first is not None:
+        seconds = (
+            sla.counted_seconds(policy, received, first)
+            if policy is not None
+            else max(0.0, (first - received).total_seconds())
+        )
+    return ConversationFacts(
+        id=id,
+        kind=kind,
+        agent=agent,
+        received_at=received,
+        deadline=due,
+        first_response_at=first,
+        response_seconds=seconds,
+        resolved_at=as_utc(resolved_at) if resolved_at is not None else None,
+        out_of_hours=policy is not None and received_out_of_hours(policy, received),
+        waiting_on_warehouse=waiting_on_warehouse,
+    )
+
+
+def breach_reason(facts: ConversationFacts, now: datetime) -> BreachReason | None:
+    """Why the first response target was missed, or None when it was not (or is not yet)."""
+    due = facts.deadline
+    if due is None:
+        return None
+    if facts.first_response_at is not None:
+        if facts.first_response_at <= due:
+            return None
+    elif due > now:
+        return None
+    if facts.out_of_hours:
+        return "out_of_hours"
+    if facts.agent is None:
+        return "unassigned"
+    if facts.waiting_on_warehouse:
+        return "waiting_on_warehouse"
+    return "slow_reply"
+
+
+def median(values: Sequence[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def percentile(values: Sequence[float], pct: float) -> float | None:
+    """Nearest-rank percentile: the ⌈pct/100·n⌉-th smallest value."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return None if whole == 0 else 100.0 * part / whole
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The figures of one group of conversations (an agent, a kind, a day, the total)."""
+
+    conversations: int
+    due: int
+    in_sla: int
+    answered: int
+    resolution_due: int
+    resolved_48h: int
+    frr: float | None
+    response_rate: float | None
+    resolved_48h_rate: float | None
+    avg_first_response_s: float | None
+    median_first_response_s: float | None
+    p90_first_response_s: float | None
+    commission_penalty_pct: float
+    breaches: Mapping[str, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report's JSON fields: rates in percent and seconds rounded to 2 decimals."""
+        return {
+            "conversations": self.conversations,
+            "due": self.due,
+            "in_sla": self.in_sla,
+            "answered": self.answered,
+            "frr": _round(self.frr),
+            "avg_first_response_s": _round(self.avg_first_response_s),
+            "median_first_response_s": _round(self.median_first_response_s),
+            "p90_first_response_s": _round(self.p90_first_response_s),
+            "response_rate": _round(self.response_rate),
+            "resolved_48h_rate": _round(self.resolved_48h_rate),
+            "commission_penalty_pct": _round(self.commission_penalty_pct),
+            "breaches": {reason: self.breaches.get(reason, 0) for reason in BREACH_REASONS},
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+@dataclass
+class _Tally:
+    conversations: int = 0
+    due: int = 0
+    in_sla: int = 0
+    answered: int = 0
+    resolution_due: int = 0
+    resolved_48h: int = 0
+    seconds: list[float] = field(default_factory=list)
+    breaches: dict[str, int] = field(default_factory=dict)
+
+    def figures(self, targets: Targets) -> Figures:
+        secs = self.seconds
+        frr = _rate(self.in_sla, self.due)
+        return Figures(
+            conversations=self.conversations,
+            due=self.due,
+            in_sla=self.in_sla,
+            answered=self.answered,
+            resolution_due=self.resolution_due,
+            resolved_48h=self.resolved_48h,
+            frr=frr,
+            response_rate=_rate(self.answered, self.due),
+            resolved_48h_rate=_rate(self.resolved_48h, self.resolution_due),
+            avg_first_response_s=sum(secs) / len(secs) if secs else None,
+            median_first_response_s=median(secs),
+            p90_first_response_s=percentile(secs, 90),
+            commission_penalty_pct=commission_penalty_pct(frr, targets),
+            breaches={r: self.breaches.get(r, 0) for r in BREACH_REASONS},
+        )
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What one conversation adds to every tally it belongs to."""
+
+    due: bool
+    in_sla: bool
+    answered: bool
+    seconds: float | None
+    resolution_due: bool
+    resolved_48h: bool
+    breach: str | None
+
+
+def _outcome(facts: ConversationFacts, now: datetime) -> _Outcome:
+    answered = facts.first_response_at is not None
+    deadline = facts.deadline
+    if deadline is None:
+        due, in_sla = answered, False
+    else:
+        due = answered or deadline <= now
+        in_sla = answered and facts.first_response_at <= deadline  # type: ignore[operator]
+    window_end = facts.received_at + RESOLUTION_WINDOW
+    resolved_48h = facts.resolved_at is not None and facts.resolved_at <= window_end
+    return _Outcome(
+        due=due,
+        in_sla=in_sla,
+        answered=answered,
+        seconds=facts.response_seconds if answered else None,
+        resolution_due=facts.resolved_at is not None or window_end <= now,
+        resolved_48h=resolved_48h,
+        breach=breach_reason(facts, now),
+    )
+
+
+def _add(tally: _Tally, o: _Outcome) -> None:
+    tally.conversations += 1
+    if o.due:
+        tally.due += 1
+        tally.in_sla += o.in_sla
+        tally.answered += o.answered
+    if o.seconds is not None:
+        tally.seconds.append(o.seconds)
+    if o.resolution_due:
+        tally.resolution_due += 1
+        tally.resolved_48h += o.resolved_48h
+    if o.breach is not None:
+        tally.breaches[o.breach] = tally.breaches.get(o.breach, 0) + 1
+
+
+def bucket_of(day: date, period: Period) -> date:
+    """The first day of the day or (Monday-based) week that ``day`` falls in."""
+    if period == "week":
+        return day - timedelta(days=day.weekday())
+    return day
+
+
+def buckets(first_day: date, last_day: date, period: Period) -> list[date]:
+    out: list[date] = []
+    b = bucket_of(first_day, period)
+    step = timedelta(days=7 if period == "week" else 1)
+    while b <= last_day:
+        out.append(b)
+        b += step
+    return out
+
+
+class AllAgents:
+    """The "everyone" choice of an agent filter, distinct from ``None`` (unassigned)."""
+
+    def __repr__(self) -> str:
+        return "ALL_AGENTS"
+
+
+ALL_AGENTS = AllAgents()
+
+
+@dataclass(frozen=True)
+class MetricsReport:
+    first_day: date
+    last_day: date
+    period: Period
+    total: Figures
+    agents: Mapping[str | None, Figures]
+    kinds: Mapping[str, Figures]
+    # bucket start (a day, or a week's Monday) → figures of the buyer conversations.
+    series: Mapping[date, Figures]
+    agent_series: Mapping[str | None, Mapping[date, Figures]]
+    targets: Targets = TARGETS
+
+    def series_for(self, agent: str | None | AllAgents = ALL_AGENTS) -> list[tuple[date, Figures]]:
+        """Every bucket of the period in order, empty ones included, for everyone or one agent
+        (``None`` being the unassigned conversations)."""
+        if isinstance(agent, AllAgents):
+            return sorted(self.series.items())
+        per = self.agent_series.get(agent)
+        if per is None:
+            empty = _Tally().figures(self.targets)
+            return [(b, empty) for b in sorted(self.series)]
+        return sorted(per.items())
+
+
+def check_period(first_day: date, last_day: date) -> None:
+    if first_day > last_day:
+        raise UserError(
+            _("the period starts on {first} after it ends on {last}: swap the dates").format(
+                first=first_day.isoformat(), last=last_day.isoformat()
+            )
+        )
+
+
+def summarize(
+    conversations: Iterable[ConversationFacts],
+    now: datetime,
+    first_day: date,
+    last_day: date,
+    period: Period = "day",
+    targets: Targets = TARGETS,
+) -> MetricsReport:
+    """All figures in one pass over ``conversations`` (those outside the period are skipped).
+
+    The pass keeps counters and the answered conversations' response times only, so it
+    streams: 100,000 conversations need no more than their response times in memory.
+    """
+    check_period(first_day, last_day)
+    if period not in PERIODS:
+        raise UserError(_("period must be day or week, not {period!r}").format(period=period))
+    now = as_utc(now)
+    start = local_instant(first_day, 0, MOSCOW)
+    end = local_instant(last_day + timedelta(days=1), 0, MOSCOW)
+    total = _Tally()
+    agents: dict[str | None, _Tally] = {}
+    kinds: dict[str, _Tally] = {}
+    all_buckets = buckets(first_day, last_day, period)
+    series = {b: _Tally() for b in all_buckets}
+    agent_series: dict[str | None, dict[date, _Tally]] = {}
+    for facts in conversations:
+        received = facts.received_at
+        if received < start or received >= end:
+            continue
+        o = _outcome(facts, now)
+        kind_tally = kinds.get(facts.kind)
+        if kind_tally is None:
+            kind_tally = kinds[facts.kind] = _Tally()
+        _add(kind_tally, o)
+        if facts.kind not in BUYER_KINDS:
+            continue
+        _add(total, o)
+        agent_tally = agents.get(facts.agent)
+        if agent_tally is None:
+            agent_tally = agents[facts.agent] = _Tally()
+        _add(agent_tally, o)
+        day = bucket_of(_msk_day(received), period)
+        _add(series[day], o)
+        per = agent_series.get(facts.agent)
+        if per is None:
+            per = agent_series[facts.agent] = {b: _Tally() for b in all_buckets}
+        _add(per[day], o)
+    ordered_agents = sorted(agents, key=lambda a: (a is None, a or ""))
+    return MetricsReport(
+        first_day=first_day,
+        last_day=last_day,
+        period=period,
+        total=total.figures(targets),
+        agents={a: agents[a].figures(targets) for a in ordered_agents},
+        kinds={k: kinds[k].figures(targets) for k in KINDS if k in kinds},
+        series={b: t.figures(targets) for b, t in series.items()},
+        agent_series={
+            key: {b: t.figures(targets) for b, t in per.items()}
+            for key, per in agent_series.items()
+        },
+        targets=targets,
+    )
+
+
+def _msk_day(instant: datetime) -> date:
+    return instant.astimezone(MOSCOW).date()
+
+
+# -- templates ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TemplateUseFacts:
+    template_id: int
+    slug: str
+    title: str
+    agent: str | None
+    used_at: datetime
+    inserted_chars: int
+    edit_distance: int
+    conversation_id: int
+    received_at: datetime
+    resolved_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TemplateFigures:
+    template_id: int
+    slug: str
+    title: str
+    uses: int
+    unchanged: int
+    avg_edit_distance: float
+    edit_ratio: float | None
+    conversations: int
+    resolved: int
+    resolved_48h_rate: float | None
+
+    @property
+    def unchanged_rate(self) -> float:
+        return 100.0 * self.unchanged / self.uses if self.uses else 0.0
+
+    @property
+    def resolved_rate(self) -> float | None:
+        return _rate(self.resolved, self.conversations)
+
+
+def template_figures(uses: Iterable[TemplateUseFacts], now: datetime) -> list[TemplateFigures]:
+    """Per template: uses, edits and conversation outcomes; most used first."""
+    now = as_utc(now)
+    grouped: dict[int, list[TemplateUseFacts]] = {}
+    for use in uses:
+        grouped.setdefault(use.template_id, []).append(use)
+    out: list[TemplateFigures] = []
+    for template_id, rows in grouped.items():
+        convs = {u.conversation_id: u for u in rows}
+        resolved = sum(1 for u in convs.values() if u.resolved_at is not None)
+        due = within = 0
+        for u in convs.values():
+            window_end = as_utc(u.received_at) + RESOLUTION_WINDOW
+            if u.resolved_at is not None or window_end <= now:
+                due += 1
+                within += u.resolved_at is not None and as_utc(u.resolved_at) <= window_end
+        inserted = sum(u.inserted_chars for u in rows)
+        distance = sum(u.edit_distance for u in rows)
+        latest = max(rows, key=lambda u: u.used_at)
+        out.append(
+            TemplateFigures(
+                template_id=template_id,
+                slug=latest.slug,
+                title=latest.title,
+                uses=len(rows),
+                unchanged=sum(1 for u in rows if u.edit_distance == 0),
+                avg_edit_distance=distance / len(rows),
+                edit_ratio=distance / inserted if inserted else None,
+                conversations=len(convs),
+                resolved=resolved,
+                resolved_48h_rate=_rate(within, due),
+            )
+        )
+    out.sort(key=lambda t: (-t.uses, t.slug))
+    return out
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (insertions, deletions, substitutions of one character each).
+
+    Myers' bit-parallel algorithm (Hyyrö's formulation) with Python's unbounded integers
+    as the bit vectors: one pass over the longer text, so a 1,000-character reply costs
+    about a millisecond on the worker thread instead of the million steps of the table.
+    """
+    if a == b:
+        return 0
+    # Equal ends cost nothing and are the usual case for a lightly edited template.
+    lo = 0
+    while lo < len(a) and lo < len(b) and a[lo] == b[lo]:
+        lo += 1
+    ha, hb = len(a), len(b)
+    while ha > lo and hb > lo and a[ha - 1] == b[hb - 1]:
+        ha -= 1
+        hb -= 1
+    a, b = a[lo:ha], b[lo:hb]
+    if len(a) < len(b):
+        a, b = b, a
+    m = len(b)
+    if m == 0:
+        return len(a)
+    peq: dict[str, int] = {}
+    for i, ch in enumerate(b):
+        peq[ch] = peq.get(ch, 0) | (1 << i)
+    mask = (1 << m) - 1
+    high = 1 << (m - 1)
+    pv, mv, score = mask, 0, m
+    for ch in a:
+        eq = peq.get(ch, 0)
+        xv = eq | mv
+        xh = (((eq & pv) + pv) ^ pv) | eq
+        ph = mv | ~(xh | pv)
+        mh = pv & xh
+        if ph & high:
+            score += 1
+        elif mh & high:
+            score -= 1
+        ph = (ph << 1) | 1
+        mh <<= 1
+        pv = (mh | ~(xv | ph)) & mask
+        mv = ph & xv & mask
+    return score
+
+
+# -- presence coverage ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CoverageGrid:
+    """Rows are Moscow days, columns the hours 09..22 (each hour to the next); values 0..1 or None."""
+
+    days: tuple[date, ...]
+    hours: tuple[int, ...]
+    cells: tuple[tuple[float | None, ...], ...]
+
+    def value(self, day: date, hour: int) -> float | None:
+        return self.cells[self.days.index(day)][self.hours.index(hour)]
+
+
+def coverage_grid(
+    events: Sequence[PresenceEvent], first_day: date, last_day: date, now: datetime
+) -> CoverageGrid:
+    """Share of each window hour in which someone among ``events``' agents was online or away."""
+    check_period(first_day, last_day)
+    now = as_utc(now)
+    span_start = local_instant(first_day, COVERAGE_HOURS[0] * 60, MOSCOW)
+    span_end = min(local_instant(last_day, (COVERAGE_HOURS[-1] + 1) * 60, MOSCOW), now)
+    gaps = (
+        shop_offline_intervals(events, span_start, span_end) if span_end > span_start else []
+    )
+    days: list[date] = []
+    rows: list[tuple[float | None, ...]] = []
+    index = 0
+    day = first_day
+    while day <= last_day:
+        days.append(day)
+        row: list[float | None] = []
+        for hour in COVERAGE_HOURS:
+            a = local_instant(day, hour * 60, MOSCOW)
+            b = min(local_instant(day, (hour + 1) * 60, MOSCOW), now)
+            if b <= a:
+                row.append(None)
+                continue
+            while index < len(gaps) and gaps[index][1] <= a:
+                index += 1
+            offline = 0.0
+            probe = index
+            while probe < len(gaps) and gaps[probe][0] < b:
+                g0, g1 = gaps[probe]
+                offline += max(0.0, (min(g1, b) - max(g0, a)).total_seconds())
+                probe += 1
+            elapsed = (b - a).total_seconds()
+            row.append((elapsed - offline) / elapsed)
+        rows.append(tuple(row))
+        day += timedelta(days=1)
+    return CoverageGrid(tuple(days), COVERAGE_HOURS, tuple(rows))
+
