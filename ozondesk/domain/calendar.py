@@ -318,6 +318,15 @@ class BusinessCalendar:
         if pending is not None:
             yield _dt(pending[0]), _dt(pending[1])
 
+    def window_at(self, now: datetime, horizon_days: int = 14) -> tuple[bool, datetime | None]:
+        """Whether the working window is open at ``now``, and when it next closes (if open)
+        or opens (if closed); None when it does not open within ``horizon_days``."""
+        for start, end in self.open_intervals(now, _aware(now) + timedelta(days=horizon_days)):
+            if start <= _aware(now):
+                return True, end
+            return False, start
+        return False, None
+
     def day_timeline(self, d: date) -> list[tuple[datetime, datetime, str | None]]:
         """The whole local day as consecutive UTC pieces: reason None when open, else why closed."""
         day_start = local_instant(d, 0, self._zone).timestamp()

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from ozondesk.domain.clock import to_msk, utcnow
 from ozondesk.domain.policies import SlaPolicy
-from ozondesk.i18n import _
+from ozondesk.i18n import N_, _
 from ozondesk.services.compose import ComposeService
 from ozondesk.services.conversation import ConversationDetail, ConversationService
 from ozondesk.services.desk_presence import DeskPresenceService
@@ -146,6 +146,10 @@ class MainWindow(QMainWindow):
 
         self.status_text = QLabel(_("Loading inbox…"), self)
         self.clock = ClockLabel(self)
+        windows = ((N_("Chats"), "chat-first-response"), (N_("Verified support"), "verified-support"),
+                   (N_("Ozon tickets"), "ozon-ticket"))
+        self.clock.set_windows([(_(label), policies[name].calendar) for label, name in windows
+                                if name in policies])
         self.presence = PresenceLabel(self)
         bar = self.statusBar()
         bar.addWidget(self.status_text, 1)
