@@ -401,3 +401,57 @@ class TemplateUse(Base):
     # Characters of the filled template as inserted, and the edit distance to what was sent.
     inserted_chars: Mapped[int] = mapped_column(Integer, default=0)
     edit_distance: Mapped[int] = mapped_column(Integer, default=0)
+
+
+DRILL_FAMILIES = ("return-policy", "logistics-delay", "counterfeit")
+
+
+class DrillSetRow(Base):
+    """A set of training drills, as imported from a drill-set file."""
+
+    __tablename__ = "drill_sets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    version: Mapped[str] = mapped_column(String(40), default="1.0.0")
+    description: Mapped[str] = mapped_column(Text, default="")
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+    imported_by: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+
+
+class DrillRow(Base):
+    """One mock ticket. ``spec`` holds the drill as in the file, answer key included, so the
+    service alone decides who sees what. A drill dropped from a re-imported set is archived,
+    not deleted: trainees' attempts at it stay in their history."""
+
+    __tablename__ = "drills"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("drill_sets.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    family: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(300))
+    time_limit_minutes: Mapped[int] = mapped_column(Integer)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    __table_args__ = (UniqueConstraint("set_id", "slug", name="uq_drills_set_slug"),)
+
+
+class DrillAttempt(Base):
+    """A trainee's run of a drill: started when the drill is opened, scored when submitted.
+    The time limit is measured from ``started_at`` as stored, never from the client."""
+
+    __tablename__ = "drill_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    drill_id: Mapped[int] = mapped_column(ForeignKey("drills.id", ondelete="CASCADE"), index=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    answer: Mapped[str | None] = mapped_column(Text)
+    elapsed_seconds: Mapped[int | None] = mapped_column(Integer)
+    score: Mapped[int | None] = mapped_column(Integer)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    comment: Mapped[str | None] = mapped_column(Text)
+    commented_by: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    commented_at: Mapped[datetime | None] = mapped_column(DateTime)
