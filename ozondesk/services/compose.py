@@ -18,15 +18,26 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ozondesk.domain import review
 from ozondesk.domain.calendar import BusinessCalendar
-from ozondesk.domain.clock import as_utc, utcnow
+from ozondesk.domain.clock import as_utc, to_storage, utcnow
+from ozondesk.domain.metrics import edit_distance
+from ozondesk.domain.templates import fill_template
 from ozondesk.services import drafts
-from ozondesk.services.conversation import ConversationDetail
+from ozondesk.services.conversation import ConversationDetail, ConversationService
 from ozondesk.services.outbox import OutboxService
 from ozondesk.services.template_context import context_values
 from ozondesk.services.templates import TemplateService
 from ozondesk.store.db import Database
-from ozondesk.store.models import Message, ReplyTemplate
+from ozondesk.store.models import (
+    Agent,
+    Conversation,
+    Message,
+    ReplyTemplate,
+    Shop,
+    TemplateRevision,
+    TemplateUse,
+)
 from ozondesk.store.repos import outbox as outbox_repo
 from ozondesk.store.repos.policies import current_policies
 
@@ -138,25 +149,24 @@ class ComposeService:
         """Queue ``text`` unless an incoming message newer than ``seen_incoming_id`` exists.
 
         Raises :class:`~ozondesk.errors.UserError` with the reason when the outbox refuses
-        the reply (too long, outside the reply window, no chat). The queueing and the
-        draft's deletion commit together.
+        the reply (too long, outside the reply window, no chat). The queueing, the
+        draft's deletion and the template's use (a ``template_uses`` row with its edit
+        distance, for the dashboard) commit together.
         """
+        now = self.clock()
+        # Read before the write transaction: the conversation's context for re-filling the
+        # template, as the composer filled it when the agent inserted it.
+        detail = (
+            ConversationService(self.db).detail(conversation_id, now) if template_slug else None
+        )
         with self.db.begin() as session:
             newer = _incoming_after(session, conversation_id, seen_incoming_id)
             if newer:
                 return SendOutcome(None, tuple(newer))
             item = self.outbox.queue_in(session, conversation_id, text, agent_id)
             drafts.delete_in(session, conversation_id, agent_id)
-            template_id = (
-                session.scalar(select(ReplyTemplate.id).where(ReplyTemplate.slug == template_slug))
-                if template_slug
-                else None
-            )
-        if template_id is not None:
-            try:
-                TemplateService(self.db).record_use(template_id)
-            except Exception:  # noqa: BLE001 - a usage counter must not fail a queued reply
-                log.warning("could not count a use of template %s", template_slug, exc_info=True)
+            if template_slug and detail is not None:
+                _record_template_use(session, template_slug, detail, item, text, agent_id, now)
         return SendOutcome(item)
 
     def templates(self, now: datetime) -> list[TemplateChoice]:
@@ -177,6 +187,57 @@ class ComposeService:
         ]
         out.sort(key=lambda c: (-c.usage_count, c.title.casefold()))
         return out
+
+
+def _record_template_use(
+    session: Session,
+    slug: str,
+    detail: ConversationDetail,
+    item: outbox_repo.OutboxItem,
+    sent: str,
+    agent_id: int | None,
+    now: datetime,
+) -> None:
+    """Count the use and keep how far the sent text is from the template as filled here.
+
+    The template is re-filled from this conversation's context with the live revision (the
+    one the picker offered); a template without one counts as an empty text, so the whole
+    reply is the agent's own.
+    """
+    template = session.scalar(select(ReplyTemplate).where(ReplyTemplate.slug == slug))
+    if template is None:
+        log.warning("a reply used template %s, which no longer exists", slug)
+        return
+    template.usage_count += 1
+    revisions = session.scalars(
+        select(TemplateRevision).where(TemplateRevision.template_id == template.id)
+    ).all()
+    views = [
+        review.RevisionView(r.number, r.status, as_utc(r.effective_at) if r.effective_at else None)  # type: ignore[arg-type]
+        for r in revisions
+    ]
+    live = review.live_revision(views, now)
+    body = next((r.body for r in revisions if live and r.number == live.number), "")
+    revision_id = next((r.id for r in revisions if live and r.number == live.number), None)
+    agent_name = session.scalar(select(Agent.display_name).where(Agent.id == agent_id)) if agent_id else None
+    shop_name = session.scalar(
+        select(Shop.name).join(Conversation, Conversation.shop_id == Shop.id)
+        .where(Conversation.id == detail.id)
+    )
+    values = context_values(detail, now, shop_name=shop_name, agent_name=agent_name)
+    inserted = fill_template(body, values, now).text if body else ""
+    session.add(
+        TemplateUse(
+            template_id=template.id,
+            revision_id=revision_id,
+            conversation_id=detail.id,
+            message_id=item.message_id,
+            agent_id=agent_id,
+            used_at=to_storage(now),
+            inserted_chars=len(inserted),
+            edit_distance=edit_distance(inserted, sent),
+        )
+    )
 
 
 def _incoming_after(session: Session, conversation_id: int, after_id: int | None) -> list[IncomingMessage]:

@@ -1,0 +1,219 @@
+"""The dashboard's and ``ozondesk report``'s figures, loaded from the store for a Moscow date range.
+
+The formulas are all in :mod:`ozondesk.domain.metrics`; this module only streams rows out
+of the database into them, so 100,000 conversations cost one pass and never a list of ORM
+objects. The dashboard is for team leads (``metrics.view``, checked against the actor's
+role as stored); the CLI runs as the shop's operator and has no actor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from ozondesk.domain import metrics
+from ozondesk.domain.clock import MOSCOW, as_utc, local_instant, to_storage, utcnow
+from ozondesk.domain.metrics import (
+    ALL_AGENTS,
+    AllAgents,
+    ConversationFacts,
+    CoverageGrid,
+    MetricsReport,
+    Period,
+    TemplateFigures,
+    TemplateUseFacts,
+)
+from ozondesk.domain.policies import SlaPolicy
+from ozondesk.domain.roles import PermissionDenied, require
+from ozondesk.errors import UserError
+from ozondesk.i18n import _
+from ozondesk.store.db import Database
+from ozondesk.store.models import (
+    Agent,
+    Conversation,
+    Posting,
+    ReplyTemplate,
+    TemplateRevision,
+    TemplateUse,
+)
+from ozondesk.store.repos.policies import current_policies
+from ozondesk.store.repos.presence import events_between
+
+STREAM_ROWS = 2000
+MAX_DAYS = 366
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    """Everything one dashboard view shows; plain values, safe to hand to the GUI thread."""
+
+    report: MetricsReport
+    templates: tuple[TemplateFigures, ...]
+    coverage: CoverageGrid
+    agent_names: dict[str, str]  # login → display name, every agent of the desk
+    agent: str | None | AllAgents
+    now: datetime
+
+
+def period_bounds(first_day: date, last_day: date) -> tuple[datetime, datetime]:
+    """[start, end) in UTC of the Moscow days ``first_day``..``last_day``."""
+    metrics.check_period(first_day, last_day)
+    if (last_day - first_day).days >= MAX_DAYS:
+        raise UserError(
+            _("choose a period of at most {days} days").format(days=MAX_DAYS)
+        )
+    return (
+        local_instant(first_day, 0, MOSCOW),
+        local_instant(last_day + timedelta(days=1), 0, MOSCOW),
+    )
+
+
+class MetricsService:
+    def __init__(self, db: Database, clock: Callable[[], datetime] = utcnow) -> None:
+        self.db = db
+        self.clock = clock
+
+    # -- entry points -----------------------------------------------------------------
+
+    def report(
+        self,
+        first_day: date,
+        last_day: date,
+        period: Period = "day",
+        now: datetime | None = None,
+    ) -> MetricsReport:
+        """The figures of conversations received from ``first_day`` to ``last_day`` (MSK)."""
+        start, end = period_bounds(first_day, last_day)
+        now = as_utc(now or self.clock())
+        with self.db.begin() as session:
+            return metrics.summarize(
+                self._facts(session, start, end), now, first_day, last_day, period
+            )
+
+    def dashboard(
+        self,
+        actor_id: int,
+        first_day: date,
+        last_day: date,
+        period: Period = "day",
+        agent: str | None | AllAgents = ALL_AGENTS,
+    ) -> DashboardData:
+        """The lead's dashboard; ``agent`` narrows the templates and the coverage map."""
+        start, end = period_bounds(first_day, last_day)
+        now = as_utc(self.clock())
+        with self.db.begin() as session:
+            self._require_lead(session, actor_id)
+            report = metrics.summarize(
+                self._facts(session, start, end), now, first_day, last_day, period
+            )
+            uses = metrics.template_figures(self._uses(session, start, end, agent), now)
+            events = events_between(session, start, end)
+            if not isinstance(agent, AllAgents):
+                events = [e for e in events if e.agent == agent]
+            names = dict(session.execute(select(Agent.login, Agent.display_name)).all())
+        coverage = metrics.coverage_grid(events, first_day, last_day, now)
+        return DashboardData(report, tuple(uses), coverage, names, agent, now)
+
+    def agent_names(self) -> dict[str, str]:
+        with self.db.begin() as session:
+            return dict(
+                session.execute(select(Agent.login, Agent.display_name).order_by(Agent.login)).all()
+            )
+
+    # -- loading ----------------------------------------------------------------------
+
+    @staticmethod
+    def _require_lead(session: Session, actor_id: int) -> None:
+        role = session.scalar(select(Agent.role).where(Agent.id == actor_id))
+        if role is None:
+            raise PermissionDenied(
+                _("agent #{id} does not exist: choose who works at this desk").format(id=actor_id)
+            )
+        require(role, "metrics.view")
+
+    @staticmethod
+    def _facts(session: Session, start: datetime, end: datetime) -> Iterator[ConversationFacts]:
+        policies: dict[str, SlaPolicy] = current_policies(session)
+        query = (
+            select(
+                Conversation.id,
+                Conversation.kind,
+                Agent.login,
+                Conversation.sla_policy,
+                Conversation.received_at,
+                Conversation.first_response_at,
+                Conversation.resolved_at,
+                Posting.status,
+                Posting.eta,
+                Posting.delivered_at,
+            )
+            .outerjoin(Agent, Agent.id == Conversation.assignee_id)
+            .outerjoin(Posting, Posting.id == Conversation.posting_id)
+            .where(
+                Conversation.received_at >= to_storage(start),
+                Conversation.received_at < to_storage(end),
+            )
+            .execution_options(yield_per=STREAM_ROWS)
+        )
+        for row in session.execute(query):
+            received = as_utc(row.received_at)
+            yield metrics.conversation_facts(
+                id=row.id,
+                kind=row.kind,
+                agent=row.login,
+                policy=policies.get(row.sla_policy),
+                received_at=received,
+                first_response_at=row.first_response_at,
+                resolved_at=row.resolved_at,
+                waiting_on_warehouse=metrics.warehouse_delay(
+                    row.status, row.eta, row.delivered_at, received
+                ),
+            )
+
+    @staticmethod
+    def _uses(
+        session: Session, start: datetime, end: datetime, agent: str | None | AllAgents
+    ) -> list[TemplateUseFacts]:
+        user = aliased(Agent)
+        query = (
+            select(
+                TemplateUse.template_id,
+                ReplyTemplate.slug,
+                TemplateRevision.title,
+                user.login,
+                TemplateUse.used_at,
+                TemplateUse.inserted_chars,
+                TemplateUse.edit_distance,
+                TemplateUse.conversation_id,
+                Conversation.received_at,
+                Conversation.resolved_at,
+            )
+            .join(ReplyTemplate, ReplyTemplate.id == TemplateUse.template_id)
+            .join(Conversation, Conversation.id == TemplateUse.conversation_id)
+            .outerjoin(TemplateRevision, TemplateRevision.id == TemplateUse.revision_id)
+            .outerjoin(user, user.id == TemplateUse.agent_id)
+            .where(TemplateUse.used_at >= to_storage(start), TemplateUse.used_at < to_storage(end))
+        )
+        if isinstance(agent, str):
+            query = query.where(user.login == agent)
+        elif agent is None:
+            query = query.where(TemplateUse.agent_id.is_(None))
+        return [
+            TemplateUseFacts(
+                template_id=r.template_id,
+                slug=r.slug,
+                title=r.title or r.slug,
+                agent=r.login,
+                used_at=as_utc(r.used_at),
+                inserted_chars=r.inserted_chars,
+                edit_distance=r.edit_distance,
+                conversation_id=r.conversation_id,
+                received_at=as_utc(r.received_at),
+                resolved_at=as_utc(r.resolved_at) if r.resolved_at else None,
+            )
+            for r in session.execute(query)
+        ]
