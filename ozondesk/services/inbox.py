@@ -1,22 +1,32 @@
-"""Inbox queries for the UI: counts and windows of rows as frozen dataclasses."""
+"""Inbox queries for the UI: the ordered ids of a listing, and rows for any window of them.
+
+A listing is one query for the ordered ids of every matching conversation (100,000 ids are
+under 1 MB as an ``array``), so the count is free and any window — neighbouring or a far
+jump — is a primary-key lookup of at most a page of rows. Filters, search and sorting all
+happen in SQL; search joins the full-text matches to conversations there, uncapped.
+"""
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ozondesk.domain.clock import as_utc, to_storage, utcnow
+from ozondesk.errors import UserError
+from ozondesk.i18n import _
 from ozondesk.store import dialect
 from ozondesk.store.db import Database
 from ozondesk.store.models import Agent, Conversation, Message
 
 OPEN_STATUSES = ("open", "waiting_buyer")
-
-
-SEARCH_LIMIT = 5000  # matching messages considered for one search
+# What the inbox can be sorted by; the default puts the most urgent first.
+SORT_KEYS = ("due", "last_message", "received", "title", "category", "assignee", "unread", "kind")
 
 
 @dataclass(frozen=True)
@@ -29,6 +39,18 @@ class InboxFilter:
     breached: bool = False  # open, deadline passed
     query: str = ""  # text in any message (Cyrillic, Latin or Chinese; case-insensitive)
     now: datetime | None = None  # for due-soon and breached; the query time otherwise
+
+
+@dataclass(frozen=True)
+class InboxSort:
+    key: str = "due"
+    descending: bool = False
+
+    def __post_init__(self) -> None:
+        if self.key not in SORT_KEYS:
+            raise UserError(
+                _("Unknown inbox sort {key!r}: use one of {keys}").format(key=self.key, keys=", ".join(SORT_KEYS))
+            )
 
 
 @dataclass(frozen=True)
@@ -49,30 +71,48 @@ class InboxRow:
     snippet: str | None
     # The policy behind due_at: the first-response policy until answered, then resolution.
     due_policy: str
+    first_response_at: datetime | None = None
+
+
+_assignee = aliased(Agent)
+
+
+def _sort_columns(key: str) -> tuple[list[tuple[ColumnElement[Any], bool]], bool]:
+    """(expression, descending) pairs of the ascending order for ``key``, and whether the
+    first expression can be NULL."""
+    c = Conversation
+    if key == "due":
+        # Without a deadline: after the rest, newest first among themselves.
+        return [(c.due_at, False), (c.last_message_at, True)], True
+    if key == "last_message":
+        return [(c.last_message_at, False)], True
+    if key == "received":
+        return [(c.received_at, False)], False
+    if key == "title":
+        return [(func.coalesce(func.nullif(c.buyer_name, ""), c.subject), False)], False
+    if key == "category":
+        return [(c.category, False)], True
+    if key == "assignee":
+        return [(_assignee.display_name, False)], True
+    if key == "unread":
+        return [(c.unread_count, False)], False
+    return [(c.kind, False)], False
+
+
+def _order_by(sort: InboxSort) -> list[ColumnElement[Any]]:
+    """Empty values last in either direction; the id breaks ties, so the order is total and stable."""
+    columns, nullable = _sort_columns(sort.key)
+    order: list[ColumnElement[Any]] = [columns[0][0].is_(None)] if nullable else []
+    for expr, descending in [*columns, (Conversation.id, False)]:
+        order.append(expr.desc() if descending != sort.descending else expr.asc())
+    return order
 
 
 class InboxService:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._search_cache: tuple[str, dict[int, str]] | None = None
 
-    def _matches(self, session: Session, text: str) -> dict[int, str]:
-        """Conversation id → snippet of its newest matching message (cached for paging)."""
-        if self._search_cache is not None and self._search_cache[0] == text:
-            return self._search_cache[1]
-        hits = dialect.matching_message_ids(session.connection(), text, SEARCH_LIMIT)
-        owners = dict(
-            session.execute(
-                select(Message.id, Message.conversation_id).where(Message.id.in_([h[0] for h in hits]))
-            ).all()
-        ) if hits else {}
-        result: dict[int, str] = {}
-        for message_id, snippet in hits:  # newest first
-            result.setdefault(owners[message_id], snippet)
-        self._search_cache = (text, result)
-        return result
-
-    def _where(self, query: Select, flt: InboxFilter, session: Session) -> Select:
+    def _where(self, query: Select[Any], flt: InboxFilter, dialect_name: str) -> Select[Any]:
         if flt.statuses:
             query = query.where(Conversation.status.in_(flt.statuses))
         if flt.kind:
@@ -90,8 +130,12 @@ class InboxService:
             )
         if flt.breached:
             query = query.where(Conversation.status == "open", Conversation.due_at <= now)
-        if flt.query.strip():
-            query = query.where(Conversation.id.in_(list(self._matches(session, flt.query.strip()))))
+        text = flt.query.strip()
+        if text:
+            matching = select(Message.conversation_id).where(
+                dialect.message_match(dialect_name, text, Message.id, Message.text)
+            )
+            query = query.where(Conversation.id.in_(matching))
         return query
 
     def categories(self) -> list[str]:
@@ -102,15 +146,34 @@ class InboxService:
         return sorted(r for r in rows if r)
 
     def count(self, flt: InboxFilter = InboxFilter()) -> int:
-        self._search_cache = None  # a new count starts a new listing: search afresh
         with self.db.begin() as session:
-            query = self._where(select(func.count()).select_from(Conversation), flt, session)
+            query = self._where(select(func.count()).select_from(Conversation), flt, _dialect(session))
             return int(session.scalar(query) or 0)
 
-    def page(self, offset: int, limit: int, flt: InboxFilter = InboxFilter()) -> list[InboxRow]:
-        """Most urgent first: conversations with a deadline by deadline, then the rest by last message."""
-        assignee = aliased(Agent)
-        query = (
+    def ids(self, flt: InboxFilter = InboxFilter(), sort: InboxSort = InboxSort()) -> array[int]:
+        """Ids of every conversation in the listing, in display order."""
+        query = select(Conversation.id)
+        if sort.key == "assignee":
+            query = query.outerjoin(_assignee, _assignee.id == Conversation.assignee_id)
+        with self.db.begin() as session:
+            query = self._where(query, flt, _dialect(session)).order_by(*_order_by(sort))
+            result = session.connection().execute(query)
+            try:
+                # Straight from the DBAPI cursor: integer ids need no result processing, and
+                # skipping it per row makes 100,000 ids cost what the bare query costs.
+                return array("q", [r[0] for r in result.cursor])
+            finally:
+                result.close()
+
+    def rows(self, ids: Sequence[int], query: str = "") -> list[InboxRow | None]:
+        """The rows for ``ids``, in that order; None for a conversation deleted meanwhile.
+
+        With a search ``query``, each row carries a snippet of its newest matching message.
+        """
+        wanted = list(ids)
+        if not wanted:
+            return []
+        select_rows = (
             select(
                 Conversation.id,
                 Conversation.kind,
@@ -120,7 +183,7 @@ class InboxService:
                 Conversation.category,
                 Conversation.status,
                 Conversation.priority,
-                assignee.display_name,
+                _assignee.display_name,
                 Conversation.received_at,
                 Conversation.last_message_at,
                 Conversation.due_at,
@@ -128,36 +191,51 @@ class InboxService:
                 Conversation.unread_count,
                 Conversation.first_response_at,
             )
-            .outerjoin(assignee, assignee.id == Conversation.assignee_id)
-            .order_by(
-                Conversation.due_at.is_(None),
-                Conversation.due_at,
-                Conversation.last_message_at.desc(),
-                Conversation.id,
-            )
-            .offset(offset)
-            .limit(limit)
+            .outerjoin(_assignee, _assignee.id == Conversation.assignee_id)
+            .where(Conversation.id.in_(wanted))
         )
+        text = query.strip()
         with self.db.begin() as session:
-            rows = session.execute(self._where(query, flt, session)).all()
-            snippets = self._matches(session, flt.query.strip()) if flt.query.strip() else {}
-        return [
-            InboxRow(
-                id=r[0],
-                kind=r[1],
-                title=r[2] or r[3] or "",
-                preview=r[4],
-                category=r[5],
-                status=r[6],
-                priority=r[7],
-                assignee=r[8],
-                received_at=as_utc(r[9]),
-                last_message_at=as_utc(r[10]) if r[10] else None,
-                due_at=as_utc(r[11]) if r[11] else None,
-                sla_policy=r[12],
-                unread=r[13],
-                due_policy=r[12] if r[14] is None else "resolution-48h",
-                snippet=snippets.get(r[0]),
-            )
-            for r in rows
-        ]
+            found = {r[0]: r for r in session.execute(select_rows)}
+            snippets: dict[int, str] = {}
+            if text:
+                # Only this window's messages are read, newest first, to mark the match.
+                texts = session.execute(
+                    select(Message.conversation_id, Message.text)
+                    .where(Message.conversation_id.in_(wanted))
+                    .order_by(Message.id.desc())
+                )
+                snippets = dialect.newest_match_snippets(((r[0], r[1]) for r in texts), text)
+        return [_row(found[i], snippets.get(i)) if i in found else None for i in wanted]
+
+    def page(
+        self, offset: int, limit: int, flt: InboxFilter = InboxFilter(), sort: InboxSort = InboxSort()
+    ) -> list[InboxRow]:
+        """One window of the listing (for scripts and tests; the inbox model keeps the ids)."""
+        window = self.ids(flt, sort)[offset:offset + limit]
+        return [row for row in self.rows(window, flt.query) if row is not None]
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _row(r: Any, snippet: str | None) -> InboxRow:
+    return InboxRow(
+        id=r[0],
+        kind=r[1],
+        title=r[2] or r[3] or "",
+        preview=r[4],
+        category=r[5],
+        status=r[6],
+        priority=r[7],
+        assignee=r[8],
+        received_at=as_utc(r[9]),
+        last_message_at=as_utc(r[10]) if r[10] else None,
+        due_at=as_utc(r[11]) if r[11] else None,
+        sla_policy=r[12],
+        unread=r[13],
+        due_policy=r[12] if r[14] is None else "resolution-48h",
+        first_response_at=as_utc(r[14]) if r[14] else None,
+        snippet=snippet,
+    )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, column, event, select, table, text
 from sqlalchemy.engine import URL
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -107,24 +108,34 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, comp
     return not (type_ == "table" and name is not None and name.startswith(FTS_TABLE))
 
 
-def matching_message_ids(connection: Any, query: str, limit: int) -> list[tuple[int, str]]:
-    """(message id, snippet with the match in 【】) for messages containing ``query``."""
-    if connection.dialect.name == "sqlite" and len(query) >= FTS_MIN_QUERY:
+def like_pattern(query: str) -> str:
+    return "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def message_match(dialect_name: str, query: str, message_id: Any, message_text: Any) -> Any:
+    """A condition on message rows: the text contains ``query`` (case-insensitive where the index is).
+
+    SQLite answers 3+ characters from the trigram index; the FTS subquery is uncorrelated, so
+    SQLite evaluates it once and the caller can join its matches to conversations in SQL.
+    """
+    if dialect_name == "sqlite" and len(query) >= FTS_MIN_QUERY:
+        fts = table(FTS_TABLE, column("rowid"))
         phrase = '"' + query.replace('"', '""') + '"'
-        rows = connection.exec_driver_sql(
-            f"SELECT rowid, text FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? ORDER BY rowid DESC LIMIT ?",
-            (phrase, limit),
-        ).fetchall()
-        return [(int(r[0]), _mark(str(r[1]), query)) for r in rows]
-    like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    op = "LIKE" if connection.dialect.name == "sqlite" else "ILIKE"
-    rows = connection.exec_driver_sql(
-        f"SELECT id, text FROM messages WHERE text {op} ? ESCAPE '\\' ORDER BY id DESC LIMIT ?"
-        if connection.dialect.name == "sqlite"
-        else f"SELECT id, text FROM messages WHERE text {op} %s ESCAPE '\\' ORDER BY id DESC LIMIT %s",
-        (like, limit),
-    ).fetchall()
-    return [(int(r[0]), _mark(str(r[1]), query)) for r in rows]
+        match = text(f"{FTS_TABLE} MATCH :fts_phrase").bindparams(fts_phrase=phrase)
+        return message_id.in_(select(fts.c.rowid).where(match))
+    if dialect_name == "sqlite":
+        return message_text.like(like_pattern(query), escape="\\")
+    return message_text.ilike(like_pattern(query), escape="\\")
+
+
+def newest_match_snippets(texts: Iterable[tuple[int, str]], query: str) -> dict[int, str]:
+    """Owner id → snippet of the first text (give them newest first) containing ``query``."""
+    needle = query.lower()
+    found: dict[int, str] = {}
+    for owner, body in texts:
+        if owner not in found and needle in body.lower():
+            found[owner] = _mark(body, query)
+    return found
 
 
 def _mark(text: str, query: str) -> str:
