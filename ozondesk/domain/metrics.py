@@ -676,3 +676,65 @@ def coverage_grid(
         day += timedelta(days=1)
     return CoverageGrid(tuple(days), COVERAGE_HOURS, tuple(rows))
 
+
+
+# -- report output ----------------------------------------------------------------
+
+FIGURE_COLUMNS: tuple[str, ...] = (
+    "conversations",
+    "due",
+    "in_sla",
+    "answered",
+    "frr",
+    "avg_first_response_s",
+    "median_first_response_s",
+    "p90_first_response_s",
+    "response_rate",
+    "resolved_48h_rate",
+    "commission_penalty_pct",
+)
+CSV_HEADER: tuple[str, ...] = (
+    ("scope", "agent", "name")
+    + FIGURE_COLUMNS
+    + tuple(f"breaches_{reason}" for reason in BREACH_REASONS)
+)
+
+
+def report_dict(report: MetricsReport, names: Mapping[str, str]) -> dict[str, Any]:
+    """The report as ``ozondesk report --format json`` prints it (see the module doc)."""
+    return {
+        "from": report.first_day.isoformat(),
+        "to": report.last_day.isoformat(),
+        "total": report.total.to_dict(),
+        "agents": [
+            {"agent": login, "name": names.get(login, login) if login else None, **f.to_dict()}
+            for login, f in report.agents.items()
+        ],
+        "kinds": {kind: f.to_dict() for kind, f in report.kinds.items()},
+        "targets": {
+            "frr": report.targets.frr_pct,
+            "avg_chat_response_s": report.targets.avg_chat_response_s,
+            "response_rate": report.targets.response_rate_pct,
+            "verified_avg_s": report.targets.verified_avg_s,
+            "resolved_48h_rate": report.targets.resolved_48h_pct,
+        },
+    }
+
+
+def csv_rows(report: MetricsReport, names: Mapping[str, str]) -> list[list[Any]]:
+    """One row per agent (``scope`` agent, or unassigned) and a last ``total`` row, under CSV_HEADER."""
+
+    def row(scope: str, login: str | None, name: str | None, f: Figures) -> list[Any]:
+        data = f.to_dict()
+        return (
+            [scope, login or "", name or ""]
+            + ["" if data[c] is None else data[c] for c in FIGURE_COLUMNS]
+            + [data["breaches"][r] for r in BREACH_REASONS]
+        )
+
+    rows = [
+        row("agent", login, names.get(login, login), f) if login else row("unassigned", None, None, f)
+        for login, f in report.agents.items()
+    ]
+    rows.append(row("total", None, None, report.total))
+    return rows
