@@ -11,6 +11,8 @@ import locale
 import os
 from pathlib import Path
 
+from ozondesk.resources import translations_dir
+
 DOMAIN = "ozondesk"
 SUPPORTED = ("en", "ru", "zh_CN")
 
@@ -19,7 +21,7 @@ _language = "en"
 
 
 def catalog_dir() -> Path:
-    return Path(__file__).resolve().parent.parent / "translations"
+    return translations_dir()
 
 
 def detect_language() -> str:

@@ -17,6 +17,7 @@ from typing import Any
 from ozondesk.domain.templates import LANGUAGES, Template, field_problems
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
+from ozondesk.resources import resource_path
 
 SCHEMA_VERSION = 1
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -27,7 +28,7 @@ _SPACES = re.compile(r"\s+")
 
 
 def starter_pack_path() -> Path:
-    return Path(__file__).resolve().parents[2] / "resources" / "templates" / "starter-ru.json"
+    return resource_path("templates", "starter-ru.json")
 
 
 class PackError(UserError):

@@ -22,12 +22,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ozondesk import __version__
 from ozondesk.i18n import _
+from ozondesk.resources import migrations_dir
 from ozondesk.store import dialect
 from ozondesk.store.errors import DatabaseKnownError
 
 log = logging.getLogger("ozondesk.store")
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = migrations_dir()
 APP_NAME = "OzonDesk"
 
 

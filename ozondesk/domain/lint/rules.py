@@ -20,6 +20,7 @@ from ozondesk.domain.lint.model import SEVERITIES, Severity
 from ozondesk.domain.lint.patterns import Pattern, PatternError, parse_pattern
 from ozondesk.errors import UserError
 from ozondesk.i18n import _, language
+from ozondesk.resources import resource_path
 
 RULE_TYPES = (
     "existence",
@@ -50,7 +51,7 @@ _TOP_KEYS = {"version", "language", "description", "rules"}
 
 
 def default_rules_path() -> Path:
-    return Path(__file__).resolve().parents[3] / "resources" / "lint" / "rules-ru.json"
+    return resource_path("lint", "rules-ru.json")
 
 
 class RuleFileError(UserError):
