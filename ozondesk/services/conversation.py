@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
-from ozondesk.domain import sla
+from ozondesk.domain import compliance, logistics, sla
 from ozondesk.domain.clock import as_utc
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
@@ -56,6 +59,19 @@ class PostingView:
 
 
 @dataclass(frozen=True)
+class EarlierConversation:
+    """Another conversation of the same buyer, for the context panel's list."""
+
+    id: int
+    kind: str
+    subject: str
+    preview: str
+    status: str
+    received_at: datetime
+    posting_number: str | None
+
+
+@dataclass(frozen=True)
 class ConversationDetail:
     id: int
     kind: str
@@ -70,6 +86,16 @@ class ConversationDetail:
     posting: PostingView | None
     targets: tuple[sla.Target, ...]
     timeline: tuple[sla.Segment, ...]
+    # The buyer's earlier conversations, newest first: the first EARLIER_SHOWN, and how many more.
+    earlier: tuple[EarlierConversation, ...] = ()
+    earlier_more: int = 0
+    compliance: tuple[compliance.ComplianceFlag, ...] = ()
+    compliance_problem: str | None = None  # the rule file could not be read: say so, show no flags
+    suggestion: logistics.Suggestion | None = None
+
+
+EARLIER_SHOWN = 5
+log = logging.getLogger("ozondesk.services")
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -119,6 +145,8 @@ class ConversationService:
                 pauses = [(a, b) for a, b in _pauses(changes)]
                 until = targets[0].deadline if targets and targets[0].deadline else now
                 timeline = tuple(sla.explain(first, as_utc(conv.received_at), until=until, pauses=pauses))
+            earlier, more = _earlier(session, conv, posting)
+            flags, problem = _compliance(items)
             return ConversationDetail(
                 id=conv.id,
                 kind=conv.kind,
@@ -133,6 +161,11 @@ class ConversationService:
                 posting=_posting_view(posting, items) if posting else None,
                 targets=targets,
                 timeline=timeline,
+                earlier=earlier,
+                earlier_more=more,
+                compliance=flags,
+                compliance_problem=problem,
+                suggestion=logistics.suggest(_shipment(posting, items), now) if posting else None,
             )
 
     @staticmethod
@@ -152,6 +185,83 @@ class ConversationService:
         if conv.resolved_at is not None and not any(c.status == "resolved" for c in changes):
             events.append(sla.ConversationEvent(as_utc(conv.resolved_at), "resolved"))
         return events
+
+
+def _earlier(
+    session: Session, conv: Conversation, posting: Posting | None
+) -> tuple[tuple[EarlierConversation, ...], int]:
+    """Conversations of the same buyer received before ``conv``.
+
+    The store has no buyer id (Ozon's chat list does not give one), so the buyer is the
+    same name in the same shop, or an order of theirs: any posting of the same order
+    number belongs to the same buyer even when the name is missing.
+    """
+    same = []
+    if conv.buyer_name:
+        same.append(Conversation.buyer_name == conv.buyer_name)
+    if posting is not None and posting.order_number:
+        same.append(
+            Conversation.posting_id.in_(
+                select(Posting.id).where(
+                    Posting.shop_id == conv.shop_id, Posting.order_number == posting.order_number
+                )
+            )
+        )
+    elif conv.posting_id is not None:
+        same.append(Conversation.posting_id == conv.posting_id)
+    if not same:
+        return (), 0
+    where = (
+        Conversation.shop_id == conv.shop_id,
+        Conversation.id != conv.id,
+        or_(
+            Conversation.received_at < conv.received_at,
+            (Conversation.received_at == conv.received_at) & (Conversation.id < conv.id),
+        ),
+        or_(*same),
+    )
+    total = session.scalar(select(func.count()).select_from(Conversation).where(*where)) or 0
+    rows = session.execute(
+        select(
+            Conversation.id, Conversation.kind, Conversation.subject, Conversation.last_message_preview,
+            Conversation.status, Conversation.received_at, Posting.posting_number,
+        )
+        .outerjoin(Posting, Posting.id == Conversation.posting_id)
+        .where(*where)
+        .order_by(Conversation.received_at.desc(), Conversation.id.desc())
+        .limit(EARLIER_SHOWN)
+    ).all()
+    shown = tuple(
+        EarlierConversation(r.id, r.kind, r.subject, r.last_message_preview, r.status,
+                            as_utc(r.received_at), r.posting_number)
+        for r in rows
+    )
+    return shown, total - len(shown)
+
+
+def _compliance(items: Sequence[PostingItem]) -> tuple[tuple[compliance.ComplianceFlag, ...], str | None]:
+    try:
+        return compliance.flags(i.name for i in items), None
+    except compliance.ComplianceRulesError as exc:
+        # A broken rule file must not stop the agent from opening conversations.
+        log.error("compliance rules unusable: %s", exc)
+        return (), str(exc)
+
+
+def _shipment(posting: Posting, items: Sequence[PostingItem]) -> logistics.Shipment:
+    return logistics.Shipment(
+        scheme=posting.scheme,
+        status=posting.status,
+        carrier_status=posting.carrier_status,
+        warehouse_status=posting.warehouse_status,
+        tracking_number=posting.tracking_number,
+        shipped_at=_aware(posting.shipped_at),
+        eta=_aware(posting.eta),
+        delivered_at=_aware(posting.delivered_at),
+        # The store keeps no tracking events; the domain falls back to the shipping time.
+        last_movement_at=None,
+        amount=sum((i.price * i.quantity for i in items), Decimal(0)) if items else None,
+    )
 
 
 def _pauses(changes: list[StatusChange]) -> list[tuple[datetime, datetime | None]]:
