@@ -9,7 +9,8 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-COMMANDS: tuple[str, ...] = ("sla", "presence", "demo", "lint", "templates", "report", "sync", "fake-ozon")
+COMMANDS: tuple[str, ...] = ("sla", "presence", "demo", "lint", "templates", "report", "drill", "sync",
+                             "fake-ozon")
 
 
 def _module(name: str) -> str:
