@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -16,7 +16,16 @@ from ozondesk.domain.clock import as_utc
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
 from ozondesk.store.db import Database
-from ozondesk.store.models import Agent, Conversation, Message, Posting, PostingItem, StatusChange
+from ozondesk.store.models import (
+    Agent,
+    Conversation,
+    Message,
+    Posting,
+    PostingItem,
+    ReplyTemplate,
+    StatusChange,
+    TemplateRevision,
+)
 from ozondesk.store.repos.policies import current_policies
 
 
@@ -72,6 +81,15 @@ class EarlierConversation:
 
 
 @dataclass(frozen=True)
+class TemplateRef:
+    """A template the context panel offers by slug, as the library has it now."""
+
+    slug: str
+    title: str
+    gloss_zh: str
+
+
+@dataclass(frozen=True)
 class ConversationDetail:
     id: int
     kind: str
@@ -92,6 +110,8 @@ class ConversationDetail:
     compliance: tuple[compliance.ComplianceFlag, ...] = ()
     compliance_problem: str | None = None  # the rule file could not be read: say so, show no flags
     suggestion: logistics.Suggestion | None = None
+    # The templates the suggestion and the flags name that exist and are not archived, by slug.
+    templates: Mapping[str, TemplateRef] = field(default_factory=dict)
 
 
 EARLIER_SHOWN = 5
@@ -147,6 +167,10 @@ class ConversationService:
                 timeline = tuple(sla.explain(first, as_utc(conv.received_at), until=until, pauses=pauses))
             earlier, more = _earlier(session, conv, posting)
             flags, problem = _compliance(items)
+            suggestion = logistics.suggest(_shipment(posting, items), now) if posting else None
+            wanted = {f.template for f in flags if f.template}
+            if suggestion is not None and suggestion.slug:
+                wanted.add(suggestion.slug)
             return ConversationDetail(
                 id=conv.id,
                 kind=conv.kind,
@@ -165,7 +189,8 @@ class ConversationService:
                 earlier_more=more,
                 compliance=flags,
                 compliance_problem=problem,
-                suggestion=logistics.suggest(_shipment(posting, items), now) if posting else None,
+                suggestion=suggestion,
+                templates=_templates(session, wanted),
             )
 
     @staticmethod
@@ -237,6 +262,26 @@ def _earlier(
         for r in rows
     )
     return shown, total - len(shown)
+
+
+def _templates(session: Session, slugs: set[str]) -> dict[str, TemplateRef]:
+    if not slugs:
+        return {}
+    rows = session.execute(
+        select(ReplyTemplate.id, ReplyTemplate.slug, ReplyTemplate.gloss_zh).where(
+            ReplyTemplate.slug.in_(slugs), ReplyTemplate.archived.is_(False)
+        )
+    ).all()
+    titles: dict[int, str] = {}
+    if rows:
+        # The newest revision's title: the panel only names the template, the composer inserts the live one.
+        for template_id, title in session.execute(
+            select(TemplateRevision.template_id, TemplateRevision.title)
+            .where(TemplateRevision.template_id.in_([r.id for r in rows]))
+            .order_by(TemplateRevision.template_id, TemplateRevision.number)
+        ):
+            titles[template_id] = title
+    return {r.slug: TemplateRef(r.slug, titles.get(r.id, r.slug), r.gloss_zh) for r in rows}
 
 
 def _compliance(items: Sequence[PostingItem]) -> tuple[tuple[compliance.ComplianceFlag, ...], str | None]:

@@ -1,0 +1,262 @@
+"""The context beside a conversation: deadlines, the order, a logistics answer, compliance flags
+and the buyer's earlier conversations.
+
+Everything shown comes in the :class:`ConversationDetail` (fetched off the GUI thread), so
+this panel never queries anything. It asks the window to act through two signals:
+``insert_template(slug, extra_values)`` and ``open_conversation(id)``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ozondesk.domain.clock import to_msk
+from ozondesk.domain.compliance import pick
+from ozondesk.domain.logistics import Suggestion
+from ozondesk.i18n import N_, _, language, ngettext
+from ozondesk.services.conversation import ConversationDetail, PostingView, TemplateRef
+from ozondesk.ui.inbox_model import KIND_LABELS, format_left
+
+STATE_LABELS = {"ok": N_("ok"), "due-soon": N_("due soon"), "breached": N_("breached")}
+STATUS_LABELS = {
+    "open": N_("open"),
+    "waiting_buyer": N_("waiting for the buyer"),
+    "resolved": N_("resolved"),
+    "closed": N_("closed"),
+}
+TARGET_LABELS = {
+    "first-response": N_("First response"),
+    "next-response": N_("Next response"),
+    "resolution": N_("Resolution"),
+}
+CONVERSATION_LINK = "conversation"
+TEMPLATE_LINK = "template"
+PREVIEW_CHARS = 80
+
+
+def msk_text(value: datetime | None) -> str:
+    return to_msk(value).strftime("%d.%m.%Y %H:%M") + " " + _("MSK") if value else "—"
+
+
+def template_name(ref: TemplateRef | None, slug: str) -> str:
+    """How the panel names a template: its gloss for Chinese agents, else its (Russian) title."""
+    if ref is None:
+        return slug
+    if language() == "zh_CN" and ref.gloss_zh:
+        return f"{ref.title} — {ref.gloss_zh}"
+    return ref.title
+
+
+def _posting_html(p: PostingView) -> str:
+    rows = [
+        (_("Posting"), f"{p.posting_number} ({p.scheme})"),
+        (_("Order"), p.order_number or "—"),
+        (_("Status"), p.status),
+        (_("Created"), msk_text(p.created_at)),
+        (_("Shipped"), msk_text(p.shipped_at)),
+        (_("ETA"), msk_text(p.eta)),
+        (_("Delivered"), msk_text(p.delivered_at)),
+        (_("Tracking"), p.tracking_number or "—"),
+        (_("Carrier"), f"{p.carrier or '—'}: {p.carrier_status or '—'}"),
+        (_("Warehouse"), p.warehouse_status or "—"),
+    ]
+    table = "".join(f"<tr><td style='color:#666'>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in rows)
+    items = "".join(
+        f"<li>{escape(i.name)} × {i.quantity} — {i.price} {escape(i.currency)}"
+        f"<br><span style='color:#666'>SKU {i.sku} · {escape(i.offer_id)}</span></li>"
+        for i in p.items
+    )
+    heading = escape(_("Items"))
+    return f"<table>{table}</table><h4>{heading}</h4><ul>{items}</ul>"
+
+
+def compliance_html(detail: ConversationDetail) -> str:
+    if detail.compliance_problem:
+        return "<p style='color:#b00020'>" + escape(detail.compliance_problem) + "</p>"
+    if not detail.compliance:
+        return ""
+    heading = escape(_("Compliance"))
+    template_label = escape(_("Template:"))
+    parts = [f"<h4>{heading}</h4><ul>"]
+    for flag in detail.compliance:
+        because = ", ".join(
+            dict.fromkeys(f"{pick(m.category_title)} ({m.keyword.lstrip('=')})" for m in flag.matches)
+        )
+        reasons = escape(_("Because of: {reasons}").format(reasons=because))
+        line = (
+            f"<li><b>⚑ {escape(pick(flag.title))}</b>"
+            f"<br>{escape(pick(flag.explain))}"
+            f"<br><span style='color:#666'>{reasons}</span>"
+        )
+        if flag.template:
+            ref = detail.templates.get(flag.template)
+            name = escape(template_name(ref, flag.template))
+            if ref is not None:
+                line += f"<br>{template_label} <a href='{TEMPLATE_LINK}:{flag.template}'>{name}</a>"
+            else:
+                missing = escape(_("Template {slug} is not in the library.").format(slug=flag.template))
+                line += f"<br><span style='color:#666'>{missing}</span>"
+        parts.append(line + "</li>")
+    parts.append("</ul>")
+    return "".join(parts)
+
+
+def earlier_html(detail: ConversationDetail) -> str:
+    if not detail.earlier:
+        return ""
+    heading = escape(_("Earlier conversations with this buyer"))
+    parts = [f"<h4>{heading}</h4><ul>"]
+    for c in detail.earlier:
+        kind = _(KIND_LABELS.get(c.kind, c.kind))
+        status = _(STATUS_LABELS.get(c.status, c.status))
+        text = c.subject or c.preview
+        if len(text) > PREVIEW_CHARS:
+            text = text[: PREVIEW_CHARS - 1] + "…"
+        posting = f" · {escape(c.posting_number)}" if c.posting_number else ""
+        parts.append(
+            f"<li><a href='{CONVERSATION_LINK}:{c.id}'>{escape(kind)} · {escape(msk_text(c.received_at))}</a>"
+            f" · {escape(status)}{posting}<br><span style='color:#666'>{escape(text)}</span></li>"
+        )
+    parts.append("</ul>")
+    if detail.earlier_more:
+        more = ngettext("and {n} more", "and {n} more", detail.earlier_more).format(n=detail.earlier_more)
+        parts.append(f"<p style='color:#666'>{escape(more)}</p>")
+    return "".join(parts)
+
+
+def context_html(detail: ConversationDetail, now: datetime) -> str:
+    parts = [f"<h3>{escape(detail.title)}</h3>"]
+    for target in detail.targets:
+        label = _(TARGET_LABELS[target.kind])
+        if target.met_at is not None:
+            late = target.deadline is not None and target.met_at > target.deadline
+            verdict = _("met late") if late else _("met")
+            parts.append(f"<div>{escape(label)}: {escape(verdict)} {msk_text(target.met_at)}</div>")
+        elif target.countdown is not None and target.deadline is not None:
+            left = format_left((target.deadline - now).total_seconds())
+            due = escape(_("due"))
+            state = escape(_(STATE_LABELS.get(target.countdown.state, target.countdown.state)))
+            parts.append(
+                f"<div><b>{escape(label)}</b>: {escape(left)} · {due} {msk_text(target.deadline)}"
+                f" ({state})</div>"
+            )
+    if detail.timeline:
+        heading = escape(_("How the first-response deadline was counted"))
+        parts.append(f"<h4>{heading}</h4><ul>")
+        for seg in detail.timeline:
+            what = _("counted") if seg.counted else escape(seg.reason or _("not counted"))
+            end = to_msk(seg.end).strftime("%d.%m %H:%M") if seg.end else "…"
+            parts.append(f"<li>{to_msk(seg.start).strftime('%d.%m %H:%M')}–{end}: {what}</li>")
+        parts.append("</ul>")
+    if detail.posting:
+        parts.append(_posting_html(detail.posting))
+    else:
+        parts.append("<p>" + escape(_("No order is linked to this conversation.")) + "</p>")
+    parts.append(compliance_html(detail))
+    parts.append(earlier_html(detail))
+    return "".join(parts)
+
+
+class SuggestionBox(QFrame):
+    """The logistics answer for the order, with a button that inserts its template."""
+
+    insert_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("logisticsSuggestion")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.heading = QLabel(self)
+        self.heading.setObjectName("suggestionTemplate")
+        self.heading.setWordWrap(True)
+        self.reason = QLabel(self)
+        self.reason.setObjectName("suggestionReason")
+        self.reason.setWordWrap(True)
+        self.insert_button = QPushButton(_("Insert"), self)
+        self.insert_button.setObjectName("insertSuggestion")
+        self.insert_button.setToolTip(_("Insert this template into the reply, filled from the order"))
+        self.insert_button.clicked.connect(self.insert_requested)
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.insert_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.reason)
+
+    def show_suggestion(self, suggestion: Suggestion | None, ref: TemplateRef | None) -> None:
+        if suggestion is None:
+            self.setVisible(False)
+            return
+        self.setVisible(True)
+        self.reason.setText(suggestion.reason)
+        if suggestion.slug is None:
+            self.heading.setText(_("Delivery answer: no template fits"))
+            self.insert_button.setEnabled(False)
+        elif ref is None:
+            self.heading.setText(
+                _("Delivery answer: {slug} (not in the template library)").format(slug=suggestion.slug)
+            )
+            self.insert_button.setEnabled(False)
+        else:
+            self.heading.setText(_("Delivery answer: {template}").format(template=template_name(ref, ref.slug)))
+            self.insert_button.setEnabled(True)
+
+
+class ContextPanel(QWidget):
+    insert_template = Signal(str, object)  # template slug, dict of extra placeholder values
+    open_conversation = Signal(int)  # conversation id
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.suggestion = SuggestionBox(self)
+        self.suggestion.setVisible(False)
+        self.suggestion.insert_requested.connect(self._insert_suggestion)
+        self.browser = QTextBrowser(self)
+        self.browser.setObjectName("context")
+        # Links are requests to the window (open a conversation, insert a template), never navigation.
+        self.browser.setOpenLinks(False)
+        self.browser.anchorClicked.connect(self.follow_link)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.suggestion)
+        layout.addWidget(self.browser, 1)
+        self.detail: ConversationDetail | None = None
+
+    def show_detail(self, detail: ConversationDetail, now: datetime) -> None:
+        self.detail = detail
+        self.browser.setHtml(context_html(detail, now))
+        s = detail.suggestion
+        self.suggestion.show_suggestion(s, detail.templates.get(s.slug) if s and s.slug else None)
+
+    def clear(self) -> None:
+        self.detail = None
+        self.browser.clear()
+        self.suggestion.setVisible(False)
+
+    def follow_link(self, url: QUrl) -> None:
+        kind, _sep, value = url.toString().partition(":")
+        if kind == CONVERSATION_LINK and value.isdigit():
+            self.open_conversation.emit(int(value))
+        elif kind == TEMPLATE_LINK and value:
+            self.insert_template.emit(value, {})
+
+    def _insert_suggestion(self) -> None:
+        s = self.detail.suggestion if self.detail else None
+        if s is not None and s.slug:
+            values: dict[str, Any] = dict(s.values)
+            self.insert_template.emit(s.slug, values)
