@@ -257,6 +257,14 @@ class DrillService:
         )  # fmt: skip
 
     @staticmethod
+    def _live(session: Session) -> list[tuple[DrillRow, DrillSetRow]]:
+        rows = session.execute(
+            select(DrillRow, DrillSetRow).join(DrillSetRow, DrillSetRow.id == DrillRow.set_id)
+            .where(DrillRow.archived.is_(False)).order_by(DrillSetRow.slug, DrillRow.position)
+        ).all()
+        return [(d, s) for d, s in rows]
+
+    @staticmethod
     def _names(session: Session) -> dict[int, str]:
         return dict(session.execute(select(Agent.id, Agent.display_name)).all())
 
@@ -347,16 +355,20 @@ class DrillService:
         with self.db.begin() as session:
             require(self._actor(session, agent_id).role, "drill.take")
             self._ensure_starter(session, now)
-            rows = session.execute(
-                select(DrillRow, DrillSetRow).join(DrillSetRow, DrillSetRow.id == DrillRow.set_id)
-                .where(DrillRow.archived.is_(False)).order_by(DrillSetRow.slug, DrillRow.position)
-            ).all()
+            rows = self._live(session)
             mine: dict[int, list[DrillAttempt]] = {}
             for attempt in session.scalars(
                 select(DrillAttempt).where(DrillAttempt.agent_id == agent_id).order_by(DrillAttempt.id)
             ):
                 mine.setdefault(attempt.drill_id, []).append(attempt)
             return [self._brief(d, s, mine.get(d.id, ())) for d, s in rows]
+
+    def catalogue(self) -> list[DrillBrief]:
+        """Every live drill without anyone's attempts; no answer keys, so no role is needed."""
+        now = self.clock()
+        with self.db.begin() as session:
+            self._ensure_starter(session, now)
+            return [self._brief(d, s) for d, s in self._live(session)]
 
     def start(self, agent_id: int, drill_id: int) -> AttemptStart:
         """Open drill ``drill_id``: a new attempt, or the agent's unsubmitted one, whose clock
