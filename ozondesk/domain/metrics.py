@@ -390,13 +390,14 @@ def buckets(first_day: date, last_day: date, period: Period) -> list[date]:
 
 
 class AllAgents:
-    """The "everyone" choice of an agent filter, distinct from ``None`` (unassigned)."""
+    """The "everyone" (or "every kind") choice of a filter, distinct from ``None`` (unassigned)."""
 
     def __repr__(self) -> str:
-        return "ALL_AGENTS"
+        return "ALL"
 
 
-ALL_AGENTS = AllAgents()
+ALL = ALL_AGENTS = AllAgents()
+SeriesKey = tuple["str | None | AllAgents", "str | AllAgents"]
 
 
 @dataclass(frozen=True)
@@ -407,20 +408,19 @@ class MetricsReport:
     total: Figures
     agents: Mapping[str | None, Figures]
     kinds: Mapping[str, Figures]
-    # bucket start (a day, or a week's Monday) → figures of the buyer conversations.
-    series: Mapping[date, Figures]
-    agent_series: Mapping[str | None, Mapping[date, Figures]]
+    # (agent or ALL, buyer kind or ALL) → bucket start (a day, or a week's Monday) → figures.
+    series: Mapping[SeriesKey, Mapping[date, Figures]]
     targets: Targets = TARGETS
 
-    def series_for(self, agent: str | None | AllAgents = ALL_AGENTS) -> list[tuple[date, Figures]]:
+    def series_for(
+        self, agent: str | None | AllAgents = ALL, kind: str | AllAgents = ALL
+    ) -> list[tuple[date, Figures]]:
         """Every bucket of the period in order, empty ones included, for everyone or one agent
-        (``None`` being the unassigned conversations)."""
-        if isinstance(agent, AllAgents):
-            return sorted(self.series.items())
-        per = self.agent_series.get(agent)
+        (``None`` being the unassigned conversations), of both buyer kinds or one."""
+        per = self.series.get((agent, kind))
         if per is None:
             empty = _Tally().figures(self.targets)
-            return [(b, empty) for b in sorted(self.series)]
+            return [(b, empty) for b in sorted(self.series[(ALL, ALL)])]
         return sorted(per.items())
 
 
@@ -456,8 +456,7 @@ def summarize(
     agents: dict[str | None, _Tally] = {}
     kinds: dict[str, _Tally] = {}
     all_buckets = buckets(first_day, last_day, period)
-    series = {b: _Tally() for b in all_buckets}
-    agent_series: dict[str | None, dict[date, _Tally]] = {}
+    series: dict[SeriesKey, dict[date, _Tally]] = {(ALL, ALL): {b: _Tally() for b in all_buckets}}
     for facts in conversations:
         received = facts.received_at
         if received < start or received >= end:
@@ -475,11 +474,11 @@ def summarize(
             agent_tally = agents[facts.agent] = _Tally()
         _add(agent_tally, o)
         day = bucket_of(_msk_day(received), period)
-        _add(series[day], o)
-        per = agent_series.get(facts.agent)
-        if per is None:
-            per = agent_series[facts.agent] = {b: _Tally() for b in all_buckets}
-        _add(per[day], o)
+        for key in ((ALL, ALL), (ALL, facts.kind), (facts.agent, ALL), (facts.agent, facts.kind)):
+            per = series.get(key)
+            if per is None:
+                per = series[key] = {b: _Tally() for b in all_buckets}
+            _add(per[day], o)
     ordered_agents = sorted(agents, key=lambda a: (a is None, a or ""))
     return MetricsReport(
         first_day=first_day,
@@ -488,10 +487,8 @@ def summarize(
         total=total.figures(targets),
         agents={a: agents[a].figures(targets) for a in ordered_agents},
         kinds={k: kinds[k].figures(targets) for k in KINDS if k in kinds},
-        series={b: t.figures(targets) for b, t in series.items()},
-        agent_series={
-            key: {b: t.figures(targets) for b, t in per.items()}
-            for key, per in agent_series.items()
+        series={
+            key: {b: t.figures(targets) for b, t in per.items()} for key, per in series.items()
         },
         targets=targets,
     )

@@ -280,3 +280,18 @@ def test_coverage_grid():
     assert grid.value(day, 13) is None  # not begun yet
     assert all(v is None for v in grid.cells[1])
     assert metrics.coverage_grid(events, day, day, msk(19, 9, 45)).value(day, 9) == 1.0
+
+
+def test_series_per_kind():
+    convs = desk() + [
+        metrics.conversation_facts(
+            id=20, kind="buyer_ticket", agent="wang", policy=VERIFIED, received_at=msk(19, 10),
+            first_response_at=msk(19, 11), resolved_at=None,
+        )
+    ]
+    report = metrics.summarize(convs, NOW, date(2026, 11, 19), date(2026, 11, 20))
+    chat_days = report.series_for(kind="buyer_chat")
+    assert [f.conversations for _, f in chat_days] == [5, 1]
+    ticket = report.series_for("wang", "buyer_ticket")[0][1]
+    assert (ticket.conversations, ticket.avg_first_response_s) == (1, 3600)
+    assert [f.conversations for _, f in report.series_for()] == [6, 1]
