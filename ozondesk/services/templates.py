@@ -279,7 +279,7 @@ class TemplateService:
                 )
                 session.add(rev)
                 session.flush()
-            meta = {}
+            meta: dict[str, object] = {}
             if category is not None and category != template.category:
                 meta["category"] = template.category = category
             if tags is not None and list(tags) != list(template.tags or ()):
@@ -290,6 +290,66 @@ class TemplateService:
             audit.write(session, now, agent_id, "template.edit", f"template:{template.slug}",
                         revision=rev.number, **meta)
             return self._record(session, rev)
+
+    def propose(
+        self,
+        agent_id: int,
+        template_id: int | None,
+        *,
+        title: str,
+        body: str,
+        now: datetime,
+        category: str,
+        tags: Sequence[str] = (),
+        gloss_zh: str = "",
+        slug: str = "",
+        submit: bool = False,
+        comment: str = "",
+    ) -> RevisionRecord:
+        """What the library's editor saves: a new template, or a change to an existing one,
+        kept as a draft or sent for review.
+
+        Saving text identical to the revision already in work keeps that revision as it is,
+        so pressing Submit on an unchanged submitted revision does not restart its wait.
+        """
+        if template_id is None:
+            rev = self.create(agent_id, slug=slug, category=category, title=title, body=body, now=now,
+                              tags=tags, gloss_zh=gloss_zh)
+        else:
+            pending = next((r for r in reversed(self.history(template_id))
+                            if r.status in ("draft", "submitted")), None)
+            unchanged = pending is not None and (pending.title, pending.body) == (title, body)
+            if unchanged and pending is not None:
+                rev = pending
+                self.edit_details(agent_id, template_id, category=category, tags=tags,
+                                  gloss_zh=gloss_zh, now=now)
+            else:
+                rev = self.edit(agent_id, template_id, title=title, body=body, now=now,
+                                category=category, tags=tags, gloss_zh=gloss_zh)
+        if submit and rev.status == "draft":
+            rev = self.submit(agent_id, rev.id, now, comment)
+        return rev
+
+    def edit_details(
+        self, agent_id: int, template_id: int, *, category: str, tags: Sequence[str], gloss_zh: str,
+        now: datetime,
+    ) -> None:
+        """Change what only agents see (category, tags, gloss): at once, audited, no review."""
+        with self.db.begin() as session:
+            self._actor(session, agent_id, "template.edit")
+            template = self._template(session, template_id)
+            _check_fields(slug=template.slug, title="-", body="-", category=category, tags=tags,
+                          gloss_zh=gloss_zh, channel=template.channel)
+            meta: dict[str, object] = {}
+            if category != template.category:
+                meta["category"] = template.category = category
+            if list(tags) != list(template.tags or ()):
+                template.tags = list(tags)
+                meta["tags"] = list(tags)
+            if gloss_zh != template.gloss_zh:
+                meta["gloss_zh"] = template.gloss_zh = gloss_zh
+            if meta:
+                audit.write(session, now, agent_id, "template.details", f"template:{template.slug}", **meta)
 
     # -- review ----------------------------------------------------------------------
     def submit(self, agent_id: int, revision_id: int, now: datetime, comment: str = "") -> RevisionRecord:

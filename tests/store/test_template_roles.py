@@ -263,3 +263,24 @@ def test_metadata_edits_apply_at_once_and_bad_fields_are_refused(
         service.create(people["agent"], slug="ok", category="returns", title=" ", body="Текст.",
                        now=SUBMITTED)
     assert snapshot(db) == before
+
+
+def test_propose_saves_then_submits_and_an_unchanged_resubmit_keeps_the_wait(
+    service: TemplateService, people: dict[str, int]
+) -> None:
+    draft = service.propose(people["trainer"], None, slug="size", category="size-and-fit", title="Размер",
+                            body="Размер S подойдёт.", now=SUBMITTED, tags=("размер",), gloss_zh="尺码")
+    assert draft.status == "draft" and draft.number == 1
+    later = msk(2026, 11, 24, 12, 0)
+    sent = service.propose(people["trainer"], draft.template_id, title="Размер", body="Размер S подойдёт.",
+                           category="size-and-fit", tags=("размер", "S"), gloss_zh="尺码", now=later,
+                           submit=True, comment="готово")
+    assert (sent.id, sent.status, sent.submitted_at) == (draft.id, "submitted", later)
+    again = service.propose(people["trainer"], draft.template_id, title="Размер", body="Размер S подойдёт.",
+                            category="size-and-fit", tags=("размер", "S"), gloss_zh="尺码",
+                            now=msk(2026, 11, 25, 12, 0), submit=True)
+    assert (again.status, again.submitted_at, again.effective_at) == ("submitted", later, sent.effective_at)
+    actions = [e.action for e in service.audit_log("size")]
+    assert actions == ["template.create", "template.details", "template.submit"]
+    [t] = [t for t in service.templates(later) if t.slug == "size"]
+    assert t.tags == ("размер", "S")
