@@ -1,0 +1,430 @@
+"""The team lead's dashboard: service figures per agent and per day or week, against the platform's targets.
+
+Everything is computed on the database worker (:class:`~ozondesk.services.metrics.MetricsService`
+streams the period's rows through :mod:`ozondesk.domain.metrics`); this widget only draws the
+result, so a period of 100,000 conversations never blocks the window. A result that arrives
+after a newer request was made is dropped. The service checks the role: an agent or trainer
+who opens the dashboard sees the refusal, not figures.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import logging
+from datetime import date, timedelta
+
+from PySide6.QtCharts import QChart, QChartView
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ozondesk.domain import metrics
+from ozondesk.domain.clock import msk_date, to_msk
+from ozondesk.domain.metrics import ALL, BREACH_REASONS, BREACH_TITLES, AllAgents, Period
+from ozondesk.i18n import _
+from ozondesk.services.metrics import DashboardData, MetricsService
+from ozondesk.services.preferences import DeskAgent
+from ozondesk.ui import dashboard_charts as charts
+from ozondesk.ui.dashboard_models import (
+    TableModel,
+    agent_label,
+    day_label,
+    fill_agents,
+    fill_coverage,
+    fill_targets,
+    fill_templates,
+)
+from ozondesk.ui.pdf_export import save_pdf, table_html
+from ozondesk.ui.tasks import TaskRunner
+
+log = logging.getLogger("ozondesk.ui")
+
+DEFAULT_DAYS = 14
+DATE_DEBOUNCE_MS = 400
+AgentKey = str | None | AllAgents
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _pydate(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+class Dashboard(QWidget):
+    loaded = Signal(object)  # DashboardData drawn
+    failed = Signal(str)  # why nothing is shown
+
+    def __init__(
+        self,
+        service: MetricsService,
+        runner: TaskRunner,
+        actor: DeskAgent,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.runner = runner
+        self.actor = actor
+        self.data: DashboardData | None = None
+        self._generation = 0
+        self._agent_keys: list[AgentKey] = [ALL]
+        self._shown_once = False
+        self._filling_agents = False
+        self.summary = ""
+
+        today = msk_date(service.clock())
+        self.first_edit = QDateEdit(_qdate(today - timedelta(days=DEFAULT_DAYS - 1)))
+        self.last_edit = QDateEdit(_qdate(today))
+        for edit in (self.first_edit, self.last_edit):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.period_box = QComboBox()
+        self.period_box.addItem(_("per day"), "day")
+        self.period_box.addItem(_("per week"), "week")
+        self.agent_box = QComboBox()
+        self.agent_box.addItem(_("All agents"))
+        self.refresh_button = QPushButton(_("Refresh"))
+        self.csv_button = QPushButton(_("Export CSV…"))
+        self.pdf_button = QPushButton(_("Export PDF…"))
+        for button in (self.csv_button, self.pdf_button):
+            button.setEnabled(False)
+
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel(_("From")))
+        bar.addWidget(self.first_edit)
+        bar.addWidget(QLabel(_("to")))
+        bar.addWidget(self.last_edit)
+        bar.addWidget(self.period_box)
+        bar.addWidget(QLabel(_("Agent")))
+        bar.addWidget(self.agent_box)
+        bar.addWidget(self.refresh_button)
+        bar.addStretch(1)
+        bar.addWidget(self.csv_button)
+        bar.addWidget(self.pdf_button)
+
+        self.status = QLabel(_("Choose a period and press Refresh."))
+        self.status.setWordWrap(True)
+        self.commission = QLabel()
+        self.commission.setWordWrap(True)
+
+        self.targets_model = TableModel(self)
+        self.agents_model = TableModel(self)
+        self.templates_model = TableModel(self)
+        self.coverage_model = TableModel(self)
+        self.targets_view = self._table(self.targets_model)
+        self.agents_view = self._table(self.agents_model)
+        self.templates_view = self._table(self.templates_model)
+        self.coverage_view = self._table(self.coverage_model)
+        self.coverage_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+
+        self.rates_view = self._chart_view()
+        self.response_view = self._chart_view()
+        self.breaches_view = self._chart_view()
+
+        overview = QSplitter(Qt.Orientation.Vertical)
+        overview.addWidget(self.targets_view)
+        overview.addWidget(self.agents_view)
+        trends = QWidget()
+        grid = QGridLayout(trends)
+        grid.addWidget(self.rates_view, 0, 0)
+        grid.addWidget(self.response_view, 0, 1)
+        grid.addWidget(self.breaches_view, 1, 0, 1, 2)
+        coverage = QWidget()
+        coverage_layout = QVBoxLayout(coverage)
+        coverage_layout.addWidget(
+            QLabel(_("Share of each hour (09:00–23:00 MSK) in which someone was online or away."))
+        )
+        coverage_layout.addWidget(self.coverage_view)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(overview, _("Overview"))
+        self.tabs.addTab(trends, _("Trends"))
+        self.tabs.addTab(self.templates_view, _("Templates"))
+        self.tabs.addTab(coverage, _("Presence coverage"))
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.status)
+        layout.addWidget(self.commission)
+        layout.addWidget(self.tabs, 1)
+
+        self._date_timer = QTimer(self)
+        self._date_timer.setSingleShot(True)
+        self._date_timer.setInterval(DATE_DEBOUNCE_MS)
+        self._date_timer.timeout.connect(self.refresh)
+        self.first_edit.dateChanged.connect(self._date_timer.start)
+        self.last_edit.dateChanged.connect(self._date_timer.start)
+        self.period_box.currentIndexChanged.connect(self.refresh)
+        self.agent_box.currentIndexChanged.connect(self._agent_changed)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.csv_button.clicked.connect(lambda: self.export_csv())
+        self.pdf_button.clicked.connect(lambda: self.export_pdf())
+
+    # -- building blocks ----------------------------------------------------------------
+
+    def _table(self, model: TableModel) -> QTableView:
+        view = QTableView()
+        view.setModel(model)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.horizontalHeader().setStretchLastSection(True)
+        return view
+
+    @staticmethod
+    def _chart_view() -> QChartView:
+        view = QChartView()
+        view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        view.setMinimumHeight(220)
+        return view
+
+    # -- choices ------------------------------------------------------------------------
+
+    def period(self) -> tuple[date, date]:
+        return _pydate(self.first_edit.date()), _pydate(self.last_edit.date())
+
+    def granularity(self) -> Period:
+        return "week" if self.period_box.currentData() == "week" else "day"
+
+    def agent(self) -> AgentKey:
+        index = self.agent_box.currentIndex()
+        return self._agent_keys[index] if 0 <= index < len(self._agent_keys) else ALL
+
+    def set_agent(self, key: AgentKey) -> None:
+        """Choose the agent filter (ALL, a login, or None for unassigned) once it is listed."""
+        if key in self._agent_keys:
+            self.agent_box.setCurrentIndex(self._agent_keys.index(key))
+
+    def _agent_changed(self, _index: int) -> None:
+        if not self._filling_agents:
+            self.refresh()
+
+    # -- loading ------------------------------------------------------------------------
+
+    def showEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)  # type: ignore[arg-type]
+        if not self._shown_once:
+            self._shown_once = True
+            self.refresh()
+
+    def refresh(self) -> None:
+        """(Re)load the figures for the chosen period on the worker; a stale answer is dropped."""
+        self._date_timer.stop()
+        self._shown_once = True
+        self._generation += 1
+        generation = self._generation
+        first, last = self.period()
+        period, agent = self.granularity(), self.agent()
+        service, actor_id = self.service, self.actor.id
+        self.status.setText(_("Loading…"))
+        self.runner.run(
+            lambda: service.dashboard(actor_id, first, last, period, agent),
+            lambda data: self._loaded(generation, data),
+            lambda exc: self._failed(generation, exc),
+        )
+
+    def _failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        message = str(exc)
+        self.status.setText(_("Cannot show the figures: {reason}").format(reason=message))
+        self.failed.emit(message)
+
+    def _loaded(self, generation: int, data: DashboardData) -> None:
+        if generation != self._generation:
+            return
+        self.data = data
+        self._fill_agent_box(data)
+        report = data.report
+        names = data.agent_names
+        fill_targets(self.targets_model, report)
+        fill_agents(self.agents_model, report, names)
+        fill_templates(self.templates_model, data.templates)
+        fill_coverage(self.coverage_model, data.coverage)
+        self._draw_charts(data)
+        t = report.total
+        self.commission.setText(self.commission_text(t.frr, t.commission_penalty_pct))
+        self.summary = _(
+            "{first} – {last} (Moscow days): {n} buyer conversations; figures as of {now} MSK."
+        ).format(
+            first=report.first_day.isoformat(),
+            last=report.last_day.isoformat(),
+            n=t.conversations,
+            now=to_msk(data.now).strftime("%Y-%m-%d %H:%M"),
+        )
+        self.status.setText(self.summary)
+        for button in (self.csv_button, self.pdf_button):
+            button.setEnabled(True)
+        self.loaded.emit(data)
+
+    @staticmethod
+    def commission_text(frr: float | None, penalty: float) -> str:
+        if frr is None:
+            return _("Commission estimate: no conversation was due in this period.")
+        if penalty <= 0:
+            return _("Commission estimate: FRR {frr} meets the 90% target; no extra commission.").format(
+                frr=f"{frr:.1f}%"
+            )
+        return _(
+            "Commission estimate: FRR {frr} is under 90%, which costs about {penalty} of "
+            "commission (0.1% per point, at most 0.5%)."
+        ).format(frr=f"{frr:.1f}%", penalty=f"{penalty:.2f}%")
+
+    def _fill_agent_box(self, data: DashboardData) -> None:
+        keys: list[AgentKey] = [ALL, *sorted(data.agent_names), None]
+        if keys == self._agent_keys:
+            return
+        current = self.agent()
+        self._filling_agents = True
+        try:
+            self.agent_box.clear()
+            for key in keys:
+                if isinstance(key, AllAgents):
+                    self.agent_box.addItem(_("All agents"))
+                else:
+                    self.agent_box.addItem(agent_label(key, data.agent_names))
+            self._agent_keys = keys
+            self.agent_box.setCurrentIndex(keys.index(current) if current in keys else 0)
+        finally:
+            self._filling_agents = False
+
+    def _draw_charts(self, data: DashboardData) -> None:
+        report, agent = data.report, data.agent
+        targets = report.targets
+        points = report.series_for(agent)
+        labels = [day_label(d) for d, _f in points]
+        self._set_chart(
+            self.rates_view,
+            charts.line_chart(
+                _("Rates"),
+                labels,
+                [
+                    (_("FRR"), [f.frr for _d, f in points]),
+                    (_("Response rate"), [f.response_rate for _d, f in points]),
+                    (_("Resolved in 48 h"), [f.resolved_48h_rate for _d, f in points]),
+                ],
+                [
+                    (_("FRR target {value}").format(value=f"{targets.frr_pct:g}%"), targets.frr_pct),
+                    (_("Response rate target {value}").format(value=f"{targets.response_rate_pct:g}%"),
+                     targets.response_rate_pct),
+                    (_("48 h target {value}").format(value=f"{targets.resolved_48h_pct:g}%"),
+                     targets.resolved_48h_pct),
+                ],
+                "%",
+                y_max=100.0,
+            ),
+        )
+        chat = report.series_for(agent, "buyer_chat")
+        self._set_chart(
+            self.response_view,
+            charts.line_chart(
+                _("First response in chat, seconds"),
+                labels,
+                [
+                    (_("Average"), [f.avg_first_response_s for _d, f in chat]),
+                    (_("Median"), [f.median_first_response_s for _d, f in chat]),
+                    (_("90th percentile"), [f.p90_first_response_s for _d, f in chat]),
+                ],
+                [(_("Target: average ≤ {value} s").format(value=f"{targets.avg_chat_response_s:g}"),
+                  targets.avg_chat_response_s)],
+                _("s"),
+            ),
+        )
+        self._set_chart(
+            self.breaches_view,
+            charts.stacked_bar_chart(
+                _("SLA breaches by reason"),
+                labels,
+                [(_(BREACH_TITLES[r]), [f.breaches.get(r, 0) for _d, f in points]) for r in BREACH_REASONS],
+            ),
+        )
+
+    @staticmethod
+    def _set_chart(view: QChartView, chart: QChart) -> None:
+        old = view.chart()
+        view.setChart(chart)
+        # QChartView owns the chart it shows; the replaced one is ours to delete.
+        if old is not None and old is not chart:
+            old.deleteLater()
+
+    # -- export ---------------------------------------------------------------------------
+
+    def _default_name(self, suffix: str) -> str:
+        first, last = self.period()
+        return f"ozondesk-report-{first.isoformat()}-{last.isoformat()}.{suffix}"
+
+    def export_csv(self, path: str | None = None) -> bool:
+        """The per-agent and total rows, as ``ozondesk report --format csv`` writes them."""
+        if self.data is None:
+            return False
+        if path is None:
+            path, _filter = QFileDialog.getSaveFileName(
+                self, _("Export CSV"), self._default_name("csv"), _("CSV files (*.csv)")
+            )
+            if not path:
+                return False
+        try:
+            with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(metrics.CSV_HEADER)
+                writer.writerows(metrics.csv_rows(self.data.report, self.data.agent_names))
+        except OSError as exc:
+            self.status.setText(
+                _("Cannot write {path}: {reason}").format(path=path, reason=exc.strerror or exc)
+            )
+            return False
+        self.status.setText(_("Saved {path}").format(path=path))
+        return True
+
+    def report_html(self) -> str:
+        """The dashboard's tables as HTML, for the PDF."""
+        if self.data is None:
+            return ""
+        parts = [f"<p>{html.escape(self.summary)}</p>", f"<p>{html.escape(self.commission.text())}</p>"]
+        for title, model in (
+            (_("Targets"), self.targets_model),
+            (_("Agents"), self.agents_model),
+            (_("Templates"), self.templates_model),
+            (_("Presence coverage, % of each hour"), self.coverage_model),
+        ):
+            headers, rows = model.cells()
+            parts.append(f"<h3>{html.escape(title)}</h3>")
+            parts.append(table_html(headers, rows))
+        return "".join(parts)
+
+    def export_pdf(self, path: str | None = None) -> bool:
+        if self.data is None:
+            return False
+        if path is None:
+            path, _filter = QFileDialog.getSaveFileName(
+                self, _("Export PDF"), self._default_name("pdf"), _("PDF files (*.pdf)")
+            )
+            if not path:
+                return False
+        first, last = self.period()
+        title = _("Service report {first} – {last}").format(first=first.isoformat(), last=last.isoformat())
+        try:
+            save_pdf(path, title, self.report_html())
+        except OSError as exc:
+            self.status.setText(
+                _("Cannot write {path}: {reason}").format(path=path, reason=exc.strerror or exc)
+            )
+            return False
+        self.status.setText(_("Saved {path}").format(path=path))
+        return True

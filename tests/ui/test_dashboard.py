@@ -1,0 +1,213 @@
+"""The lead's dashboard: loads on the worker, shows the domain's figures, filters, exports; refuses agents."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCharts import QLineSeries
+from PySide6.QtCore import QDate, Qt
+
+from ozondesk.domain.clock import MOSCOW
+from ozondesk.domain.metrics import ALL
+from ozondesk.services.metrics import MetricsService
+from ozondesk.services.preferences import DeskAgent
+from ozondesk.store.db import Database
+from ozondesk.store.models import (
+    Agent,
+    Conversation,
+    PresenceEventRow,
+    ReplyTemplate,
+    Shop,
+    TemplateRevision,
+    TemplateUse,
+)
+from ozondesk.ui.dashboard import Dashboard
+from ozondesk.ui.tasks import TaskRunner
+
+
+def msk(day: int, hh: int, mm: int = 0) -> datetime:
+    return MOSCOW.localize(datetime(2026, 11, day, hh, mm)).astimezone(UTC)
+
+
+def naive(value: datetime) -> datetime:
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+NOW = msk(20, 12)
+
+
+@pytest.fixture
+def people(db: Database) -> dict[str, DeskAgent]:
+    """Two agents and a lead; conversations of 19–20 Nov with known figures; a template use; presence."""
+    with db.begin() as s:
+        shop = Shop(ozon_seller_id="1", name="Shop", created_at=naive(msk(1, 9)))
+        s.add(shop)
+        s.flush()
+        agents = {lg: Agent(shop_id=shop.id, login=lg, display_name=n, role=r)
+                  for lg, n, r in (("wang", "王芳", "agent"), ("li", "李伟", "agent"), ("zhao", "赵婷", "lead"))}
+        s.add_all(agents.values())
+        s.flush()
+        rows = [
+            ("wang", msk(19, 10), msk(19, 10, 5)),  # in SLA
+            ("wang", msk(19, 10), msk(19, 10, 20)),  # late
+            ("li", msk(19, 10), msk(19, 10, 10)),  # in SLA
+            ("li", msk(20, 10), None),  # overdue
+        ]
+        convs = []
+        for n, (login, received, reply) in enumerate(rows):
+            conv = Conversation(shop_id=shop.id, kind="buyer_chat", platform_id=str(n),
+                                sla_policy="chat-first-response", received_at=naive(received),
+                                first_response_at=naive(reply) if reply else None,
+                                assignee_id=agents[login].id)
+            s.add(conv)
+            convs.append(conv)
+        template = ReplyTemplate(slug="eta", category="order-status", tags=[], gloss_zh="", channel="chat",
+                                 language="ru", usage_count=1, archived=False, created_at=naive(msk(1, 9)))
+        s.add(template)
+        s.flush()
+        revision = TemplateRevision(template_id=template.id, number=1, title="Срок доставки", body="…",
+                                    status="approved", created_at=naive(msk(1, 9)),
+                                    effective_at=naive(msk(2, 9)))
+        s.add(revision)
+        s.flush()
+        s.add(TemplateUse(template_id=template.id, revision_id=revision.id, conversation_id=convs[0].id,
+                          agent_id=agents["wang"].id, used_at=naive(msk(19, 10, 5)), inserted_chars=40,
+                          edit_distance=10))
+        s.add(PresenceEventRow(agent_id=agents["li"].id, status="online", at=naive(msk(19, 9))))
+        s.add(PresenceEventRow(agent_id=agents["li"].id, status="offline", at=naive(msk(19, 9, 30))))
+        return {lg: DeskAgent(a.id, lg, a.display_name, "Shop", a.role) for lg, a in agents.items()}
+
+
+@pytest.fixture
+def runner() -> Iterator[TaskRunner]:
+    r = TaskRunner()
+    yield r
+    r.shutdown()
+
+
+def make(qtbot: Any, db: Database, runner: TaskRunner, actor: DeskAgent) -> Dashboard:
+    dash = Dashboard(MetricsService(db, clock=lambda: NOW), runner, actor)
+    qtbot.addWidget(dash)
+    dash.first_edit.setDate(QDate(2026, 11, 19))
+    dash.last_edit.setDate(QDate(2026, 11, 20))
+    return dash
+
+
+def load(qtbot: Any, dash: Dashboard) -> None:
+    with qtbot.waitSignal(dash.loaded, timeout=10000):
+        dash.refresh()
+
+
+def cell(model: Any, row: int, column: int) -> str:
+    return model.data(model.index(row, column), Qt.ItemDataRole.DisplayRole)
+
+
+def test_a_lead_sees_the_figures(qtbot: Any, db: Database, runner: TaskRunner, people: dict[str, DeskAgent],
+                                 qtmodeltester: Any) -> None:
+    dash = make(qtbot, db, runner, people["zhao"])
+    load(qtbot, dash)
+    assert dash.data is not None and dash.data.report.total.frr == 50.0
+    agents = dash.agents_model
+    assert [cell(agents, r, 0) for r in range(agents.rowCount())] == ["李伟 (li)", "王芳 (wang)", "All agents"]
+    assert [cell(agents, 2, c) for c in (1, 2, 3)] == ["4", "4", "50.0%"]
+    assert cell(agents, 1, 4) == "12.5 min"  # (5 + 20) / 2 minutes
+    targets = dash.targets_model
+    assert [cell(targets, 0, c) for c in range(4)] == ["First response rate (FRR)", "50.0%", "≥ 90.0%", "missed"]
+    assert targets.data(targets.index(0, 3), Qt.ItemDataRole.BackgroundRole) is not None
+    assert "0.50%" in dash.commission.text()
+    assert cell(dash.templates_model, 0, 0) == "Срок доставки" and cell(dash.templates_model, 0, 4) == "25.0%"
+    assert cell(dash.coverage_model, 0, 0) == "50"  # 09:00–10:00 on the 19th: half covered
+    assert dash.coverage_model.headerData(0, Qt.Orientation.Vertical) == "19.11"
+    for model in (dash.targets_model, dash.agents_model, dash.templates_model, dash.coverage_model):
+        qtmodeltester.check(model, force_py=True)
+    assert [dash.agent_box.itemText(i) for i in range(dash.agent_box.count())] == [
+        "All agents", "李伟 (li)", "王芳 (wang)", "赵婷 (zhao)", "Unassigned"]
+
+
+def test_charts_have_the_targets_as_lines(qtbot: Any, db: Database, runner: TaskRunner,
+                                          people: dict[str, DeskAgent]) -> None:
+    dash = make(qtbot, db, runner, people["zhao"])
+    load(qtbot, dash)
+    rates = {s.name(): s for s in dash.rates_view.chart().series()}
+    frr_target = rates["FRR target 90%"]
+    assert isinstance(frr_target, QLineSeries)
+    assert {p.y() for p in frr_target.points()} == {90.0}
+    assert [(p.x(), p.y()) for p in rates["FRR"].points()] == [(0, 200 / 3), (1, 0.0)]
+    response = {s.name(): s for s in dash.response_view.chart().series()}
+    assert {p.y() for p in response["Target: average ≤ 120 s"].points()} == {120.0}
+    assert [p.y() for p in response["Median"].points()] == [600.0]  # 5, 10 and 20 min; none on the 20th
+    (bars,) = dash.breaches_view.chart().series()
+    slow = next(b for b in bars.barSets() if b.label() == "slow reply")
+    assert [slow.at(i) for i in range(slow.count())] == [1.0, 1.0]
+
+
+def test_the_agent_filter_and_weeks_reload(qtbot: Any, db: Database, runner: TaskRunner,
+                                           people: dict[str, DeskAgent]) -> None:
+    dash = make(qtbot, db, runner, people["zhao"])
+    load(qtbot, dash)
+    with qtbot.waitSignal(dash.loaded, timeout=10000) as blocker:
+        dash.set_agent("li")
+    data = blocker.args[0]
+    assert data.agent == "li" and dash.agent() == "li"
+    assert dash.templates_model.rowCount() == 0  # li used no template
+    assert cell(dash.coverage_model, 0, 0) == "50"
+    rates = {s.name(): s for s in dash.rates_view.chart().series()}
+    assert [(p.x(), p.y()) for p in rates["FRR"].points()] == [(0, 100.0), (1, 0.0)]
+    with qtbot.waitSignal(dash.loaded, timeout=10000) as blocker:
+        dash.set_agent("wang")
+    assert cell(dash.coverage_model, 0, 0) == "0"
+    with qtbot.waitSignal(dash.loaded, timeout=10000) as blocker:
+        dash.period_box.setCurrentIndex(1)
+    assert [d for d, _f in blocker.args[0].report.series_for(ALL)] == [date(2026, 11, 16)]
+
+
+def test_exports(qtbot: Any, db: Database, runner: TaskRunner, people: dict[str, DeskAgent],
+                 tmp_path: Path) -> None:
+    dash = make(qtbot, db, runner, people["zhao"])
+    assert not dash.export_csv(str(tmp_path / "early.csv"))  # nothing loaded yet
+    load(qtbot, dash)
+    out = tmp_path / "r.csv"
+    assert dash.export_csv(str(out))
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["scope"], r["agent"], r["frr"]) for r in rows] == [
+        ("agent", "li", "50.0"), ("agent", "wang", "50.0"), ("total", "", "50.0")]
+    pdf = tmp_path / "r.pdf"
+    assert dash.export_pdf(str(pdf))
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert "Срок доставки" in dash.report_html() and "王芳 (wang)" in dash.report_html()
+    assert not dash.export_csv(str(tmp_path / "missing" / "r.csv"))
+    assert "Cannot write" in dash.status.text()
+
+
+@pytest.mark.parametrize("login", ["wang", "li"])
+def test_an_agent_is_refused_by_the_service(qtbot: Any, db: Database, runner: TaskRunner,
+                                            people: dict[str, DeskAgent], login: str) -> None:
+    # The desk agent claims to be a lead: the service reads the role from the store.
+    impostor = DeskAgent(people[login].id, login, "x", "Shop", "lead")
+    dash = make(qtbot, db, runner, impostor)
+    with qtbot.waitSignal(dash.failed, timeout=10000) as blocker:
+        dash.refresh()
+    assert "only a team lead" in blocker.args[0]
+    assert dash.data is None and dash.agents_model.rowCount() == 0
+    assert not dash.csv_button.isEnabled()
+
+
+def test_a_bad_period_says_what_to_fix(qtbot: Any, db: Database, runner: TaskRunner,
+                                       people: dict[str, DeskAgent]) -> None:
+    dash = make(qtbot, db, runner, people["zhao"])
+    dash.first_edit.setDate(QDate(2026, 11, 21))
+    with qtbot.waitSignal(dash.failed, timeout=10000):
+        dash.refresh()
+    assert "swap the dates" in dash.status.text()
+
+
+def test_first_show_loads(qtbot: Any, db: Database, runner: TaskRunner, people: dict[str, DeskAgent]) -> None:
+    dash = make(qtbot, db, runner, people["zhao"])
+    with qtbot.waitSignal(dash.loaded, timeout=10000):
+        dash.show()
