@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 from PySide6.QtGui import QColor, QIcon
 
-# Beside the other resources (see domain/packs.py), not inside the package.
-ICON_DIR = Path(__file__).resolve().parents[2] / "resources" / "icons" / "inbox"
+from ozondesk.resources import resource_path
+
+# Found the way every resource is (checkout, wheel or bundle); Qt's SVG plugin draws them.
+ICON_DIR = resource_path("icons", "inbox")
 KIND_ICONS = {
     "buyer_chat": "kind-chat.svg",
     "buyer_ticket": "kind-ticket.svg",
