@@ -41,6 +41,19 @@ _ALLOWED: dict[Action, tuple[tuple[State, ...], roles.Permission]] = {
 }
 
 
+STATE_NAMES: dict[str, str] = {
+    "draft": N_("draft"),
+    "submitted": N_("submitted"),
+    "approved": N_("approved"),
+    "rejected": N_("rejected"),
+}
+
+
+def state_name(state: str) -> str:
+    """The state in the interface language; an unknown one as stored."""
+    return _(STATE_NAMES[state]) if state in STATE_NAMES else state
+
+
 class ReviewError(UserError):
     """A review step that the rules don't allow; the message says why."""
 
@@ -71,7 +84,7 @@ def check(action: Action, state: State, role: str) -> None:
     states, needed = _ALLOWED[action]
     roles.require(role, needed)
     if state not in states:
-        raise ReviewError(_(_REFUSALS[action]).format(state=_(state)))
+        raise ReviewError(_(_REFUSALS[action]).format(state=state_name(state)))
 
 
 def effective_at(

@@ -202,6 +202,8 @@ class TemplateLibrary(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(True)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.new_button = QPushButton(_("New template"), self)
         self.new_button.setObjectName("newTemplate")
@@ -277,6 +279,7 @@ class TemplateLibrary(QWidget):
         splitter.addWidget(editor)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
+        splitter.setSizes([520, 780])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from ozondesk.domain.clock import to_msk, utcnow
+from ozondesk.domain.review import state_name
 from ozondesk.domain.roles import allowed
 from ozondesk.errors import UserError
 from ozondesk.i18n import N_, _
@@ -63,16 +64,11 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     (REJECT_KEYS, N_("Reject the selected template revision (with a comment)")),
 )
 SEVERITY_LABELS = {"error": N_("Error"), "warning": N_("Warning"), "info": N_("Note")}
-STATUS_LABELS = {
-    "draft": N_("draft"),
-    "submitted": N_("submitted for review"),
-    "approved": N_("approved"),
-    "rejected": N_("rejected"),
-}
 AUDIT_LABELS = {
     "template.create": N_("created"),
     "template.edit": N_("edited"),
-    "template.submit": N_("submitted for review"),
+    "template.submit": N_("submitted"),
+    "template.details": N_("details changed"),
     "template.approve": N_("approved"),
     "template.reject": N_("rejected"),
 }
@@ -85,7 +81,7 @@ def format_msk(value: datetime | None) -> str:
 
 
 def status_label(status: str) -> str:
-    return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
+    return state_name(status)
 
 
 def error_text(exc: BaseException, doing: str) -> str:
@@ -184,6 +180,7 @@ class TemplateReview(QWidget):
         self.queue.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.queue.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.queue.verticalHeader().setVisible(False)
+        self.queue.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.queue.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.empty = QLabel(_("Nothing waits for review."), self)
         self.empty.setVisible(False)
@@ -248,6 +245,7 @@ class TemplateReview(QWidget):
         splitter.addWidget(queue_box)
         splitter.addWidget(details)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([420, 880])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
