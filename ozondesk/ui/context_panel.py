@@ -92,9 +92,10 @@ def compliance_html(detail: ConversationDetail) -> str:
     template_label = escape(_("Template:"))
     parts = [f"<h4>{heading}</h4><ul>"]
     for flag in detail.compliance:
-        because = ", ".join(
-            dict.fromkeys(f"{pick(m.category_title)} ({m.keyword.lstrip('=')})" for m in flag.matches)
-        )
+        keywords: dict[str, dict[str, None]] = {}  # category title → its keywords found, in order
+        for m in flag.matches:
+            keywords.setdefault(pick(m.category_title), {})[m.keyword.lstrip("=")] = None
+        because = "; ".join(f"{title} ({', '.join(found)})" for title, found in keywords.items())
         reasons = escape(_("Because of: {reasons}").format(reasons=because))
         line = (
             f"<li><b>⚑ {escape(pick(flag.title))}</b>"

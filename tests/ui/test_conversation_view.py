@@ -125,6 +125,16 @@ def test_compliance_flags_explain_and_offer_their_template(qtbot: Any) -> None:
     text = view.context.toPlainText()
     assert "«Честный знак» marking" in text and "DataMatrix" in text
     assert "Because of: Shoes (кроссовок)" in text
+
+
+def test_reasons_for_a_flag_are_grouped_by_category(qtbot: Any) -> None:
+    view = make_view(qtbot)
+    names = ["Светодиодная лента 5 м", "Смарт-часы S8 Pro", "Кроссовки детские"]
+    view.show_detail(detail(compliance=flags(names)), NOW)
+    text = view.context.toPlainText()
+    assert "Because of: Electronics (светодиодный, смарт часы)" in text
+    assert "Because of: Shoes (кроссовок)" in text  # marking: the shoes alone, not the children's goods
+    assert "Because of: Children's goods (детский)" in text
     assert "compliance-marking" in view.context.toHtml()
     with qtbot.waitSignal(view.insert_template) as got:
         view.context.anchorClicked.emit(QUrl("template:compliance-marking"))
