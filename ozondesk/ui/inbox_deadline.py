@@ -36,14 +36,17 @@ def countdown(row: InboxRow, policies: dict[str, SlaPolicy], now: datetime) -> s
     return None if policy is None else sla.countdown_to(policy, row.due_at, now)
 
 
-def state(row: InboxRow, policies: dict[str, SlaPolicy], now: datetime) -> str | None:
+def state(
+    row: InboxRow, policies: dict[str, SlaPolicy], now: datetime, known: sla.Countdown | None = None
+) -> str | None:
     """ok / due-soon / breached while the clock runs, paused while the buyer is awaited,
-    answered once resolved; None when no deadline applies."""
+    answered once resolved; None when no deadline applies. ``known``: the row's countdown
+    at ``now`` if the caller has it already."""
     if row.status in CLOSED_STATUSES:
         return "answered"
     if row.status == "waiting_buyer":
         return "paused"
-    found = countdown(row, policies, now)
+    found = known or countdown(row, policies, now)
     return found.state if found else None
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QFont
 
+from ozondesk.domain import sla
 from ozondesk.domain.clock import utcnow
 from ozondesk.domain.policies import SlaPolicy
 from ozondesk.i18n import N_, _
@@ -78,7 +79,19 @@ class InboxModel(QAbstractTableModel):
         self._requested: set[int] = set()
         self._generation = 0
         self._bold: QFont | None = None
-        self.now: datetime = utcnow()
+        # Display, icon and colour of one countdown cell all need its countdown: work it out
+        # once per row and clock reading.
+        self._countdowns: dict[int, sla.Countdown | None] = {}
+        self._now: datetime = utcnow()
+
+    @property
+    def now(self) -> datetime:
+        return self._now
+
+    @now.setter
+    def now(self, value: datetime) -> None:
+        self._now = value
+        self._countdowns.clear()
 
     # -- loading -----------------------------------------------------------------
     def reload(self, flt: InboxFilter | None = None) -> None:
@@ -99,6 +112,7 @@ class InboxModel(QAbstractTableModel):
         self._ids = ids
         self._pages.clear()
         self._requested.clear()
+        self._countdowns.clear()
         self.endResetModel()
         self.loaded.emit(len(ids))
 
@@ -119,6 +133,9 @@ class InboxModel(QAbstractTableModel):
             return
         self._requested.discard(page)
         self._pages[page] = rows
+        for row in rows:
+            if row is not None:
+                self._countdowns.pop(row.id, None)  # fresher data than the cached countdown's
         while len(self._pages) > MAX_PAGES:
             self._pages.popitem(last=False)
         first = page * PAGE
@@ -175,11 +192,13 @@ class InboxModel(QAbstractTableModel):
                 _TICK_ROLES,
             )
 
-    def countdown(self, row: InboxRow) -> Any:
-        return inbox_deadline.countdown(row, self.policies, self.now)
+    def countdown(self, row: InboxRow) -> sla.Countdown | None:
+        if row.id not in self._countdowns:
+            self._countdowns[row.id] = inbox_deadline.countdown(row, self.policies, self.now)
+        return self._countdowns[row.id]
 
     def state(self, row: InboxRow) -> str | None:
-        return inbox_deadline.state(row, self.policies, self.now)
+        return inbox_deadline.state(row, self.policies, self.now, self.countdown(row))
 
     # -- Qt model API --------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
