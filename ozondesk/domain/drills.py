@@ -33,6 +33,7 @@ from ozondesk.domain.lint.morph import analyzer, fold
 from ozondesk.domain.lint.text import mask_quotes, normalise
 from ozondesk.errors import UserError
 from ozondesk.i18n import N_, _
+from ozondesk.resources import resource_path
 
 SCHEMA_VERSION = 1
 Family = Literal["return-policy", "logistics-delay", "counterfeit"]
@@ -456,7 +457,7 @@ def load_set(path: Path | str) -> DrillSet:
 
 
 def starter_set_path() -> Path:
-    return Path(__file__).resolve().parents[2] / "resources" / "drills" / "starter-ru.json"
+    return resource_path("drills", "starter-ru.json")
 
 
 def load_starter_set() -> DrillSet:
