@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ozondesk.domain import sla
@@ -26,8 +26,11 @@ from ozondesk.store.models import (
     Posting,
     PostingItem,
     PresenceEventRow,
+    ReplyTemplate,
     Shop,
     StatusChange,
+    TemplateRevision,
+    TemplateUse,
 )
 from ozondesk.store.repos.policies import current_policies
 
@@ -45,7 +48,8 @@ class DemoStats:
 
 def _chunked(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
     for start in range(0, len(rows), CHUNK):
-        session.execute(insert(model), rows[start : start + CHUNK])
+        # Core executemany: the ORM bulk path sent one INSERT per row here.
+        session.execute(insert(model.__table__), rows[start : start + CHUNK])  # type: ignore[attr-defined]
 
 
 def generate(db: Database, size: int = 500, now: datetime | None = None, seed: int = 7) -> DemoStats:
@@ -83,7 +87,68 @@ def generate(db: Database, size: int = 500, now: datetime | None = None, seed: i
     from ozondesk.services.templates import TemplateService
 
     TemplateService(db).seed_starter_library(now)
+    _template_uses(db, builder.replies, now, seed)
     return DemoStats(len(builder.conversations), len(builder.messages), len(builder.postings), len(presence))
+
+
+def _template_uses(db: Database, replies: list[_Reply], now: datetime, seed: int) -> int:
+    """About two in three first replies used a starter template of the conversation's category;
+    half of those were sent as inserted, the rest edited a little or a lot."""
+    rnd = random.Random(seed + 1)  # its own stream: the conversations stay as they were
+    with db.begin() as session:
+        live = session.execute(
+            select(ReplyTemplate.id, ReplyTemplate.category, TemplateRevision.id, TemplateRevision.body)
+            .join(TemplateRevision, TemplateRevision.template_id == ReplyTemplate.id)
+            .where(TemplateRevision.status == "approved")
+        ).all()
+        if not live:
+            return 0
+        by_category: dict[str, list[Any]] = {}
+        for row in live:
+            by_category.setdefault(row[1], []).append(row)
+        rows: list[dict[str, Any]] = []
+        counts: dict[int, int] = {}
+        for reply in replies:
+            if rnd.random() >= 0.65:
+                continue
+            template_id, _category, revision_id, body = rnd.choice(
+                by_category.get(reply.category) or by_category.get("order-status") or live
+            )
+            inserted = len(body)
+            edit = rnd.random()
+            distance = 0 if edit < 0.5 else rnd.randint(1, 15) if edit < 0.8 else int(inserted * rnd.uniform(0.2, 0.6))
+            rows.append(
+                {
+                    "template_id": template_id,
+                    "revision_id": revision_id,
+                    "conversation_id": reply.conversation_id,
+                    "message_id": reply.message_id,
+                    "agent_id": reply.agent_id,
+                    "used_at": to_storage(reply.at),
+                    "inserted_chars": inserted,
+                    "edit_distance": distance,
+                }
+            )
+            counts[template_id] = counts.get(template_id, 0) + 1
+        _chunked(session, TemplateUse, rows)
+        for template_id, n in counts.items():
+            session.execute(
+                update(ReplyTemplate)
+                .where(ReplyTemplate.id == template_id)
+                .values(usage_count=ReplyTemplate.usage_count + n)
+            )
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """A first reply of the demo, for its template use."""
+
+    conversation_id: int
+    message_id: int
+    agent_id: int | None
+    category: str
+    at: datetime
 
 
 class _Builder:
@@ -96,6 +161,7 @@ class _Builder:
         self.conversations: list[dict[str, Any]] = []
         self.messages: list[dict[str, Any]] = []
         self.status_changes: list[dict[str, Any]] = []
+        self.replies: list[_Reply] = []
         self.order_base = rnd.randrange(10_000_000, 90_000_000)
 
     def _posting(self, received: datetime) -> tuple[int, str, str]:
@@ -156,6 +222,8 @@ class _Builder:
     ) -> None:
         self.messages.append(
             {
+                # Explicit ids (the demo fills an empty database) so template uses can name them.
+                "id": len(self.messages) + 1,
                 "conversation_id": cid,
                 "platform_message_id": str(3_000_000_000_000_000_000 + len(self.messages) * 7919),
                 "side": side,
@@ -166,6 +234,13 @@ class _Builder:
                 "delivery_state": "delivered" if side == "seller" else "received",
             }
         )
+
+    def _opening(self, policy: str, received: datetime) -> datetime:
+        """``received``, or when the policy's calendar next opens after it."""
+        calendar = self.policies[policy].calendar
+        for start, _end in calendar.open_intervals(received, received + timedelta(days=15)):
+            return max(start, received)
+        return received
 
     def conversation(self, index: int) -> None:
         rnd, now = self.rnd, self.now
@@ -207,10 +282,15 @@ class _Builder:
         last_at, preview, unread = received, opening, 1
         if answered:
             delay = timedelta(minutes=rnd.choice([2, 4, 6, 9, 12, 14, 25, 70]))
-            first_response = min(received + delay, now)
+            # A message that arrives out of hours waits for the desk to open.
+            first_response = min(self._opening(policy, received) + delay, now)
             reply = data.SELLER_REPLIES.get(category, data.SELLER_REPLIES["order-status"])
             text = reply.format(buyer=buyer or "коллеги", posting=posting)
             self._message(cid, "seller", text, first_response, assignee)
+            if buyer:
+                self.replies.append(
+                    _Reply(cid, len(self.messages), assignee, category, first_response)
+                )
             last_at, preview, unread = first_response, text, 0
             if rnd.random() < 0.5:
                 follow_at = min(first_response + timedelta(hours=rnd.uniform(0.2, 30)), now)
@@ -276,9 +356,13 @@ def _presence(rnd: random.Random, now: datetime, desk: list[int]) -> Iterable[di
     today = now.astimezone(MOSCOW).date()
     thin_days = {today - timedelta(days=rnd.randrange(2, 7)), today - timedelta(days=12)}
     early, late = desk[: len(desk) // 2], desk[len(desk) // 2 :]
+    # Its own stream, so the shifts above stay as they were: some days the whole morning
+    # shift goes to lunch together and the heat-map shows the hole.
+    lunch = random.Random(len(desk) * 7919 + today.toordinal())
     rows: list[dict[str, Any]] = []
     for back in range(30, -1, -1):
         day = today - timedelta(days=back)
+        lunch_gap = lunch.random() < 0.25
         for group, (start, end) in ((early, (8 * 60 + 50, 16 * 60)), (late, (15 * 60, 23 * 60 + 5))):
             for agent in group:
                 on = start + rnd.randrange(0, 15)
@@ -287,6 +371,8 @@ def _presence(rnd: random.Random, now: datetime, desk: list[int]) -> Iterable[di
                     on += 100  # the evening shift started late and nobody covered the gap
                 events = [(on, "online"), (on + rnd.randrange(120, 200), "away"),
                           (on + rnd.randrange(210, 240), "online"), (off, "offline")]
+                if lunch_gap and group is early:
+                    events[3:3] = [(13 * 60 + 10, "offline"), (13 * 60 + 50, "online")]
                 for minute, status in events:
                     at = local_instant(day, minute, MOSCOW)
                     if at <= now:

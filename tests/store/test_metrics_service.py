@@ -215,3 +215,28 @@ def test_a_stopped_send_records_no_use(db: Database) -> None:
     with db.begin() as s:
         assert s.scalars(select(TemplateUse)).all() == []
         assert s.scalar(select(ReplyTemplate.usage_count)) == 0
+
+
+def test_the_demo_database_makes_a_meaningful_dashboard(db: Database) -> None:
+    from ozondesk.services.demo import generate
+
+    now = msk(23, 9)
+    generate(db, size=600, now=now)
+    with db.begin() as s:
+        lead = s.scalar(select(Agent.id).where(Agent.role == "lead"))
+    assert lead is not None
+    data = MetricsService(db, clock=lambda: now).dashboard(lead, date(2026, 11, 1), date(2026, 11, 23))
+    total = data.report.total
+    assert all(n > 0 for n in total.breaches.values()), total.breaches
+    assert total.frr is not None and 50 < total.frr < 100
+    assert len(data.report.agents) >= 6 and None in data.report.agents
+    assert data.templates and sum(t.uses for t in data.templates) > 100
+    assert any(t.unchanged < t.uses for t in data.templates) and any(t.unchanged for t in data.templates)
+    covered = [v for row in data.coverage.cells for v in row if v is not None]
+    assert min(covered) < 0.5 and max(covered) == 1.0
+    with db.begin() as s:
+        use = s.scalars(select(TemplateUse)).first()
+        assert use is not None and use.message_id is not None
+        message = s.get(Message, use.message_id)
+        assert message is not None and message.side == "seller"
+        assert message.conversation_id == use.conversation_id
