@@ -32,7 +32,7 @@ from ozondesk.domain.lint.deadlines import find_mentions
 from ozondesk.domain.lint.morph import analyzer, fold
 from ozondesk.domain.lint.text import mask_quotes, normalise
 from ozondesk.errors import UserError
-from ozondesk.i18n import N_, _
+from ozondesk.i18n import N_, _, ngettext
 from ozondesk.resources import resource_path
 
 SCHEMA_VERSION = 1
@@ -668,7 +668,8 @@ def score_answer(drill: Drill, answer: str, elapsed: timedelta,
     lint_ok = bool(text) and not errors
     lint_detail = (
         _("empty answer") if not text
-        else _("{n} error(s)").format(n=len(errors)) if errors else ""
+        else ngettext("{n} error", "{n} errors", len(errors)).format(n=len(errors)) if errors
+        else ""
     )  # fmt: skip
 
     deadlines = concrete_deadlines(answer) if text else []

@@ -31,7 +31,7 @@ from ozondesk.domain.clock import to_msk
 from ozondesk.domain.drills import CRITERION_LABELS, FAMILY_LABELS, save_set
 from ozondesk.domain.roles import allowed
 from ozondesk.errors import UserError
-from ozondesk.i18n import _
+from ozondesk.i18n import _, ngettext
 from ozondesk.services.drills import (
     AttemptReview,
     DrillService,
@@ -220,7 +220,8 @@ class DrillTrainerPanel(QWidget):
         self.set_list.clear()
         for s in self.sets:
             self.set_list.addItem(
-                _("{title} ({n} drills, version {version})").format(title=s.title, n=s.drills, version=s.version)
+                ngettext("{title} ({n} drill, version {version})", "{title} ({n} drills, version {version})",
+                         s.drills).format(title=s.title, n=s.drills, version=s.version)
             )
             self.set_list.item(self.set_list.count() - 1).setData(Qt.ItemDataRole.UserRole, s.slug)
         if self.set_list.count() and self.set_list.currentRow() < 0:
