@@ -9,7 +9,7 @@ three working days later, the live text staying until then.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -56,7 +56,14 @@ from ozondesk.services.templates import (
 )
 from ozondesk.ui.lint_highlighter import SEVERITY_COLORS, LintHighlighter
 from ozondesk.ui.tasks import TaskRunner
-from ozondesk.ui.template_review import SEVERITY_LABELS, Clock, error_text, format_msk, status_label
+from ozondesk.ui.template_review import (
+    SEVERITY_LABELS,
+    Clock,
+    error_text,
+    format_msk,
+    run_for,
+    status_label,
+)
 
 log = logging.getLogger("ozondesk.ui")
 
@@ -302,14 +309,18 @@ class TemplateLibrary(QWidget):
         self.submit_button.clicked.connect(self.submit)
         self.review_button.clicked.connect(self._request_review)
         # The rules and pymorphy3's dictionaries load on the worker, not in the first keystroke.
-        self.runner.run(lambda: lint_template_body("Сделаем завтра."), self._linter_loaded,
+        self._run(lambda: lint_template_body("Сделаем завтра."), self._linter_loaded,
                         lambda exc: log.error("lint rules failed to load: %s", exc))
         self.new_template()
 
     # -- loading ---------------------------------------------------------------------
+    def _run(self, work: Callable[[], Any], on_done: Callable[[Any], None],
+             on_error: Callable[[BaseException], None]) -> None:
+        run_for(self, self.runner, work, on_done, on_error)
+
     def refresh(self) -> None:
         now = self.clock()
-        self.runner.run(lambda: self.service.templates(now), self._show_list,
+        self._run(lambda: self.service.templates(now), self._show_list,
                         lambda exc: self._say(error_text(exc, "loading templates"), error=True))
 
     def _show_list(self, records: list[TemplateRecord]) -> None:
@@ -339,7 +350,7 @@ class TemplateLibrary(QWidget):
         self.gloss.setText(record.gloss_zh)
         self.state.setText(_("Loading…"))
         template_id, now = record.id, self.clock()
-        self.runner.run(lambda: self.service.template_history(template_id, now),
+        self._run(lambda: self.service.template_history(template_id, now),
                         lambda history: self._fill(record, history),
                         lambda exc: self._say(error_text(exc, "loading a template"), error=True))
 
@@ -452,7 +463,7 @@ class TemplateLibrary(QWidget):
 
         self._busy = True
         self._set_enabled()
-        self.runner.run(work, self._saved, self._refused)
+        self._run(work, self._saved, self._refused)
 
     def _saved(self, record: RevisionRecord) -> None:
         self._busy = False

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from ozondesk.domain.clock import to_msk, utcnow
 from ozondesk.domain.review import state_name
@@ -92,6 +93,29 @@ def error_text(exc: BaseException, doing: str) -> str:
     return _("Something went wrong ({error}); the details are in the log.").format(
         error=type(exc).__name__
     )
+
+
+def run_for(
+    widget: QWidget,
+    runner: TaskRunner,
+    work: Callable[[], Any],
+    on_done: Callable[[Any], None],
+    on_error: Callable[[BaseException], None],
+) -> None:
+    """``runner.run`` whose callbacks are dropped once ``widget`` is gone (its workspace closed
+    while the query ran): touching a deleted widget would raise inside Qt's event loop."""
+
+    def done(result: Any) -> None:
+        if isValid(widget):
+            on_done(result)
+
+    def failed(exc: BaseException) -> None:
+        if isValid(widget):
+            on_error(exc)
+        else:
+            log.debug("dropped the failure of a closed screen's task: %s", exc)
+
+    runner.run(work, done, failed)
 
 
 class ReviewQueueModel(QAbstractTableModel):
@@ -264,9 +288,13 @@ class TemplateReview(QWidget):
         self._set_enabled()
 
     # -- loading ---------------------------------------------------------------------
+    def _run(self, work: Callable[[], Any], on_done: Callable[[Any], None],
+             on_error: Callable[[BaseException], None]) -> None:
+        run_for(self, self.runner, work, on_done, on_error)
+
     def refresh(self) -> None:
         now = self.clock()
-        self.runner.run(lambda: self.service.review_items(now), self._show_queue,
+        self._run(lambda: self.service.review_items(now), self._show_queue,
                         lambda exc: self._say(error_text(exc, "loading the review queue"), error=True))
 
     def current(self) -> ReviewItem | None:
@@ -333,7 +361,7 @@ class TemplateReview(QWidget):
     def load_history(self, template_id: int) -> None:
         self._history_for = template_id
         now = self.clock()
-        self.runner.run(
+        self._run(
             lambda: self.service.template_history(template_id, now),
             self._show_history,
             lambda exc: self._say(error_text(exc, "loading the template history"), error=True),
@@ -367,7 +395,7 @@ class TemplateReview(QWidget):
                 return self.service.reject(actor_id, revision_id, now, comment)
         self._busy = True
         self._set_enabled()
-        self.runner.run(work, self._decided, self._refused)
+        self._run(work, self._decided, self._refused)
 
     def _decided(self, record: RevisionRecord) -> None:
         self._busy = False

@@ -182,3 +182,17 @@ def test_the_service_refuses_a_non_lead_even_if_the_screen_would_let_it(qtbot: A
         screen.approve()
     assert refused.args[0] == "only a team lead can approve or reject a template revision"
     assert [r.status for r in desk.service.history(desk.template_id)] == ["approved", "submitted"]
+
+
+def test_a_screen_closed_while_its_query_runs_drops_the_result(qtbot: Any, desk: Desk) -> None:
+    import threading
+
+    from shiboken6 import delete
+
+    gate = threading.Event()
+    desk.runner.run(gate.wait, lambda _r: None)  # hold the worker until the screen is gone
+    screen = TemplateReview(desk.service, desk.runner, desk.people["lead"], clock=lambda: NOW)
+    screen.refresh()
+    delete(screen)
+    gate.set()
+    qtbot.waitUntil(lambda: desk.runner.pending == 0, timeout=5000)  # no exception in the event loop
