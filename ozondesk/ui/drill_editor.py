@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from ozondesk.domain.clock import utcnow
 from ozondesk.domain.lint import Finding, LintContext, default_linter
@@ -91,6 +92,8 @@ class LintedEditor(QWidget):
         self._update_fix_button()
 
     def _linter_loaded(self) -> None:
+        if not isValid(self):
+            return  # closed before the rules finished loading
         self._ready = True
         self.lint_now()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from html import escape
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from ozondesk.domain.clock import to_msk, utcnow
 from ozondesk.domain.drills import CRITERION_LABELS, FAMILY_LABELS, MockContext
@@ -33,6 +35,22 @@ from ozondesk.ui.drill_editor import LintedEditor
 from ozondesk.ui.tasks import TaskRunner
 
 BANNER_STYLE = "background:#ff8f00;color:white;font-weight:bold;padding:6px;border-radius:3px"
+
+
+def run_for(
+    widget: QWidget,
+    runner: TaskRunner,
+    work: Callable[[], Any],
+    on_done: Callable[[Any], None],
+    on_error: Callable[[BaseException], None],
+) -> None:
+    """``runner.run`` whose callbacks are dropped once ``widget`` is gone (the workspace closed
+    while the query ran): touching a deleted widget would raise inside Qt's event loop."""
+    runner.run(
+        work,
+        lambda result: on_done(result) if isValid(widget) else None,
+        lambda exc: on_error(exc) if isValid(widget) else None,
+    )
 
 
 def format_clock(seconds: float) -> str:
@@ -207,7 +225,7 @@ class DrillTraineePanel(QWidget):
         def work() -> tuple[list[DrillBrief], list[AttemptResult]]:
             return self.service.drills(agent_id), self.service.history(agent_id)
 
-        self.runner.run(work, self._loaded, self._failed)
+        run_for(self, self.runner, work, self._loaded, self._failed)
 
     def _loaded(self, loaded: tuple[list[DrillBrief], list[AttemptResult]]) -> None:
         briefs, history = loaded
@@ -295,7 +313,7 @@ class DrillTraineePanel(QWidget):
         self._busy = True
         self._update_buttons()
         agent_id, drill_id = self.actor.id, self.current.id
-        self.runner.run(lambda: self.service.start(agent_id, drill_id), self._started, self._failed)
+        run_for(self, self.runner, lambda: self.service.start(agent_id, drill_id), self._started, self._failed)
 
     def _started(self, attempt: AttemptStart) -> None:
         self._busy = False
@@ -342,7 +360,8 @@ class DrillTraineePanel(QWidget):
         self.answer.set_read_only(True)
         self._update_buttons()
         agent_id, attempt_id, text = self.actor.id, self.attempt.attempt_id, self.answer.text
-        self.runner.run(lambda: self.service.submit(agent_id, attempt_id, text), self._submitted, self._failed_submit)
+        run_for(self, self.runner, lambda: self.service.submit(agent_id, attempt_id, text), self._submitted,
+                self._failed_submit)
 
     def _failed_submit(self, exc: BaseException) -> None:
         self.answer.set_read_only(False)

@@ -40,7 +40,7 @@ from ozondesk.services.drills import (
     Person,
 )
 from ozondesk.services.preferences import DeskAgent
-from ozondesk.ui.drill_trainee import format_clock
+from ozondesk.ui.drill_trainee import format_clock, run_for
 from ozondesk.ui.pdf_export import save_pdf, table_html
 from ozondesk.ui.tasks import TaskRunner
 
@@ -212,7 +212,7 @@ class DrillTrainerPanel(QWidget):
             return (self.service.sets(), self.service.trainees(agent_id),
                     self.service.results(agent_id, trainee))  # fmt: skip
 
-        self.runner.run(work, self._loaded, self._failed)
+        run_for(self, self.runner, work, self._loaded, self._failed)
 
     def _loaded(self, loaded: tuple[list[DrillSetSummary], list[Person], list[AttemptReview]]) -> None:
         self.sets, trainees, reviews = loaded
@@ -289,7 +289,7 @@ class DrillTrainerPanel(QWidget):
         if review is None:
             return
         agent_id, attempt_id, text = self.actor.id, review.id, self.comment_edit.toPlainText()
-        self.runner.run(lambda: self.service.comment(agent_id, attempt_id, text), self._commented, self._failed)
+        run_for(self, self.runner, lambda: self.service.comment(agent_id, attempt_id, text), self._commented, self._failed)
 
     def _commented(self, review: AttemptReview) -> None:
         self._notify(_("Comment saved for {name}.").format(name=review.trainee_name))
@@ -303,7 +303,7 @@ class DrillTrainerPanel(QWidget):
 
     def import_file(self, path: str | Path) -> None:
         agent_id = self.actor.id
-        self.runner.run(lambda: self.service.import_file(agent_id, path), self._imported, self._failed)
+        run_for(self, self.runner, lambda: self.service.import_file(agent_id, path), self._imported, self._failed)
 
     def _imported(self, outcome: ImportOutcome) -> None:
         self._notify(
@@ -335,7 +335,7 @@ class DrillTrainerPanel(QWidget):
             save_set(drill_set, path)
             return drill_set.id
 
-        self.runner.run(work, lambda set_id: self._notify(
+        run_for(self, self.runner, work, lambda set_id: self._notify(
             _("Drill set {id} saved to {path}.").format(id=set_id, path=path)), self._failed)
 
     def _ask_csv(self) -> None:
@@ -356,7 +356,7 @@ class DrillTrainerPanel(QWidget):
                     _("cannot write {path}: {reason}").format(path=path, reason=exc.strerror or exc)
                 ) from None
 
-        self.runner.run(work, lambda _r: self._notify(_("Results saved to {path}.").format(path=path)),
+        run_for(self, self.runner, work, lambda _r: self._notify(_("Results saved to {path}.").format(path=path)),
                         self._failed)
 
     def _ask_pdf(self) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import shiboken6
 from sqlalchemy import func, select
 
 from ozondesk.domain.clock import MOSCOW
@@ -226,3 +227,11 @@ def test_a_lead_authors_and_reviews_but_cannot_grade(desk: Desk) -> None:
     assert "only a trainer can grade" in failed.args[0]
     with desk.db.begin() as s:
         assert s.scalar(select(func.count()).select_from(DrillAttempt).where(DrillAttempt.comment.is_not(None))) == 0
+
+
+def test_results_for_a_closed_workspace_are_dropped(desk: Desk) -> None:
+    w = DrillsWorkspace(desk.service, desk.runner, desk.people["sun"], clock=desk.clock)
+    w.refresh()
+    shiboken6.delete(w)  # closed while its queries run: nothing may touch the deleted widgets
+    desk.settle()
+    assert not shiboken6.isValid(w)
