@@ -32,17 +32,12 @@ def test_every_locator_goes_through_it() -> None:
     assert (resources.migrations_dir() / "env.py").is_file()
 
 
-# Locators written before ozondesk.resources existed, in files owned by other work in
-# progress; each should become `resource_path(...)`. Shrink this list, never grow it.
-NOT_YET_SWITCHED = {"ozondesk/domain/drills.py", "ozondesk/ui/inbox_icons.py"}
-
-
 def test_no_module_builds_its_own_path_to_the_data_folders() -> None:
     """A `Path(__file__).parents[n] / "resources"` is wrong in an installed wheel."""
     offenders = []
     for path in sorted((ROOT / "ozondesk").rglob("*.py")):
         relative = path.relative_to(ROOT).as_posix()
-        if relative == "ozondesk/resources.py" or relative in NOT_YET_SWITCHED:
+        if relative == "ozondesk/resources.py":
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if "__file__" in line and ('"resources"' in line or '"translations"' in line):

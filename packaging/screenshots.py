@@ -1,0 +1,246 @@
+"""Screenshots for the README: the real app on a demo database, in English and Chinese.
+
+    apt-get install xvfb xauth fonts-noto-cjk \
+        libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
+        libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxkbcommon-x11-0
+    python packaging/screenshots.py            # → docs/screenshots/{en,zh_CN}/*.png
+
+It installs nothing itself. Without a DISPLAY it starts its own Xvfb (or run it under
+`xvfb-run -a`), so Qt draws with the real xcb platform and the CJK fonts fontconfig finds;
+`--offscreen` uses Qt's offscreen platform instead (no Xvfb, but fonts may be missing).
+One demo database is made in a temporary folder; each language gets its own process.
+
+Shots: inbox, conversation (a vague Russian reply typed into the composer, so the linter
+underlines it), template-review, dashboard, drill. A workspace this build of the app does
+not have is skipped with a note; the exit status stays 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+DEFAULT_OUT = ROOT / "docs" / "screenshots"
+LANGUAGES = ("en", "zh_CN")
+VAGUE_REPLY = "Постараемся ответить в ближайшее время, дорогой~"
+# Workspace shots after the two inbox ones: file name → workspace name in MainWindow.
+WORKSPACE_SHOTS = {"template-review": "review", "dashboard": "dashboard", "drill": "drills"}
+NO_NETWORK = "http://127.0.0.1:9"  # the discard port: a sync attempt fails at once, locally
+
+
+# -- the parent: a display, a database, one child per language ---------------------------
+
+
+def start_xvfb(width: int, height: int) -> tuple[subprocess.Popen[bytes], str]:
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        raise SystemExit("Xvfb not found: apt-get install xvfb (or pass --offscreen)")
+    for number in range(99, 140):
+        if Path(f"/tmp/.X11-unix/X{number}").exists() or Path(f"/tmp/.X{number}-lock").exists():
+            continue
+        display = f":{number}"
+        screen = f"{width + 100}x{height + 100}x24"
+        proc = subprocess.Popen(
+            [xvfb, display, "-screen", "0", screen, "-nolisten", "tcp"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if Path(f"/tmp/.X11-unix/X{number}").exists():
+                return proc, display
+            if proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        proc.kill()
+        proc.wait()
+    raise SystemExit("could not start Xvfb on any display :99–:139")
+
+
+def warn_without_cjk_fonts() -> None:
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return
+    found = subprocess.run([fc_list, ":lang=zh-cn", "family"], capture_output=True, text=True)
+    if not found.stdout.strip():
+        print("note: no Chinese font found (apt-get install fonts-noto-cjk): zh_CN shows boxes")
+
+
+def make_demo_database(path: Path, size: int) -> None:
+    from ozondesk.domain.clock import utcnow
+    from ozondesk.services.demo import generate
+    from ozondesk.services.preferences import desk_agents, set_desk_agent
+    from ozondesk.services.templates import TemplateService
+    from ozondesk.store.db import open_database
+
+    db = open_database(str(path))
+    try:
+        generate(db, size=size)
+        people = desk_agents(db)
+        agent = next((p for p in people if p.role == "agent"), None)
+        lead = next((p for p in people if p.role == "lead"), None)
+        if lead is not None:
+            set_desk_agent(db, lead.login)  # a lead's desk has every workspace
+        if agent is not None:
+            stage_review_item(TemplateService(db), agent.id, utcnow())
+    finally:
+        db.dispose()
+
+
+def stage_review_item(service: object, agent_id: int, now: object) -> None:
+    """An agent's change to a starter template, waiting for the lead: the review queue's content."""
+    try:
+        records = service.templates(now)  # type: ignore[attr-defined]
+        record = next(r for r in records if r.live is not None and r.pending is None)
+        body = record.live.body.rstrip() + "\nЕсли остались вопросы, напишите нам в этот чат."
+        service.propose(  # type: ignore[attr-defined]
+            agent_id, record.id, title=record.live.title, body=body, now=now,
+            category=record.category, tags=record.tags, gloss_zh=record.gloss_zh,
+            submit=True, comment="Добавила приглашение задать вопросы",
+        )  # fmt: skip
+    except Exception as exc:  # noqa: BLE001 - the shots go on with an empty queue
+        print(f"note: no template change staged for review ({exc})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--languages", nargs="+", default=list(LANGUAGES), choices=LANGUAGES)
+    parser.add_argument("--size", default="1280x800", help="window size, WIDTHxHEIGHT")
+    parser.add_argument("--demo-size", type=int, default=400, help="conversations in the demo")
+    parser.add_argument("--offscreen", action="store_true", help="Qt offscreen, no Xvfb")
+    parser.add_argument("--child", metavar="LANG", help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    width, height = (int(n) for n in args.size.lower().split("x"))
+    if args.child:
+        return shoot(args.child, args.db, args.out / args.child, width, height)
+
+    env = dict(os.environ)
+    xvfb: subprocess.Popen[bytes] | None = None
+    if args.offscreen:
+        env["QT_QPA_PLATFORM"] = "offscreen"
+    else:
+        if not env.get("DISPLAY"):
+            xvfb, env["DISPLAY"] = start_xvfb(width, height)
+        env["QT_QPA_PLATFORM"] = "xcb"
+        warn_without_cjk_fonts()
+    code = 0
+    try:
+        with tempfile.TemporaryDirectory(prefix="ozondesk-shots-") as temp:
+            db_path = Path(temp) / "demo.sqlite"
+            print(f"demo database: {args.demo_size} conversations", flush=True)
+            make_demo_database(db_path, args.demo_size)
+            for language in args.languages:
+                child_env = dict(env, OZONDESK_LANG=language)
+                command = [sys.executable, str(Path(__file__).resolve()), "--child", language,
+                           "--db", str(db_path), "--out", str(args.out), "--size", args.size]  # fmt: skip
+                result = subprocess.run(command, env=child_env, timeout=600)
+                if result.returncode != 0:
+                    print(f"{language}: the app exited {result.returncode}", file=sys.stderr)
+                    code = 1
+    finally:
+        if xvfb is not None:
+            xvfb.terminate()
+            xvfb.wait(timeout=10)
+    return code
+
+
+# -- the child: the app's window in one language -----------------------------------------
+
+
+def pump(ms: int) -> None:
+    """Let the window work for ``ms``: a local event loop, as the app's self-test does."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def save(window: object, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    pixmap = window.grab()  # type: ignore[attr-defined]
+    if not pixmap.save(str(target), "PNG", 0):  # 0: smallest file
+        raise SystemExit(f"cannot write {target}")
+    print(f"  {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}", flush=True)
+
+
+def open_replyable_conversation(window: object) -> bool:
+    """Select inbox rows until one's composer accepts a reply (its reply window is open)."""
+    table, composer = window.table, window.composer  # type: ignore[attr-defined]
+    if composer is None:
+        return False
+    for row in range(min(40, table.model().rowCount())):
+        table.selectRow(row)
+        pump(700)
+        verdict = composer.window() if hasattr(composer, "window") else None
+        if composer.editor.isEnabled() and getattr(verdict, "allowed", True):
+            return True
+    return False
+
+
+def shoot(language: str, db_path: Path, out: Path, width: int, height: int) -> int:
+    from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QApplication
+
+    from ozondesk.app import apply_interface_language, build_window
+    from ozondesk.store.db import open_database
+    from ozondesk.store.repos.policies import current_policies
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("OzonDesk")
+    if language == "zh_CN":
+        font = QFont(app.font())
+        font.setFamilies(["Noto Sans CJK SC", *font.families()])
+        app.setFont(font)
+    db = open_database(str(db_path))
+    apply_interface_language(db)  # OZONDESK_LANG, set by the parent, wins
+    with db.begin() as session:
+        policies = current_policies(session)
+    window, sync, runner = build_window(db, policies, NO_NETWORK)
+    if window.presence_panel is not None:
+        window.presence_panel.confirm = lambda _parent, _text: True  # nobody answers a dialog
+    window.resize(width, height)
+    window.show()
+    window.start()
+    print(f"{language}:", flush=True)
+    pump(2500)
+    try:
+        if not window.show_workspace("inbox"):
+            print("  note: no inbox workspace; skipped inbox and conversation")
+        elif not open_replyable_conversation(window):
+            print("  note: no conversation with an open reply window; skipped both inbox shots")
+        else:
+            pump(800)
+            save(window, out / "inbox.png")
+            window.composer.editor.setFocus()
+            window.composer.editor.setPlainText(VAGUE_REPLY)
+            window.composer.editor.moveCursor(window.composer.editor.textCursor().MoveOperation.End)
+            pump(2000)  # the linter runs after a typing pause
+            save(window, out / "conversation.png")
+            window.composer.editor.clear()
+            pump(300)
+        for shot, workspace in WORKSPACE_SHOTS.items():
+            if not window.show_workspace(workspace):
+                print(f"  note: no {workspace!r} workspace in this build; skipped {shot}.png")
+                continue
+            pump(2500)
+            save(window, out / f"{shot}.png")
+    finally:
+        window.close()
+        sync.shutdown()
+        runner.shutdown()
+        db.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
