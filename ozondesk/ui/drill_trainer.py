@@ -5,7 +5,6 @@ Buttons a role may not use are hidden, but the service checks every action again
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
@@ -21,14 +20,12 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from ozondesk.domain.clock import to_msk
-from ozondesk.domain.drills import CRITERION_LABELS, FAMILY_LABELS, save_set
+from ozondesk.domain.drills import CRITERION_LABELS, save_set
 from ozondesk.domain.roles import allowed
 from ozondesk.errors import UserError
 from ozondesk.i18n import _, ngettext
@@ -40,41 +37,15 @@ from ozondesk.services.drills import (
     Person,
 )
 from ozondesk.services.preferences import DeskAgent
-from ozondesk.ui.drill_trainee import format_clock, run_for
+from ozondesk.ui.drill_results_model import DrillResultsModel, report_headers, report_rows, when
+from ozondesk.ui.drill_trainee import run_for
 from ozondesk.ui.pdf_export import save_pdf, table_html
 from ozondesk.ui.tasks import TaskRunner
 
 
-def _when(review: AttemptReview) -> str:
-    at = review.submitted_at or review.started_at
-    return to_msk(at).strftime("%Y-%m-%d %H:%M")
-
-
-def report_rows(reviews: Sequence[AttemptReview]) -> list[list[str]]:
-    """One row per attempt, as the results table and the PDF report show it."""
-    rows = []
-    for r in reviews:
-        rows.append([
-            r.trainee_name,
-            r.drill_title,
-            _(FAMILY_LABELS.get(r.family, r.family)),
-            _when(r),
-            "" if r.elapsed_seconds is None else format_clock(r.elapsed_seconds),
-            _("not submitted") if r.score is None else str(r.score),
-            _("yes") if r.passed else _("no"),
-            r.comment or "",
-        ])  # fmt: skip
-    return rows
-
-
-def report_headers() -> list[str]:
-    return [_("Trainee"), _("Drill"), _("Family"), _("Time (MSK)"), _("Taken"), _("Score"),
-            _("Passed"), _("Comment")]  # fmt: skip
-
-
 def review_html(r: AttemptReview) -> str:
     """An attempt for the trainer: the answer, each criterion, and the facts found and missed."""
-    parts = [f"<p><b>{escape(r.trainee_name)}</b> — {escape(r.drill_title)} ({escape(_when(r))} MSK)</p>"]
+    parts = [f"<p><b>{escape(r.trainee_name)}</b> — {escape(r.drill_title)} ({escape(when(r))} MSK)</p>"]
     if r.answer is not None:
         parts.append(f"<p style='white-space:pre-wrap;background:#f5f5f5;padding:4px'>{escape(r.answer)}</p>")
     else:
@@ -111,7 +82,6 @@ class DrillTrainerPanel(QWidget):
         self.actor = actor
         self.sets: list[DrillSetSummary] = []
         self.trainees: list[Person] = []
-        self.reviews: list[AttemptReview] = []
         self._build()
 
     def _build(self) -> None:
@@ -152,16 +122,16 @@ class DrillTrainerPanel(QWidget):
         bar.addWidget(self.csv_button)
         bar.addWidget(self.pdf_button)
 
-        self.table = QTableWidget(0, len(report_headers()), self)
+        self.model = DrillResultsModel(self)
+        self.table = QTableView(self)
         self.table.setObjectName("drillResults")
-        self.table.setHorizontalHeaderLabels(report_headers())
+        self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.itemSelectionChanged.connect(self._show_selected)
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._show_selected())
 
         self.detail = QLabel(self)
         self.detail.setObjectName("attemptDetail")
@@ -237,13 +207,8 @@ class DrillTrainerPanel(QWidget):
             index = self.trainee_filter.findData(current) if current is not None else 0
             self.trainee_filter.setCurrentIndex(max(index, 0))
             self.trainee_filter.blockSignals(False)
-        self.reviews = reviews
-        self.table.setRowCount(0)
-        for row, values in enumerate(report_rows(reviews)):
-            self.table.insertRow(row)
-            for col, value in enumerate(values):
-                self.table.setItem(row, col, QTableWidgetItem(value))
-        again = next((i for i, r in enumerate(reviews) if selected and r.id == selected.id), -1)
+        self.model.set_reviews(reviews)
+        again = self.model.row_of(selected.id) if selected else -1
         if again >= 0:
             self.table.selectRow(again)
         self._show_selected()
@@ -260,13 +225,16 @@ class DrillTrainerPanel(QWidget):
             self.done.emit(message)
 
     # -- an attempt ----------------------------------------------------------------------
+    @property
+    def reviews(self) -> list[AttemptReview]:
+        return self.model.reviews
+
     def current_review(self) -> AttemptReview | None:
-        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
-        row = rows[0].row() if rows else -1
-        return self.reviews[row] if 0 <= row < len(self.reviews) else None
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.review(rows[0].row()) if rows else None
 
     def select_attempt(self, attempt_id: int) -> bool:
-        row = next((i for i, r in enumerate(self.reviews) if r.id == attempt_id), -1)
+        row = self.model.row_of(attempt_id)
         if row >= 0:
             self.table.selectRow(row)
         return row >= 0

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import shiboken6
+from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
 from ozondesk.domain.clock import MOSCOW
@@ -163,7 +164,7 @@ def test_a_trainer_reviews_comments_and_exports(desk: Desk, tmp_path: Path) -> N
     assert w.tabs.count() == 2 and w.trainer is not None
     tr = w.trainer
     assert not tr.import_button.isHidden() and not tr.comment_button.isHidden()
-    assert tr.table.rowCount() == 1 and tr.table.item(0, 0).text() == "Wang"
+    assert tr.model.rowCount() == 1 and tr.model.index(0, 0).data() == "Wang"
     assert tr.select_attempt(tr.reviews[0].id)
     assert "Facts missing:" in tr.detail.text() and "return-window" in tr.detail.text()
 
@@ -171,7 +172,7 @@ def test_a_trainer_reviews_comments_and_exports(desk: Desk, tmp_path: Path) -> N
     with desk.qtbot.waitSignal(tr.done, timeout=5000):
         tr.comment_button.click()
     desk.settle()
-    assert tr.table.item(0, 7).text() == "Назовите срок возврата денег."
+    assert tr.model.index(0, 7).data() == "Назовите срок возврата денег."
     assert desk.service.history(desk.people["wang"].id)[0].comment == "Назовите срок возврата денег."
 
     csv_path = tmp_path / "results.csv"
@@ -218,7 +219,7 @@ def test_a_lead_authors_and_reviews_but_cannot_grade(desk: Desk) -> None:
     w = desk.workspace("zhao")
     tr = w.trainer
     assert tr is not None and not tr.import_button.isHidden()
-    assert tr.comment_button.isHidden() and tr.table.rowCount() == 1
+    assert tr.comment_button.isHidden() and tr.model.rowCount() == 1
     # Even a comment forced past the hidden button is refused by the service.
     tr.select_attempt(tr.reviews[0].id)
     tr.comment_edit.setPlainText("ok")
@@ -235,3 +236,17 @@ def test_results_for_a_closed_workspace_are_dropped(desk: Desk) -> None:
     shiboken6.delete(w)  # closed while its queries run: nothing may touch the deleted widgets
     desk.settle()
     assert not shiboken6.isValid(w)
+
+
+def test_the_results_model_passes_the_model_tester(desk: Desk, qtmodeltester: Any) -> None:
+    wang = desk.workspace("wang")
+    take(desk, wang, "return-size-did-not-fit", GOOD_ANSWER)
+    take(desk, wang, "counterfeit-headphones", "Проверим.")
+    tr = desk.workspace("sun").trainer
+    assert tr is not None
+    model = tr.model
+    assert model.rowCount() == 2 and model.columnCount() == 8
+    assert [model.index(r, 1).data() for r in range(2)] == ["«Наушники — подделка»", "Куртка не подошла по размеру"]
+    assert model.index(1, 5).data() == "100" and model.index(1, 6).data() == "yes"
+    assert model.index(1, 1).data(Qt.ItemDataRole.ToolTipRole) == GOOD_ANSWER
+    qtmodeltester.check(model, force_py=True)
