@@ -71,14 +71,16 @@ Presence coverage
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from ozondesk.domain import sla
+from ozondesk.domain.calendar import EPOCH_ORDINAL
 from ozondesk.domain.clock import MOSCOW, as_utc, local_instant
 from ozondesk.domain.policies import SlaPolicy
 from ozondesk.domain.presence import PresenceEvent, shop_offline_intervals
@@ -154,8 +156,11 @@ def received_out_of_hours(policy: SlaPolicy, received: datetime) -> bool:
     """True when the policy's calendar was closed at ``received``."""
     t = as_utc(received).timestamp()
     cal = policy.calendar
-    ordinal = cal.local_date(received).toordinal()
-    return not any(a <= t < b for a, b in cal.epoch_spans(ordinal))
+    # The local date is the UTC date ±1: looking at the spans of all three needs no zone lookup.
+    utc_ordinal = int(t // 86400) + EPOCH_ORDINAL
+    return not any(
+        a <= t < b for o in (utc_ordinal - 1, utc_ordinal, utc_ordinal + 1) for a, b in cal.epoch_spans(o)
+    )
 
 
 def warehouse_delay(
@@ -452,50 +457,73 @@ def summarize(
     now = as_utc(now)
     start = local_instant(first_day, 0, MOSCOW)
     end = local_instant(last_day + timedelta(days=1), 0, MOSCOW)
-    total = _Tally()
-    agents: dict[str | None, _Tally] = {}
-    kinds: dict[str, _Tally] = {}
     all_buckets = buckets(first_day, last_day, period)
-    series: dict[SeriesKey, dict[date, _Tally]] = {(ALL, ALL): {b: _Tally() for b in all_buckets}}
+    # One tally per (agent, kind, bucket) in the pass; every other grouping is a sum of
+    # cells afterwards, so each conversation is added once whatever the report shows.
+    cells: dict[tuple[str | None, str, date], _Tally] = {}
     for facts in conversations:
         received = facts.received_at
         if received < start or received >= end:
             continue
-        o = _outcome(facts, now)
-        kind_tally = kinds.get(facts.kind)
-        if kind_tally is None:
-            kind_tally = kinds[facts.kind] = _Tally()
-        _add(kind_tally, o)
-        if facts.kind not in BUYER_KINDS:
-            continue
-        _add(total, o)
-        agent_tally = agents.get(facts.agent)
-        if agent_tally is None:
-            agent_tally = agents[facts.agent] = _Tally()
-        _add(agent_tally, o)
-        day = bucket_of(_msk_day(received), period)
-        for key in ((ALL, ALL), (ALL, facts.kind), (facts.agent, ALL), (facts.agent, facts.kind)):
-            per = series.get(key)
-            if per is None:
-                per = series[key] = {b: _Tally() for b in all_buckets}
-            _add(per[day], o)
-    ordered_agents = sorted(agents, key=lambda a: (a is None, a or ""))
+        key = (facts.agent, facts.kind, bucket_of(_msk_day(received), period))
+        cell = cells.get(key)
+        if cell is None:
+            cell = cells[key] = _Tally()
+        _add(cell, _outcome(facts, now))
+
+    buyer = {k: t for k, t in cells.items() if k[1] in BUYER_KINDS}
+    agent_keys = sorted({a for a, _k, _b in buyer}, key=lambda a: (a is None, a or ""))
+    kinds = [k for k in KINDS if any(kind == k for _a, kind, _b in cells)]
+    series: dict[SeriesKey, dict[date, Figures]] = {}
+    for who in (ALL, *agent_keys):
+        for kind in (ALL, *(k for k in BUYER_KINDS if k in kinds)):
+            per: dict[date, list[_Tally]] = {b: [] for b in all_buckets}
+            for (a, k, b), t in buyer.items():
+                if (who is ALL or a == who) and (kind is ALL or k == kind):
+                    per[b].append(t)
+            series[(who, kind)] = {b: _merge(ts).figures(targets) for b, ts in per.items()}
     return MetricsReport(
         first_day=first_day,
         last_day=last_day,
         period=period,
-        total=total.figures(targets),
-        agents={a: agents[a].figures(targets) for a in ordered_agents},
-        kinds={k: kinds[k].figures(targets) for k in KINDS if k in kinds},
-        series={
-            key: {b: t.figures(targets) for b, t in per.items()} for key, per in series.items()
+        total=_merge(buyer.values()).figures(targets),
+        agents={
+            who: _merge(t for (a, _k, _b), t in buyer.items() if a == who).figures(targets)
+            for who in agent_keys
         },
+        kinds={
+            k: _merge(t for (_a, kind, _b), t in cells.items() if kind == k).figures(targets)
+            for k in kinds
+        },
+        series=series,
         targets=targets,
     )
 
 
+def _merge(tallies: Iterable[_Tally]) -> _Tally:
+    out = _Tally()
+    for t in tallies:
+        out.conversations += t.conversations
+        out.due += t.due
+        out.in_sla += t.in_sla
+        out.answered += t.answered
+        out.resolution_due += t.resolution_due
+        out.resolved_48h += t.resolved_48h
+        out.seconds.extend(t.seconds)
+        for reason, n in t.breaches.items():
+            out.breaches[reason] = out.breaches.get(reason, 0) + n
+    return out
+
+
+@functools.lru_cache(maxsize=200_000)
+def _msk_day_of_hour(utc_hour: int) -> date:
+    return datetime.fromtimestamp(utc_hour * 3600, UTC).astimezone(MOSCOW).date()
+
+
 def _msk_day(instant: datetime) -> date:
-    return instant.astimezone(MOSCOW).date()
+    # Moscow's offset has only ever changed on the hour: the UTC hour decides the day, and
+    # caching by it spares the zone lookup in the hot loop.
+    return _msk_day_of_hour(int(instant.timestamp() // 3600))
 
 
 # -- templates ----------------------------------------------------------------
