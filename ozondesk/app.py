@@ -88,7 +88,29 @@ def build_window(db: Database, policies: dict[str, Any], base_url: str) -> tuple
 
 
 def add_workspaces(window: Any, db: Database, agent: Any, runner: Any) -> None:
-    """Templates for everyone; review and the dashboard for leads; drills for all, authoring for trainers."""
+    """Templates and drills for everyone (authoring and grading inside by role); review and the
+    dashboard for leads. The services refuse other roles too: hiding is only a convenience."""
+    if agent is None:
+        return  # a desk without any agent has nobody to act as
+    from ozondesk.domain.roles import allowed
+    from ozondesk.services.drills import DrillService
+    from ozondesk.services.metrics import MetricsService
+    from ozondesk.services.templates import TemplateService
+    from ozondesk.ui.dashboard import Dashboard
+    from ozondesk.ui.drills import DrillsWorkspace
+    from ozondesk.ui.template_library import TemplateLibrary
+    from ozondesk.ui.template_review import TemplateReview
+
+    templates = TemplateService(db)
+    library = TemplateLibrary(templates, runner, agent, window)
+    window.add_workspace("templates", _("Templates"), library)
+    if allowed(agent.role, "template.review"):
+        review = TemplateReview(templates, runner, agent, window)
+        window.add_workspace("review", _("Review"), review)
+        library.review_requested.connect(lambda _revision: window.show_workspace("review"))
+    if allowed(agent.role, "metrics.view"):
+        window.add_workspace("dashboard", _("Dashboard"), Dashboard(MetricsService(db), runner, agent, window))
+    window.add_workspace("drills", _("Drills"), DrillsWorkspace(DrillService(db), runner, agent, window))
 
 
 def self_test(window: Any) -> int:

@@ -60,3 +60,37 @@ def test_a_new_desk_starts_with_the_starter_templates(tmp_path: Path) -> None:
         assert TemplateService(db).readiness(utcnow()).ok
     finally:
         db.dispose()
+
+
+@pytest.mark.parametrize(
+    ("login", "expected"),
+    [
+        ("wang.fang", ["inbox", "templates", "drills"]),
+        ("zhao.ting", ["inbox", "templates", "review", "dashboard", "drills"]),
+        ("sun.qiang", ["inbox", "templates", "drills"]),
+    ],
+)
+def test_each_role_gets_its_workspaces_and_each_one_opens(
+    qtbot: Any, tmp_path: Path, login: str, expected: list[str]
+) -> None:
+    from ozondesk.services.demo import generate
+    from ozondesk.services.preferences import set_desk_agent
+    from ozondesk.store.db import open_database
+    from ozondesk.store.repos.policies import current_policies
+
+    db = open_database(str(tmp_path / "desk.sqlite"))
+    generate(db, size=40)
+    set_desk_agent(db, login)
+    with db.begin() as session:
+        policies = current_policies(session)
+    window, sync, runner = app_module.build_window(db, policies, "http://127.0.0.1:9")
+    qtbot.addWidget(window)
+    assert window.workspaces.names() == expected
+    window.show()
+    for name in expected:
+        assert window.show_workspace(name)
+        assert window.pages.currentWidget() is window.workspaces.widget(name)
+    qtbot.waitUntil(lambda: runner.pending == 0, timeout=15000)
+    window.close()
+    sync.shutdown()
+    db.dispose()
