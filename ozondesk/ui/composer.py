@@ -133,6 +133,38 @@ def one_click_fix(finding: Finding, values: dict[str, Any], now: datetime | None
     return text
 
 
+def finding_line(finding: Finding, fix: str | None) -> str:
+    """A finding as the lint list shows it: severity, the words, the message, then the fix or advice."""
+    line = f"{_(SEVERITY_LABELS[finding.severity])}: «{finding.text[:60]}» — {finding.message}"
+    if fix is not None:
+        line += "\n→ " + _("fix: «{text}»").format(text=fix)
+    elif finding.suggestion:
+        line += "\n" + finding.suggestion
+    return line
+
+
+def select_span(editor: QPlainTextEdit, finding: Finding) -> None:
+    """Select ``finding``'s words in ``editor`` (whose text is the one that was linted)."""
+    text = editor.toPlainText()
+    cursor = editor.textCursor()
+    cursor.setPosition(qt_position(text, finding.start))
+    cursor.setPosition(qt_position(text, finding.end), QTextCursor.MoveMode.KeepAnchor)
+    editor.setTextCursor(cursor)
+    editor.setFocus()
+
+
+def replace_span(editor: QPlainTextEdit, finding: Finding, fix: str) -> bool:
+    """Put ``fix`` in place of ``finding``'s words (undoable); False when the text moved since."""
+    text = editor.toPlainText()
+    if text[finding.start : finding.end] != finding.text:
+        return False
+    cursor = QTextCursor(editor.document())
+    cursor.setPosition(qt_position(text, finding.start))
+    cursor.setPosition(qt_position(text, finding.end), QTextCursor.MoveMode.KeepAnchor)
+    cursor.insertText(fix)
+    return True
+
+
 class Composer(QWidget):
     """Place it under the conversation view; feed it ``set_conversation`` when one opens."""
 
@@ -454,12 +486,7 @@ class Composer(QWidget):
         self.highlighter.set_findings(self.findings, self.text)
         self.findings_list.clear()
         for finding, fix in zip(self.findings, self.fixes, strict=True):
-            line = f"{_(SEVERITY_LABELS[finding.severity])}: «{finding.text[:60]}» — {finding.message}"
-            if fix is not None:
-                line += "\n→ " + _("fix: «{text}»").format(text=fix)
-            elif finding.suggestion:
-                line += "\n" + finding.suggestion
-            item = QListWidgetItem(line, self.findings_list)
+            item = QListWidgetItem(finding_line(finding, fix), self.findings_list)
             item.setForeground(QColor(SEVERITY_COLORS.get(finding.severity, "#1e88e5")))
             item.setToolTip(finding.rule)
         # The first finding with a fix is selected, so its fix is one click away.
@@ -486,26 +513,15 @@ class Composer(QWidget):
     def _select_finding(self, item: QListWidgetItem) -> None:
         row = self.findings_list.row(item)
         if 0 <= row < len(self.findings) and self._linted_text == self.text:
-            f = self.findings[row]
-            cursor = self.editor.textCursor()
-            cursor.setPosition(qt_position(self.text, f.start))
-            cursor.setPosition(qt_position(self.text, f.end), QTextCursor.MoveMode.KeepAnchor)
-            self.editor.setTextCursor(cursor)
-            self.editor.setFocus()
+            select_span(self.editor, self.findings[row])
 
     def apply_fix(self, row: int) -> bool:
         """Replace finding ``row``'s span with its one-click fix (undoable with Ctrl+Z)."""
         if not 0 <= row < len(self.findings) or self.fixes[row] is None or self.editor.isReadOnly():
             return False
-        finding, fix = self.findings[row], self.fixes[row]
-        text = self.text
-        if text[finding.start : finding.end] != finding.text:
+        if not replace_span(self.editor, self.findings[row], self.fixes[row] or ""):
             QTimer.singleShot(0, self, self.lint_now)  # stale: show fresh findings instead
             return False
-        cursor = QTextCursor(self.editor.document())
-        cursor.setPosition(qt_position(text, finding.start))
-        cursor.setPosition(qt_position(text, finding.end), QTextCursor.MoveMode.KeepAnchor)
-        cursor.insertText(fix or "")
         # Not at once: this runs inside the clicked signal of a button the new lint deletes.
         QTimer.singleShot(0, self, self.lint_now)
         return True

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QTextCursor
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
@@ -25,8 +25,15 @@ from shiboken6 import isValid
 from ozondesk.domain.clock import utcnow
 from ozondesk.domain.lint import Finding, LintContext, default_linter
 from ozondesk.i18n import _
-from ozondesk.ui.composer import LINT_MS, SEVERITY_LABELS, one_click_fix, warm_up_linter
-from ozondesk.ui.lint_highlighter import SEVERITY_COLORS, LintHighlighter, qt_position
+from ozondesk.ui.composer import (
+    LINT_MS,
+    finding_line,
+    one_click_fix,
+    replace_span,
+    select_span,
+    warm_up_linter,
+)
+from ozondesk.ui.lint_highlighter import SEVERITY_COLORS, LintHighlighter
 from ozondesk.ui.tasks import TaskRunner
 
 
@@ -124,12 +131,7 @@ class LintedEditor(QWidget):
         self.highlighter.set_findings(self.findings, self.text)
         self.findings_list.clear()
         for finding, fix in zip(self.findings, self.fixes, strict=True):
-            line = f"{_(SEVERITY_LABELS[finding.severity])}: «{finding.text[:60]}» — {finding.message}"
-            if fix is not None:
-                line += "\n→ " + _("fix: «{text}»").format(text=fix)
-            elif finding.suggestion:
-                line += "\n" + finding.suggestion
-            item = QListWidgetItem(line, self.findings_list)
+            item = QListWidgetItem(finding_line(finding, fix), self.findings_list)
             item.setForeground(QColor(SEVERITY_COLORS.get(finding.severity, "#1e88e5")))
             item.setToolTip(finding.rule)
         first = next((i for i, fix in enumerate(self.fixes) if fix is not None), -1)
@@ -151,26 +153,15 @@ class LintedEditor(QWidget):
     def _select_finding(self, item: QListWidgetItem) -> None:
         row = self.findings_list.row(item)
         if 0 <= row < len(self.findings) and self._linted_text == self.text:
-            f = self.findings[row]
-            cursor = self.editor.textCursor()
-            cursor.setPosition(qt_position(self.text, f.start))
-            cursor.setPosition(qt_position(self.text, f.end), QTextCursor.MoveMode.KeepAnchor)
-            self.editor.setTextCursor(cursor)
-            self.editor.setFocus()
+            select_span(self.editor, self.findings[row])
 
     def apply_fix(self, row: int) -> bool:
         """Replace finding ``row``'s span with its one-click fix (undoable with Ctrl+Z)."""
         if not 0 <= row < len(self.findings) or self.fixes[row] is None or self.editor.isReadOnly():
             return False
-        finding, fix = self.findings[row], self.fixes[row]
-        text = self.text
-        if text[finding.start : finding.end] != finding.text:
-            QTimer.singleShot(0, self, self.lint_now)
+        if not replace_span(self.editor, self.findings[row], self.fixes[row] or ""):
+            QTimer.singleShot(0, self, self.lint_now)  # stale: show fresh findings instead
             return False
-        cursor = QTextCursor(self.editor.document())
-        cursor.setPosition(qt_position(text, finding.start))
-        cursor.setPosition(qt_position(text, finding.end), QTextCursor.MoveMode.KeepAnchor)
-        cursor.insertText(fix or "")
         # Not at once: this may run inside the clicked signal of a button the new lint rebuilds.
         QTimer.singleShot(0, self, self.lint_now)
         return True

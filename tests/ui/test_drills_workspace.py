@@ -250,3 +250,22 @@ def test_the_results_model_passes_the_model_tester(desk: Desk, qtmodeltester: An
     assert model.index(1, 5).data() == "100" and model.index(1, 6).data() == "yes"
     assert model.index(1, 1).data(Qt.ItemDataRole.ToolTipRole) == GOOD_ANSWER
     qtmodeltester.check(model, force_py=True)
+
+
+def test_the_answer_editor_offers_the_composers_one_click_fixes(desk: Desk) -> None:
+    w = desk.workspace("wang")
+    t = w.trainee
+    assert t is not None
+    pick(w, "counterfeit-headphones")
+    t.start_button.click()
+    desk.settle()
+    desk.qtbot.waitUntil(lambda: t.answer.ready, timeout=10000)
+    with desk.qtbot.waitSignal(t.answer.linted, timeout=3000):
+        t.answer.editor.insertPlainText("Данный товар проверим до 18:00 МСК.")
+    row = next(i for i, f in enumerate(t.answer.findings) if f.rule == "style.kanceliarit")
+    t.answer.findings_list.setCurrentRow(row)
+    assert t.answer.fix_button.isVisibleTo(t) and "«этот»" in t.answer.fix_button.text()
+    with desk.qtbot.waitSignal(t.answer.linted, timeout=3000):
+        t.answer.fix_button.click()
+    assert t.answer.text == "этот товар проверим до 18:00 МСК."
+    assert not [f for f in t.answer.findings if f.rule == "style.kanceliarit"]
