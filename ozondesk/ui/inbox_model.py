@@ -114,6 +114,10 @@ class InboxModel(QAbstractTableModel):
         self._requested.clear()
         self._countdowns.clear()
         self.endResetModel()
+        if ids:
+            # Queue the first screen before anything listeners of `loaded` queue (opening the
+            # selected conversation, say): the single worker runs tasks in order.
+            self._request(0)
         self.loaded.emit(len(ids))
 
     def _request(self, page: int) -> None:

@@ -108,3 +108,14 @@ def test_sorted_model_passes_the_model_tester(qtbot: Any, qtmodeltester: Any, mo
         model.sort(COL_ASSIGNEE, Qt.SortOrder.AscendingOrder)
     loaded_ids(qtbot, model, [0, PAGE, 2 * PAGE])
     qtmodeltester.check(model, force_py=True)
+
+
+def test_the_first_page_is_fetched_before_anyone_asks(qtbot: Any, model: InboxModel) -> None:
+    # Queued ahead of whatever listeners of `loaded` queue on the single worker.
+    with qtbot.waitSignal(model.loaded, timeout=5000):
+        model.sort(COL_TITLE, Qt.SortOrder.AscendingOrder)
+    with qtbot.waitSignal(model.dataChanged, timeout=5000) as changed:
+        pass  # no data() call: nothing else would request the page
+    top, bottom = changed.args[0], changed.args[1]
+    assert (top.row(), bottom.row()) == (0, PAGE - 1)
+    assert model.row_at(0) is not None
