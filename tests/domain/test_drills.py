@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ozondesk.domain.clock import MOSCOW
 from ozondesk.domain.drills import (
@@ -283,3 +285,21 @@ def test_a_newer_schema_says_to_update(starter: Any) -> None:
     data["schema_version"] = 99
     with pytest.raises(DrillSetError, match="update OzonDesk"):
         parse_set(data)
+
+
+_WORDS = ("вернём", "деньги", "до", "18:00", "МСК", "25", "ноября", "фото", "серийного", "номера",
+          "проверим", "партию", "декларация", "Здравствуйте", "в", "течение", "трёх", "дней", "WhatsApp",
+          "скоро", ".", ",", "\n", "> Верните", "сертификат", "коробки")  # fmt: skip
+
+
+@given(
+    words=st.lists(st.sampled_from(_WORDS), max_size=25),
+    seconds=st.integers(min_value=0, max_value=3600),
+)
+def test_any_answer_scores_0_to_100_and_passes_only_at_100(words: list[str], seconds: int) -> None:
+    d = load_starter_set().get("counterfeit-headphones")
+    assert d is not None
+    score = score_answer(d, " ".join(words), timedelta(seconds=seconds), CTX)
+    assert 0 <= score.total <= 100
+    assert score.passed == (score.total == 100) == all(c.passed for c in score.criteria)
+    assert set(score.facts_found) | set(score.facts_missing) == {f.id for f in d.facts}
