@@ -1,13 +1,28 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from ozondesk.domain.clock import MOSCOW
+from ozondesk.domain.clock import MOSCOW, msk_date
 from ozondesk.domain.logistics import LOST_AFTER_DAYS, Shipment, suggest
 from ozondesk.domain.review import PRODUCTION_CALENDAR
+from ozondesk.domain.templates import PLACEHOLDERS, fill_template
+
+STARTER = {
+    t["id"]: t["body"]
+    for t in json.loads(
+        (Path(__file__).resolve().parents[2] / "resources/templates/starter-ru.json").read_text("utf-8")
+    )["templates"]
+}
+# What services/template_context.py fills from any conversation with a posting and a running target.
+CONVERSATION_FILLS = {"buyer_name", "order_number", "posting_number", "tracking_number", "eta_date", "eta_in",
+                      "deadline_msk", "deadline_date", "sku_name", "sku"}
 
 
 def msk(month: int, day: int, hh: int = 12, mm: int = 0, year: int = 2026) -> datetime:
@@ -129,3 +144,43 @@ def test_no_suggestion_overrides_the_sla_deadline() -> None:
              shipment(eta=msk(11, 20), shipped_at=msk(11, 1)), shipment(status="awaiting_deliver")]
     for case in cases:
         assert "deadline_msk" not in suggest(case, NOW).values
+
+
+STATUSES = ["awaiting_registration", "awaiting_packaging", "awaiting_deliver", "delivering", "driver_pickup",
+            "delivered", "cancelled", "not_accepted", "arbitration", "sent_by_seller"]
+CARRIER = [None, "В пути", "Задерживается на таможне", "Таможенное оформление", "Прибыл в пункт выдачи",
+           "Передан перевозчику", "Доставлен"]
+# Now within two months around the New Year holidays; shipping and ETA a few weeks either side of it.
+instants = st.datetimes(min_value=datetime(2026, 12, 1), max_value=datetime(2027, 1, 31), timezones=st.just(UTC))
+offsets = st.none() | st.integers(min_value=-30 * 24, max_value=30 * 24).map(lambda h: timedelta(hours=h))
+
+
+@given(
+    status=st.sampled_from(STATUSES), carrier=st.sampled_from(CARRIER), scheme=st.sampled_from(["FBO", "FBS", "rFBS"]),
+    tracking=st.sampled_from([None, "OZ1RU"]), shipped=offsets, eta=offsets, now=instants,
+    amount=st.none() | st.decimals(min_value=0, max_value=100_000, places=2),
+)
+def test_every_suggestion_fits_its_template(
+    status: str, carrier: str | None, scheme: str, tracking: str | None, shipped: timedelta | None,
+    eta: timedelta | None, now: datetime, amount: Decimal | None,
+) -> None:
+    at = {name: now + offset if offset is not None else None for name, offset in (("shipped", shipped), ("eta", eta))}
+    delivered = now - timedelta(days=1) if status == "delivered" else None
+    s = suggest(Shipment(scheme, status, carrier, None, tracking, at["shipped"], at["eta"], delivered, None, amount),
+                now)
+    assert s.reason and "\n" not in s.reason
+    if s.slug is None:
+        assert not s.values
+        return
+    body = STARTER[s.slug]
+    for name, value in s.values.items():
+        assert name in PLACEHOLDERS and "{" + name + "}" in body  # only values the template uses
+        if name == "eta_date":
+            assert value >= msk_date(now) or value == msk_date(at["eta"] or now)
+    if s.slug == "order-tracking":
+        assert tracking and s.values["eta_in"] >= 1
+    if s.slug == "delay-lost-parcel" and amount:
+        assert s.values["refund_amount"] == amount
+    # The rendered template leaves only what the conversation fills, or facts the agent must look up.
+    filled = fill_template(body, dict(s.values), now)
+    assert set(filled.unfilled) <= CONVERSATION_FILLS | {"pickup_point", "storage_days", "refund_amount"}
