@@ -49,6 +49,7 @@ from ozondesk.ui.dashboard_models import (
     fill_coverage,
     fill_targets,
     fill_templates,
+    seconds,
 )
 from ozondesk.ui.pdf_export import save_pdf, table_html
 from ozondesk.ui.tasks import TaskRunner
@@ -58,6 +59,11 @@ log = logging.getLogger("ozondesk.ui")
 DEFAULT_DAYS = 14
 DATE_DEBOUNCE_MS = 400
 AgentKey = str | None | AllAgents
+
+
+def _at_least(name: str, target: float) -> str:
+    """A target's legend entry, e.g. "FRR ≥ 90%": the symbols read the same in every language."""
+    return "{name} ≥ {target}".format(name=name, target=f"{target:g}%")
 
 
 def _qdate(day: date) -> QDate:
@@ -257,6 +263,8 @@ class Dashboard(QWidget):
         fill_agents(self.agents_model, report, names)
         fill_templates(self.templates_model, data.templates)
         fill_coverage(self.coverage_model, data.coverage)
+        for view in (self.targets_view, self.agents_view, self.templates_view):
+            view.resizeColumnsToContents()  # a few dozen rows: cheap
         self._draw_charts(data)
         t = report.total
         self.commission.setText(self.commission_text(t.frr, t.commission_penalty_pct))
@@ -320,11 +328,9 @@ class Dashboard(QWidget):
                     (_("Resolved in 48 h"), [f.resolved_48h_rate for _d, f in points]),
                 ],
                 [
-                    (_("FRR target {value}").format(value=f"{targets.frr_pct:g}%"), targets.frr_pct),
-                    (_("Response rate target {value}").format(value=f"{targets.response_rate_pct:g}%"),
-                     targets.response_rate_pct),
-                    (_("48 h target {value}").format(value=f"{targets.resolved_48h_pct:g}%"),
-                     targets.resolved_48h_pct),
+                    (_at_least(_("FRR"), targets.frr_pct), targets.frr_pct, 0),
+                    (_at_least(_("Response rate"), targets.response_rate_pct), targets.response_rate_pct, 1),
+                    (_at_least(_("Resolved in 48 h"), targets.resolved_48h_pct), targets.resolved_48h_pct, 2),
                 ],
                 "%",
                 y_max=100.0,
@@ -341,8 +347,8 @@ class Dashboard(QWidget):
                     (_("Median"), [f.median_first_response_s for _d, f in chat]),
                     (_("90th percentile"), [f.p90_first_response_s for _d, f in chat]),
                 ],
-                [(_("Target: average ≤ {value} s").format(value=f"{targets.avg_chat_response_s:g}"),
-                  targets.avg_chat_response_s)],
+                [("{name} ≤ {limit}".format(name=_("Average"), limit=seconds(targets.avg_chat_response_s)),
+                  targets.avg_chat_response_s, 0)],
                 _("s"),
             ),
         )

@@ -24,6 +24,7 @@ TARGET_PEN_WIDTH = 2
 def _x_axis(labels: Sequence[str]) -> QCategoryAxis:
     """Bucket i sits at x = i; every k-th label is shown so a quarter of days stays readable."""
     axis = QCategoryAxis()
+    axis.setTruncateLabels(False)
     axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
     axis.setRange(-0.5, max(len(labels), 1) - 0.5)
     axis.setStartValue(-0.5)
@@ -34,26 +35,34 @@ def _x_axis(labels: Sequence[str]) -> QCategoryAxis:
     return axis
 
 
+def _legend(chart: QChart) -> None:
+    legend = chart.legend()
+    legend.setAlignment(Qt.AlignmentFlag.AlignBottom)
+    legend.setShowToolTips(True)  # a name cut short for room is shown whole on hover
+
+
 def line_chart(
     title: str,
     labels: Sequence[str],
     lines: Sequence[tuple[str, Sequence[float | None]]],
-    targets: Sequence[tuple[str, float]],
+    targets: Sequence[tuple[str, float, int]],
     y_title: str,
     y_min: float = 0.0,
     y_max: float | None = None,
 ) -> QChart:
     """One line per ``lines`` entry (a bucket without data is left out, not drawn as 0) and a
-    dashed horizontal line per target across the whole period."""
+    dashed horizontal line per target across the whole period, in the colour of the line
+    (index into ``lines``) it is the target of."""
     chart = QChart()
     chart.setTitle(title)
-    chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+    _legend(chart)
     x_axis = _x_axis(labels)
     y_axis = QValueAxis()
     y_axis.setTitleText(y_title)
     chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
     highest = 0.0
+    drawn: list[QLineSeries] = []
     for name, values in lines:
         series = QLineSeries()
         series.setName(name)
@@ -63,10 +72,11 @@ def line_chart(
         chart.addSeries(series)
         series.attachAxis(x_axis)
         series.attachAxis(y_axis)
-    for name, value in targets:
+        drawn.append(series)
+    for name, value, of in targets:
         target = QLineSeries()
         target.setName(name)
-        pen = QPen(QColor("#c62828"))
+        pen = QPen(drawn[of].color() if 0 <= of < len(drawn) else QColor("#c62828"))
         pen.setStyle(Qt.PenStyle.DashLine)
         pen.setWidth(TARGET_PEN_WIDTH)
         target.setPen(pen)
@@ -84,7 +94,7 @@ def stacked_bar_chart(
 ) -> QChart:
     chart = QChart()
     chart.setTitle(title)
-    chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+    _legend(chart)
     series = QStackedBarSeries()
     for name, values in stacks:
         bar = QBarSet(name)

@@ -28,10 +28,11 @@ def pct(value: float | None) -> str:
 
 
 def seconds(value: float | None) -> str:
-    """A response time as the lead reads it: seconds under 2 minutes, else minutes or hours."""
+    """A response time as the lead reads it: seconds up to the chat target of 2 minutes, else
+    minutes or hours."""
     if value is None:
         return NO_DATA
-    if value < 120:
+    if value <= 120:
         return _("{n} s").format(n=round(value))
     if value < 2 * 3600:
         return _("{n} min").format(n=f"{value / 60:.1f}")

@@ -134,12 +134,12 @@ def test_charts_have_the_targets_as_lines(qtbot: Any, db: Database, runner: Task
     dash = make(qtbot, db, runner, people["zhao"])
     load(qtbot, dash)
     rates = {s.name(): s for s in dash.rates_view.chart().series()}
-    frr_target = rates["FRR target 90%"]
+    frr_target = rates["FRR ≥ 90%"]
     assert isinstance(frr_target, QLineSeries)
     assert {p.y() for p in frr_target.points()} == {90.0}
     assert [(p.x(), p.y()) for p in rates["FRR"].points()] == [(0, 200 / 3), (1, 0.0)]
     response = {s.name(): s for s in dash.response_view.chart().series()}
-    assert {p.y() for p in response["Target: average ≤ 120 s"].points()} == {120.0}
+    assert {p.y() for p in response["Average ≤ 120 s"].points()} == {120.0}
     assert [p.y() for p in response["Median"].points()] == [600.0]  # 5, 10 and 20 min; none on the 20th
     (bars,) = dash.breaches_view.chart().series()
     slow = next(b for b in bars.barSets() if b.label() == "slow reply")
