@@ -48,8 +48,9 @@ Breaches and their reason
     ``out_of_hours`` (the message arrived while the policy's calendar was closed, so the
     desk met it as a backlog at opening), ``unassigned`` (nobody was assigned; the store
     keeps no assignment history, so this is the assignee as it stands now),
-    ``waiting_on_warehouse`` (the order was still with the warehouse, awaiting packaging or
-    shipment, or late against its ETA), ``slow_reply`` otherwise.
+    ``waiting_on_warehouse`` (the order is with the warehouse, awaiting packaging or
+    shipment, or was late against its ETA when the message came; the posting as it stands
+    now, since the store keeps no posting history), ``slow_reply`` otherwise.
 
 Commission estimate
     Each percentage point of FRR under 90% costs 0.1% of commission, capped at 0.5%:
@@ -192,8 +193,9 @@ def conversation_facts(
 ) -> ConversationFacts:
     """Facts of one stored conversation, its deadline and response time from the SLA engine.
 
-    A conversation whose policy is unknown has no deadline: it counts for response rate
-    and resolution but never for FRR (it cannot be judged in or out of SLA).
+    A conversation whose policy is unknown has no deadline: it counts for the response
+    times and resolution but not for FRR or response rate (it cannot be judged in or out
+    of SLA, nor said to be due).
     """
     received = as_utc(received_at)
     first = as_utc(first_response_at) if first_response_at is not None else None
@@ -345,7 +347,7 @@ def _outcome(facts: ConversationFacts, now: datetime) -> _Outcome:
     answered = facts.first_response_at is not None
     deadline = facts.deadline
     if deadline is None:
-        due, in_sla = answered, False
+        due, in_sla = False, False
     else:
         due = answered or deadline <= now
         in_sla = answered and facts.first_response_at <= deadline  # type: ignore[operator]

@@ -295,3 +295,15 @@ def test_series_per_kind():
     ticket = report.series_for("wang", "buyer_ticket")[0][1]
     assert (ticket.conversations, ticket.avg_first_response_s) == (1, 3600)
     assert [f.conversations for _, f in report.series_for()] == [6, 1]
+
+
+def test_a_conversation_without_a_known_policy_is_never_due():
+    unknown = metrics.conversation_facts(
+        id=1, kind="buyer_chat", agent="wang", policy=None, received_at=msk(19, 10),
+        first_response_at=msk(19, 10, 30), resolved_at=msk(19, 12),
+    )
+    assert unknown.deadline is None and unknown.response_seconds == 1800
+    t = metrics.summarize([unknown], NOW, date(2026, 11, 19), date(2026, 11, 19)).total
+    assert (t.conversations, t.due, t.frr, t.response_rate) == (1, 0, None, None)
+    assert (t.avg_first_response_s, t.resolved_48h_rate) == (1800, 100.0)
+    assert sum(t.breaches.values()) == 0
