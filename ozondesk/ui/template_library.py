@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -69,6 +69,13 @@ log = logging.getLogger("ozondesk.ui")
 
 Index = QModelIndex | QPersistentModelIndex
 LINT_MS = 250
+SAVE_KEYS = "Ctrl+S"
+NEW_KEYS = "Ctrl+Shift+N"
+# For the desk's keyboard help: (keys, what they do).
+SHORTCUTS: tuple[tuple[str, str], ...] = (
+    (SAVE_KEYS, N_("Save the template as a draft")),
+    (NEW_KEYS, N_("Start a new template")),
+)
 LIBRARY_COLUMNS = (N_("Template"), N_("Category"), N_("Live"), N_("In work"), N_("Uses"))
 
 
@@ -298,6 +305,12 @@ class TemplateLibrary(QWidget):
         self.review_button.setVisible(self.can_review)
         for widget in (self.new_button, self.save_button, self.submit_button):
             widget.setVisible(self.can_edit)
+        if self.can_edit:
+            # Only inside this screen, so the keys don't fight other workspaces' shortcuts.
+            for keys, slot in ((SAVE_KEYS, self.save_draft), (NEW_KEYS, self.new_template)):
+                shortcut = QShortcut(QKeySequence(keys), self)
+                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                shortcut.activated.connect(slot)
         self.search.textChanged.connect(self.model.set_query)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._open(cur.row()))
         self.body.textChanged.connect(self._lint_timer.start)
@@ -389,6 +402,7 @@ class TemplateLibrary(QWidget):
         self.table.clearSelection()
         self.table.setCurrentIndex(QModelIndex())
         self.template_id = None
+        self._select_after = None  # a reload still on its way must not reopen the last template
         self.pending = None
         self.slug.clear()
         self.slug.setReadOnly(False)

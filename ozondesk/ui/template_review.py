@@ -297,6 +297,11 @@ class TemplateReview(QWidget):
         self._run(lambda: self.service.review_items(now), self._show_queue,
                         lambda exc: self._say(error_text(exc, "loading the review queue"), error=True))
 
+    def select_revision(self, revision_id: int) -> None:
+        """Reload the queue and select ``revision_id`` (the library's "Open in review")."""
+        self._select_after = revision_id
+        self.refresh()
+
     def current(self) -> ReviewItem | None:
         return self.model.item(self.queue.currentIndex().row())
 

@@ -185,3 +185,18 @@ def test_only_a_lead_is_offered_the_review(qtbot: Any, desk: Desk) -> None:
     with qtbot.waitSignal(lead_lib.review_requested, timeout=1000) as requested:
         lead_lib.review_button.click()
     assert requested.args[0] == desk.service.review_queue()[0].id
+
+
+def test_ctrl_s_saves_a_draft_and_ctrl_shift_n_starts_a_new_template(qtbot: Any, desk: Desk) -> None:
+    lib = desk.library(qtbot)
+    desk.open(qtbot, lib, "delay")
+    desk.type_body(qtbot, lib, "Заказ придёт 3 декабря.")
+    lib.body.setFocus()
+    with qtbot.waitSignal(lib.saved, timeout=5000) as saved:
+        qtbot.keyClick(lib.body, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert (saved.args[0].number, saved.args[0].status) == (2, "draft")
+    qtbot.keyClick(lib.search, Qt.Key.Key_N,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert lib.template_id is None and lib.body.toPlainText() == "" and not lib.slug.isReadOnly()
+    qtbot.waitUntil(lambda: desk.runner.pending == 0, timeout=5000)  # the reload after saving
+    assert lib.template_id is None and lib.body.toPlainText() == ""

@@ -196,3 +196,17 @@ def test_a_screen_closed_while_its_query_runs_drops_the_result(qtbot: Any, desk:
     delete(screen)
     gate.set()
     qtbot.waitUntil(lambda: desk.runner.pending == 0, timeout=5000)  # no exception in the event loop
+
+
+def test_the_library_hands_a_revision_to_the_review_screen(qtbot: Any, desk: Desk) -> None:
+    second = desk.service.create(desk.people["agent"].id, slug="thanks", category="greeting-closing",
+                                 title="Спасибо", body="Спасибо за заказ!", now=msk(2026, 11, 23, 15, 30))
+    desk.service.submit(desk.people["agent"].id, second.id, msk(2026, 11, 23, 15, 30))
+    screen = desk.screen(qtbot)
+    assert screen.current().revision.id == desk.pending.id  # type: ignore[union-attr]  # oldest first
+    with qtbot.waitSignal(screen.history_loaded, timeout=5000) as loaded:
+        screen.select_revision(second.id)
+    assert loaded.args[0] == second.template_id
+    assert screen.current().revision.id == second.id  # type: ignore[union-attr]
+    assert "No live revision yet" in screen.diff.left.toPlainText()
+    assert "not offered to agents" in screen.header.text()
