@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
             right.addWidget(self.view)
             right.addWidget(self.composer)
             right.setSizes([430, 290])
+        self.view.open_conversation.connect(self.open_conversation)
         split = QSplitter(self)
         self.filters = InboxFilterBar(agent.id if agent else None, self)
         self.filters.changed.connect(self.model.reload)
