@@ -69,9 +69,9 @@ class RevisionView:
 
 _REFUSALS: dict[Action, str] = {
     "edit": N_("a {state} revision cannot be edited; edit the template to start a new revision"),
-    "submit": N_("a {state} revision cannot be submitted; only a draft can"),
-    "approve": N_("a {state} revision cannot be approved; only a submitted one can"),
-    "reject": N_("a {state} revision cannot be rejected; only a submitted one can"),
+    "submit": N_("this revision is {state}; only a draft can be submitted"),
+    "approve": N_("this revision is {state}; only a submitted one can be approved"),
+    "reject": N_("this revision is {state}; only a submitted one can be rejected"),
 }
 
 
