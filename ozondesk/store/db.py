@@ -1,23 +1,33 @@
-"""Opening a database: resolve the URL, refuse what isn't ours, migrate after a backup."""
+"""Opening a database: resolve the URL, refuse what isn't ours, migrate after a backup.
+
+A team points every desk at one PostgreSQL server instead of the embedded SQLite file. Its
+password never sits in the URL, the config or a log: it is read from the OS keyring under
+``user@host:port/database`` (``ozondesk db-password set`` stores it).
+"""
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
+import keyring
+import keyring.errors
 import platformdirs
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, inspect
+from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ozondesk import __version__
@@ -30,6 +40,12 @@ log = logging.getLogger("ozondesk.store")
 
 MIGRATIONS = migrations_dir()
 APP_NAME = "OzonDesk"
+PASSWORD_SERVICE = "ozondesk.database"
+# Any fixed 64-bit number: held while one desk migrates and seeds a shared PostgreSQL database.
+_MIGRATION_LOCK = 0x6F7A6F6E6465736B
+# SQLSTATEs worth running a whole unit of work again for: serialization failure, deadlock.
+_RETRY_STATES = {"40001", "40P01"}
+T = TypeVar("T")
 
 
 def default_database_path() -> Path:
@@ -42,13 +58,56 @@ def resolve_url(value: str | None = None) -> URL:
     if "://" not in raw:
         return URL.create("sqlite+pysqlite", database=str(Path(raw).expanduser().resolve()))
     try:
-        return make_url(raw)
+        url = make_url(raw)
     except ArgumentError:
         raise DatabaseKnownError(
             _("cannot read database URL {url!r}: use a file path or e.g. postgresql+psycopg://host/db").format(
                 url=raw
             )
         ) from None
+    if url.drivername in ("postgres", "postgresql"):
+        # psycopg 3 is the driver we ship; SQLAlchemy's bare default would be psycopg2.
+        url = url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def is_postgresql(url: URL) -> bool:
+    return url.get_backend_name() == "postgresql"
+
+
+def password_key(url: URL) -> str:
+    """The keyring entry of a PostgreSQL URL's password: ``user@host:port/database``."""
+    return "{user}@{host}:{port}/{db}".format(
+        user=url.username or os.environ.get("PGUSER") or "postgres",
+        host=url.host or "localhost",
+        port=url.port or 5432,
+        db=url.database or "",
+    )
+
+
+def password_command(url: URL) -> str:
+    """What to type to store this URL's password, shown in errors."""
+    plain = url.set(password=None).render_as_string(hide_password=True)
+    return f"ozondesk --db {plain} db-password set"
+
+
+def stored_password(url: URL) -> str | None:
+    try:
+        return keyring.get_password(PASSWORD_SERVICE, password_key(url))
+    except keyring.errors.KeyringError as exc:
+        raise DatabaseKnownError(
+            _("the system keyring is not available ({reason}): unlock it or install one").format(
+                reason=type(exc).__name__
+            )
+        ) from None
+
+
+def with_password(url: URL) -> URL:
+    """``url`` with its password from the keyring, if it has none and the keyring has one."""
+    if not is_postgresql(url) or url.password:
+        return url
+    password = stored_password(url)
+    return url.set(password=password) if password else url
 
 
 def alembic_config(connection: object | None = None) -> Config:
@@ -82,12 +141,47 @@ class Database:
         with self.sessions.begin() as session:
             yield session
 
+    def transact(self, work: Callable[[Session], T], attempts: int = 4) -> T:
+        """Run ``work`` in one transaction, again from the start if the connection dropped
+        or PostgreSQL chose it as a deadlock or serialization victim.
+
+        ``work`` must only touch the database: a second run sees none of the first one's
+        writes, which were rolled back with the lost connection.
+        """
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.sessions.begin() as session:
+                    return work(session)
+            except DBAPIError as exc:
+                state = getattr(exc.orig, "sqlstate", None)
+                if attempt == attempts or not (exc.connection_invalidated or state in _RETRY_STATES
+                                               or _is_disconnect(exc)):
+                    raise
+                log.warning("transaction retried after %s", type(exc.orig).__name__)
+                if exc.connection_invalidated or _is_disconnect(exc):
+                    self.engine.dispose(close=False)
+                time.sleep(random.uniform(0, 0.02 * attempt))
+        raise AssertionError("unreachable")
+
     def dispose(self) -> None:
         self.engine.dispose()
 
     @property
+    def is_postgresql(self) -> bool:
+        return is_postgresql(self.url)
+
+    @property
     def display_name(self) -> str:
         return self.url.render_as_string(hide_password=True)
+
+
+def _is_disconnect(exc: DBAPIError) -> bool:
+    # psycopg reports a backend killed mid-transaction as OperationalError/AdminShutdown
+    # (SQLSTATE 57P01) or a closed connection without a state.
+    state = getattr(exc.orig, "sqlstate", None)
+    return bool(state and state.startswith("57P")) or (
+        isinstance(exc, OperationalError) and getattr(exc.orig, "sqlstate", None) is None
+    )
 
 
 def _describe(url: URL) -> str:
@@ -117,20 +211,34 @@ def open_database(value: str | URL | None = None, *, create: bool = True) -> Dat
                 )
             )
         path.parent.mkdir(parents=True, exist_ok=True)
+    options: dict[str, Any] = {}
+    if is_postgresql(url):
+        url = with_password(url)
+        # pre_ping: a desk whose connection the server dropped (restart, idle timeout)
+        # gets a fresh one instead of an error on its next action.
+        options = {
+            "pool_pre_ping": True,
+            "connect_args": {"connect_timeout": 5, "application_name": "ozondesk"},
+        }
     try:
-        engine = create_engine(url, future=True)
+        engine = create_engine(url, **options)
     except (ArgumentError, ImportError) as exc:
         raise DatabaseKnownError(
             _("cannot use database {url}: {reason}").format(url=where, reason=exc)
         ) from None
     dialect.configure(engine)
     try:
-        backup = _migrate(engine, url, path)
+        if is_postgresql(url):
+            backup = _migrate_shared(engine, url)
+        else:
+            backup = _migrate(engine, url, path)
     except DatabaseKnownError:
         engine.dispose()
         raise
     except OperationalError as exc:
         engine.dispose()
+        if is_postgresql(url):
+            raise _server_error(url, exc) from None
         raise DatabaseKnownError(
             _("cannot open database {url}: {reason}").format(url=where, reason=exc.orig)
         ) from None
@@ -142,10 +250,63 @@ def open_database(value: str | URL | None = None, *, create: bool = True) -> Dat
             )
         ) from None
     db = Database(url, engine, sessionmaker(engine, expire_on_commit=False), backup)
-    from ozondesk.store.seed import ensure_defaults
+    if not is_postgresql(url):
+        from ozondesk.store.seed import ensure_defaults
 
-    ensure_defaults(db)
+        ensure_defaults(db)
     return db
+
+
+def _server_error(url: URL, exc: OperationalError) -> DatabaseKnownError:
+    """One line a user can act on for a PostgreSQL server that would not let us in."""
+    reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
+    where = "{host}:{port}".format(host=url.host or "localhost", port=url.port or 5432)
+    state = getattr(exc.orig, "sqlstate", None)
+    if "password" in reason.lower() or state == "28P01":
+        if url.password:
+            return DatabaseKnownError(
+                _("PostgreSQL at {where} refused the password of {key}: store the right one with {command}").format(
+                    where=where, key=password_key(url), command=password_command(url)
+                )
+            )
+        return DatabaseKnownError(
+            _("no password for {key} in the keyring: store it with {command}").format(
+                key=password_key(url), command=password_command(url)
+            )
+        )
+    if state is None:
+        return DatabaseKnownError(
+            _("cannot reach the PostgreSQL server at {where} ({reason}): start it or check the --db URL").format(
+                where=where, reason=reason
+            )
+        )
+    return DatabaseKnownError(
+        _("PostgreSQL at {where} refused database {name} ({reason}): ask the team's administrator").format(
+            where=where, name=url.database, reason=reason
+        )
+    )
+
+
+def _migrate_shared(engine: Engine, url: URL) -> None:
+    """Migrate and seed a shared PostgreSQL database, one desk at a time.
+
+    Every desk of a team may start at once; an advisory lock makes the others wait while the
+    first upgrades, then they find the schema at head. No backup copy: a server's backups are
+    its administrator's (pg_dump), not a desk's.
+    """
+    with engine.connect() as holder:
+        holder.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK})
+        holder.commit()
+        try:
+            _migrate(engine, url, None)
+            from ozondesk.store.seed import ensure_defaults
+
+            db = Database(url, engine, sessionmaker(engine, expire_on_commit=False))
+            ensure_defaults(db)
+        finally:
+            holder.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK})
+            holder.commit()
+    return None
 
 
 def _migrate(engine: Engine, url: URL, path: Path | None) -> Path | None:

@@ -455,3 +455,17 @@ class DrillAttempt(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     commented_by: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
     commented_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Claim(Base):
+    """Which agent is answering a conversation. One row per conversation at most, so two desks
+    can never both hold it; ``renewed_at`` is the holder desk's last heartbeat, and a claim not
+    renewed within the claim lifetime is free for the next agent."""
+
+    __tablename__ = "claims"
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), index=True)
+    claimed_at: Mapped[datetime] = mapped_column(DateTime)
+    renewed_at: Mapped[datetime] = mapped_column(DateTime)
