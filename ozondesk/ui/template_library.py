@@ -202,6 +202,7 @@ class TemplateLibrary(QWidget):
         self.findings: list[Finding] = []
         self._busy = False
         self._select_after: int | None = None
+        self._loaded: tuple[str, ...] = ()
 
         self.search = QLineEdit(self)
         self.search.setObjectName("librarySearch")
@@ -337,7 +338,8 @@ class TemplateLibrary(QWidget):
                         lambda exc: self._say(error_text(exc, "loading templates"), error=True))
 
     def _show_list(self, records: list[TemplateRecord]) -> None:
-        keep = self._select_after if self._select_after is not None else self.template_id
+        just_saved = self._select_after is not None
+        keep = self._select_after if just_saved else self.template_id
         self._select_after = None
         self.model.set_templates(records)
         row = self.model.row_of(keep) if keep is not None else -1
@@ -345,8 +347,18 @@ class TemplateLibrary(QWidget):
             self.table.selectionModel().blockSignals(True)
             self.table.setCurrentIndex(self.model.index(row, 0))
             self.table.selectionModel().blockSignals(False)
-            self._open(row)
+            # A reload (say, on coming back to this workspace) never throws away unsaved typing.
+            if just_saved or not self.is_dirty():
+                self._open(row)
         self.loaded.emit()
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.slug.text(), self.title.text(), self.category.currentText(), self.tags.text(),
+                self.gloss.text(), self.body.toPlainText())
+
+    def is_dirty(self) -> bool:
+        """Whether the editor holds changes that are not saved."""
+        return self.fields() != self._loaded
 
     def current(self) -> TemplateRecord | None:
         return self.model.record(self.table.currentIndex().row())
@@ -394,6 +406,7 @@ class TemplateLibrary(QWidget):
             parts.append(_("Revision #{number} was rejected by {who}: {comment}").format(
                 number=latest.number, who=latest.reviewed_by or "—", comment=latest.review_comment or ""))
         self.state.setText(" ".join(parts))
+        self._loaded = self.fields()
         self._show_effect()
         self._set_enabled()
         self.opened.emit(history.template_id)
@@ -412,6 +425,7 @@ class TemplateLibrary(QWidget):
         self.gloss.clear()
         self.body.clear()
         self.state.setText(_("New template: it is offered to agents once a lead approves it."))
+        self._loaded = self.fields()
         self._show_effect()
         self._set_enabled()
 

@@ -200,3 +200,17 @@ def test_ctrl_s_saves_a_draft_and_ctrl_shift_n_starts_a_new_template(qtbot: Any,
     assert lib.template_id is None and lib.body.toPlainText() == "" and not lib.slug.isReadOnly()
     qtbot.waitUntil(lambda: desk.runner.pending == 0, timeout=5000)  # the reload after saving
     assert lib.template_id is None and lib.body.toPlainText() == ""
+
+
+def test_a_reload_keeps_unsaved_typing(qtbot: Any, desk: Desk) -> None:
+    lib = desk.library(qtbot)
+    desk.open(qtbot, lib, "delay")
+    assert not lib.is_dirty()
+    desk.type_body(qtbot, lib, "Заказ придёт 4 декабря.")
+    assert lib.is_dirty()
+    with qtbot.waitSignal(lib.loaded, timeout=5000):
+        lib.refresh()  # as when the agent comes back to the workspace
+    qtbot.waitUntil(lambda: desk.runner.pending == 0, timeout=5000)
+    assert lib.body.toPlainText() == "Заказ придёт 4 декабря." and lib.current().slug == "delay"  # type: ignore[union-attr]
+    desk.type_body(qtbot, lib, "Заказ придёт 30 ноября.")  # back to the saved text
+    assert not lib.is_dirty()
