@@ -338,8 +338,8 @@ class TemplateService:
         with self.db.begin() as session:
             self._actor(session, agent_id, "template.edit")
             template = self._template(session, template_id)
-            _check_fields(slug=template.slug, title="-", body="-", category=category, tags=tags,
-                          gloss_zh=gloss_zh, channel=template.channel)
+            _check_fields(slug=template.slug, category=category, tags=tags, gloss_zh=gloss_zh,
+                          channel=template.channel)
             meta: dict[str, object] = {}
             if category != template.category:
                 meta["category"] = template.category = category
@@ -616,15 +616,18 @@ class TemplateService:
 
 
 def _check_fields(
-    *, slug: str, category: str, title: str, body: str, tags: Sequence[str], gloss_zh: str, channel: str
+    *, slug: str, category: str, tags: Sequence[str], gloss_zh: str, channel: str,
+    title: str | None = None, body: str | None = None,
 ) -> None:
     """Refuse a template whose fields are malformed, naming every field to fix.
 
+    ``title`` and ``body`` None: only the template's own fields are being changed.
     The body's placeholders are not checked here: a draft may be unfinished, and
     submitting lints it (a bad placeholder is an error that blocks submission).
     """
-    data = {"id": slug, "title": title, "category": category, "channel": channel, "language": "ru",
-            "gloss_zh": gloss_zh, "tags": list(tags), "body": body}
-    problems = [(f, p) for f, p in field_problems(data) if f != "body" or not body.strip()]
+    text = body if body is not None else "-"
+    data = {"id": slug, "title": title if title is not None else "-", "category": category,
+            "channel": channel, "language": "ru", "gloss_zh": gloss_zh, "tags": list(tags), "body": text}
+    problems = [(f, p) for f, p in field_problems(data) if f != "body" or not text.strip()]
     if problems:
         raise review.ReviewError("; ".join(f"{field}: {problem}" for field, problem in problems))
