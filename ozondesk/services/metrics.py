@@ -102,7 +102,8 @@ class MetricsService:
         period: Period = "day",
         agent: str | None | AllAgents = ALL_AGENTS,
     ) -> DashboardData:
-        """The lead's dashboard; ``agent`` narrows the templates and the coverage map."""
+        """The lead's dashboard; ``agent`` (a login, None for unassigned, or ALL) narrows the
+        template figures, and a login narrows the coverage map to that agent's presence."""
         start, end = period_bounds(first_day, last_day)
         now = as_utc(self.clock())
         with self.db.begin() as session:
@@ -112,7 +113,8 @@ class MetricsService:
             )
             uses = metrics.template_figures(self._uses(session, start, end, agent), now)
             events = events_between(session, start, end)
-            if not isinstance(agent, AllAgents):
+            # Nobody is "present" for the unassigned conversations: they see the shop's coverage.
+            if isinstance(agent, str):
                 events = [e for e in events if e.agent == agent]
             names = dict(session.execute(select(Agent.login, Agent.display_name)).all())
         coverage = metrics.coverage_grid(events, first_day, last_day, now)

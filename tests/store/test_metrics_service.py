@@ -155,6 +155,8 @@ def test_coverage_from_stored_presence(db: Database) -> None:
     assert everyone.value(DAY, 9) == 0.75 and everyone.value(DAY, 10) == 0.0
     only_wang = service.dashboard(desk.ids["zhao"], DAY, DAY, agent="wang").coverage
     assert only_wang.value(DAY, 9) == 0.5
+    unassigned = service.dashboard(desk.ids["zhao"], DAY, DAY, agent=None).coverage
+    assert unassigned == everyone
 
 
 def live_template(db: Database, body: str) -> int:
