@@ -120,6 +120,7 @@ class AttemptReview(AttemptResult):
     facts_missing: tuple[str, ...] = ()
     lint_errors: tuple[str, ...] = ()
     deadlines: tuple[str, ...] = ()
+    fact_texts: tuple[tuple[str, str], ...] = ()  # (id, text) of every fact of the drill
 
 
 @dataclass(frozen=True)
@@ -254,6 +255,7 @@ class DrillService:
             facts_missing=score.facts_missing if score else (),
             lint_errors=score.lint_errors if score else (),
             deadlines=score.deadlines if score else (),
+            fact_texts=tuple((f["id"], f["text"]) for f in drill.spec.get("facts", ())),
         )  # fmt: skip
 
     @staticmethod

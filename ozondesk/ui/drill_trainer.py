@@ -58,12 +58,12 @@ def review_html(r: AttemptReview) -> str:
         items.append(f"<li>{mark} {escape(label)}: {c.points}/{c.max_points}{detail}</li>")
     if items:
         parts.append(f"<ul>{''.join(items)}</ul>")
-    for label, values in (
-        (_("Facts found:"), r.facts_found),
-        (_("Facts missing:"), r.facts_missing),
-        (_("Lint errors:"), r.lint_errors),
-        (_("Deadlines:"), r.deadlines),
-    ):
+    texts = dict(r.fact_texts)
+    for label, facts in ((_("Facts found:"), r.facts_found), (_("Facts missing:"), r.facts_missing)):
+        if facts:
+            lines = "".join(f"<li>{escape(f)}: {escape(texts.get(f, ''))}</li>" for f in facts)
+            parts.append(f"<b>{escape(label)}</b><ul>{lines}</ul>")
+    for label, values in ((_("Lint errors:"), r.lint_errors), (_("Deadlines:"), r.deadlines)):
         if values:
             parts.append("<p><b>{}</b> {}</p>".format(escape(label), escape(", ".join(values))))
     return "".join(parts)

@@ -172,6 +172,7 @@ def test_a_comment_is_stored_shown_to_the_trainee_and_audited(
     assert review.comment == "Назовите срок и попросите фото." and review.commented_by == "Sun"
     assert review.commented_at == clock.now and review.trainee_login == "wang"
     assert set(review.facts_missing) == {"documents", "serial-photo", "refund-if-confirmed"}
+    assert dict(review.fact_texts)["documents"].startswith("У нас есть документы")
     mine = service.history(people["wang"])[0]
     assert mine.comment == "Назовите срок и попросите фото." and mine.commented_by == "Sun"
     log = service.audit_log(people["sun"])

@@ -167,6 +167,7 @@ def test_a_trainer_reviews_comments_and_exports(desk: Desk, tmp_path: Path) -> N
     assert tr.model.rowCount() == 1 and tr.model.index(0, 0).data() == "Wang"
     assert tr.select_attempt(tr.reviews[0].id)
     assert "Facts missing:" in tr.detail.text() and "return-window" in tr.detail.text()
+    assert "можно вернуть в течение 7 дней после получения" in tr.detail.text()  # the key, for trainers
 
     tr.comment_edit.setPlainText("Назовите срок возврата денег.")
     with desk.qtbot.waitSignal(tr.done, timeout=5000):
