@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ozondesk.domain import sla
@@ -52,6 +52,21 @@ def _chunked(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
         session.execute(insert(model.__table__), rows[start : start + CHUNK])  # type: ignore[attr-defined]
 
 
+def _advance_sequences(session: Session, models: Iterable[type]) -> None:
+    """PostgreSQL's id sequences do not see explicit ids: move them past the demo's rows,
+    so the next conversation or reply the desk stores gets a fresh id."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for model in models:
+        table = model.__table__.name  # type: ignore[attr-defined]
+        session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
+            )
+        )
+
+
 def generate(db: Database, size: int = 500, now: datetime | None = None, seed: int = 7) -> DemoStats:
     if size < 1 or size > 2_000_000:
         raise UserError(_("--size must be between 1 and 2000000"))
@@ -84,6 +99,7 @@ def generate(db: Database, size: int = 500, now: datetime | None = None, seed: i
         _chunked(session, StatusChange, builder.status_changes)
         presence = list(_presence(rnd, now, desk))
         _chunked(session, PresenceEventRow, presence)
+        _advance_sequences(session, (Posting, Conversation, Message))
     from ozondesk.services.templates import TemplateService
 
     TemplateService(db).seed_starter_library(now)

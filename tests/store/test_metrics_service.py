@@ -242,3 +242,22 @@ def test_the_demo_database_makes_a_meaningful_dashboard(db: Database) -> None:
         message = s.get(Message, use.message_id)
         assert message is not None and message.side == "seller"
         assert message.conversation_id == use.conversation_id
+
+
+def test_the_desk_stores_new_rows_after_the_demo(db: Database) -> None:
+    """The demo writes explicit ids; the next rows the desk stores still get fresh ones."""
+    from ozondesk.services.demo import generate
+
+    stats = generate(db, size=20, now=NOW)
+    with db.begin() as s:
+        shop_id = s.scalar(select(Shop.id))
+        posting = Posting(shop_id=shop_id, posting_number="new-1", scheme="FBO", status="delivered")
+        conv = Conversation(shop_id=shop_id, kind="buyer_chat", platform_id="new", sla_policy="chat-first-response",
+                            received_at=naive(NOW))
+        s.add_all([posting, conv])
+        s.flush()
+        message = Message(conversation_id=conv.id, side="buyer", text="Здравствуйте", created_at=naive(NOW))
+        s.add(message)
+        s.flush()
+        assert (posting.id, conv.id) == (stats.postings + 1, stats.conversations + 1)
+        assert message.id == stats.messages + 1
