@@ -520,13 +520,16 @@ def answer_lemmas(text: str) -> list[frozenset[str]]:
 
 # -- deadlines ---------------------------------------------------------------------------
 
-_NUMBER_WORD = r"[а-я]+"
+_NUMBER_WORD = r"(?:\d{1,2}|[а-я]+)"
 _TZ = r"(?:\s*(?:\(\s*мск\s*\)|мск|по\s+(?:московскому|москве)(?:\s+времени)?))"
-# «до восемнадцати часов», «к двенадцати часам (тридцати минутам)», «в девять часов утра»
+_DAYPART = r"(?:утра|дня|вечера|ночи)"
+# «до восемнадцати часов», «к двенадцати часам тридцати минутам», «до 18 часов»,
+# «до шести вечера», «к девяти часам утра»
 _CLOCK_WORDS = re.compile(
-    r"(?<![\w])(?:до|к|в|не\s+позднее|не\s+позже)\s+(?P<h>(?:" + _NUMBER_WORD + r"\s+){0,1}"
-    + _NUMBER_WORD + r")\s+час(?:ам|ов|а|у)?(?![\w])(?:\s+(?P<m>(?:" + _NUMBER_WORD + r"\s+){0,1}"
-    + _NUMBER_WORD + r")\s+минут\w*)?(?P<tz>" + _TZ + r")?"
+    r"(?<![\w])(?:до|к|в|не\s+позднее|не\s+позже)\s+(?P<h>(?:" + _NUMBER_WORD + r"\s+)?"
+    + _NUMBER_WORD + r")(?:\s+час(?:ам|ов|а|у)?(?![\w])(?:\s+(?P<m>(?:" + _NUMBER_WORD + r"\s+)?"
+    + _NUMBER_WORD + r")\s+минут\w*)?(?:\s+" + _DAYPART + r")?|\s+" + _DAYPART + r")(?![\w])"
+    + r"(?P<tz>" + _TZ + r")?"
 )
 _NOON = re.compile(r"(?<![\w])(?:до|к)\s+(?:полудня|полудню|полуночи)(?P<tz>" + _TZ + r")?")
 # «в течение двадцати четырёх часов»: the linter reads a few number words; these read any.
@@ -561,7 +564,8 @@ def concrete_deadlines(text: str) -> list[DeadlineHit]:
     Concrete means a buyer can tell the moment or the day by which something happens:
 
     * a clock time, in digits or words: «до 18:00 МСК», «завтра до 12:00»,
-      «до восемнадцати часов по московскому времени», «до полудня»;
+      «до восемнадцати часов по московскому времени», «до 18 часов», «до шести вечера»,
+      «до полудня»;
     * a calendar date: «25 ноября», «05.12.2026»;
     * a span with a number, in digits or words: «в течение 3 рабочих дней»,
       «в течение трёх рабочих дней», «через 24 часа».
@@ -577,7 +581,11 @@ def concrete_deadlines(text: str) -> list[DeadlineHit]:
         if kinds & {"time", "date"} or numbered_within:
             hits.append(DeadlineHit(mention.start, mention.end, text[mention.start : mention.end]))
     for m in _CLOCK_WORDS.finditer(norm):
-        hours = number_from_words(m.group("h"))
+        # The greedy two-word hour may have taken a word too many: «до завтра восьми часов»,
+        # «к девяти часам утра».
+        words = m.group("h").split()
+        hours = next((n for n in map(number_from_words, (" ".join(words), words[-1], words[0]))
+                      if n is not None), None)  # fmt: skip
         minutes = number_from_words(m.group("m")) if m.group("m") else 0
         if hours is not None and minutes is not None and 0 <= hours <= 24 and 0 <= minutes < 60:
             hits.append(DeadlineHit(m.start(), m.end(), text[m.start() : m.end()]))

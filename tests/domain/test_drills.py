@@ -152,6 +152,10 @@ def test_missing_facts_cost_points_in_proportion(starter: Any) -> None:
         "Посылка будет в пункте выдачи 26 ноября.",
         "Ответим до полудня по Москве.",
         "Вернём деньги через 2 часа.",
+        "Ответим до 18 часов по Москве.",
+        "Ответим завтра до шести вечера.",
+        "Перезвоним к девяти часам утра.",
+        "Ответим завтра до двадцати трёх часов.",
     ],
 )
 def test_concrete_deadlines_in_digits_or_words(text: str) -> None:
@@ -169,6 +173,9 @@ def test_concrete_deadlines_in_digits_or_words(text: str) -> None:
         "Ответим в течение дня.",
         "Ответим как можно скорее.",
         "> Обещали до 18:00 МСК!\nЗдравствуйте, ответим скоро.",
+        "Вырос в два раза.",
+        "Ответим до вечера.",
+        "Ответим к трём котам.",
     ],
 )
 def test_vague_times_are_not_deadlines(text: str) -> None:
