@@ -494,6 +494,13 @@ def _msk(value: datetime | None) -> str:
     return to_msk(value).strftime("%Y-%m-%d %H:%M:%S") if value is not None else ""
 
 
+def _cell(value: object) -> object:
+    # A trainee's answer starting with «=» must not run as a formula in a spreadsheet.
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + value
+    return value
+
+
 def results_to_csv(reviews: Sequence[AttemptReview]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -505,12 +512,12 @@ def results_to_csv(reviews: Sequence[AttemptReview]) -> str:
             c = by_name.get(name)
             return "" if c is None else f"{c.points}/{c.max_points}"
 
-        writer.writerow([
+        writer.writerow([_cell(v) for v in (
             r.id, r.trainee_login, r.trainee_name, r.set_title, r.drill_title, r.family,
             _msk(r.started_at), _msk(r.submitted_at),
             "" if r.elapsed_seconds is None else r.elapsed_seconds, r.time_limit_minutes,
             "" if r.score is None else r.score, "yes" if r.passed else "no",
             verdict("lint"), verdict("deadline"), verdict("facts"), verdict("time"),
             " ".join(r.facts_missing), r.comment or "", r.commented_by or "", r.answer or "",
-        ])  # fmt: skip
+        )])  # fmt: skip
     return out.getvalue()

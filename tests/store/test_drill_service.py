@@ -297,3 +297,12 @@ def test_unknown_agents_are_refused(service: DrillService) -> None:
         service.drills(999)
     with pytest.raises(UserError, match="no active agent"):
         service.person("ghost")
+
+
+def test_csv_cells_never_run_as_spreadsheet_formulas(service: DrillService, people: dict[str, int]) -> None:
+    start = service.start(people["wang"], drill_id(service, people["wang"], "counterfeit-headphones"))
+    service.submit(people["wang"], start.attempt_id, '=HYPERLINK("http://example.com")')
+    service.comment(people["sun"], start.attempt_id, "-1 балл за тон")
+    row = next(csv.DictReader(io.StringIO(service.results_csv(people["sun"]))))
+    assert row["answer"] == "'=HYPERLINK(\"http://example.com\")" and row["comment"] == "'-1 балл за тон"
+    assert row["score"].isdigit()
