@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ozondesk.domain.clock import MOSCOW
@@ -17,8 +17,12 @@ from ozondesk.domain.drills import (
     FAMILIES,
     PASS_SCORE,
     Drill,
+    DrillSet,
     DrillSetError,
     Fact,
+    LogisticsEvent,
+    MockContext,
+    MockItem,
     Score,
     answer_lemmas,
     concrete_deadlines,
@@ -310,3 +314,38 @@ def test_any_answer_scores_0_to_100_and_passes_only_at_100(words: list[str], sec
     assert 0 <= score.total <= 100
     assert score.passed == (score.total == 100) == all(c.passed for c in score.criteria)
     assert set(score.facts_found) | set(score.facts_missing) == {f.id for f in d.facts}
+
+
+_slugs = st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,2}", fullmatch=True)
+_texts = st.text(st.characters(categories=("L", "N", "P", "Zs")), min_size=1,
+                 max_size=40).filter(str.strip)  # fmt: skip
+_days = st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31))
+_contexts = st.builds(
+    MockContext, order_number=_texts, posting_number=_texts, scheme=st.sampled_from(("FBO", "FBS", "rFBS")),
+    status=_texts, buyer_name=st.one_of(st.just(""), _texts), ordered_at=st.one_of(st.none(), _days),
+    items=st.lists(st.builds(MockItem, _texts, st.integers(1, 10_000), st.integers(0, 10_000_000)),
+                   max_size=3).map(tuple),
+    logistics=st.lists(st.builds(LogisticsEvent, _days, _texts), max_size=3).map(tuple),
+    notes_zh=st.one_of(st.just(""), _texts),
+)  # fmt: skip
+_terms = st.lists(st.lists(st.sampled_from(("вернуть", "деньги", "14", "сортировочный центр", "фото")),
+                           min_size=1, max_size=3).map(tuple), min_size=1, max_size=3).map(tuple)  # fmt: skip
+
+
+@st.composite
+def drill_sets(draw: Any) -> DrillSet:
+    drill_ids = draw(st.lists(_slugs, min_size=1, max_size=3, unique=True))
+    drills = []
+    for drill_id in drill_ids:
+        fact_ids = draw(st.lists(_slugs, min_size=1, max_size=3, unique=True))
+        facts = tuple(Fact(f, draw(_texts), draw(_terms), draw(st.one_of(st.just(""), _texts))) for f in fact_ids)
+        drills.append(Drill(drill_id, draw(_texts), draw(st.sampled_from(FAMILIES)), draw(st.integers(1, 240)),
+                            draw(_texts), draw(_texts), draw(_contexts), facts))  # fmt: skip
+    return DrillSet(draw(_slugs), draw(_texts), tuple(drills), draw(_texts), "ru",
+                    draw(st.one_of(st.just(""), _texts)))  # fmt: skip
+
+
+@settings(max_examples=50)  # each example is a whole file; 50 cover the shapes
+@given(drill_sets())
+def test_any_valid_set_round_trips_through_its_file(drill_set: DrillSet) -> None:
+    assert loads_set(dumps_set(drill_set)) == drill_set
