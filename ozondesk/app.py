@@ -107,7 +107,8 @@ def add_workspaces(window: Any, db: Database, agent: Any, runner: Any) -> None:
     if allowed(agent.role, "template.review"):
         review = TemplateReview(templates, runner, agent, window)
         window.add_workspace("review", _("Review"), review)
-        library.review_requested.connect(lambda _revision: window.show_workspace("review"))
+        library.review_requested.connect(
+            lambda revision: (window.show_workspace("review"), review.select_revision(revision)))
     if allowed(agent.role, "metrics.view"):
         window.add_workspace("dashboard", _("Dashboard"), Dashboard(MetricsService(db), runner, agent, window))
     window.add_workspace("drills", _("Drills"), DrillsWorkspace(DrillService(db), runner, agent, window))

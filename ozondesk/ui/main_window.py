@@ -31,6 +31,7 @@ from ozondesk.services.notifications import DueSoon, DueSoonService
 from ozondesk.services.preferences import DeskAgent
 from ozondesk.services.presence import PresenceService
 from ozondesk.services.saved_views import SavedViews
+from ozondesk.ui import template_library, template_review
 from ozondesk.ui.clock import ClockLabel
 from ozondesk.ui.composer import Composer
 from ozondesk.ui.conversation_view import ConversationView
@@ -265,6 +266,9 @@ class MainWindow(QMainWindow):
                        *self.workspaces.actions()]:
             if not action.shortcut().isEmpty():
                 entries.append((action.shortcut().toString(native), action.text().replace("&", "")))
+        for name, module in (("templates", template_library), ("review", template_review)):
+            if self.workspaces.widget(name) is not None:
+                entries += [(keys, _(text)) for keys, text in module.SHORTCUTS]
         return entries
 
     def show_shortcuts(self) -> ShortcutHelp:

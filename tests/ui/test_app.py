@@ -91,6 +91,13 @@ def test_each_role_gets_its_workspaces_and_each_one_opens(
         assert window.show_workspace(name)
         assert window.pages.currentWidget() is window.workspaces.widget(name)
     qtbot.waitUntil(lambda: runner.pending == 0, timeout=15000)
+    # F1 lists every shortcut these workspaces bind, too.
+    from PySide6.QtGui import QShortcut
+
+    listed = " / ".join(keys for keys, _does in window.shortcut_entries())
+    for shortcut in window.findChildren(QShortcut):
+        key = shortcut.key().toString()
+        assert key in listed or key in ("Return", "Enter", "Down", "Up"), key
     window.close()
     sync.shutdown()
     db.dispose()
