@@ -77,33 +77,34 @@ class InboxRow:
 _assignee = aliased(Agent)
 
 
-def _sort_columns(key: str) -> tuple[list[tuple[ColumnElement[Any], bool]], bool]:
-    """(expression, descending) pairs of the ascending order for ``key``, and whether the
-    first expression can be NULL."""
+def _sort_columns(key: str) -> list[tuple[ColumnElement[Any], bool, bool]]:
+    """(expression, descending, nullable) triples of the ascending order for ``key``."""
     c = Conversation
     if key == "due":
         # Without a deadline: after the rest, newest first among themselves.
-        return [(c.due_at, False), (c.last_message_at, True)], True
+        return [(c.due_at, False, True), (c.last_message_at, True, True)]
     if key == "last_message":
-        return [(c.last_message_at, False)], True
+        return [(c.last_message_at, False, True)]
     if key == "received":
-        return [(c.received_at, False)], False
+        return [(c.received_at, False, False)]
     if key == "title":
-        return [(func.coalesce(func.nullif(c.buyer_name, ""), c.subject), False)], False
+        return [(func.coalesce(func.nullif(c.buyer_name, ""), c.subject), False, False)]
     if key == "category":
-        return [(c.category, False)], True
+        return [(c.category, False, True)]
     if key == "assignee":
-        return [(_assignee.display_name, False)], True
+        return [(_assignee.display_name, False, True)]
     if key == "unread":
-        return [(c.unread_count, False)], False
-    return [(c.kind, False)], False
+        return [(c.unread_count, False, False)]
+    return [(c.kind, False, False)]
 
 
 def _order_by(sort: InboxSort) -> list[ColumnElement[Any]]:
-    """Empty values last in either direction; the id breaks ties, so the order is total and stable."""
-    columns, nullable = _sort_columns(sort.key)
-    order: list[ColumnElement[Any]] = [columns[0][0].is_(None)] if nullable else []
-    for expr, descending in [*columns, (Conversation.id, False)]:
+    """Empty values last in either direction, spelled out because SQLite and PostgreSQL place
+    NULLs differently; the id breaks ties, so the order is total and stable."""
+    order: list[ColumnElement[Any]] = []
+    for expr, descending, nullable in [*_sort_columns(sort.key), (Conversation.id, False, False)]:
+        if nullable:
+            order.append(expr.is_(None))
         order.append(expr.desc() if descending != sort.descending else expr.asc())
     return order
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import cmp_to_key
 from typing import Any
 
 import pytest
@@ -60,26 +61,31 @@ def inbox(db: Database) -> InboxService:
 
 def expected(key: str, descending: bool) -> list[int]:
     """The order worked out in Python: empty values last either way, the id breaking ties."""
-    def value(n: int) -> Any:
+    def parts(n: int) -> list[tuple[Any, bool]]:  # (value, descending within the ascending order)
         buyer, subject, kind, category, who, due, last, received, unread = ROWS[n]
-        return {
-            "due": (due, -(last if last is not None else -10**9)) if due is not None else None,
-            "last_message": last,
-            "received": received,
-            "title": buyer or subject,
-            "category": category,
-            "assignee": AGENTS[who] if who is not None else None,
-            "unread": unread,
-            "kind": kind,
-        }[key]
+        keys: dict[str, list[tuple[Any, bool]]] = {
+            "due": [(due, False), (last, True)],  # no deadline: newest message first
+            "last_message": [(last, False)],
+            "received": [(received, False)],
+            "title": [(buyer or subject, False)],
+            "category": [(category, False)],
+            "assignee": [(AGENTS[who] if who is not None else None, False)],
+            "unread": [(unread, False)],
+            "kind": [(kind, False)],
+        }
+        return [*keys[key], (n, False)]
 
-    ids = range(len(ROWS))
-    present = sorted((n for n in ids if value(n) is not None), key=lambda n: (value(n), n), reverse=descending)
-    empty = sorted((n for n in ids if value(n) is None), reverse=descending)
-    if key == "due":  # without a deadline: newest last message first (reversed when descending)
-        empty = sorted(empty, key=lambda n: (-(ROWS[n][6] if ROWS[n][6] is not None else -10**9), n),
-                       reverse=descending)
-    return [n + 1 for n in present + empty]
+    def compare(a: int, b: int) -> int:
+        for (x, down), (y, _down) in zip(parts(a), parts(b), strict=True):
+            if (x is None) != (y is None):
+                return 1 if x is None else -1
+            if x is None or x == y:
+                continue
+            result = -1 if x < y else 1
+            return -result if down != descending else result
+        return 0
+
+    return [n + 1 for n in sorted(range(len(ROWS)), key=cmp_to_key(compare))]
 
 
 @pytest.mark.parametrize("descending", [False, True])
