@@ -39,7 +39,7 @@ ROW_SQL = (
     " WHERE c.id IN ({marks})"
 )
 SNIPPET_SQL = "SELECT conversation_id, text FROM messages WHERE conversation_id IN ({marks}) ORDER BY id DESC"
-DUE_ORDER = "ORDER BY c.due_at IS NULL, c.due_at, c.last_message_at DESC, c.id"
+DUE_ORDER = "ORDER BY c.due_at IS NULL, c.due_at, c.last_message_at IS NULL, c.last_message_at DESC, c.id"
 
 
 def build(path: Path, conversations: int, messages: int) -> None:
