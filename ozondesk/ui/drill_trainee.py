@@ -60,6 +60,10 @@ def format_clock(seconds: float) -> str:
     return text if seconds >= 0 else "+" + text
 
 
+def _rubles(amount: int) -> str:
+    return f"{amount:,}".replace(",", "\u00a0") + "\u00a0₽"  # 5 490 ₽, as Russian prices read
+
+
 def context_html(ctx: MockContext) -> str:
     """The mock order and its logistics, as the order card of a real conversation shows them."""
     rows = [
@@ -71,7 +75,7 @@ def context_html(ctx: MockContext) -> str:
     ]
     out = "".join(f"<tr><td style='color:#666'>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in rows if v)
     items = "".join(
-        f"<li>{escape(i.name)} × {i.quantity} — {i.price_rub:,} ₽</li>".replace(",", " ") for i in ctx.items
+        f"<li>{escape(i.name)} × {i.quantity} — {_rubles(i.price_rub)}</li>" for i in ctx.items
     )
     events = "".join(
         f"<li><span style='color:#666'>{e.date.strftime('%d.%m')}</span> {escape(e.event)}</li>"
@@ -152,6 +156,7 @@ class DrillTraineePanel(QWidget):
         self.history_label.setObjectName("drillHistory")
         self.history_label.setWordWrap(True)
         self.history_label.setTextFormat(Qt.TextFormat.RichText)
+        self.history_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         left = QWidget(self)
         left_col = QVBoxLayout(left)
         left_col.setContentsMargins(0, 0, 0, 0)
@@ -371,6 +376,9 @@ class DrillTraineePanel(QWidget):
         self._busy = False
         self.result = result
         self._tick.stop()
+        if result.elapsed_seconds is not None:
+            self.countdown.setText(escape(_("Time taken: {clock}").format(clock=format_clock(result.elapsed_seconds))))
+            self.countdown.setStyleSheet("color:#333")
         self.result_label.setText(result_html(result))
         self._update_buttons()
         self.submitted.emit(result)

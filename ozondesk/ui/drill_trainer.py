@@ -90,6 +90,7 @@ class DrillTrainerPanel(QWidget):
 
         self.set_list = QListWidget(self)
         self.set_list.setObjectName("drillSets")
+        self.set_list.setWordWrap(True)
         self.import_button = QPushButton(_("Import drill set…"), self)
         self.import_button.setObjectName("importDrillSet")
         self.import_button.clicked.connect(self._ask_import)

@@ -119,6 +119,7 @@ def test_a_trainee_answers_in_the_real_editor_and_sees_criteria_not_the_key(desk
     desk.settle()
     assert "Куртка пришла вчера" in t.scenario.text() and "夹克昨天到了" in t.scenario.text()
     assert "38429571-0012" in t.context_label.text() and "Казань" in t.context_label.text()
+    assert "Куртка зимняя мужская, размер 48 × 1 — 5\u00a0490\u00a0₽" in t.context_label.text()
     assert t.countdown.text() == "Time left: 10:00" and not t.drill_list.isEnabled()
     desk.qtbot.waitUntil(lambda: t.answer.ready, timeout=10000)
 
@@ -134,6 +135,7 @@ def test_a_trainee_answers_in_the_real_editor_and_sees_criteria_not_the_key(desk
     assert result.score == 100 and result.passed
     shown = t.result_label.text()
     assert "Score: 100 / 100" in shown and "Required facts: 25/25 (4/4)" in shown
+    assert t.countdown.text() == "Time taken: 4:00"
     for fact in load_starter_set().get("return-size-did-not-fit").facts:  # type: ignore[union-attr]
         assert fact.text not in shown and fact.id not in shown
     desk.settle()
