@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ozondesk.domain import drills as dd
@@ -161,7 +162,11 @@ class DrillService:
         # The first time the drills are looked at, a desk gets the shipped starter set.
         if session.scalar(select(func.count()).select_from(DrillSetRow)):
             return
-        self._write_set(session, dd.load_starter_set(), None, now)
+        try:
+            with session.begin_nested():
+                self._write_set(session, dd.load_starter_set(), None, now)
+        except IntegrityError:
+            pass  # another desk on a shared database loaded it at the same moment
 
     def _write_set(
         self, session: Session, drill_set: dd.DrillSet, agent_id: int | None, now: datetime
