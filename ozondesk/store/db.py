@@ -157,9 +157,9 @@ class Database:
                 if attempt == attempts or not (exc.connection_invalidated or state in _RETRY_STATES
                                                or _is_disconnect(exc)):
                     raise
+                # After a disconnect SQLAlchemy has invalidated the pool: the next checkout
+                # pings and reconnects, so nothing else to reset here.
                 log.warning("transaction retried after %s", type(exc.orig).__name__)
-                if exc.connection_invalidated or _is_disconnect(exc):
-                    self.engine.dispose(close=False)
                 time.sleep(random.uniform(0, 0.02 * attempt))
         raise AssertionError("unreachable")
 
