@@ -10,7 +10,7 @@ import importlib
 from types import ModuleType
 
 COMMANDS: tuple[str, ...] = ("sla", "presence", "demo", "lint", "templates", "report", "drill", "sync",
-                             "fake-ozon")
+                             "fake-ozon", "db-password")
 
 
 def _module(name: str) -> str:

@@ -92,14 +92,37 @@ def password_command(url: URL) -> str:
 
 
 def stored_password(url: URL) -> str | None:
+    value = _keyring_call("get_password", password_key(url))
+    return value if isinstance(value, str) else None
+
+
+def _keyring_call(action: str, *args: str) -> object:
     try:
-        return keyring.get_password(PASSWORD_SERVICE, password_key(url))
+        return getattr(keyring, action)(PASSWORD_SERVICE, *args)
+    except keyring.errors.PasswordDeleteError:
+        return None
     except keyring.errors.KeyringError as exc:
         raise DatabaseKnownError(
             _("the system keyring is not available ({reason}): unlock it or install one").format(
                 reason=type(exc).__name__
             )
         ) from None
+
+
+def store_password(url: URL, password: str) -> str:
+    """Keep the password of a PostgreSQL URL in the keyring; returns the entry's name."""
+    key = password_key(url)
+    _keyring_call("set_password", key, password)
+    return key
+
+
+def clear_password(url: URL) -> bool:
+    """Forget the stored password; False when there was none."""
+    key = password_key(url)
+    if _keyring_call("get_password", key) is None:
+        return False
+    _keyring_call("delete_password", key)
+    return True
 
 
 def with_password(url: URL) -> URL:
