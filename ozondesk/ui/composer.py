@@ -544,11 +544,13 @@ class Composer(QWidget):
         self.picker.setVisible(False)
         self.editor.setFocus()
 
-    def insert_template(self, choice: TemplateChoice) -> None:
-        """Insert ``choice`` filled from the conversation; what it cannot fill stays in braces."""
+    def insert_template(self, choice: TemplateChoice, extra_values: dict[str, Any] | None = None) -> None:
+        """Insert ``choice`` filled from the conversation, ``extra_values`` (e.g. a new delivery
+        date from the context panel) taking precedence; what nothing fills stays in braces."""
         if self.state is None or self.editor.isReadOnly():
             return
-        filled = fill_template(choice.body, self.state.values, self.clock())
+        values = {**self.state.values, **(extra_values or {})}
+        filled = fill_template(choice.body, values, self.clock())
         cursor = self.editor.textCursor()
         if not self.text.strip():
             cursor.select(QTextCursor.SelectionType.Document)
@@ -557,6 +559,26 @@ class Composer(QWidget):
         self.template_slug = choice.slug
         self._close_picker()
         self.lint_now()
+
+    def insert_template_slug(self, slug: str, extra_values: dict[str, Any] | None = None) -> None:
+        """Insert the live template ``slug`` (the context panel's Insert and template links)."""
+        if self.state is None or self.editor.isReadOnly():
+            return
+        now = self.clock()
+        generation = self._generation
+        extra = dict(extra_values or {})
+
+        def found(choices: list[TemplateChoice]) -> None:
+            if generation != self._generation:
+                return  # another conversation was opened meanwhile
+            choice = next((c for c in choices if c.slug == slug), None)
+            if choice is None:
+                self._show_notice("error", escape(_("Template {slug} is not in the library.").format(slug=slug)))
+                return
+            self.insert_template(choice, extra)
+
+        self.runner.run(lambda: self.service.templates(now), found,
+                        lambda exc: self._show_notice("error", escape(str(exc))))
 
     # -- send ----------------------------------------------------------------------------
     def window(self, now: datetime | None = None) -> Verdict | None:

@@ -112,6 +112,7 @@ class MainWindow(QMainWindow):
             self.composer.sent.connect(self._reply_queued)
             self.composer.new_messages.connect(lambda cid, _msgs: self._refresh_conversation(cid))
             self.composer.refused.connect(self.status_text_later)
+            self.view.insert_template.connect(self.composer.insert_template_slug)
             right = QSplitter(Qt.Orientation.Vertical, self)
             right.addWidget(self.view)
             right.addWidget(self.composer)
