@@ -453,16 +453,48 @@ def summarize(
     The pass keeps counters and the answered conversations' response times only, so it
     streams: 100,000 conversations need no more than their response times in memory.
     """
+    return build_report(tally(conversations, now, first_day, last_day, period), targets)
+
+
+@dataclass
+class Tallies:
+    """The counts of some of a period's conversations, one tally per (agent, kind, bucket).
+
+    Tallies of disjoint sets of conversations (say, one day each) :meth:`merge` into the
+    tallies of them all, so a long period can be counted in short steps.
+    """
+
+    first_day: date
+    last_day: date
+    period: Period
+    cells: dict[tuple[str | None, str, date], _Tally] = field(default_factory=dict)
+
+    def merge(self, other: Tallies) -> None:
+        if (other.first_day, other.last_day, other.period) != (self.first_day, self.last_day, self.period):
+            raise ValueError("tallies of different periods")
+        for key, t in other.cells.items():
+            mine = self.cells.get(key)
+            self.cells[key] = t if mine is None else _merge((mine, t))
+
+
+def tally(
+    conversations: Iterable[ConversationFacts],
+    now: datetime,
+    first_day: date,
+    last_day: date,
+    period: Period = "day",
+) -> Tallies:
+    """Count ``conversations`` received in the period (the rest are skipped) as of ``now``."""
     check_period(first_day, last_day)
     if period not in PERIODS:
         raise UserError(_("period must be day or week, not {period!r}").format(period=period))
     now = as_utc(now)
     start = local_instant(first_day, 0, MOSCOW)
     end = local_instant(last_day + timedelta(days=1), 0, MOSCOW)
-    all_buckets = buckets(first_day, last_day, period)
     # One tally per (agent, kind, bucket) in the pass; every other grouping is a sum of
     # cells afterwards, so each conversation is added once whatever the report shows.
-    cells: dict[tuple[str | None, str, date], _Tally] = {}
+    out = Tallies(first_day, last_day, period)
+    cells = out.cells
     for facts in conversations:
         received = facts.received_at
         if received < start or received >= end:
@@ -472,7 +504,13 @@ def summarize(
         if cell is None:
             cell = cells[key] = _Tally()
         _add(cell, _outcome(facts, now))
+    return out
 
+
+def build_report(tallies: Tallies, targets: Targets = TARGETS) -> MetricsReport:
+    """Totals, agents, kinds and series as sums of the tallies' cells."""
+    cells = tallies.cells
+    all_buckets = buckets(tallies.first_day, tallies.last_day, tallies.period)
     buyer = {k: t for k, t in cells.items() if k[1] in BUYER_KINDS}
     agent_keys = sorted({a for a, _k, _b in buyer}, key=lambda a: (a is None, a or ""))
     kinds = [k for k in KINDS if any(kind == k for _a, kind, _b in cells)]
@@ -485,9 +523,9 @@ def summarize(
                     per[b].append(t)
             series[(who, kind)] = {b: _merge(ts).figures(targets) for b, ts in per.items()}
     return MetricsReport(
-        first_day=first_day,
-        last_day=last_day,
-        period=period,
+        first_day=tallies.first_day,
+        last_day=tallies.last_day,
+        period=tallies.period,
         total=_merge(buyer.values()).figures(targets),
         agents={
             who: _merge(t for (a, _k, _b), t in buyer.items() if a == who).figures(targets)

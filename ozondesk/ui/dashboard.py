@@ -12,7 +12,8 @@ from __future__ import annotations
 import csv
 import html
 import logging
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from PySide6.QtCharts import QChart, QChartView
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
@@ -35,10 +36,17 @@ from PySide6.QtWidgets import (
 )
 
 from ozondesk.domain import metrics
-from ozondesk.domain.clock import msk_date, to_msk
-from ozondesk.domain.metrics import ALL, BREACH_REASONS, BREACH_TITLES, AllAgents, Period
+from ozondesk.domain.clock import as_utc, msk_date, to_msk
+from ozondesk.domain.metrics import ALL, BREACH_REASONS, BREACH_TITLES, AllAgents, Period, Tallies
+from ozondesk.errors import UserError
 from ozondesk.i18n import _
-from ozondesk.services.metrics import DashboardData, MetricsService
+from ozondesk.services.metrics import (
+    DashboardContext,
+    DashboardData,
+    MetricsService,
+    assemble,
+    day_steps,
+)
 from ozondesk.services.preferences import DeskAgent
 from ozondesk.ui import dashboard_charts as charts
 from ozondesk.ui.dashboard_models import (
@@ -74,9 +82,26 @@ def _pydate(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
 
 
+@dataclass
+class _Load:
+    """One refresh in progress: its choices and what the worker has counted so far."""
+
+    generation: int
+    first: date
+    last: date
+    period: Period
+    agent: AgentKey
+    now: datetime
+    steps: list[tuple[date, date]]
+    counted: Tallies
+    done: int = 0
+    context: DashboardContext | None = None
+
+
 class Dashboard(QWidget):
     loaded = Signal(object)  # DashboardData drawn
     failed = Signal(str)  # why nothing is shown
+    progressed = Signal(int)  # percent of the period's days counted
 
     def __init__(
         self,
@@ -230,20 +255,79 @@ class Dashboard(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        """(Re)load the figures for the chosen period on the worker; a stale answer is dropped."""
+        """(Re)load the figures for the chosen period on the worker; a stale answer is dropped.
+
+        The conversations are counted a few days per worker job, each job queued when the
+        last one is back, so an inbox page or a draft save asked for meanwhile waits for one
+        step, not for the whole period."""
         self._date_timer.stop()
         self._shown_once = True
         self._generation += 1
-        generation = self._generation
         first, last = self.period()
-        period, agent = self.granularity(), self.agent()
-        service, actor_id = self.service, self.actor.id
-        self.status.setText(_("Loading…"))
-        self.runner.run(
-            lambda: service.dashboard(actor_id, first, last, period, agent),
-            lambda data: self._loaded(generation, data),
-            lambda exc: self._failed(generation, exc),
+        try:
+            steps = day_steps(first, last)
+        except UserError as exc:
+            self._failed(self._generation, exc)
+            return
+        load = _Load(
+            generation=self._generation,
+            first=first,
+            last=last,
+            period=self.granularity(),
+            agent=self.agent(),
+            now=as_utc(self.service.clock()),
+            steps=steps,
+            counted=Tallies(first, last, self.granularity()),
         )
+        self.status.setText(_("Loading…"))
+        service, actor_id = self.service, self.actor.id
+        self.runner.run(
+            lambda: service.context(actor_id, first, last, load.agent, load.now),
+            lambda context: self._context_loaded(load, context),
+            lambda exc: self._failed(load.generation, exc),
+        )
+
+    def _context_loaded(self, load: _Load, context: DashboardContext) -> None:
+        if load.generation != self._generation:
+            return
+        load.context = context
+        self._next_step(load)
+
+    def _next_step(self, load: _Load) -> None:
+        service, actor_id = self.service, self.actor.id
+        if load.done == len(load.steps):
+            context = load.context
+            assert context is not None
+            self.runner.run(
+                lambda: assemble(context, load.counted),
+                lambda data: self._loaded(load.generation, data),
+                lambda exc: self._failed(load.generation, exc),
+            )
+            return
+        step_first, step_last = load.steps[load.done]
+
+        def count() -> None:
+            # Merged on the worker: the GUI thread never touches the tallies.
+            load.counted.merge(
+                service.tally_days(
+                    actor_id, load.first, load.last, step_first, step_last, load.period, load.now
+                )
+            )
+
+        self.runner.run(
+            count,
+            lambda _none: self._step_done(load),
+            lambda exc: self._failed(load.generation, exc),
+        )
+
+    def _step_done(self, load: _Load) -> None:
+        if load.generation != self._generation:
+            return
+        load.done += 1
+        percent = round(100 * load.done / len(load.steps))
+        self.status.setText(_("Loading… {percent}%").format(percent=percent))
+        self.progressed.emit(percent)
+        self._next_step(load)
 
     def _failed(self, generation: int, exc: BaseException) -> None:
         if generation != self._generation:

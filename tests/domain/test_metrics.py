@@ -307,3 +307,16 @@ def test_a_conversation_without_a_known_policy_is_never_due():
     assert (t.conversations, t.due, t.frr, t.response_rate) == (1, 0, None, None)
     assert (t.avg_first_response_s, t.resolved_48h_rate) == (1800, 100.0)
     assert sum(t.breaches.values()) == 0
+
+
+@pytest.mark.parametrize("period", ["day", "week"])
+def test_tallies_of_single_days_merge_into_the_whole(period):
+    first, last = date(2026, 11, 18), date(2026, 11, 20)
+    whole = metrics.summarize(desk(), NOW, first, last, period)
+    counted = metrics.Tallies(first, last, period)
+    for day in (date(2026, 11, 20), date(2026, 11, 18), date(2026, 11, 19)):
+        day_facts = [f for f in desk() if f.received_at.astimezone(MOSCOW).date() == day]
+        counted.merge(metrics.tally(day_facts, NOW, first, last, period))
+    assert metrics.build_report(counted) == whole
+    with pytest.raises(ValueError):
+        counted.merge(metrics.Tallies(first, first, period))

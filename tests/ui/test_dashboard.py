@@ -95,6 +95,7 @@ def make(qtbot: Any, db: Database, runner: TaskRunner, actor: DeskAgent) -> Dash
     qtbot.addWidget(dash)
     dash.first_edit.setDate(QDate(2026, 11, 19))
     dash.last_edit.setDate(QDate(2026, 11, 20))
+    dash._date_timer.stop()  # the tests refresh themselves
     return dash
 
 
@@ -211,3 +212,31 @@ def test_first_show_loads(qtbot: Any, db: Database, runner: TaskRunner, people: 
     dash = make(qtbot, db, runner, people["zhao"])
     with qtbot.waitSignal(dash.loaded, timeout=10000):
         dash.show()
+
+
+def test_other_work_runs_between_the_counting_steps(qtbot: Any, db: Database, runner: TaskRunner,
+                                                   people: dict[str, DeskAgent]) -> None:
+    dash = make(qtbot, db, runner, people["zhao"])
+    order: list[str] = []
+
+    def step(percent: int) -> None:
+        order.append(f"step {percent}")
+        if percent == 50:  # an inbox page asked for while the dashboard counts
+            runner.run(lambda: "page", lambda _r: order.append("other job"))
+
+    dash.progressed.connect(step)
+    dash.loaded.connect(lambda _d: order.append("dashboard"))
+    with qtbot.waitSignal(dash.loaded, timeout=10000):
+        dash.refresh()
+    # Two Moscow days, one step each; the page is served before the second day is counted.
+    assert order == ["step 50", "other job", "step 100", "dashboard"]
+
+
+def test_a_newer_refresh_wins(qtbot: Any, db: Database, runner: TaskRunner, people: dict[str, DeskAgent]) -> None:
+    dash = make(qtbot, db, runner, people["zhao"])
+    drawn: list[Any] = []
+    dash.loaded.connect(drawn.append)
+    dash.refresh()
+    dash.period_box.setCurrentIndex(1)  # refreshes again, per week
+    qtbot.waitUntil(lambda: bool(drawn) and runner.pending == 0, timeout=10000)
+    assert [d.report.period for d in drawn] == ["week"]
