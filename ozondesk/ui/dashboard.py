@@ -1,10 +1,11 @@
 """The team lead's dashboard: service figures per agent and per day or week, against the platform's targets.
 
 Everything is computed on the database worker (:class:`~ozondesk.services.metrics.MetricsService`
-streams the period's rows through :mod:`ozondesk.domain.metrics`); this widget only draws the
-result, so a period of 100,000 conversations never blocks the window. A result that arrives
-after a newer request was made is dropped. The service checks the role: an agent or trainer
-who opens the dashboard sees the refusal, not figures.
+streams the period's rows through :mod:`ozondesk.domain.metrics`), one Moscow day per job, so
+neither the window nor the other work of the single worker waits for a period of 100,000
+conversations; this widget only draws the result. A result that arrives after a newer
+request was made is dropped. The service checks the role: an agent or trainer who opens the
+dashboard sees the refusal, not figures. The first time the widget is shown it loads itself.
 """
 
 from __future__ import annotations
@@ -455,8 +456,14 @@ class Dashboard(QWidget):
 
     # -- export ---------------------------------------------------------------------------
 
+    def _shown_period(self) -> tuple[date, date]:
+        """The period of the figures on screen (the date fields may have moved on since)."""
+        if self.data is None:
+            return self.period()
+        return self.data.report.first_day, self.data.report.last_day
+
     def _default_name(self, suffix: str) -> str:
-        first, last = self.period()
+        first, last = self._shown_period()
         return f"ozondesk-report-{first.isoformat()}-{last.isoformat()}.{suffix}"
 
     def export_csv(self, path: str | None = None) -> bool:
@@ -507,7 +514,7 @@ class Dashboard(QWidget):
             )
             if not path:
                 return False
-        first, last = self.period()
+        first, last = self._shown_period()
         title = _("Service report {first} – {last}").format(first=first.isoformat(), last=last.isoformat())
         try:
             save_pdf(path, title, self.report_html())
