@@ -45,9 +45,6 @@ TESTS = Path(__file__).parent
 # Folders whose ``db`` tests run on both backends.
 BOTH_BACKENDS = ("store", "team")
 TEMPLATE_DB = "ozondesk_template"
-# Modules whose code still orders rows differently on PostgreSQL (NULLs of a secondary sort key
-# come first on PostgreSQL, last on SQLite): SQLite only until services/inbox.py says NULLS LAST.
-SQLITE_ONLY = {"test_inbox_listing.py"}
 
 
 def _pg_wanted() -> bool:
@@ -79,7 +76,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     path = Path(metafunc.definition.path).relative_to(TESTS)
     # A test that asks for db_path itself reads the SQLite file behind ``db``.
     reads_file = "db_path" in inspect.signature(metafunc.function).parameters
-    if PG and path.parts[0] in BOTH_BACKENDS and path.name not in SQLITE_ONLY and not reads_file:
+    if PG and path.parts[0] in BOTH_BACKENDS and not reads_file:
         metafunc.parametrize("backend", ["sqlite", "postgresql"])
 
 
