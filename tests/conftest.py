@@ -1,6 +1,6 @@
 """Shared fixtures: every test runs with English UI strings and its own user data folder.
 
-The ``db`` fixture of the store, service and team tests runs on SQLite and, whenever the
+The ``db`` fixture of the store, service, Ozon sync and team tests runs on SQLite and, whenever the
 PostgreSQL server binaries are installed, again on a throwaway PostgreSQL cluster (started
 once per session, see tests/pgserver.py; each test gets its own database copied from a
 migrated template). With ``CI=true`` missing binaries are an error, not a quiet SQLite-only run.
@@ -42,8 +42,8 @@ def db_path(tmp_path: Path) -> Path:
 
 
 TESTS = Path(__file__).parent
-# Folders whose ``db`` tests run on both backends.
-BOTH_BACKENDS = ("store", "team")
+# Folders whose ``db`` tests run on both backends (store and service code, Ozon sync, team).
+BOTH_BACKENDS = ("store", "team", "ozon")
 TEMPLATE_DB = "ozondesk_template"
 
 
