@@ -169,7 +169,8 @@ class Database:
         or PostgreSQL chose it as a deadlock or serialization victim.
 
         ``work`` must only touch the database: a second run sees none of the first one's
-        writes, which were rolled back with the lost connection.
+        writes, which were rolled back with the lost connection. A connection lost during
+        COMMIT may have committed, so ``work`` must also be idempotent (check before insert).
         """
         for attempt in range(1, attempts + 1):
             try:
@@ -199,12 +200,11 @@ class Database:
 
 
 def _is_disconnect(exc: DBAPIError) -> bool:
-    # psycopg reports a backend killed mid-transaction as OperationalError/AdminShutdown
-    # (SQLSTATE 57P01) or a closed connection without a state.
-    state = getattr(exc.orig, "sqlstate", None)
-    return bool(state and state.startswith("57P")) or (
-        isinstance(exc, OperationalError) and getattr(exc.orig, "sqlstate", None) is None
-    )
+    # SQLAlchemy flags most dropped connections itself (connection_invalidated); these are
+    # PostgreSQL's own classes for them: 08 connection exception, 57P operator intervention
+    # (a backend terminated by an administrator or a server shutdown).
+    state = getattr(exc.orig, "sqlstate", None) or ""
+    return state.startswith(("08", "57P"))
 
 
 def _describe(url: URL) -> str:
