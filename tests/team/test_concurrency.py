@@ -143,3 +143,35 @@ def test_a_listener_whose_connection_drops_reconnects_and_says_resync(
         assert events.get(timeout=10) == ChangeEvent("claim", cid, wang)
     finally:
         feed.stop()
+
+
+def test_a_deadlock_victim_runs_again_and_both_units_of_work_land(pg_db: Database, pg_url: URL) -> None:
+    _agents, (a, b, _c) = make_team(pg_db)
+    desks = open_desks(pg_url, 2)
+    both_hold_one = threading.Barrier(2, timeout=10)
+    runs: Counter[int] = Counter()
+
+    def desk(i: int) -> None:
+        first, second = (a, b) if i == 0 else (b, a)
+
+        def work(s: object) -> None:
+            runs[i] += 1
+            s.execute(text("UPDATE conversations SET version = version + 1 WHERE id = :id"),  # type: ignore[attr-defined]
+                      {"id": first})
+            if runs[i] == 1:
+                both_hold_one.wait()  # each holds one row and wants the other's: a deadlock
+            s.execute(text("UPDATE conversations SET version = version + 1 WHERE id = :id"),  # type: ignore[attr-defined]
+                      {"id": second})
+
+        desks[i].transact(work)
+
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(desk, range(2)))
+    finally:
+        for d in desks:
+            d.dispose()
+    assert sorted(runs.values()) == [1, 2]  # PostgreSQL picked one victim, which ran again
+    with pg_db.begin() as s:
+        versions = s.scalars(select(Conversation.version).where(Conversation.id.in_([a, b]))).all()
+    assert versions == [3, 3]
