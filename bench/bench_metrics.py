@@ -93,7 +93,7 @@ def main() -> int:
           f"  (the worker is never held longer; {len(steps)} steps)")
     reply = ("Здравствуйте! Ваш заказ передан в доставку, ожидайте 25 ноября. " * 16)[:1000]
     edited = reply.replace("ожидайте", "ждите") + " Спасибо!"
-    timed("edit distance, 1,000 characters (bit-parallel)", lambda: edit_distance(reply, edited), 5)
+    timed("edit distance, 1,000 characters (rapidfuzz)", lambda: edit_distance(reply, edited), 5)
     timed("edit distance, same texts, DP table (baseline)", lambda: table_distance(reply, edited), 1)
     db.dispose()
     return 0

@@ -80,6 +80,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
+from rapidfuzz.distance import Levenshtein
+
 from ozondesk.domain import sla
 from ozondesk.domain.calendar import EPOCH_ORDINAL
 from ozondesk.domain.clock import MOSCOW, as_utc, local_instant
@@ -645,47 +647,9 @@ def template_figures(uses: Iterable[TemplateUseFacts], now: datetime) -> list[Te
 def edit_distance(a: str, b: str) -> int:
     """Levenshtein distance (insertions, deletions, substitutions of one character each).
 
-    Myers' bit-parallel algorithm (Hyyrö's formulation) with Python's unbounded integers
-    as the bit vectors: one pass over the longer text, so a 1,000-character reply costs
-    about a millisecond on the worker thread instead of the million steps of the table.
+    rapidfuzz's C++ bit-parallel implementation: a 1,000-character reply costs microseconds.
     """
-    if a == b:
-        return 0
-    # Equal ends cost nothing and are the usual case for a lightly edited template.
-    lo = 0
-    while lo < len(a) and lo < len(b) and a[lo] == b[lo]:
-        lo += 1
-    ha, hb = len(a), len(b)
-    while ha > lo and hb > lo and a[ha - 1] == b[hb - 1]:
-        ha -= 1
-        hb -= 1
-    a, b = a[lo:ha], b[lo:hb]
-    if len(a) < len(b):
-        a, b = b, a
-    m = len(b)
-    if m == 0:
-        return len(a)
-    peq: dict[str, int] = {}
-    for i, ch in enumerate(b):
-        peq[ch] = peq.get(ch, 0) | (1 << i)
-    mask = (1 << m) - 1
-    high = 1 << (m - 1)
-    pv, mv, score = mask, 0, m
-    for ch in a:
-        eq = peq.get(ch, 0)
-        xv = eq | mv
-        xh = (((eq & pv) + pv) ^ pv) | eq
-        ph = mv | ~(xh | pv)
-        mh = pv & xh
-        if ph & high:
-            score += 1
-        elif mh & high:
-            score -= 1
-        ph = (ph << 1) | 1
-        mh <<= 1
-        pv = (mh | ~(xv | ph)) & mask
-        mv = ph & xv & mask
-    return score
+    return int(Levenshtein.distance(a, b))
 
 
 # -- presence coverage ----------------------------------------------------------

@@ -518,12 +518,6 @@ class TemplateService:
         )
         return Readiness(count >= READY_MINIMUM, count, READY_MINIMUM)
 
-    def record_use(self, template_id: int) -> None:
-        with self.db.begin() as session:
-            template = session.get(ReplyTemplate, template_id)
-            if template is not None:
-                template.usage_count += 1
-
     def audit_log(self, template_slug: str | None = None) -> list[audit.AuditRecord]:
         with self.db.begin() as session:
             prefix = f"template:{template_slug}" if template_slug else "template:"
