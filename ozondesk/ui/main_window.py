@@ -38,7 +38,15 @@ from ozondesk.ui.conversation_view import ConversationView
 from ozondesk.ui.deadline_dialog import DeadlineDialog
 from ozondesk.ui.due_notifier import DueNotifier, message_text
 from ozondesk.ui.inbox_filters import InboxFilterBar
-from ozondesk.ui.inbox_model import COL_KIND, COL_PREVIEW, COL_TITLE, COL_UNREAD, InboxModel
+from ozondesk.ui.inbox_model import (
+    COL_DUE,
+    COL_KIND,
+    COL_PREVIEW,
+    COL_RECEIVED,
+    COL_TITLE,
+    COL_UNREAD,
+    InboxModel,
+)
 from ozondesk.ui.log_view import LogView
 from ozondesk.ui.presence_label import PresenceLabel
 from ozondesk.ui.presence_panel import PresencePanel
@@ -96,6 +104,12 @@ class MainWindow(QMainWindow):
         self.table.setColumnWidth(COL_TITLE, 150)
         self.table.setColumnWidth(COL_PREVIEW, 260)
         self.table.setColumnWidth(COL_UNREAD, 50)
+        self.table.setColumnWidth(COL_RECEIVED, 90)
+        self.table.setColumnWidth(COL_DUE, 110)
+        # The model sorts in SQL; show its order first, or enabling sorting re-sorts by Kind.
+        header.setSortIndicator(*self.model.sort_column())
+        self.table.setSortingEnabled(True)
+        header.sortIndicatorChanged.connect(self._keep_selection)
         self.conversation_service = conversations
         self.view = ConversationView(self)
         self.composer: Composer | None = None
@@ -559,8 +573,18 @@ class MainWindow(QMainWindow):
         self.runner.run(lambda: (views.delete(name), views.all())[1], self.filters.set_views,
                         lambda exc: self._failed(str(exc)))
 
+    def _keep_selection(self, *_args: object) -> None:
+        self._reselect_id = self.shown_id
+
     def _loaded(self, total: int) -> None:
         self.status_text.setText(_("{n} conversations in this view").format(n=total))
+        if self._reselect_id is not None:
+            # The ordered ids are known before any page arrives: find the open one anywhere.
+            row = self.model.row_of(self._reselect_id)
+            if row >= 0:
+                self.table.selectRow(row)
+                self.table.scrollTo(self.model.index(row, 0))
+                return
         if total and not self.table.currentIndex().isValid() and self._reselect_id is None:
             self.table.selectRow(0)
 

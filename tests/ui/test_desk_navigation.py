@@ -206,3 +206,26 @@ def test_work_as_hands_the_desk_to_a_colleague(qtbot: Any, tmp_path: Path) -> No
     next(a for a in entries if lead.name in a.text()).trigger()
     assert window.switch_to == lead.login and not window.isVisible()
     db.dispose()
+
+
+def test_a_header_click_sorts_and_keeps_the_open_conversation(qtbot: Any, tmp_path: Path) -> None:
+    from PySide6.QtCore import Qt
+
+    from ozondesk.ui.inbox_model import COL_TITLE
+
+    db = demo_db(tmp_path, size=60)
+    window = make_window(qtbot, db)
+    window._move(5)
+    qtbot.waitUntil(lambda: window.view.detail is not None and window.view.detail.id == window.selected_id,
+                    timeout=5000)
+    chosen = window.selected_id
+    with qtbot.waitSignal(window.model.loaded, timeout=5000):
+        window.table.sortByColumn(COL_TITLE, Qt.SortOrder.AscendingOrder)
+    assert window.model.sort_column() == (COL_TITLE, Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(lambda: window.selected_id == chosen, timeout=5000)
+    qtbot.waitUntil(lambda: all(window.model.data(window.model.index(r, COL_TITLE)) for r in range(10)),
+                    timeout=5000)
+    titles = [str(window.model.data(window.model.index(r, COL_TITLE))) for r in range(10)]
+    assert titles == sorted(titles)  # SQLite's binary collation: code point order
+    window.close()
+    db.dispose()

@@ -3,6 +3,7 @@ under a fake clock."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -159,10 +160,14 @@ def test_tooltips_of_paused_and_answered_rows(model: Any) -> None:
 
 def test_a_conversation_deleted_after_the_listing_shows_as_gone(qtbot: Any, model: Any, db: Database) -> None:
     inbox, ids = model
+    # Hold the worker after the listing, so the first page is read only after the delete.
+    gate = threading.Event()
     with qtbot.waitSignal(inbox.loaded, timeout=5000):
         inbox.reload()
+        inbox.runner.run(lambda: gate.wait(10), lambda _r: None)
     with db.begin() as s:
         s.execute(delete(Conversation).where(Conversation.id == ids["paused"]))
+    gate.set()
     row = inbox.row_of(ids["paused"])
     assert inbox.data(inbox.index(row, COL_TITLE)) == "…"
     qtbot.waitUntil(lambda: inbox.data(inbox.index(row, COL_TITLE)) != "…", timeout=5000)

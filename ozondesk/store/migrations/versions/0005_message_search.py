@@ -18,7 +18,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # Other backends search with ILIKE (see dialect.matching_message_ids); nothing to create.
+    # Other backends search with ILIKE (see dialect.message_match); nothing to create.
     if op.get_bind().dialect.name != "sqlite":
         return
     for statement in FTS_DDL:
