@@ -83,6 +83,7 @@ def require_claim(session: Session, conversation_id: int, agent_id: int,
     the reply being written.
     """
     now = as_utc(now or utcnow())
+    repo.expire(session, now - lifetime, conversation_id)  # a holder who went offline lets go
     if repo.take(session, conversation_id, agent_id, now, now - lifetime):
         held = repo.holder(session, conversation_id, now - lifetime)
         assert held is not None
@@ -109,6 +110,7 @@ class ClaimService:
 
         def work(session: Session) -> ClaimState:
             _check(session, conversation_id, agent_id)
+            repo.expire(session, self._stale(now), conversation_id)
             repo.take(session, conversation_id, agent_id, now, self._stale(now))
             return ClaimState(conversation_id, agent_id,
                               repo.holder(session, conversation_id, self._stale(now)))

@@ -106,6 +106,17 @@ def test_going_offline_ends_the_desks_claims(db: Database) -> None:
     assert claims.release_all(li) == 1
 
 
+def test_a_holder_who_went_offline_lets_the_next_claim_through(db: Database) -> None:
+    (wang, li), (a, _b, _c) = make_team(db)
+    ClaimService(db, clock=lambda: NOW).claim(a, wang)
+    with db.begin() as s:
+        presence_repo.record(s, wang, "offline", NOW + timedelta(minutes=1))
+    later = NOW + timedelta(minutes=2)  # well inside the claim's lifetime
+    with db.begin() as s:
+        assert require_claim(s, a, li, later).agent_id == li
+    assert ClaimService(db, clock=lambda: later).state(a, wang).holder.agent_name == "李娜"  # type: ignore[union-attr]
+
+
 def test_bad_ids_are_one_line_errors_that_change_nothing(db: Database) -> None:
     (wang, _li), (cid, *_rest) = make_team(db)
     claims = ClaimService(db, clock=lambda: NOW)

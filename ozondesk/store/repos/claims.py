@@ -106,9 +106,10 @@ def renew(session: Session, agent_id: int, now: datetime) -> int:
     return int(done.rowcount)  # type: ignore[attr-defined]
 
 
-def expire(session: Session, stale_before: datetime) -> int:
+def expire(session: Session, stale_before: datetime, conversation_id: int | None = None) -> int:
     """Delete claims not renewed since ``stale_before`` and those of agents who went offline
-    after claiming (their newest presence event is ``offline``)."""
+    after claiming (their newest presence event is ``offline``); only the one conversation's
+    claim when ``conversation_id`` is given."""
     newest = (
         select(PresenceEventRow.agent_id, func.max(PresenceEventRow.at).label("at"))
         .group_by(PresenceEventRow.agent_id)
@@ -121,7 +122,8 @@ def expire(session: Session, stale_before: datetime) -> int:
         .where(PresenceEventRow.status == "offline", PresenceEventRow.agent_id == Claim.agent_id,
                PresenceEventRow.at >= Claim.claimed_at)
     )
-    done = session.execute(
-        delete(Claim).where(or_(Claim.renewed_at < to_storage(stale_before), offline.exists()))
-    )
+    query = delete(Claim).where(or_(Claim.renewed_at < to_storage(stale_before), offline.exists()))
+    if conversation_id is not None:
+        query = query.where(Claim.conversation_id == conversation_id)
+    done = session.execute(query)
     return int(done.rowcount)  # type: ignore[attr-defined]
