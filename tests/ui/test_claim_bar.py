@@ -129,3 +129,30 @@ def test_a_commit_by_another_desk_reaches_the_bridge(
     finally:
         bridge.stop()
         other.dispose()
+
+
+def test_the_team_desk_renews_claims_and_frees_them_on_quit(
+    qtbot: QtBot, db: Database, runner: TaskRunner
+) -> None:
+    from ozondesk.ui.team_desk import TeamDesk
+
+    wang, li, cid = team(db)
+    clock = {"now": NOW}
+    service = ClaimService(db, clock=lambda: clock["now"])
+    desk = TeamDesk(db, runner, wang, claims=service)
+    bar = desk.claim_bar()
+    qtbot.addWidget(bar)
+    desk.start()
+    try:
+        assert desk.live.mode == "poll" and desk.heartbeat_timer.isActive()
+        service.claim(cid, wang.id)
+        clock["now"] = NOW + timedelta(minutes=2)
+        desk.heartbeat()
+        qtbot.waitUntil(lambda: runner.pending == 0, timeout=5000)
+        clock["now"] = NOW + timedelta(minutes=4)  # past the lifetime from the claim, not the beat
+        assert service.claim(cid, li.id).held_by_other
+    finally:
+        runner.shutdown()
+        desk.shutdown()
+    assert not desk.heartbeat_timer.isActive()
+    assert service.state(cid, li.id).holder is None
