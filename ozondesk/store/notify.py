@@ -13,7 +13,8 @@ it reports ``resync`` and the desk reloads what it shows.
 
 A single SQLite desk has no server to notify it; ``DataVersionPoller`` reads
 ``PRAGMA data_version`` once a second on one connection, which changes whenever another
-connection (the desk's own worker, a ``sync`` run) committed.
+connection (the desk's own worker, a ``sync`` run) committed, and then compares the watched
+tables to report the same events.
 """
 
 from __future__ import annotations
@@ -91,8 +92,8 @@ TRIGGER_DROP = (
 class ChangeEvent:
     """One change another desk (or this one) committed.
 
-    ``changed`` comes from the SQLite poll (something changed, reload); ``resync`` after a
-    listener reconnected (notifications may have been missed, reload).
+    ``resync`` comes after a listener reconnected: notifications may have been missed, so the
+    desk reloads what it shows. ``changed`` is the same for any other unknown extent.
     """
 
     kind: str
@@ -214,8 +215,13 @@ class PgListener(_Worker):
 
 
 class DataVersionPoller(_Worker):
-    """Once a second, ``PRAGMA data_version`` on one connection of its own: a change means
-    another connection committed."""
+    """Once a second, ``PRAGMA data_version`` on one connection of its own; when another
+    connection committed, what changed in the four watched tables is worked out and reported
+    as the same events the PostgreSQL triggers send.
+
+    A draft's autosave also moves data_version, so only the watched tables decide what is
+    reported: typing a reply does not make the desk reload its inbox every second.
+    """
 
     name = "ozondesk-sqlite-poll"
     interval = 1.0
@@ -228,15 +234,62 @@ class DataVersionPoller(_Worker):
         conn = sqlite3.connect(str(self.path), check_same_thread=False)
         try:
             seen = conn.execute("PRAGMA data_version").fetchone()[0]
+            state = _Snapshot.read(conn)
             self.ready.set()
             while not self._stop.wait(self.interval):
                 try:
-                    now = conn.execute("PRAGMA data_version").fetchone()[0]
+                    version = conn.execute("PRAGMA data_version").fetchone()[0]
+                    if version == seen:
+                        continue
+                    seen = version
+                    now = _Snapshot.read(conn)
+                    events = state.changes(now, conn)
                 except sqlite3.Error as exc:
                     log.warning("cannot poll %s for changes: %s", self.path, exc)
                     continue
-                if now != seen:
-                    seen = now
-                    self._emit(ChangeEvent("changed"))
+                state = now
+                for event in events:
+                    self._emit(event)
         finally:
             conn.close()
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """What the poller compares: cheap to read (the newest ids, the few live claims)."""
+
+    message_id: int
+    presence_id: int
+    claims: frozenset[tuple[int, int, str]]
+    revisions: frozenset[tuple[int, int, str]]
+
+    @classmethod
+    def read(cls, conn: sqlite3.Connection) -> _Snapshot:
+        return cls(
+            conn.execute("SELECT coalesce(max(id), 0) FROM messages").fetchone()[0],
+            conn.execute("SELECT coalesce(max(id), 0) FROM presence_events").fetchone()[0],
+            frozenset(conn.execute("SELECT conversation_id, agent_id, claimed_at FROM claims")),
+            frozenset(conn.execute("SELECT id, template_id, status FROM template_revisions")),
+        )
+
+    def changes(self, now: _Snapshot, conn: sqlite3.Connection) -> list[ChangeEvent]:
+        events = [
+            ChangeEvent("message", conversation_id=cid)
+            for (cid,) in conn.execute(
+                "SELECT DISTINCT conversation_id FROM messages WHERE id > ? AND id <= ?"
+                " ORDER BY conversation_id", (self.message_id, now.message_id))
+        ]
+        before = {cid: agent for cid, agent, _at in self.claims}
+        holders = {cid: agent for cid, agent, _at in now.claims}
+        for cid in sorted({cid for cid, _agent, _at in self.claims ^ now.claims}):
+            # The new holder, or for a release the agent who let go (as PostgreSQL's DELETE says).
+            events.append(ChangeEvent("claim", cid, holders.get(cid, before.get(cid))))
+        events += [
+            ChangeEvent("presence", agent_id=agent)
+            for (agent,) in conn.execute(
+                "SELECT DISTINCT agent_id FROM presence_events WHERE id > ? AND id <= ?"
+                " ORDER BY agent_id", (self.presence_id, now.presence_id))
+        ]
+        templates = sorted({tid for _id, tid, _status in self.revisions ^ now.revisions})
+        events += [ChangeEvent("template", template_id=tid) for tid in templates]
+        return events

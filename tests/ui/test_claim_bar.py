@@ -122,10 +122,11 @@ def test_a_commit_by_another_desk_reaches_the_bridge(
     try:
         assert bridge.mode == "poll"
         assert bridge.wait_ready()
-        with qtbot.waitSignal(bridge.reload, timeout=5000):
+        with qtbot.waitSignal(bridge.messages, timeout=5000) as got:
             with other.begin() as s:
                 s.add(Message(conversation_id=cid, side="buyer", text="Ау?",
                               created_at=to_storage(NOW)))
+        assert got.args == [frozenset({cid})]
     finally:
         bridge.stop()
         other.dispose()
