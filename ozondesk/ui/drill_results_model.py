@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from ozondesk.domain.clock import to_msk
@@ -13,8 +13,8 @@ from ozondesk.domain.drills import FAMILY_LABELS
 from ozondesk.i18n import _
 from ozondesk.services.drills import AttemptReview
 from ozondesk.ui.drill_trainee import format_clock
+from ozondesk.ui.table_models import Index, RecordTableModel
 
-Index = QModelIndex | QPersistentModelIndex
 PASSED_COLUMN = 6
 _PASSED, _FAILED = QColor("#2e7d32"), QColor("#d32f2f")
 
@@ -46,47 +46,37 @@ def report_rows(reviews: Sequence[AttemptReview]) -> list[list[str]]:
     return [report_row(r) for r in reviews]
 
 
-class DrillResultsModel(QAbstractTableModel):
+class DrillResultsModel(RecordTableModel[AttemptReview]):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self.reviews: list[AttemptReview] = []
         self._rows: list[list[str]] = []
         self._headers = report_headers()
 
+    @property
+    def reviews(self) -> list[AttemptReview]:
+        return self._records
+
     def set_reviews(self, reviews: Sequence[AttemptReview]) -> None:
-        self.beginResetModel()
-        self.reviews = list(reviews)
-        self._rows = report_rows(self.reviews)
-        self.endResetModel()
+        self._rows = report_rows(reviews)
+        self._reset(reviews)
 
     def review(self, row: int) -> AttemptReview | None:
-        return self.reviews[row] if 0 <= row < len(self.reviews) else None
+        return self.at(row)
 
     def row_of(self, attempt_id: int) -> int:
-        return next((i for i, r in enumerate(self.reviews) if r.id == attempt_id), -1)
+        return self.find(lambda r: r.id == attempt_id)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._headers)
+    def headers(self) -> list[str]:
+        return self._headers
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        r, c = index.row(), index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._rows[r][c]
-        if role == Qt.ItemDataRole.ForegroundRole and c == PASSED_COLUMN:
-            return _PASSED if self.reviews[r].passed else _FAILED
-        if role == Qt.ItemDataRole.ToolTipRole and c == 1:
-            return self.reviews[r].answer or None
-        return None
+        if role == Qt.ItemDataRole.DisplayRole and index.isValid() and 0 <= index.row() < len(self._rows):
+            return self._rows[index.row()][index.column()]
+        return super().data(index, role)
 
-    def headerData(  # noqa: N802 - Qt's name
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            if 0 <= section < len(self._headers):
-                return self._headers[section]
+    def cell(self, review: AttemptReview, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole and column == PASSED_COLUMN:
+            return _PASSED if review.passed else _FAILED
+        if role == Qt.ItemDataRole.ToolTipRole and column == 1:
+            return review.answer or None
         return None

@@ -12,15 +12,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    QTimer,
-    Signal,
-)
+from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -55,6 +47,7 @@ from ozondesk.services.templates import (
     TemplateService,
 )
 from ozondesk.ui.lint_highlighter import SEVERITY_COLORS, LintHighlighter
+from ozondesk.ui.table_models import RecordTableModel, WordSearch, fold
 from ozondesk.ui.tasks import TaskRunner
 from ozondesk.ui.template_review import (
     SEVERITY_LABELS,
@@ -67,7 +60,6 @@ from ozondesk.ui.template_review import (
 
 log = logging.getLogger("ozondesk.ui")
 
-Index = QModelIndex | QPersistentModelIndex
 LINT_MS = 250
 SAVE_KEYS = "Ctrl+S"
 NEW_KEYS = "Ctrl+Shift+N"
@@ -79,13 +71,9 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
 LIBRARY_COLUMNS = (N_("Template"), N_("Category"), N_("Live"), N_("In work"), N_("Uses"))
 
 
-def _fold(text: str) -> str:
-    return text.casefold().replace("ё", "е")
-
-
 def haystack(record: TemplateRecord) -> str:
     titles = [r.title for r in (record.live, record.pending) if r is not None]
-    return _fold(" ".join((record.slug, record.category, record.gloss_zh, *record.tags, *titles)))
+    return fold(" ".join((record.slug, record.category, record.gloss_zh, *record.tags, *titles)))
 
 
 def title_of(record: TemplateRecord) -> str:
@@ -97,59 +85,32 @@ def split_tags(text: str) -> list[str]:
     return [t.strip() for t in text.replace("，", ",").split(",") if t.strip()]
 
 
-class TemplateLibraryModel(QAbstractTableModel):
+class TemplateLibraryModel(RecordTableModel[TemplateRecord]):
     """Templates matching the search: every word must occur in slug, title, tags or gloss."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._all: list[TemplateRecord] = []
-        self._hay: list[str] = []
-        self._shown: list[TemplateRecord] = []
-        self._query = ""
+        self._search = WordSearch(haystack)
 
     def set_templates(self, records: Sequence[TemplateRecord]) -> None:
-        self.beginResetModel()
-        self._all = list(records)
-        self._hay = [haystack(r) for r in self._all]
-        self._shown = self._filtered()
-        self.endResetModel()
+        self._search.set_records(records)
+        self._reset(self._search.shown())
 
     def set_query(self, query: str) -> None:
-        self.beginResetModel()
-        self._query = query
-        self._shown = self._filtered()
-        self.endResetModel()
-
-    def _filtered(self) -> list[TemplateRecord]:
-        words = _fold(self._query).split()
-        return [r for r, hay in zip(self._all, self._hay, strict=True) if all(w in hay for w in words)]
+        self._search.query = query
+        self._reset(self._search.shown())
 
     def record(self, row: int) -> TemplateRecord | None:
-        return self._shown[row] if 0 <= row < len(self._shown) else None
+        return self.at(row)
 
     def row_of(self, template_id: int) -> int:
-        return next((i for i, r in enumerate(self._shown) if r.id == template_id), -1)
+        return self.find(lambda r: r.id == template_id)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self._shown)
+    def headers(self) -> list[str]:
+        return [_(c) for c in LIBRARY_COLUMNS]
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(LIBRARY_COLUMNS)
-
-    def headerData(  # noqa: N802 - Qt API
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(LIBRARY_COLUMNS)):
-            return _(LIBRARY_COLUMNS[section])
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._shown):
-            return None
-        r = self._shown[index.row()]
+    def cell(self, r: TemplateRecord, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            column = index.column()
             if column == 0:
                 return f"{title_of(r)}\n{r.gloss_zh}" if r.gloss_zh else title_of(r)
             if column == 1:

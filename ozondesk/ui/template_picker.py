@@ -27,22 +27,19 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QTextBrowser, QVBoxL
 from ozondesk.domain.templates import fill_template
 from ozondesk.i18n import _
 from ozondesk.services.compose import TemplateChoice
+from ozondesk.ui.table_models import WordSearch, fold
 
 Index = QModelIndex | QPersistentModelIndex
 
 
-def _fold(text: str) -> str:
-    return text.casefold().replace("ё", "е")
-
-
 def haystack(choice: TemplateChoice) -> str:
-    return _fold(" ".join((choice.title, choice.slug, choice.category, choice.gloss_zh, *choice.tags)))
+    return fold(" ".join((choice.title, choice.slug, choice.category, choice.gloss_zh, *choice.tags)))
 
 
 def matches(choice: TemplateChoice, query: str) -> bool:
     """Whether every word of ``query`` occurs in the template's title, tags, category or gloss."""
     hay = haystack(choice)
-    return all(word in hay for word in _fold(query).split())
+    return all(word in hay for word in fold(query).split())
 
 
 class TemplateListModel(QAbstractListModel):
@@ -50,27 +47,25 @@ class TemplateListModel(QAbstractListModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._all: list[TemplateChoice] = []
-        self._hay: list[str] = []
+        self._search = WordSearch(haystack)
         self._shown: list[TemplateChoice] = []
-        self._query = ""
+
+    @property
+    def choices(self) -> list[TemplateChoice]:
+        """Every template loaded, whether the search shows it or not."""
+        return self._search.records
 
     def set_templates(self, choices: Sequence[TemplateChoice]) -> None:
         self.beginResetModel()
-        self._all = list(choices)
-        self._hay = [haystack(c) for c in self._all]
-        self._shown = self._filtered()
+        self._search.set_records(choices)
+        self._shown = self._search.shown()
         self.endResetModel()
 
     def set_query(self, query: str) -> None:
         self.beginResetModel()
-        self._query = query
-        self._shown = self._filtered()
+        self._search.query = query
+        self._shown = self._search.shown()
         self.endResetModel()
-
-    def _filtered(self) -> list[TemplateChoice]:
-        words = _fold(self._query).split()
-        return [c for c, hay in zip(self._all, self._hay, strict=True) if all(w in hay for w in words)]
 
     def choice(self, row: int) -> TemplateChoice | None:
         return self._shown[row] if 0 <= row < len(self._shown) else None
@@ -151,7 +146,7 @@ class TemplatePicker(QWidget):
 
     def _after_reset(self) -> None:
         count = self.model.rowCount()
-        self.empty.setVisible(count == 0 and bool(self.model._all))
+        self.empty.setVisible(count == 0 and bool(self.model.choices))
         if count:
             self.list.setCurrentIndex(self.model.index(0))
         else:

@@ -14,14 +14,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -49,12 +42,12 @@ from ozondesk.services.preferences import DeskAgent
 from ozondesk.services.templates import ReviewItem, RevisionRecord, TemplateHistory, TemplateService
 from ozondesk.ui.lint_highlighter import SEVERITY_COLORS
 from ozondesk.ui.pdf_export import table_html
+from ozondesk.ui.table_models import RecordTableModel
 from ozondesk.ui.tasks import TaskRunner
 from ozondesk.ui.template_diff import TemplateDiffView
 
 log = logging.getLogger("ozondesk.ui")
 
-Index = QModelIndex | QPersistentModelIndex
 Clock = Callable[[], datetime]
 
 APPROVE_KEYS = "Ctrl+Shift+A"
@@ -118,42 +111,22 @@ def run_for(
     runner.run(work, done, failed)
 
 
-class ReviewQueueModel(QAbstractTableModel):
+class ReviewQueueModel(RecordTableModel[ReviewItem]):
     """The submitted revisions, oldest submission first."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._items: list[ReviewItem] = []
-
     def set_items(self, items: Sequence[ReviewItem]) -> None:
-        self.beginResetModel()
-        self._items = list(items)
-        self.endResetModel()
+        self._reset(items)
 
     def item(self, row: int) -> ReviewItem | None:
-        return self._items[row] if 0 <= row < len(self._items) else None
+        return self.at(row)
 
     def row_of(self, revision_id: int) -> int:
-        return next((i for i, it in enumerate(self._items) if it.revision.id == revision_id), -1)
+        return self.find(lambda it: it.revision.id == revision_id)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self._items)
+    def headers(self) -> list[str]:
+        return [_(c) for c in QUEUE_COLUMNS]
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(QUEUE_COLUMNS)
-
-    def headerData(  # noqa: N802 - Qt API
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(QUEUE_COLUMNS)):
-            return _(QUEUE_COLUMNS[section])
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._items):
-            return None
-        item = self._items[index.row()]
+    def cell(self, item: ReviewItem, column: int, role: int) -> Any:
         rev = item.revision
         if role == Qt.ItemDataRole.DisplayRole:
             return (
@@ -162,8 +135,8 @@ class ReviewQueueModel(QAbstractTableModel):
                 rev.author or "—",
                 format_msk(rev.submitted_at),
                 format_msk(rev.effective_at),
-            )[index.column()]
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 4:
+            )[column]
+        if role == Qt.ItemDataRole.ToolTipRole and column == 4:
             return _("Earliest effect: 3 working days after submission; the live revision stays "
                      "in force until then.")
         if role == Qt.ItemDataRole.UserRole:

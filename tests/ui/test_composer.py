@@ -144,7 +144,7 @@ def test_a_template_is_inserted_with_placeholders_filled_from_the_conversation(
     assert c.send_button.isEnabled(), c.send_blockers()
     # A template whose tracking number this conversation does not have cannot go out unfilled.
     c.editor.clear()
-    c.insert_template(next(t for t in c.picker.model._all if t.slug == "order-tracking"))
+    c.insert_template(next(t for t in c.picker.model.choices if t.slug == "order-tracking"))
     assert "{tracking_number}" in c.text
     assert not c.send_button.isEnabled()
     assert "fill in {tracking_number}" in c.blockers_label.text()
