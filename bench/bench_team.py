@@ -1,6 +1,6 @@
 """Team mode on PostgreSQL: claim-and-reply throughput at 10 desks, beside bare INSERTs.
 
-Each desk is a thread with its own engine (as a desk is its own process): it claims a random
+Each desk is a thread with its own engine, and again a process (as on a real team): it claims a random
 conversation and, if it got it, stores a reply in the same transaction (``require_claim`` +
 the message + the conversation's version), then releases it (a second transaction). A refusal is a real collision: another desk
 held that conversation at that moment. "bare" is the same
@@ -37,7 +37,8 @@ from ozondesk.store.models import Message  # noqa: E402
 from ozondesk.store.notify import conninfo  # noqa: E402
 
 
-def desks_run(url, agents: list[int], conversations: list[int], desks: int, actions: int) -> tuple[float, int]:  # noqa: ANN001
+def desks_run(url, agents: list[int], conversations: list[int], desks: int, actions: int,  # noqa: ANN001
+              timings: list[float]) -> tuple[float, int]:
     dbs = [open_database(url) for _ in range(desks)]
     start = threading.Barrier(desks + 1)
 
@@ -48,7 +49,9 @@ def desks_run(url, agents: list[int], conversations: list[int], desks: int, acti
         start.wait()
         for n in range(actions):
             cid = rng.choice(conversations)
+            t0 = time.perf_counter()
             if claim_and_reply(dbs[i], cid, agents[i], f"bench desk {i} reply {n}", NOW):
+                timings.append(time.perf_counter() - t0)  # list.append is atomic under the GIL
                 sent += 1
                 claims.release(cid, agents[i])  # the reply ends the agent's turn
         return sent
@@ -62,6 +65,42 @@ def desks_run(url, agents: list[int], conversations: list[int], desks: int, acti
     for d in dbs:
         d.dispose()
     return elapsed, sent
+
+
+def _process_desk(args: tuple[str, int, int, list[int], int, float]) -> tuple[int, list[float]]:
+    """One desk in its own process (as on a real team: one interpreter, one GIL per desk)."""
+    url_text, i, agent, conversations, actions, start_at = args
+    db = open_database(url_text)
+    claims = ClaimService(db, clock=lambda: NOW)
+    rng = random.Random(i)
+    timings: list[float] = []
+    sent = 0
+    while time.time() < start_at:  # every desk starts together, after its imports
+        time.sleep(0.001)
+    for n in range(actions):
+        cid = rng.choice(conversations)
+        t0 = time.perf_counter()
+        if claim_and_reply(db, cid, agent, f"bench process desk {i} reply {n}", NOW):
+            timings.append(time.perf_counter() - t0)
+            sent += 1
+            claims.release(cid, agent)
+    db.dispose()
+    return sent, timings
+
+
+def processes_run(url, agents: list[int], conversations: list[int], desks: int, actions: int,  # noqa: ANN001
+                  timings: list[float]) -> tuple[float, int]:
+    import multiprocessing
+
+    url_text = url.render_as_string(hide_password=False)
+    start_at = time.time() + 5.0
+    with multiprocessing.get_context("spawn").Pool(desks) as pool:
+        results = pool.map(_process_desk, [(url_text, i, agents[i], conversations, actions, start_at)
+                                           for i in range(desks)])
+    elapsed = time.time() - start_at
+    for _sent, times in results:
+        timings.extend(times)
+    return elapsed, sum(sent for sent, _times in results)
 
 
 def bare_run(url, conversation: int, desks: int, actions: int) -> float:  # noqa: ANN001
@@ -139,7 +178,12 @@ def main() -> None:
         agents, conversations = make_team(db, agents=args.desks, conversations=args.conversations)
         db.dispose()
         total = args.desks * args.actions
-        elapsed, sent = desks_run(url, agents, conversations, args.desks, args.actions)
+        timings: list[float] = []
+        elapsed, sent = desks_run(url, agents, conversations, args.desks, args.actions, timings)
+        timings.sort()
+        ptimings: list[float] = []
+        pelapsed, psent = processes_run(url, agents, conversations, args.desks, args.actions, ptimings)
+        ptimings.sort()
         bare = bare_run(url, conversations[0], args.desks, args.actions)
         delays = sorted(notify_latency(url, conversations[0]))
         print(f"{args.desks} desks x {args.actions} claim-and-reply attempts on PostgreSQL "
@@ -147,6 +191,13 @@ def main() -> None:
         print(f"  claim-and-reply : {total / elapsed:8.0f} attempts/s, {sent / elapsed:8.0f} replies/s "
               f"({sent} replies, {total - sent} refused: held by another desk; releases included) "
               f"in {elapsed:.2f} s")
+        print(f"  one Send        : median {timings[len(timings) // 2] * 1000:.1f} ms, 95th percentile "
+              f"{timings[int(len(timings) * 0.95)] * 1000:.1f} ms (claim + reply transaction, as a desk waits;"
+              " ten threads share one GIL)")
+        print(f"  as processes    : {total / pelapsed:8.0f} attempts/s, {psent / pelapsed:8.0f} replies/s, "
+              f"one Send median {ptimings[len(ptimings) // 2] * 1000:.1f} ms, 95th percentile "
+              f"{ptimings[int(len(ptimings) * 0.95)] * 1000:.1f} ms ({args.desks} processes, "
+              f"{total - psent} refused)")
         print(f"  bare INSERTs    : {total / bare:8.0f} transactions/s ({total} one-row INSERT "
               f"transactions, raw psycopg, same desks) in {bare:.2f} s")
         print(f"  ratio           : {bare / elapsed:8.2f} x the bare floor's throughput")
