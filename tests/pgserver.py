@@ -84,6 +84,14 @@ class PgServer:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+def _exists(user: str) -> bool:
+    try:
+        pwd.getpwnam(user)
+    except KeyError:
+        return False
+    return True
+
+
 def _run(cmd: list[str], user: str | None, check: bool = True) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, user=user, check=check, capture_output=True, text=True,
                           cwd="/")
@@ -97,7 +105,10 @@ def start_server(bin_dir: Path | None = None) -> PgServer:
     run_as = None
     root = Path(tempfile.mkdtemp(prefix="ozondesk-pg-"))
     if os.geteuid() == 0:
-        run_as = "postgres"
+        # The server package creates ``postgres``; any unprivileged account would do.
+        run_as = next((name for name in ("postgres", "nobody") if _exists(name)), None)
+        if run_as is None:
+            raise RuntimeError("running as root without a postgres or nobody account for the server")
         entry = pwd.getpwnam(run_as)
         os.chown(root, entry.pw_uid, entry.pw_gid)
     password = secrets.token_urlsafe(16)
