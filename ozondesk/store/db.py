@@ -92,7 +92,13 @@ def password_command(url: URL) -> str:
 
 
 def stored_password(url: URL) -> str | None:
-    value = _keyring_call("get_password", password_key(url))
+    """The keyring's password for ``url``; None without one or without a usable keyring, and
+    libpq then tries its own ways (PGPASSWORD, ~/.pgpass, a server that trusts the host)."""
+    try:
+        value = keyring.get_password(PASSWORD_SERVICE, password_key(url))
+    except keyring.errors.KeyringError as exc:
+        log.info("no keyring to read the database password from (%s)", type(exc).__name__)
+        return None
     return value if isinstance(value, str) else None
 
 

@@ -92,3 +92,18 @@ def test_the_password_comes_from_the_keyring_and_its_absence_says_the_command(
         assert pg_server.password not in repr(db.url)
     finally:
         db.dispose()
+
+
+def test_without_a_usable_keyring_libpq_gets_its_turn(
+    pg_server: PgServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from keyring.backends.fail import Keyring as NoKeyring
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(NoKeyring())
+    try:
+        monkeypatch.setenv("PGPASSWORD", pg_server.password)  # a server's scripts may set it
+        db = open_database(pg_server.url("ozondesk_template", with_password=False))
+        db.dispose()
+    finally:
+        keyring.set_keyring(previous)
