@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from html import escape
-from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid
 
 from ozondesk.domain.clock import to_msk, utcnow
 from ozondesk.domain.drills import CRITERION_LABELS, FAMILY_LABELS, MockContext
@@ -32,25 +30,10 @@ from ozondesk.i18n import _
 from ozondesk.services.drills import AttemptResult, AttemptStart, DrillBrief, DrillService
 from ozondesk.services.preferences import DeskAgent
 from ozondesk.ui.drill_editor import LintedEditor
+from ozondesk.ui.screen_tasks import run_for
 from ozondesk.ui.tasks import TaskRunner
 
 BANNER_STYLE = "background:#ff8f00;color:white;font-weight:bold;padding:6px;border-radius:3px"
-
-
-def run_for(
-    widget: QWidget,
-    runner: TaskRunner,
-    work: Callable[[], Any],
-    on_done: Callable[[Any], None],
-    on_error: Callable[[BaseException], None],
-) -> None:
-    """``runner.run`` whose callbacks are dropped once ``widget`` is gone (the workspace closed
-    while the query ran): touching a deleted widget would raise inside Qt's event loop."""
-    runner.run(
-        work,
-        lambda result: on_done(result) if isValid(widget) else None,
-        lambda exc: on_error(exc) if isValid(widget) else None,
-    )
 
 
 def format_clock(seconds: float) -> str:

@@ -38,8 +38,8 @@ from ozondesk.services.drills import (
 )
 from ozondesk.services.preferences import DeskAgent
 from ozondesk.ui.drill_results_model import DrillResultsModel, report_headers, report_rows, when
-from ozondesk.ui.drill_trainee import run_for
 from ozondesk.ui.pdf_export import save_pdf, table_html
+from ozondesk.ui.screen_tasks import run_for
 from ozondesk.ui.tasks import TaskRunner
 
 
