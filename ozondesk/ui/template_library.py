@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -46,11 +45,11 @@ from ozondesk.services.templates import (
     TemplateRecord,
     TemplateService,
 )
-from ozondesk.ui.lint_highlighter import SEVERITY_COLORS, LintHighlighter
+from ozondesk.ui.findings_list import severity_item
+from ozondesk.ui.lint_highlighter import LintHighlighter
 from ozondesk.ui.table_models import RecordTableModel, WordSearch, fold
 from ozondesk.ui.tasks import TaskRunner
 from ozondesk.ui.template_review import (
-    SEVERITY_LABELS,
     Clock,
     error_text,
     format_msk,
@@ -403,11 +402,7 @@ class TemplateLibrary(QWidget):
         self.highlighter.set_findings(self.findings, text)
         self.lint_list.clear()
         for f in self.findings:
-            label = _(SEVERITY_LABELS.get(f.severity, f.severity))
-            item = QListWidgetItem(f"{label}: {f.message}")
-            item.setForeground(QColor(SEVERITY_COLORS.get(f.severity, "#1e88e5")))
-            item.setData(Qt.ItemDataRole.UserRole, f.severity)
-            self.lint_list.addItem(item)
+            self.lint_list.addItem(severity_item(f))
         self._set_enabled()
         self.linted.emit()
 

@@ -15,7 +15,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid
 
 from ozondesk.domain.clock import to_msk, utcnow
 from ozondesk.domain.review import state_name
@@ -40,8 +39,9 @@ from ozondesk.errors import UserError
 from ozondesk.i18n import N_, _
 from ozondesk.services.preferences import DeskAgent
 from ozondesk.services.templates import ReviewItem, RevisionRecord, TemplateHistory, TemplateService
-from ozondesk.ui.lint_highlighter import SEVERITY_COLORS
+from ozondesk.ui.findings_list import severity_item
 from ozondesk.ui.pdf_export import table_html
+from ozondesk.ui.screen_tasks import run_for
 from ozondesk.ui.table_models import RecordTableModel
 from ozondesk.ui.tasks import TaskRunner
 from ozondesk.ui.template_diff import TemplateDiffView
@@ -57,7 +57,6 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     (APPROVE_KEYS, N_("Approve the selected template revision")),
     (REJECT_KEYS, N_("Reject the selected template revision (with a comment)")),
 )
-SEVERITY_LABELS = {"error": N_("Error"), "warning": N_("Warning"), "info": N_("Note")}
 AUDIT_LABELS = {
     "template.create": N_("created"),
     "template.edit": N_("edited"),
@@ -86,29 +85,6 @@ def error_text(exc: BaseException, doing: str) -> str:
     return _("Something went wrong ({error}); the details are in the log.").format(
         error=type(exc).__name__
     )
-
-
-def run_for(
-    widget: QWidget,
-    runner: TaskRunner,
-    work: Callable[[], Any],
-    on_done: Callable[[Any], None],
-    on_error: Callable[[BaseException], None],
-) -> None:
-    """``runner.run`` whose callbacks are dropped once ``widget`` is gone (its workspace closed
-    while the query ran): touching a deleted widget would raise inside Qt's event loop."""
-
-    def done(result: Any) -> None:
-        if isValid(widget):
-            on_done(result)
-
-    def failed(exc: BaseException) -> None:
-        if isValid(widget):
-            on_error(exc)
-        else:
-            log.debug("dropped the failure of a closed screen's task: %s", exc)
-
-    runner.run(work, done, failed)
 
 
 class ReviewQueueModel(RecordTableModel[ReviewItem]):
@@ -327,11 +303,7 @@ class TemplateReview(QWidget):
         )
         self.findings.clear()
         for finding in item.findings:
-            label = _(SEVERITY_LABELS.get(finding.severity, finding.severity))
-            entry = QListWidgetItem(f"{label}: {finding.message}")
-            entry.setForeground(QColor(SEVERITY_COLORS.get(finding.severity, "#1e88e5")))
-            entry.setData(Qt.ItemDataRole.UserRole, finding.severity)
-            self.findings.addItem(entry)
+            self.findings.addItem(severity_item(finding))
         if not item.findings:
             self.findings.addItem(QListWidgetItem(_("No lint findings.")))
         self.load_history(rev.template_id)
