@@ -27,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from ozondesk.domain.json_files import JsonFileError, parse_json, read_text, write_atomically
 from ozondesk.domain.lint import LintContext, lint
 from ozondesk.domain.lint.deadlines import find_mentions
 from ozondesk.domain.lint.morph import analyzer, fold
@@ -196,36 +197,23 @@ def dumps_set(drill_set: DrillSet) -> str:
 
 def save_set(drill_set: DrillSet, path: Path | str) -> None:
     """Write atomically, so a crash never leaves half a file behind."""
-    p = Path(path)
-    tmp = p.with_name(p.name + ".tmp")
     try:
-        tmp.write_text(dumps_set(drill_set), encoding="utf-8")
-        tmp.replace(p)
+        write_atomically(path, dumps_set(drill_set))
     except OSError as exc:
         raise UserError(
-            _("cannot write {path}: {reason}").format(path=p, reason=exc.strerror or exc)
+            _("cannot write {path}: {reason}").format(path=Path(path), reason=exc.strerror or exc)
         ) from None
 
 
 # -- from JSON ---------------------------------------------------------------------------
 
 
-class DrillSetError(UserError):
+class DrillSetError(JsonFileError):
     """A drill-set file that cannot be used; ``problems`` lists every issue with its place."""
 
-    def __init__(self, problems: Sequence[str], source: str = "") -> None:
-        self.problems = list(problems)
-        self.source = source
-        shown = "; ".join(self.problems[:3])
-        if len(self.problems) > 3:
-            shown += " " + _("(and {n} more)").format(n=len(self.problems) - 3)
-        prefix = f"{source}: " if source else ""
-        super().__init__(
-            prefix
-            + _("invalid drill set ({n} problems): {problems}").format(
-                n=len(self.problems), problems=shown
-            )
-        )
+    @staticmethod
+    def summary(n: int, problems: str) -> str:
+        return _("invalid drill set ({n} problems): {problems}").format(n=n, problems=problems)
 
 
 class _Checker:
@@ -429,31 +417,12 @@ def _parse_fact(raw: Any, where: str, c: _Checker) -> Fact | None:
 
 
 def loads_set(text: str, source: str = "") -> DrillSet:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DrillSetError(
-            [_("not JSON (line {line}, column {col}: {msg})").format(
-                line=exc.lineno, col=exc.colno, msg=exc.msg)],
-            source,
-        ) from None
-    return parse_set(data, source)
+    return parse_set(parse_json(text, source, DrillSetError), source)
 
 
 def load_set(path: Path | str) -> DrillSet:
     """Read and validate a drill-set file; a missing, non-UTF-8 or invalid file raises DrillSetError."""
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise DrillSetError([_("file not found")], str(p)) from None
-    except OSError as exc:
-        raise DrillSetError([exc.strerror or str(exc)], str(p)) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DrillSetError([_("not UTF-8 text")], str(p)) from None
-    return loads_set(text, str(p))
+    return loads_set(*read_text(path, DrillSetError))
 
 
 def starter_set_path() -> Path:

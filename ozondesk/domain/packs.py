@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ozondesk.domain.json_files import JsonFileError, parse_json, read_text, write_atomically
 from ozondesk.domain.templates import LANGUAGES, Template, field_problems
-from ozondesk.errors import UserError
 from ozondesk.i18n import _
 from ozondesk.resources import resource_path
 
@@ -31,22 +31,12 @@ def starter_pack_path() -> Path:
     return resource_path("templates", "starter-ru.json")
 
 
-class PackError(UserError):
+class PackError(JsonFileError):
     """A template pack that cannot be imported; ``problems`` lists every issue with its place."""
 
-    def __init__(self, problems: Sequence[str], source: str = "") -> None:
-        self.problems = list(problems)
-        self.source = source
-        shown = "; ".join(self.problems[:3])
-        if len(self.problems) > 3:
-            shown += " " + _("(and {n} more)").format(n=len(self.problems) - 3)
-        prefix = f"{source}: " if source else ""
-        super().__init__(
-            prefix
-            + _("cannot import template pack ({n} problems): {problems}").format(
-                n=len(self.problems), problems=shown
-            )
-        )
+    @staticmethod
+    def summary(n: int, problems: str) -> str:
+        return _("cannot import template pack ({n} problems): {problems}").format(n=n, problems=problems)
 
 
 @dataclass(frozen=True)
@@ -195,34 +185,12 @@ def parse_pack(data: Any, source: str = "") -> Pack:
 
 
 def loads_pack(text: str, source: str = "") -> Pack:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PackError(
-            [
-                _("not JSON (line {line}, column {col}: {msg})").format(
-                    line=exc.lineno, col=exc.colno, msg=exc.msg
-                )
-            ],
-            source,
-        ) from None
-    return parse_pack(data, source)
+    return parse_pack(parse_json(text, source, PackError), source)
 
 
 def load_pack(path: Path | str) -> Pack:
     """Read and validate a pack file; a missing, non-UTF-8 or invalid file raises PackError."""
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise PackError([_("file not found")], str(p)) from None
-    except OSError as exc:
-        raise PackError([exc.strerror or str(exc)], str(p)) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise PackError([_("not UTF-8 text")], str(p)) from None
-    return loads_pack(text, str(p))
+    return loads_pack(*read_text(path, PackError))
 
 
 def dumps_pack(pack: Pack) -> str:
@@ -231,10 +199,7 @@ def dumps_pack(pack: Pack) -> str:
 
 def save_pack(pack: Pack, path: Path | str) -> None:
     """Write atomically, so a crash never leaves half a pack behind."""
-    p = Path(path)
-    tmp = p.with_name(p.name + ".tmp")
-    tmp.write_text(dumps_pack(pack), encoding="utf-8")
-    tmp.replace(p)
+    write_atomically(path, dumps_pack(pack))
 
 
 def load_starter_pack() -> Pack:
