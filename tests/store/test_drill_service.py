@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from desk_setup import GOOD_ANSWER, Clock, add_shop
 from sqlalchemy import func, select
 
 from ozondesk.domain import drills as dd
@@ -20,35 +21,13 @@ from ozondesk.store.db import Database
 from ozondesk.store.models import Agent, DrillAttempt, DrillRow, DrillSetRow, Shop
 
 NOW = MOSCOW.localize(datetime(2026, 11, 23, 12, 0)).astimezone(UTC)
-GOOD_ANSWER = (
-    "Здравствуйте, Ольга! Куртку надлежащего качества можно вернуть в течение семи дней после "
-    "получения. Оформите возврат в личном кабинете Ozon, в разделе «Заказы», и сохраните ярлыки. "
-    "Деньги вернутся на карту, которой вы оплатили заказ, в течение трёх рабочих дней."
-)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
 def people(db: Database) -> dict[str, int]:
-    with db.begin() as session:
-        shop = Shop(ozon_seller_id="1", name="Shop", created_at=datetime(2026, 1, 1))
-        session.add(shop)
-        session.flush()
-        agents = {
-            login: Agent(shop_id=shop.id, login=login, display_name=login.title(), role=role)
-            for login, role in (("wang", "agent"), ("li", "agent"), ("lead", "lead"),
-                                ("sun", "trainer"))
-        }
-        session.add_all(agents.values())
-        session.flush()
-        return {login: a.id for login, a in agents.items()}
+    people = {login: (login, login.title(), role) for login, role in (
+        ("wang", "agent"), ("li", "agent"), ("lead", "lead"), ("sun", "trainer"))}
+    return {login: a.id for login, a in add_shop(db, people).items()}
 
 
 @pytest.fixture

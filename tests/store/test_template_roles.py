@@ -6,41 +6,30 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from desk_setup import add_shop, msk
 from sqlalchemy import func, select, update
 
 from ozondesk.domain import review
-from ozondesk.domain.clock import MOSCOW
 from ozondesk.domain.review import ReviewError
 from ozondesk.domain.roles import PermissionDenied
 from ozondesk.services.templates import TemplateService
 from ozondesk.store.db import Database
-from ozondesk.store.models import Agent, AuditEntry, Shop, TemplateRevision
+from ozondesk.store.models import AuditEntry, TemplateRevision
 
 SUBMITTED = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # Monday 15:00 MSK
 
 
-def msk(*args: int) -> datetime:
-    return MOSCOW.localize(datetime(*args)).astimezone(UTC)
-
-
 @pytest.fixture
 def people(db: Database) -> dict[str, int]:
-    with db.begin() as session:
-        shop = Shop(ozon_seller_id="1", name="Shop", created_at=datetime(2026, 1, 1))
-        session.add(shop)
-        session.flush()
-        agents = {
-            "agent": Agent(shop_id=shop.id, login="li", display_name="Li Na", role="agent"),
-            "lead": Agent(shop_id=shop.id, login="wang", display_name="Wang Lei", role="lead"),
-            "lead2": Agent(shop_id=shop.id, login="zhao", display_name="Zhao Ting", role="lead"),
-            "trainer": Agent(shop_id=shop.id, login="chen", display_name="Chen Yu", role="trainer"),
-            "gone": Agent(shop_id=shop.id, login="old", display_name="Old Lead", role="lead",
-                          active=False),
-            "odd": Agent(shop_id=shop.id, login="odd", display_name="Odd", role="admin"),
-        }
-        session.add_all(agents.values())
-        session.flush()
-        return {key: a.id for key, a in agents.items()}
+    people = {
+        "agent": ("li", "Li Na", "agent"),
+        "lead": ("wang", "Wang Lei", "lead"),
+        "lead2": ("zhao", "Zhao Ting", "lead"),
+        "trainer": ("chen", "Chen Yu", "trainer"),
+        "gone": ("old", "Old Lead", "lead"),
+        "odd": ("odd", "Odd", "admin"),
+    }
+    return {key: a.id for key, a in add_shop(db, people, inactive={"gone"}).items()}
 
 
 @pytest.fixture

@@ -1,17 +1,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from desk_setup import add_shop, msk
 
-from ozondesk.domain.clock import MOSCOW
 from ozondesk.domain.review import ReviewError
 from ozondesk.domain.roles import PermissionDenied
 from ozondesk.services.templates import TemplateService
 from ozondesk.store.db import Database
-from ozondesk.store.models import Agent, Shop
 
 
 @dataclass(frozen=True)
@@ -25,23 +24,10 @@ def fake_lint(body: str) -> list[FakeFinding]:
     return [FakeFinding("vague", "error", "vague promise")] if "постараемся" in body else []
 
 
-def msk(*args: int) -> datetime:
-    return MOSCOW.localize(datetime(*args)).astimezone(UTC)
-
-
 @pytest.fixture
 def people(db: Database) -> dict[str, int]:
-    with db.begin() as session:
-        shop = Shop(ozon_seller_id="1", name="Shop", created_at=datetime(2026, 1, 1))
-        session.add(shop)
-        session.flush()
-        agents = {
-            role: Agent(shop_id=shop.id, login=role, display_name=role.title(), role=role)
-            for role in ("agent", "lead", "trainer")
-        }
-        session.add_all(agents.values())
-        session.flush()
-        return {role: a.id for role, a in agents.items()}
+    people = {role: (role, role.title(), role) for role in ("agent", "lead", "trainer")}
+    return {role: a.id for role, a in add_shop(db, people).items()}
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import shiboken6
+from desk_setup import Clock
 from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
@@ -31,14 +32,6 @@ NOW = MOSCOW.localize(datetime(2026, 11, 23, 12, 0)).astimezone(UTC)
 
 def naive(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(tzinfo=None)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def add_conversation(

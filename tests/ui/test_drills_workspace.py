@@ -12,32 +12,19 @@ from typing import Any
 
 import pytest
 import shiboken6
+from desk_setup import GOOD_ANSWER, Clock, add_shop
 from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
 from ozondesk.domain.clock import MOSCOW
 from ozondesk.domain.drills import load_starter_set, set_to_dict
 from ozondesk.services.drills import DrillService
-from ozondesk.services.preferences import DeskAgent
 from ozondesk.store.db import Database
-from ozondesk.store.models import Agent, DrillAttempt, Shop
+from ozondesk.store.models import DrillAttempt
 from ozondesk.ui.drills import DrillsWorkspace
 from ozondesk.ui.tasks import TaskRunner
 
 NOW = MOSCOW.localize(datetime(2026, 11, 23, 12, 0)).astimezone(UTC)
-GOOD_ANSWER = (
-    "Здравствуйте, Ольга! Куртку надлежащего качества можно вернуть в течение семи дней после "
-    "получения. Оформите возврат в личном кабинете Ozon, в разделе «Заказы», и сохраните ярлыки. "
-    "Деньги вернутся на карту, которой вы оплатили заказ, в течение трёх рабочих дней."
-)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 class Desk:
@@ -47,16 +34,8 @@ class Desk:
         self.clock = Clock(NOW)
         self.runner = TaskRunner()
         self.service = DrillService(db, clock=self.clock)
-        with db.begin() as s:
-            shop = Shop(ozon_seller_id="1", name="Shop", created_at=datetime(2026, 1, 1))
-            s.add(shop)
-            s.flush()
-            self.people: dict[str, DeskAgent] = {}
-            for login, role in (("wang", "agent"), ("zhao", "lead"), ("sun", "trainer")):
-                a = Agent(shop_id=shop.id, login=login, display_name=login.title(), role=role)
-                s.add(a)
-                s.flush()
-                self.people[login] = DeskAgent(a.id, login, a.display_name, "Shop", role)
+        self.people = add_shop(db, {login: (login, login.title(), role) for login, role in (
+            ("wang", "agent"), ("zhao", "lead"), ("sun", "trainer"))})
 
     def workspace(self, login: str) -> DrillsWorkspace:
         w = DrillsWorkspace(self.service, self.runner, self.people[login], clock=self.clock)

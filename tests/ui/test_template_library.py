@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from desk_setup import TEMPLATE_PEOPLE, add_shop, msk
 from PySide6.QtCore import Qt
 
-from ozondesk.domain.clock import MOSCOW
-from ozondesk.services.preferences import DeskAgent
 from ozondesk.services.templates import TemplateService
 from ozondesk.store.db import Database
-from ozondesk.store.models import Agent, Shop
 from ozondesk.ui.tasks import TaskRunner
 from ozondesk.ui.template_library import TemplateLibrary, TemplateLibraryModel
-
-
-def msk(*args: int) -> datetime:
-    return MOSCOW.localize(datetime(*args)).astimezone(UTC)
-
 
 NOW = msk(2026, 11, 23, 15, 0)  # Monday 15:00 MSK: a submission takes effect Thursday 15:00
 
@@ -29,18 +21,7 @@ class Desk:
     def __init__(self, db: Database) -> None:
         self.service = TemplateService(db)
         self.runner = TaskRunner()
-        with db.begin() as session:
-            shop = Shop(ozon_seller_id="1", name="Shop", created_at=datetime(2026, 1, 1))
-            session.add(shop)
-            session.flush()
-            people = [
-                Agent(shop_id=shop.id, login="li", display_name="Li Na", role="agent"),
-                Agent(shop_id=shop.id, login="wang", display_name="Wang Lei", role="lead"),
-                Agent(shop_id=shop.id, login="chen", display_name="Chen Yu", role="trainer"),
-            ]
-            session.add_all(people)
-            session.flush()
-            self.people = {a.role: DeskAgent(a.id, a.login, a.display_name, "Shop", a.role) for a in people}
+        self.people = add_shop(db, TEMPLATE_PEOPLE)
         agent, lead = self.people["agent"].id, self.people["lead"].id
         for slug, title, body, tags, gloss in (
             ("refund-ok", "Возврат одобрен", "Вернём деньги до 18:00 МСК.", ("возврат",), "退款已批准"),
