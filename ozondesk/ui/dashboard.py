@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import html
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -466,21 +467,19 @@ class Dashboard(QWidget):
         first, last = self._shown_period()
         return f"ozondesk-report-{first.isoformat()}-{last.isoformat()}.{suffix}"
 
-    def export_csv(self, path: str | None = None) -> bool:
-        """The per-agent and total rows, as ``ozondesk report --format csv`` writes them."""
+    def _export(
+        self, path: str | None, caption: str, suffix: str, file_filter: str,
+        write: Callable[[str], None],
+    ) -> bool:
+        """Ask for the file when ``path`` is None, ``write`` it, and say how that went."""
         if self.data is None:
             return False
         if path is None:
-            path, _filter = QFileDialog.getSaveFileName(
-                self, _("Export CSV"), self._default_name("csv"), _("CSV files (*.csv)")
-            )
+            path, _filter = QFileDialog.getSaveFileName(self, caption, self._default_name(suffix), file_filter)
             if not path:
                 return False
         try:
-            with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(metrics.CSV_HEADER)
-                writer.writerows(metrics.csv_rows(self.data.report, self.data.agent_names))
+            write(path)
         except OSError as exc:
             self.status.setText(
                 _("Cannot write {path}: {reason}").format(path=path, reason=exc.strerror or exc)
@@ -488,6 +487,18 @@ class Dashboard(QWidget):
             return False
         self.status.setText(_("Saved {path}").format(path=path))
         return True
+
+    def export_csv(self, path: str | None = None) -> bool:
+        """The per-agent and total rows, as ``ozondesk report --format csv`` writes them."""
+
+        def write(target: str) -> None:
+            assert self.data is not None
+            with open(target, "w", encoding="utf-8-sig", newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(metrics.CSV_HEADER)
+                writer.writerows(metrics.csv_rows(self.data.report, self.data.agent_names))
+
+        return self._export(path, _("Export CSV"), "csv", _("CSV files (*.csv)"), write)
 
     def report_html(self) -> str:
         """The dashboard's tables as HTML, for the PDF."""
@@ -506,22 +517,9 @@ class Dashboard(QWidget):
         return "".join(parts)
 
     def export_pdf(self, path: str | None = None) -> bool:
-        if self.data is None:
-            return False
-        if path is None:
-            path, _filter = QFileDialog.getSaveFileName(
-                self, _("Export PDF"), self._default_name("pdf"), _("PDF files (*.pdf)")
-            )
-            if not path:
-                return False
-        first, last = self._shown_period()
-        title = _("Service report {first} – {last}").format(first=first.isoformat(), last=last.isoformat())
-        try:
-            save_pdf(path, title, self.report_html())
-        except OSError as exc:
-            self.status.setText(
-                _("Cannot write {path}: {reason}").format(path=path, reason=exc.strerror or exc)
-            )
-            return False
-        self.status.setText(_("Saved {path}").format(path=path))
-        return True
+        def write(target: str) -> None:
+            first, last = self._shown_period()
+            title = _("Service report {first} – {last}").format(first=first.isoformat(), last=last.isoformat())
+            save_pdf(target, title, self.report_html())
+
+        return self._export(path, _("Export PDF"), "pdf", _("PDF files (*.pdf)"), write)
