@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 from ozondesk.domain.json_files import JsonFileError, parse_json, read_text, write_atomically
 from ozondesk.domain.lint import LintContext, lint
@@ -229,6 +229,17 @@ class _Checker:
         for key in sorted(set(raw) - set(allowed)):
             self.bad(f"{where}.{key}" if where else str(key), _("unknown key"))
 
+    def object(
+        self, raw: Any, allowed: Sequence[str], where: str, missing: str | None = None
+    ) -> TypeGuard[Mapping[str, Any]]:
+        """Whether ``raw`` is an object (if not, ``missing`` or "must be an object" is noted);
+        its unknown keys are noted."""
+        if not isinstance(raw, Mapping):
+            self.bad(where, _("must be an object") if missing is None else missing)
+            return False
+        self.keys(raw, allowed, where)
+        return True
+
     def text(self, raw: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> str:
         value = raw.get(key, None if required else "")
         if not isinstance(value, str) or (required and not value.strip()):
@@ -315,11 +326,9 @@ def parse_set(data: Any, source: str = "") -> DrillSet:
 
 
 def _parse_drill(raw: Any, where: str, c: _Checker) -> Drill | None:
-    if not isinstance(raw, Mapping):
-        c.bad(where, _("must be an object"))
-        return None
     before = len(c.problems)
-    c.keys(raw, _DRILL_KEYS, where)
+    if not c.object(raw, _DRILL_KEYS, where):
+        return None
     drill_id = c.slug(raw, "id", where, "return-14-days")
     title = c.text(raw, "title", where)
     family = raw.get("family")
@@ -346,11 +355,9 @@ def _parse_drill(raw: Any, where: str, c: _Checker) -> Drill | None:
 
 
 def _parse_context(raw: Any, where: str, c: _Checker) -> MockContext | None:
-    if not isinstance(raw, Mapping):
-        c.bad(where, _("required, an object with the mock order"))
-        return None
     before = len(c.problems)
-    c.keys(raw, _CONTEXT_KEYS, where)
+    if not c.object(raw, _CONTEXT_KEYS, where, _("required, an object with the mock order")):
+        return None
     order = c.text(raw, "order_number", where)
     posting = c.text(raw, "posting_number", where)
     scheme = raw.get("scheme")
@@ -363,19 +370,15 @@ def _parse_context(raw: Any, where: str, c: _Checker) -> MockContext | None:
     items: list[MockItem] = []
     for k, item in enumerate(c.objects(raw, "items", where, non_empty=False)):
         at = f"{where}.items[{k}]"
-        if not isinstance(item, Mapping):
-            c.bad(at, _("must be an object"))
+        if not c.object(item, _ITEM_KEYS, at):
             continue
-        c.keys(item, _ITEM_KEYS, at)
         items.append(MockItem(c.text(item, "name", at), c.whole(item, "quantity", at, 1, 10_000, 1),
                               c.whole(item, "price_rub", at, 0, 10_000_000, 0)))  # fmt: skip
     events: list[LogisticsEvent] = []
     for k, event in enumerate(c.objects(raw, "logistics", where, non_empty=False)):
         at = f"{where}.logistics[{k}]"
-        if not isinstance(event, Mapping):
-            c.bad(at, _("must be an object"))
+        if not c.object(event, _EVENT_KEYS, at):
             continue
-        c.keys(event, _EVENT_KEYS, at)
         day = c.day(event.get("date"), f"{at}.date")
         text = c.text(event, "event", at)
         if day is not None:
@@ -388,11 +391,9 @@ def _parse_context(raw: Any, where: str, c: _Checker) -> MockContext | None:
 
 
 def _parse_fact(raw: Any, where: str, c: _Checker) -> Fact | None:
-    if not isinstance(raw, Mapping):
-        c.bad(where, _("must be an object"))
-        return None
     before = len(c.problems)
-    c.keys(raw, _FACT_KEYS, where)
+    if not c.object(raw, _FACT_KEYS, where):
+        return None
     fact_id = c.slug(raw, "id", where, "refund-term")
     text = c.text(raw, "text", where)
     gloss = c.text(raw, "gloss_zh", where, required=False)
