@@ -19,8 +19,8 @@ from ozondesk.errors import UserError
 from ozondesk.i18n import _
 from ozondesk.services.claims import ClaimService, ClaimState, format_since
 from ozondesk.services.preferences import DeskAgent
+from ozondesk.ui.screen_tasks import run_for
 from ozondesk.ui.tasks import TaskRunner
-from ozondesk.ui.template_review import run_for
 
 
 def describe(state: ClaimState, now: datetime) -> str:
