@@ -224,6 +224,11 @@ def open_database(value: str | URL | None = None, *, create: bool = True) -> Dat
     An older schema is upgraded after a backup copy is written next to the file; a
     newer schema, a file that is not SQLite and a database of another program are
     refused with a ``DatabaseKnownError`` and left untouched.
+
+    A PostgreSQL URL gets its password from the keyring; the first desk to start upgrades
+    the shared schema while the others wait for it (no backup copy: a server is backed up
+    by its administrator). An unreachable server, a missing or wrong password and a refused
+    database are each a one-line ``DatabaseKnownError`` saying what to do.
     """
     url = value if isinstance(value, URL) else resolve_url(value)
     path = dialect.sqlite_path(url)
