@@ -187,6 +187,34 @@ def open_replyable_conversation(window: object) -> bool:
     return False
 
 
+DRILL_ANSWER = (
+    "Здравствуйте! Приносим извинения за неудобства. Оформите, пожалуйста, возврат "
+    "в личном кабинете, постараемся решить вопрос в ближайшее время."
+)
+
+
+def start_first_drill(window: object) -> None:
+    """A running drill (ticket, countdown, a linted answer) says more than an empty list."""
+    from PySide6.QtWidgets import QWidget
+
+    panels = [w for w in window.findChildren(QWidget)  # type: ignore[attr-defined]
+              if all(hasattr(w, a) for a in ("drill_list", "start_button", "answer"))]  # fmt: skip
+    if not panels or panels[0].drill_list.count() == 0:
+        print("  note: no drill to start; the drill shot shows the list")
+        return
+    panel = panels[0]
+    panel.drill_list.setCurrentRow(0)
+    pump(500)
+    if panel.start_button.isEnabled():
+        panel.start_button.click()
+        pump(1500)
+    editor = getattr(panel.answer, "editor", None)
+    if editor is not None and editor.isEnabled() and not editor.isReadOnly():
+        editor.setFocus()
+        editor.setPlainText(DRILL_ANSWER)
+        pump(2000)  # the linter runs after a typing pause
+
+
 def shoot(language: str, db_path: Path, out: Path, width: int, height: int) -> int:
     from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QApplication
@@ -233,6 +261,8 @@ def shoot(language: str, db_path: Path, out: Path, width: int, height: int) -> i
                 print(f"  note: no {workspace!r} workspace in this build; skipped {shot}.png")
                 continue
             pump(2500)
+            if workspace == "drills":
+                start_first_drill(window)
             save(window, out / f"{shot}.png")
     finally:
         window.close()
