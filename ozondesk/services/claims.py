@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from ozondesk.domain import roles
 from ozondesk.domain.clock import as_utc, to_msk, utcnow
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
@@ -70,8 +71,10 @@ class ClaimState:
 def _check(session: Session, conversation_id: int, agent_id: int) -> None:
     if session.get(Conversation, conversation_id) is None:
         raise UserError(_("conversation {id} does not exist").format(id=conversation_id))
-    if session.get(Agent, agent_id) is None:
+    agent = session.get(Agent, agent_id)
+    if agent is None:
         raise UserError(_("agent {id} does not exist").format(id=agent_id))
+    roles.require(agent.role, "conversation.reply")  # a claim is a promise to reply
 
 
 def require_claim(session: Session, conversation_id: int, agent_id: int,

@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import func, select
 from teamdata import NOW, make_team
 
+from ozondesk.domain.roles import PermissionDenied
 from ozondesk.errors import UserError
 from ozondesk.services.claims import LIFETIME, ClaimHeld, ClaimService, require_claim
 from ozondesk.store.db import Database
-from ozondesk.store.models import Claim
+from ozondesk.store.models import Agent, Claim
 from ozondesk.store.repos import presence as presence_repo
 
 
@@ -126,3 +127,12 @@ def test_bad_ids_are_one_line_errors_that_change_nothing(db: Database) -> None:
         claims.claim(cid, 9999)
     with db.begin() as s:
         assert s.scalar(select(func.count()).select_from(Claim)) == 0
+
+
+def test_a_trainer_does_not_reply_so_cannot_claim(db: Database) -> None:
+    (wang, _li), (cid, *_rest) = make_team(db)
+    with db.begin() as s:
+        s.get(Agent, wang).role = "trainer"  # type: ignore[union-attr]
+    with pytest.raises(PermissionDenied, match="only agents and team leads reply to buyers"):
+        ClaimService(db, clock=lambda: NOW).claim(cid, wang)
+    assert ClaimService(db, clock=lambda: NOW).state(cid, wang).holder is None
