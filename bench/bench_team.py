@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path[:0] = [str(Path(__file__).parents[1] / "tests"), str(Path(__file__).parents[1] / "tests" / "team")]
 
 from pgserver import start_server  # noqa: E402
+from sqlalchemy.engine import URL  # noqa: E402
 from teamdata import NOW, claim_and_reply, make_team  # noqa: E402
 
 from ozondesk.domain.clock import to_storage  # noqa: E402
@@ -37,7 +38,7 @@ from ozondesk.store.models import Message  # noqa: E402
 from ozondesk.store.notify import conninfo  # noqa: E402
 
 
-def desks_run(url, agents: list[int], conversations: list[int], desks: int, actions: int,  # noqa: ANN001
+def desks_run(url: URL, agents: list[int], conversations: list[int], desks: int, actions: int,
               timings: list[float]) -> tuple[float, int]:
     dbs = [open_database(url) for _ in range(desks)]
     start = threading.Barrier(desks + 1)
@@ -88,7 +89,7 @@ def _process_desk(args: tuple[str, int, int, list[int], int, float]) -> tuple[in
     return sent, timings
 
 
-def processes_run(url, agents: list[int], conversations: list[int], desks: int, actions: int,  # noqa: ANN001
+def processes_run(url: URL, agents: list[int], conversations: list[int], desks: int, actions: int,
                   timings: list[float]) -> tuple[float, int]:
     import multiprocessing
 
@@ -103,7 +104,7 @@ def processes_run(url, agents: list[int], conversations: list[int], desks: int, 
     return elapsed, sum(sent for sent, _times in results)
 
 
-def bare_run(url, conversation: int, desks: int, actions: int) -> float:  # noqa: ANN001
+def bare_run(url: URL, conversation: int, desks: int, actions: int) -> float:
     import psycopg
 
     conns = [psycopg.connect(**conninfo(url)) for _ in range(desks)]
@@ -132,7 +133,7 @@ def bare_run(url, conversation: int, desks: int, actions: int) -> float:  # noqa
     return elapsed
 
 
-def notify_latency(url, conversation: int, samples: int = 50) -> list[float]:  # noqa: ANN001
+def notify_latency(url: URL, conversation: int, samples: int = 50) -> list[float]:
     writer = open_database(url)
     reader = open_database(url)
     got: queue.Queue[tuple[ChangeEvent, float]] = queue.Queue()

@@ -17,8 +17,12 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import URL
+
+if TYPE_CHECKING:
+    import psycopg
 
 SUPERUSER = "ozondesk_test"
 
@@ -60,8 +64,9 @@ class PgServer:
             database=database,
         )
 
-    def admin(self):  # noqa: ANN201 - a psycopg connection, imported lazily
-        import psycopg
+    def admin(self) -> psycopg.Connection[Any]:
+        import psycopg  # only when a test needs the server: conftest imports this module always
+
 
         return psycopg.connect(
             host=self.host, port=self.port, user=self.user, password=self.password,
