@@ -67,7 +67,6 @@ class PgServer:
     def admin(self) -> psycopg.Connection[Any]:
         import psycopg  # only when a test needs the server: conftest imports this module always
 
-
         return psycopg.connect(
             host=self.host, port=self.port, user=self.user, password=self.password,
             dbname="postgres", autocommit=True,
