@@ -3,7 +3,9 @@
 "Claimed by you since 14:05 MSK", "Claimed by 王芳 since 14:05 MSK" or "Not claimed". Every
 query runs on the shared ``TaskRunner``; a result for a conversation that is no longer shown,
 or arriving after the bar was deleted, is dropped. ``claims_changed`` (from ``LiveBridge``)
-refreshes the bar when another desk took or released the shown conversation.
+refreshes the bar when another desk took or released the shown conversation. A colleague's
+claim also ends silently when their desk stops renewing it, so while one is shown the bar
+looks again every minute, and Claim stays available: the service decides.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ozondesk.domain.clock import utcnow
@@ -30,6 +32,9 @@ def describe(state: ClaimState, now: datetime) -> str:
     if state.mine:
         return _("Claimed by you since {since}").format(since=since)
     return _("Claimed by {name} since {since}").format(name=state.holder.agent_name, since=since)
+
+
+RECHECK_MS = 60_000
 
 
 class ClaimBar(QWidget):
@@ -62,6 +67,9 @@ class ClaimBar(QWidget):
         layout.addWidget(self.release_button)
         self.claim_button.clicked.connect(self.claim)
         self.release_button.clicked.connect(self.release)
+        self.recheck_timer = QTimer(self)
+        self.recheck_timer.setInterval(RECHECK_MS)
+        self.recheck_timer.timeout.connect(self.refresh)
         self._show(None)
 
     # -- what is shown ------------------------------------------------------------------
@@ -127,8 +135,13 @@ class ClaimBar(QWidget):
                                if self.conversation_id is not None and self.agent is None else "")
             self.claim_button.setEnabled(False)
             self.release_button.setEnabled(False)
+            self.recheck_timer.stop()
             return
         self.label.setText(describe(state, self.clock()))
-        self.claim_button.setEnabled(usable and state.holder is None)
+        self.claim_button.setEnabled(usable and not state.mine)
         self.release_button.setEnabled(usable and state.mine)
+        if state.held_by_other:
+            self.recheck_timer.start()
+        else:
+            self.recheck_timer.stop()
         self.state_changed.emit(state)

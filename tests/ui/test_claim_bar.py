@@ -77,7 +77,28 @@ def test_another_desks_claim_shows_its_holder_when_the_bridge_says_so(
         bridge.push(ChangeEvent("claim", cid, li.id))  # as the listener thread would
     assert got.args == [frozenset({cid})]
     wait_text(qtbot, bar, "Claimed by 李娜 since 14:05 MSK")
-    assert not bar.claim_button.isEnabled() and not bar.release_button.isEnabled()
+    assert bar.claim_button.isEnabled() and not bar.release_button.isEnabled()
+    assert bar.recheck_timer.isActive()
+    bar.claim_button.click()  # still li's: the bar says so again
+    qtbot.waitUntil(lambda: bar.claim_button.isEnabled(), timeout=5000)
+    assert bar.label.text() == "Claimed by 李娜 since 14:05 MSK"
+
+
+def test_a_colleagues_claim_that_lapses_shows_as_free_on_the_next_look(
+    qtbot: QtBot, db: Database, runner: TaskRunner
+) -> None:
+    wang, li, cid = team(db)
+    clock = {"now": NOW}
+    bar = ClaimBar(runner, ClaimService(db, clock=lambda: clock["now"]), wang,
+                   clock=lambda: clock["now"])
+    qtbot.addWidget(bar)
+    ClaimService(db, clock=lambda: NOW).claim(cid, li.id)
+    bar.recheck_timer.setInterval(20)
+    bar.set_conversation(cid)
+    wait_text(qtbot, bar, "Claimed by 李娜 since 14:05 MSK")
+    clock["now"] = NOW + timedelta(minutes=10)  # li's desk stopped renewing it
+    wait_text(qtbot, bar, "Not claimed: claim it before replying")
+    assert not bar.recheck_timer.isActive()
 
 
 def test_a_desk_without_an_agent_cannot_claim(qtbot: QtBot, db: Database, runner: TaskRunner) -> None:
