@@ -153,7 +153,8 @@ class MainWindow(QMainWindow):
         workspace_bar = QToolBar(_("Workspaces"), self)
         workspace_bar.setObjectName("workspace-toolbar")
         workspace_bar.setMovable(False)
-        self.addToolBar(workspace_bar)
+        # On the left, so the presence toolbar never pushes a workspace behind the » chevron.
+        self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, workspace_bar)
         self.workspaces = Workspaces(self.pages, workspace_bar, self)
         self.addActions(self.workspaces.actions())
         self.inbox_action = self.add_workspace("inbox", _("Inbox"), split)
