@@ -146,6 +146,7 @@ def run_app(args: argparse.Namespace) -> int:
     install_log_redaction(logging.getLogger())
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("OzonDesk")
+    app.setDesktopFileName("ru.ozondesk.OzonDesk")  # Wayland app id = the .desktop file's name
     temp: tempfile.TemporaryDirectory[str] | None = None
     try:
         if args.self_test:

@@ -329,6 +329,7 @@ class MainWindow(QMainWindow):
     # -- the agent's presence ------------------------------------------------------------
     def _build_presence_panel(self, service: DeskPresenceService, agent: DeskAgent | None) -> None:
         self.presence_panel = PresencePanel(service, self.runner, agent, parent=self)
+        self.presence.hide()  # the panel shows the shop's presence; once is enough
         bar = self.addToolBar(_("Presence"))
         bar.setObjectName("presence-toolbar")
         bar.addWidget(self.presence_panel)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
+    QSizePolicy,
     QSpinBox,
     QWidget,
 )
@@ -163,6 +164,9 @@ class PresencePanel(QWidget):
         self.warning = QLabel(self)
         self.warning.setObjectName("presence-warning")
         self.warning.setWordWrap(False)
+        # Long warnings are cut at the window's edge rather than widening it; the tooltip has it all.
+        for label in (self.who, self.warning):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.warning.hide()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
@@ -270,11 +274,13 @@ class PresencePanel(QWidget):
         self.who.setText(
             _("Online: {who}").format(who=", ".join(summary.online_agents) or _("nobody"))
         )
+        self.who.setToolTip(self.who.text())
         self.warning.setStyleSheet(STATE_STYLE[summary.status])
         if summary.status == "ok":
             self.warning.hide()
         else:
             self.warning.setText(_(STATE_TEXT[summary.status]) + " — " + _(ADVICE[summary.status]))
+            self.warning.setToolTip(self.warning.text())
             self.warning.show()
         self.snapshot_shown.emit(snapshot)
 
