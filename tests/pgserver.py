@@ -139,4 +139,18 @@ def start_server(bin_dir: Path | None = None) -> PgServer:
     except BaseException:
         shutil.rmtree(root, ignore_errors=True)
         raise
+    _watch(os.getpid(), root)
     return PgServer(bin_dir, root, port, password, _run_as=run_as)
+
+
+def _watch(parent: int, root: Path) -> None:
+    """Stop the server if its test run dies without tearing down (killed, timed out): a
+    detached shell waits for ``parent`` to end, then shuts the postmaster down and removes
+    the folder. After a normal ``stop`` it finds nothing left to do."""
+    script = (
+        f"( while kill -0 {parent} 2>/dev/null; do sleep 2; done;"
+        f' pid=$(head -n 1 "{root}/data/postmaster.pid" 2>/dev/null)'
+        f' && kill -QUIT "$pid" 2>/dev/null; sleep 2; rm -rf "{root}" ) >/dev/null 2>&1 &'
+    )
+    subprocess.run(["sh", "-c", script], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=True)
