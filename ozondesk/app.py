@@ -63,6 +63,7 @@ def build_window(db: Database, policies: dict[str, Any], base_url: str) -> tuple
     from ozondesk.ui.main_window import MainWindow
     from ozondesk.ui.sync_worker import SyncController
     from ozondesk.ui.tasks import TaskRunner
+    from ozondesk.ui.team_desk import TeamDesk
 
     runner = TaskRunner()
     # Self-test: no shop exists in its fresh database, so nothing goes on the network.
@@ -82,6 +83,7 @@ def build_window(db: Database, policies: dict[str, Any], base_url: str) -> tuple
         desk_presence=DeskPresenceService(db),
         due_soon=DueSoonService(db),
         colleagues=desk_agents(db),
+        team=TeamDesk(db, runner, agent),
     )
     add_workspaces(window, db, agent, runner)
     return window, sync, runner
@@ -112,6 +114,11 @@ def add_workspaces(window: Any, db: Database, agent: Any, runner: Any) -> None:
     if allowed(agent.role, "metrics.view"):
         window.add_workspace("dashboard", _("Dashboard"), Dashboard(MetricsService(db), runner, agent, window))
     window.add_workspace("drills", _("Drills"), DrillsWorkspace(DrillService(db), runner, agent, window))
+    if window.team is not None:
+        # A colleague's submission or a lead's approval shows on every desk within a second.
+        window.team.live.templates.connect(library.refresh)
+        if window.workspaces.widget("review") is not None:
+            window.team.live.templates.connect(window.workspaces.widget("review").refresh)
 
 
 def self_test(window: Any) -> int:

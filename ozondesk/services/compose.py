@@ -24,6 +24,7 @@ from ozondesk.domain.clock import as_utc, to_storage, utcnow
 from ozondesk.domain.metrics import edit_distance
 from ozondesk.domain.templates import fill_template
 from ozondesk.services import drafts
+from ozondesk.services.claims import require_claim
 from ozondesk.services.conversation import ConversationDetail, ConversationService
 from ozondesk.services.outbox import OutboxService
 from ozondesk.services.template_context import context_values
@@ -160,6 +161,10 @@ class ComposeService:
             ConversationService(self.db).detail(conversation_id, now) if template_slug else None
         )
         with self.db.begin() as session:
+            if agent_id is not None:
+                # First: a free conversation is claimed for the sender, a colleague's claim
+                # refuses the send; the claim row stays locked until this reply is queued.
+                require_claim(session, conversation_id, agent_id, now)
             newer = _incoming_after(session, conversation_id, seen_incoming_id)
             if newer:
                 return SendOutcome(None, tuple(newer))

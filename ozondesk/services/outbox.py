@@ -24,6 +24,7 @@ from ozondesk.i18n import _
 from ozondesk.ozon import errors as E
 from ozondesk.ozon.client import OzonClient
 from ozondesk.store.db import Database
+from ozondesk.store.locks import desk_lock
 from ozondesk.store.repos import outbox as repo
 
 log = logging.getLogger("ozondesk.sync")
@@ -76,12 +77,15 @@ class OutboxService:
         if self.client is None:
             raise RuntimeError("deliver needs a client")
         report = DeliveryReport()
-        with self.db.begin() as session:
-            items = repo.due(session, self.clock(), shop_id, limit)
-        for item in items:
-            if report.offline:
-                break
-            self._one(item, report)
+        with desk_lock(self.db, "ozon-outbox") as mine:
+            if not mine:
+                return report  # one sender for the team, so no reply goes out twice
+            with self.db.begin() as session:
+                items = repo.due(session, self.clock(), shop_id, limit)
+            for item in items:
+                if report.offline:
+                    break
+                self._one(item, report)
         return report
 
     def _one(self, item: repo.OutboxItem, report: DeliveryReport) -> None:

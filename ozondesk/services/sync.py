@@ -23,6 +23,7 @@ from ozondesk.ozon import errors as E
 from ozondesk.ozon.client import ORDER_FILTER_MAX, PRODUCTS_MAX, OzonClient
 from ozondesk.ozon.records import ChatMessage, ChatSummary, PostingInfo
 from ozondesk.store.db import Database
+from ozondesk.store.locks import desk_lock
 from ozondesk.store.repos import settings as settings_repo
 from ozondesk.store.repos import sync as repo
 from ozondesk.store.repos.policies import current_policies
@@ -118,6 +119,14 @@ class SyncService:
             self.policies = current_policies(session)
 
     def run(self, *, unread_only: bool = False) -> SyncReport:
+        """One sync round; on a team database only one desk syncs a shop at a time, and the
+        others' rounds return empty at once (the changes reach them as live updates)."""
+        with desk_lock(self.db, f"ozon-sync:{self.shop_id}") as mine:
+            if not mine:
+                return SyncReport()
+            return self._run(unread_only)
+
+    def _run(self, unread_only: bool) -> SyncReport:
         report = SyncReport()
         start = self.client.requests
         cursor: str | None = None

@@ -54,6 +54,7 @@ from ozondesk.ui.settings_dialog import SettingsDialog
 from ozondesk.ui.shortcut_help import ShortcutHelp
 from ozondesk.ui.sync_worker import SyncController, SyncRound
 from ozondesk.ui.tasks import TaskRunner
+from ozondesk.ui.team_desk import TeamDesk
 from ozondesk.ui.workspaces import Workspaces
 
 PRESENCE_REFRESH_MS = 60_000
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         saved_views: SavedViews | None = None,
         due_soon: DueSoonService | None = None,
         colleagues: list[DeskAgent] | None = None,
+        team: TeamDesk | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle(_("OzonDesk — {db}").format(db=db_name))
@@ -129,9 +131,23 @@ class MainWindow(QMainWindow):
             self.view.insert_template.connect(self.composer.insert_template_slug)
             right = QSplitter(Qt.Orientation.Vertical, self)
             right.addWidget(self.view)
-            right.addWidget(self.composer)
+            if team is not None:
+                # The claim bar sits on the composer: who answers this conversation.
+                box = QWidget(self)
+                column = QVBoxLayout(box)
+                column.setContentsMargins(0, 0, 0, 0)
+                column.addWidget(team.claim_bar(box))
+                column.addWidget(self.composer)
+                right.addWidget(box)
+            else:
+                right.addWidget(self.composer)
             right.setSizes([430, 290])
         self.view.open_conversation.connect(self.open_conversation)
+        self.team = team
+        if team is not None:
+            team.live.messages.connect(self._live_messages)
+            team.live.presence.connect(self.refresh_presence)
+            team.live.reload.connect(self._live_reload)
         split = QSplitter(self)
         self.filters = InboxFilterBar(agent.id if agent else None, self)
         self.filters.changed.connect(self.model.reload)
@@ -234,6 +250,8 @@ class MainWindow(QMainWindow):
             self.presence_panel.start()
         if self.notifier is not None:
             self.notifier.start()
+        if self.team is not None:
+            self.team.start()
 
     # -- workspaces ------------------------------------------------------------------------
     def add_workspace(self, name: str, title: str, widget: QWidget) -> QAction:
@@ -531,6 +549,9 @@ class MainWindow(QMainWindow):
             self.view.show_detail(detail, now)
             if self.composer is not None and self.composer.conversation_id != detail.id:
                 self.composer.set_conversation(detail, now)
+            bar = self.team.bar if self.team is not None else None
+            if bar is not None and bar.conversation_id != detail.id:
+                bar.set_conversation(detail.id)
 
     def _refresh_conversation(self, conversation_id: int) -> None:
         """Show the thread again (new buyer messages, or our reply queued), keeping the draft."""
@@ -545,6 +566,18 @@ class MainWindow(QMainWindow):
         self.status_text.setText(_("Reply queued; it goes out when the Ozon connection delivers it."))
         self._refresh_conversation(conversation_id)
         self.model.reload()
+
+    # -- live updates from other desks (team mode) or this database's other writers ---------
+    def _live_messages(self, conversation_ids: frozenset[int]) -> None:
+        self.reload_inbox()
+        shown = self.shown_id
+        if shown is not None and shown in conversation_ids:
+            self._refresh_conversation(shown)
+
+    def _live_reload(self) -> None:
+        self.reload_inbox()
+        if self.shown_id is not None:
+            self._refresh_conversation(self.shown_id)
 
     def status_text_later(self, message: str) -> None:
         self.status_text.setText(message)
@@ -614,6 +647,8 @@ class MainWindow(QMainWindow):
             self.composer.final_save()  # after the worker stopped, so no queued save is lost
         if self.presence_panel is not None:
             self.presence_panel.final_offline()  # likewise: offline is the last presence write
+        if self.team is not None:
+            self.team.shutdown()  # this desk's claims go, so colleagues can answer
         super().closeEvent(event)
 
     @property

@@ -227,3 +227,24 @@ def test_fill_template_leaves_what_the_conversation_does_not_know() -> None:
     )
     assert filled.text == "Анна, заказ 123-0001 придёт {eta_date}. {код}"
     assert filled.unfilled == ("eta_date",)
+
+
+def test_a_send_on_a_conversation_another_agent_claimed_is_refused_and_writes_nothing(db: Database) -> None:
+    from ozondesk.services.claims import ClaimService
+    from ozondesk.store.models import Agent
+
+    cid, wang = make_conversation(db)
+    with db.begin() as s:
+        li = Agent(shop_id=s.get(Agent, wang).shop_id, login="li", display_name="李娜", role="agent")
+        s.add(li)
+        s.flush()
+        li_id = li.id
+    ClaimService(db, clock=lambda: NOW - timedelta(minutes=1)).claim(cid, li_id)
+    service = ComposeService(db, clock=lambda: NOW)
+    seen = newest_incoming_id(ConversationService(db).detail(cid, NOW))
+    with pytest.raises(UserError, match="李娜 has been answering this conversation since 11:59 MSK"):
+        service.send(cid, "Ответ", wang, seen)
+    assert counts(db) == (0, 0)
+    ClaimService(db, clock=lambda: NOW).release(cid, li_id)
+    assert service.send(cid, "Ответ", wang, seen).queued is not None
+    assert ClaimService(db, clock=lambda: NOW).state(cid, wang).mine

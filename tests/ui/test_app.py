@@ -101,3 +101,36 @@ def test_each_role_gets_its_workspaces_and_each_one_opens(
     window.close()
     sync.shutdown()
     db.dispose()
+
+
+def test_a_colleagues_claim_reaches_the_claim_bar_live(qtbot: Any, tmp_path: Path) -> None:
+    from ozondesk.services.claims import ClaimService
+    from ozondesk.services.demo import generate
+    from ozondesk.services.preferences import desk_agents, set_desk_agent
+    from ozondesk.store.db import open_database
+    from ozondesk.store.repos.policies import current_policies
+
+    db = open_database(str(tmp_path / "desk.sqlite"))
+    generate(db, size=30)
+    set_desk_agent(db, "wang.fang")
+    with db.begin() as session:
+        policies = current_policies(session)
+    window, sync, runner = app_module.build_window(db, policies, "http://127.0.0.1:9")
+    qtbot.addWidget(window)
+    window.show()
+    window.start()
+    assert window.team is not None
+    bar = window.team.bar
+    assert bar is not None and bar.isVisibleTo(window)
+    qtbot.waitUntil(lambda: window.view.detail is not None and bar.conversation_id == window.view.detail.id,
+                    timeout=8000)
+    qtbot.waitUntil(lambda: "Not claimed" in bar.label.text(), timeout=5000)
+    # Another desk (its own connection) claims the open conversation.
+    colleague = next(a for a in desk_agents(db) if a.login == "li.wei")
+    other = open_database(str(tmp_path / "desk.sqlite"))
+    ClaimService(other).claim(bar.conversation_id, colleague.id)
+    other.dispose()
+    qtbot.waitUntil(lambda: colleague.name in bar.label.text(), timeout=8000)
+    window.close()
+    sync.shutdown()
+    db.dispose()

@@ -1,0 +1,70 @@
+"""Two desks of a team running the Ozon sync and the outbox delivery at the same moment."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import URL
+
+from ozondesk.domain.clock import utcnow
+from ozondesk.ozon.client import OzonClient
+from ozondesk.ozon.fake import FakeOzon
+from ozondesk.services.outbox import OutboxService
+from ozondesk.services.sync import SyncService
+from ozondesk.store.db import Database, open_database
+from ozondesk.store.models import Conversation, Message
+
+
+def side_by_side(url: URL, fake: FakeOzon, job: Callable[[Database, OzonClient], Any]) -> list[Any]:
+    desks = [open_database(url) for _ in range(2)]
+    start = threading.Barrier(2)
+
+    def desk(i: int) -> Any:
+        with OzonClient(fake.client_id, fake.api_key, fake.url, rate=None, backoff=0.001,
+                        max_backoff=0.01, timeout=5.0) as client:
+            start.wait()
+            return job(desks[i], client)
+
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            return list(pool.map(desk, range(2)))
+    finally:
+        for d in desks:
+            d.dispose()
+
+
+def test_two_desks_syncing_one_shop_store_every_chat_once_without_errors(
+    pg_db: Database, pg_url: URL
+) -> None:
+    with FakeOzon(port=0, chats=300, messages=4, lifetime=120) as fake:
+        with OzonClient(fake.client_id, fake.api_key, fake.url, rate=None) as client:
+            SyncService(pg_db, client, "Yuexin")  # the shop, as the team's first desk set it up
+        reports = side_by_side(pg_url, fake, lambda db, client: SyncService(db, client, "Yuexin").run())
+        buyer = sum(fake.world.is_buyer_chat(i) for i in range(300))
+    assert all(r.errors == [] for r in reports)
+    assert sorted(r.created["chats"] for r in reports) == [0, buyer]  # one desk synced, one skipped
+    with pg_db.begin() as s:
+        assert s.scalar(select(func.count()).select_from(Conversation)) == buyer
+        assert s.scalar(select(func.count()).select_from(Message)) == buyer * 4
+
+
+def test_two_desks_delivering_one_outbox_send_each_reply_once(pg_db: Database, pg_url: URL) -> None:
+    with FakeOzon(port=0, chats=40, messages=3, lifetime=120) as fake:
+        buyer_chats = [i for i in range(40) if fake.world.is_buyer_chat(i)]
+        for i in buyer_chats:
+            fake.world.add_message(i, "Customer", "Здравствуйте, есть вопрос")
+        with OzonClient(fake.client_id, fake.api_key, fake.url, rate=None) as client:
+            SyncService(pg_db, client, "Yuexin").run()
+        with pg_db.begin() as s:
+            conversations = s.scalars(select(Conversation.id)).all()
+        for n, cid in enumerate(conversations):
+            OutboxService(pg_db).queue(cid, f"Ответ номер {n}")
+        later = utcnow() + timedelta(minutes=10)
+        side_by_side(pg_url, fake, lambda db, client: OutboxService(db, client, clock=lambda: later).deliver())
+        sent = [m["text"] for m in fake.world.sent]
+    assert sorted(sent) == sorted(f"Ответ номер {n}" for n in range(len(conversations)))
