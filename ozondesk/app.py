@@ -116,9 +116,10 @@ def add_workspaces(window: Any, db: Database, agent: Any, runner: Any) -> None:
     window.add_workspace("drills", _("Drills"), DrillsWorkspace(DrillService(db), runner, agent, window))
     if window.team is not None:
         # A colleague's submission or a lead's approval shows on every desk within a second.
-        window.team.live.templates.connect(library.refresh)
-        if window.workspaces.widget("review") is not None:
-            window.team.live.templates.connect(window.workspaces.widget("review").refresh)
+        for name in ("templates", "review"):
+            page = window.workspaces.widget(name)
+            if page is not None:
+                window.team.live.templates.connect(page.refresh)
 
 
 def self_test(window: Any) -> int:

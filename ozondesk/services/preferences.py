@@ -68,17 +68,11 @@ def desk_agent(db: Database) -> DeskAgent | None:
     """The agent chosen for this desk, else the first active agent (agents before leads)."""
     with db.begin() as session:
         login = settings_repo.get(session, DESK_AGENT_KEY, {}).get("login")
-        rows = session.execute(
-            select(Agent.id, Agent.login, Agent.display_name, Agent.role, Shop.name)
-            .join(Shop, Shop.id == Agent.shop_id)
-            .where(Agent.active.is_(True))
-            .order_by(Agent.id)
-        ).all()
-    if not rows:
+    people = desk_agents(db)
+    if not people:
         return None
-    chosen = next((r for r in rows if r.login == login), None)
-    chosen = chosen or next((r for r in rows if r.role == "agent"), rows[0])
-    return DeskAgent(chosen.id, chosen.login, chosen.display_name, chosen.name, chosen.role)
+    chosen = next((p for p in people if p.login == login), None)
+    return chosen or next((p for p in people if p.role == "agent"), people[0])
 
 
 def desk_agents(db: Database) -> list[DeskAgent]:

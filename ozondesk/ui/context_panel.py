@@ -28,6 +28,7 @@ from ozondesk.domain.compliance import pick
 from ozondesk.domain.logistics import Suggestion
 from ozondesk.i18n import N_, _, language, ngettext
 from ozondesk.services.conversation import ConversationDetail, PostingView, TemplateRef
+from ozondesk.ui.inbox_deadline import met_verdict, segment_reason, segment_span
 from ozondesk.ui.inbox_model import KIND_LABELS, format_left
 
 STATE_LABELS = {"ok": N_("ok"), "due-soon": N_("due soon"), "breached": N_("breached")}
@@ -143,9 +144,7 @@ def context_html(detail: ConversationDetail, now: datetime) -> str:
     for target in detail.targets:
         label = _(TARGET_LABELS[target.kind])
         if target.met_at is not None:
-            late = target.deadline is not None and target.met_at > target.deadline
-            verdict = _("met late") if late else _("met")
-            parts.append(f"<div>{escape(label)}: {escape(verdict)} {msk_text(target.met_at)}</div>")
+            parts.append(f"<div>{escape(label)}: {escape(met_verdict(target))} {msk_text(target.met_at)}</div>")
         elif target.countdown is not None and target.deadline is not None:
             left = format_left((target.deadline - now).total_seconds())
             due = escape(_("due"))
@@ -158,9 +157,7 @@ def context_html(detail: ConversationDetail, now: datetime) -> str:
         heading = escape(_("How the first-response deadline was counted"))
         parts.append(f"<h4>{heading}</h4><ul>")
         for seg in detail.timeline:
-            what = _("counted") if seg.counted else escape(seg.reason or _("not counted"))
-            end = to_msk(seg.end).strftime("%d.%m %H:%M") if seg.end else "…"
-            parts.append(f"<li>{to_msk(seg.start).strftime('%d.%m %H:%M')}–{end}: {what}</li>")
+            parts.append(f"<li>{segment_span(seg)}: {escape(segment_reason(seg))}</li>")
         parts.append("</ul>")
     if detail.posting:
         parts.append(_posting_html(detail.posting))

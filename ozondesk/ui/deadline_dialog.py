@@ -7,15 +7,16 @@ from html import escape
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
-from ozondesk.domain.clock import to_msk
 from ozondesk.i18n import _
 from ozondesk.services.conversation import ConversationDetail
 from ozondesk.ui.conversation_view import STATE_LABELS, TARGET_LABELS, msk_text
-from ozondesk.ui.inbox_model import format_left
-
-
-def _local(value: datetime) -> str:
-    return value.astimezone().strftime("%d.%m %H:%M")
+from ozondesk.ui.inbox_deadline import (
+    format_left,
+    local_short,
+    met_verdict,
+    segment_reason,
+    segment_span,
+)
 
 
 def deadline_html(detail: ConversationDetail, now: datetime) -> str:
@@ -24,9 +25,7 @@ def deadline_html(detail: ConversationDetail, now: datetime) -> str:
     for target in detail.targets:
         label = escape(_(TARGET_LABELS[target.kind]))
         if target.met_at is not None:
-            late = target.deadline is not None and target.met_at > target.deadline
-            verdict = _("met late") if late else _("met")
-            parts.append(f"<p><b>{label}</b>: {escape(verdict)} {msk_text(target.met_at)}</p>")
+            parts.append(f"<p><b>{label}</b>: {escape(met_verdict(target))} {msk_text(target.met_at)}</p>")
             continue
         countdown = target.countdown
         if countdown is None:
@@ -39,7 +38,7 @@ def deadline_html(detail: ConversationDetail, now: datetime) -> str:
         else:
             wall = escape(format_left((target.deadline - now).total_seconds()))
             due = (msk_text(target.deadline) + " · " + escape(_("your time")) + " "
-                   + _local(target.deadline))
+                   + local_short(target.deadline))
         parts.append(
             f"<p><b>{label}</b> ({state})<br>"
             + escape(_("Due: {due}")).format(due=due) + "<br>"
@@ -50,12 +49,10 @@ def deadline_html(detail: ConversationDetail, now: datetime) -> str:
         parts.append("<h4>" + escape(_("How the first-response deadline was counted")) + "</h4>")
         rows = []
         for seg in detail.timeline:
-            end = to_msk(seg.end).strftime("%d.%m %H:%M") if seg.end else "…"
-            what = escape(_("counted")) if seg.counted else escape(seg.reason or _("not counted"))
             colour = "#2e7d32" if seg.counted else "#888"
             rows.append(
-                f"<tr><td>{to_msk(seg.start).strftime('%d.%m %H:%M')}–{end}</td>"
-                f"<td style='color:{colour}'>{what}</td></tr>"
+                f"<tr><td>{segment_span(seg)}</td>"
+                f"<td style='color:{colour}'>{escape(segment_reason(seg))}</td></tr>"
             )
         parts.append("<table cellpadding='3'>" + "".join(rows) + "</table>")
     else:

@@ -1,4 +1,5 @@
-"""The inbox's countdown cell: its text, its state and the explanation behind it.
+"""Deadline text: the inbox's countdown cell, its state and the explanation behind it, and the
+pieces the context panel and the Ctrl+E dialog word the same way.
 
 No Qt here: the model asks for these per painted cell, the explanation only for the
 hovered one (it walks the calendar from receipt to the deadline).
@@ -54,6 +55,24 @@ def msk_short(value: datetime) -> str:
     return to_msk(value).strftime("%d.%m %H:%M")
 
 
+def local_short(value: datetime) -> str:
+    """The agent's own clock, beside Moscow time."""
+    return value.astimezone().strftime("%d.%m %H:%M")
+
+
+def segment_span(seg: sla.Segment) -> str:
+    return f"{msk_short(seg.start)}–{msk_short(seg.end) if seg.end else '…'}"
+
+
+def segment_reason(seg: sla.Segment) -> str:
+    return _("counted") if seg.counted else (seg.reason or _("not counted"))
+
+
+def met_verdict(target: sla.Target) -> str:
+    late = target.deadline is not None and target.met_at is not None and target.met_at > target.deadline
+    return _("met late") if late else _("met")
+
+
 def explanation(row: InboxRow, policies: dict[str, SlaPolicy], now: datetime) -> str | None:
     """Plain text for the countdown's tooltip; None when there is no running deadline."""
     if row.status == "waiting_buyer":
@@ -66,15 +85,13 @@ def explanation(row: InboxRow, policies: dict[str, SlaPolicy], now: datetime) ->
         _("Working time left: {left}").format(left=format_left(found.counted_seconds_left)),
         _("Wall-clock time left: {left}").format(left=format_left((row.due_at - now).total_seconds())),
         _("Deadline {msk} MSK (your time {local})").format(
-            msk=msk_short(row.due_at), local=row.due_at.astimezone().strftime("%d.%m %H:%M")
+            msk=msk_short(row.due_at), local=local_short(row.due_at)
         ),
         _("{policy}: counted from {start} MSK").format(policy=_(policy.title), start=msk_short(row.received_at)),
     ]
     segments = sla.explain(policy, row.received_at, until=row.due_at)
     for seg in segments[:EXPLAIN_LINES]:
-        end = msk_short(seg.end) if seg.end else "…"
-        what = _("counted") if seg.counted else (seg.reason or _("not counted"))
-        lines.append(f"{msk_short(seg.start)}–{end}: {what}")
+        lines.append(f"{segment_span(seg)}: {segment_reason(seg)}")
     hidden = len(segments) - EXPLAIN_LINES
     if hidden > 0:
         lines.append(ngettext("… and {n} more stretch", "… and {n} more stretches", hidden).format(n=hidden))

@@ -10,7 +10,6 @@ from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QWidget
 from sqlalchemy import select, update
 
-from ozondesk.services.compose import ComposeService
 from ozondesk.services.conversation import ConversationService
 from ozondesk.services.demo import generate
 from ozondesk.services.inbox import InboxService
@@ -23,22 +22,9 @@ from ozondesk.store.repos.policies import current_policies
 from ozondesk.ui.due_notifier import DueNotifier
 from ozondesk.ui.main_window import MainWindow
 from ozondesk.ui.tasks import TaskRunner
+from tests.ui.test_workspace import make_window
 
 NOW = datetime.now(UTC)
-
-
-def make_window(qtbot: Any, db: Database) -> MainWindow:
-    with db.begin() as session:
-        policies = current_policies(session)
-    window = MainWindow(
-        InboxService(db), PresenceService(db), policies, "test", ConversationService(db),
-        compose=ComposeService(db), agent=desk_agent(db),
-    )
-    qtbot.addWidget(window)
-    window.show()
-    window.start()
-    qtbot.waitUntil(lambda: window.view.detail is not None, timeout=8000)
-    return window
 
 
 def demo_db(tmp_path: Path, size: int = 30) -> Database:
