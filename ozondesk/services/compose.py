@@ -124,6 +124,12 @@ class ComposeService:
             facts = outbox_repo.window_facts(session, detail.id)
             policy = current_policies(session).get(detail.sla_policy)
             draft = drafts.load_in(session, detail.id, agent_id)
+            if shop_name is None:
+                # A person without a shop serves every shop: the conversation says which one.
+                shop_name = session.scalar(
+                    select(Shop.name).join(Conversation, Conversation.shop_id == Shop.id)
+                    .where(Conversation.id == detail.id)
+                )
         return ComposeState(
             conversation_id=detail.id,
             has_chat=bool(facts and facts.chat_id),

@@ -76,11 +76,12 @@ def desk_agent(db: Database) -> DeskAgent | None:
 
 
 def desk_agents(db: Database) -> list[DeskAgent]:
-    """Everyone who may work at this desk, for the "Work as" menu."""
+    """Everyone who may work at this desk, for the "Work as" menu; a person without a shop
+    serves every shop (``shop_name`` None)."""
     with db.begin() as session:
         rows = session.execute(
             select(Agent.id, Agent.login, Agent.display_name, Agent.role, Shop.name)
-            .join(Shop, Shop.id == Agent.shop_id)
+            .outerjoin(Shop, Shop.id == Agent.shop_id)
             .where(Agent.active.is_(True))
             .order_by(Agent.id)
         ).all()

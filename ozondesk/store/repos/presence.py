@@ -25,7 +25,8 @@ def events_between(
         Agent, Agent.id == PresenceEventRow.agent_id
     )
     if shop_id is not None:
-        query = query.where(Agent.shop_id == shop_id)
+        # A person without a shop serves every shop, so their presence counts for each.
+        query = query.where((Agent.shop_id == shop_id) | Agent.shop_id.is_(None))
     inside = session.execute(
         query.where(PresenceEventRow.at >= start_n, PresenceEventRow.at < end_n).order_by(
             PresenceEventRow.at
