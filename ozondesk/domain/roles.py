@@ -22,6 +22,7 @@ Permission = Literal[
     "drill.grade",
     "drill.take",
     "conversation.reply",
+    "team.manage",
 ]
 
 _GRANTS: dict[Permission, frozenset[Role]] = {
@@ -32,6 +33,7 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
     "drill.grade": frozenset({"trainer"}),
     "drill.take": frozenset({"agent", "lead", "trainer"}),
     "conversation.reply": frozenset({"agent", "lead"}),
+    "team.manage": frozenset({"lead"}),
 }
 
 _REFUSALS: dict[Permission, str] = {
@@ -42,6 +44,7 @@ _REFUSALS: dict[Permission, str] = {
     "drill.grade": N_("only a trainer can grade drills"),
     "drill.take": N_("your role cannot take drills"),
     "conversation.reply": N_("only agents and team leads reply to buyers"),
+    "team.manage": N_("only a team lead can add people or change their names and roles"),
 }
 
 
