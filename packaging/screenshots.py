@@ -1,8 +1,6 @@
 """Screenshots for the README: the real app on a demo database, in English and Chinese.
 
-    apt-get install xvfb xauth fonts-noto-cjk \
-        libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
-        libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxkbcommon-x11-0
+    apt-get install xvfb xauth     # with the apt list of the README's first command
     python packaging/screenshots.py            # → docs/screenshots/{en,zh_CN}/*.png
 
 It installs nothing itself. Without a DISPLAY it starts its own Xvfb (or run it under
