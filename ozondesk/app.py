@@ -141,12 +141,9 @@ def self_test(window: Any) -> int:
 
 
 def run_app(args: argparse.Namespace) -> int:
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
-    from ozondesk.ozon.client import BASE_URL
     from ozondesk.services.credentials import install_log_redaction
-    from ozondesk.services.preferences import set_desk_agent
-    from ozondesk.store.repos.policies import current_policies
 
     # The CLI configures logging before it gets here; this covers a direct call. Then no
     # handler may ever print an API key.
@@ -155,6 +152,35 @@ def run_app(args: argparse.Namespace) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("OzonDesk")
     app.setDesktopFileName("ru.ozondesk.OzonDesk")  # Wayland app id = the .desktop file's name
+    from ozondesk import crash
+    from ozondesk.ui.crash_dialog import CrashReporter
+
+    crash.install_file_log()
+    bugs_before = crash.bug_count()
+    # A self-test has nobody to read a dialog: its bugs are counted and fail the run instead.
+    reporter = CrashReporter(app, show=(lambda bug: None) if args.self_test else None)
+    try:
+        code = _run_app(args, app)
+    finally:
+        reporter.uninstall()
+    if args.self_test and crash.bug_count() > bugs_before:
+        sys.stderr.write(
+            _("self-test: {n} unexpected error(s); see {path}").format(
+                n=crash.bug_count() - bugs_before, path=crash.log_path()
+            )
+            + "\n"
+        )
+        return crash.BugError.exit_code
+    return code
+
+
+def _run_app(args: argparse.Namespace, app: Any) -> int:
+    from PySide6.QtWidgets import QMessageBox
+
+    from ozondesk.ozon.client import BASE_URL
+    from ozondesk.services.preferences import set_desk_agent
+    from ozondesk.store.repos.policies import current_policies
+
     temp: tempfile.TemporaryDirectory[str] | None = None
     try:
         if args.self_test:

@@ -63,6 +63,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # noqa: BLE001 - sorted: a known error's line, or a bug's log entry
+        from ozondesk.crash import sort_error
+
+        error = sort_error(exc, where=" ".join(sys.argv[1:2]) or "ozondesk")
+        sys.stderr.write(f"{error.message}\n")
+        return error.exit_code
 
 
 if __name__ == "__main__":

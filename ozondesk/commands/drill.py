@@ -23,6 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ozondesk.domain.drills import load_set, save_set
+    from ozondesk.domain.json_files import check_target
     from ozondesk.services.drills import DrillService
     from ozondesk.store.db import open_database
 
@@ -35,6 +36,8 @@ def run(args: argparse.Namespace) -> int:
             )
     # A malformed file is refused before the database is even opened.
     drill_set = load_set(Path(args.file)) if args.action == "import" else None
+    if args.action == "export":
+        check_target(args.file)  # before the database: a bad target changes nothing
     db = open_database(getattr(args, "db", None))
     try:
         service = DrillService(db)

@@ -8,7 +8,7 @@ import sys
 from datetime import date
 
 from ozondesk.commands.output import emit_json, emit_table
-from ozondesk.domain.clock import parse_instant
+from ozondesk.domain.clock import check_year, parse_instant
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
 
@@ -32,13 +32,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def parse_day(text: str, option: str) -> date:
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise UserError(
             _("{option}: cannot read date {text!r}: use YYYY-MM-DD, e.g. 2026-11-01").format(
                 option=option, text=text
             )
         ) from None
+    try:
+        check_year(day, text)
+    except UserError as exc:
+        raise UserError(f"{option}: {exc.message}") from None
+    return day
 
 
 def run(args: argparse.Namespace) -> int:

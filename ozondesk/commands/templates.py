@@ -32,6 +32,10 @@ def run(args: argparse.Namespace) -> int:
     if args.action in ("import", "export") and not args.file:
         raise UserError(_("templates {action} needs a FILE").format(action=args.action))
     pack = load_pack(Path(args.file)) if args.action == "import" else None
+    if args.action == "export":
+        from ozondesk.domain.json_files import check_target
+
+        check_target(args.file)  # before the database: a bad target changes nothing
     db = open_database(getattr(args, "db", None))
     try:
         service = TemplateService(db)

@@ -15,6 +15,20 @@ from ozondesk.i18n import _
 
 MOSCOW = pytz.timezone("Europe/Moscow")
 BEIJING = pytz.timezone("Asia/Shanghai")
+# The years the desk reasons about. Calendars, countdowns and reports step whole days around
+# an instant, so years 1 and 9999 would overflow Python's dates; no Ozon record is older
+# than the marketplace, and a deadline after 2200 is a typo.
+FIRST_YEAR, LAST_YEAR = 1970, 2200
+
+
+def check_year(value: date, text: str) -> None:
+    """A date the desk cannot reason about (see FIRST_YEAR) is refused with a one-line error."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise UserError(
+            _("{text!r} is outside the years {first}–{last} the desk works with").format(
+                text=text, first=FIRST_YEAR, last=LAST_YEAR
+            )
+        )
 
 
 def utcnow() -> datetime:
@@ -44,6 +58,7 @@ def parse_instant(text: str, default_zone: pytz.BaseTzInfo = MOSCOW) -> datetime
                 text=text
             )
         ) from None
+    check_year(value, text)
     if value.tzinfo is None:
         value = default_zone.localize(value)
     return value.astimezone(UTC)

@@ -41,6 +41,11 @@ def parse_json(text: str, source: str, error: type[JsonFileError]) -> Any:
                 line=exc.lineno, col=exc.colno, msg=exc.msg)],
             source,
         ) from None
+    except RecursionError:
+        raise error([_("nested too deeply to be a pack or a drill set")], source) from None
+    except ValueError:
+        # Python refuses integers of more than 4,300 digits (CVE-2020-10735).
+        raise error([_("holds a number too long to read")], source) from None
 
 
 def read_text(path: Path | str, error: type[JsonFileError]) -> tuple[str, str]:
@@ -59,9 +64,28 @@ def read_text(path: Path | str, error: type[JsonFileError]) -> tuple[str, str]:
         raise error([_("not UTF-8 text")], str(p)) from None
 
 
-def write_atomically(path: Path | str, text: str) -> None:
-    """Write through a temporary file, so a crash never leaves half a file behind."""
+def check_target(path: Path | str) -> Path:
+    """``path`` if a file can be written there; checked before any work, so a bad target
+    changes nothing."""
     p = Path(path)
+    if p.is_dir():
+        raise UserError(_("{path} is a folder: give a file name, e.g. {example}").format(
+            path=p, example=p / "export.json"))
+    if not p.parent.is_dir():
+        raise UserError(_("folder {folder} does not exist: create it first or choose another").format(
+            folder=p.parent))
+    return p
+
+
+def write_atomically(path: Path | str, text: str) -> None:
+    """Write through a temporary file, so a crash never leaves half a file behind; a target
+    that cannot be written raises ``UserError`` and leaves no temporary file."""
+    p = check_target(path)
     tmp = p.with_name(p.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(p)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(p)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UserError(_("cannot write {path}: {reason}").format(
+            path=p, reason=exc.strerror or type(exc).__name__)) from None

@@ -43,8 +43,9 @@ class PresenceRules:
     def __post_init__(self) -> None:
         if not 0 <= self.window_start_minute < self.window_end_minute <= 1440:
             raise UserError(_("presence window must satisfy 00:00 ≤ start < end ≤ 24:00"))
-        if self.allowance_minutes < 0 or not 0 < self.warning_fraction <= 1:
-            raise UserError(_("presence allowance must be ≥ 0 and the warning fraction in (0, 1]"))
+        # "not a <= x <= b" also refuses NaN, which compares false with everything.
+        if not 0 <= self.allowance_minutes <= 1440 or not 0 < self.warning_fraction <= 1:
+            raise UserError(_("presence allowance must be 0–1440 minutes and the warning fraction in (0, 1]"))
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from typing import Any
 
 import httpx
 
+from ozondesk.errors import UserError
+from ozondesk.i18n import _
 from ozondesk.ozon import errors as E
 from ozondesk.ozon.ratelimit import DEFAULT_RATE, TokenBucket, bucket_for
 from ozondesk.ozon.records import (
@@ -45,6 +47,31 @@ HISTORY_MAX = 1000
 RETURNS_MAX = 500
 PRODUCTS_MAX = 1000
 ORDER_FILTER_MAX = 50
+
+
+def check_base_url(value: str) -> str:
+    """``value`` without a trailing slash, or a one-line ``UserError`` saying what is wrong."""
+    try:
+        url = httpx.URL(value)
+        url.port  # noqa: B018 - httpx checks the port only when it is read
+    except (httpx.InvalidURL, ValueError, TypeError):
+        url = None
+    if url is None or url.scheme not in ("http", "https") or not url.host:
+        raise UserError(
+            _("cannot use Seller API address {url!r}: give one like https://api-seller.ozon.ru").format(
+                url=value
+            )
+        )
+    return value.rstrip("/")
+
+
+def check_api_key(value: str) -> str:
+    """Seller API keys are printable ASCII (a UUID); anything else was pasted wrong."""
+    if not value or not value.isascii() or not value.isprintable() or " " in value.strip():
+        raise UserError(
+            _("the API key holds characters an Ozon key never has: copy it again from the seller cabinet")
+        )
+    return value.strip()
 
 
 def _iso(value: datetime) -> str:
@@ -105,6 +132,8 @@ class OzonClient:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        base_url = check_base_url(base_url)
+        api_key = check_api_key(api_key)
         self.client_id = str(client_id)
         self.retries = retries
         self.backoff = backoff

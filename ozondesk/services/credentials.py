@@ -97,7 +97,9 @@ def _check(client_id: str, api_key: str) -> tuple[str, str]:
         raise UserError(_("the Client-Id is a positive number, as shown in the seller cabinet"))
     if not api_key:
         raise UserError(_("the API key is empty: paste it from the seller cabinet"))
-    return client_id, api_key
+    from ozondesk.ozon.client import check_api_key
+
+    return client_id, check_api_key(api_key)
 
 
 def from_environment(shop: str) -> Credentials | None:

@@ -59,7 +59,8 @@ def resolve_url(value: str | None = None) -> URL:
         return URL.create("sqlite+pysqlite", database=str(Path(raw).expanduser().resolve()))
     try:
         url = make_url(raw)
-    except ArgumentError:
+        url.port  # noqa: B018 - a malformed host or port ("[::1") only fails when read
+    except (ArgumentError, ValueError):
         raise DatabaseKnownError(
             _("cannot read database URL {url!r}: use a file path or e.g. postgresql+psycopg://host/db").format(
                 url=raw
@@ -244,7 +245,21 @@ def open_database(value: str | URL | None = None, *, create: bool = True) -> Dat
                     path=path
                 )
             )
-        path.parent.mkdir(parents=True, exist_ok=True)
+        blocker = next((a for a in path.parents if a.exists() and not a.is_dir()), None)
+        if blocker is not None:
+            raise DatabaseKnownError(
+                _("{path} is a file, not a folder: choose another place for the database").format(
+                    path=blocker
+                )
+            )
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseKnownError(
+                _("cannot create the folder for {path}: {reason}").format(
+                    path=path, reason=exc.strerror or type(exc).__name__
+                )
+            ) from None
     options: dict[str, Any] = {}
     if is_postgresql(url):
         url = with_password(url)

@@ -13,7 +13,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from ozondesk.crash import sort_error
+
 log = logging.getLogger("ozondesk.ui")
+
+
+def _name(work: Callable[[], Any]) -> str:
+    return getattr(work, "__qualname__", None) or type(work).__name__
 
 
 class TaskRunner(QObject):
@@ -40,7 +46,9 @@ class TaskRunner(QObject):
             try:
                 result = work()
             except Exception as exc:  # noqa: BLE001 - handed to the GUI thread to report
-                self._finished.emit(on_done, on_error, None, exc)
+                # Sorted here, off the GUI thread: callbacks get a one-line known error, or a
+                # bug already written to the log (and its crash report on the way).
+                self._finished.emit(on_done, on_error, None, sort_error(exc, where=_name(work)))
             else:
                 self._finished.emit(on_done, on_error, result, None)
 
@@ -53,7 +61,7 @@ class TaskRunner(QObject):
         elif on_error is not None:
             on_error(error)
         else:
-            log.error("background task failed: %s", error, exc_info=error)
+            log.warning("background task failed: %s", error)
 
     def shutdown(self) -> None:
         self._closed = True

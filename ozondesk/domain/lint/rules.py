@@ -123,6 +123,11 @@ def read_rule_file(path: Path | str) -> dict[str, Any]:
                 )
             ]
         ) from None
+    except RecursionError:
+        raise RuleFileError([_("{path}: nested too deeply to be a rule file").format(path=p)]) from None
+    except ValueError:
+        # Python refuses integers of more than 4,300 digits (CVE-2020-10735).
+        raise RuleFileError([_("{path}: holds a number too long to read").format(path=p)]) from None
     if not isinstance(data, dict):
         raise RuleFileError([_("{path}: the top level must be an object").format(path=p)])
     return data
