@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -17,7 +18,14 @@ from ozondesk.domain.lint.deadlines import Mention, Resolved, find_mentions, res
 from ozondesk.domain.lint.model import CalendarLike, Finding, LintContext
 from ozondesk.domain.lint.morph import first_person_future
 from ozondesk.domain.lint.patterns import Match, PhraseTrie, leftmost_longest
-from ozondesk.domain.lint.rules import Rule, RuleSet, default_rules_path, load_rules, pick
+from ozondesk.domain.lint.rules import (
+    REGEX_TIMEOUT_S,
+    Rule,
+    RuleSet,
+    default_rules_path,
+    load_rules,
+    pick,
+)
 from ozondesk.domain.lint.text import (
     Token,
     mask_quotes,
@@ -26,10 +34,23 @@ from ozondesk.domain.lint.text import (
     tokenise,
 )
 
+log = logging.getLogger("ozondesk.lint")
+
 _CYRILLIC = re.compile(r"[а-яё]")
 _LATIN = re.compile(r"[a-z]")
 _HOMOGLYPHS = str.maketrans("aceopxykmthbACEOPXYKMTHB", "асеорхукмтнвАСЕОРХУКМТНВ")
 _FIELD_RE = re.compile(r"\{([a-z_]+)\}")
+
+
+def _search(rx: Any, text: str) -> list[Any]:
+    """Every match of a rule's regex, or none when it runs past the time limit: one slow rule
+    must not freeze the composer (rules.py refuses the slow patterns it can foresee)."""
+    try:
+        return list(rx.finditer(text, timeout=REGEX_TIMEOUT_S))
+    except TimeoutError:
+        log.warning("lint rule regex %r passed its time limit on a %d-character text; skipped",
+                    rx.pattern, len(text))
+        return []
 # Cheap pre-filter before asking pymorphy3: сделаем, сделаю, вернёмся, вернусь.
 _FIRST_PERSON_ENDINGS = ("м", "у", "ю", "мся", "усь", "юсь")
 # How far ahead to look for the next open day before giving up on suggesting one.
@@ -199,10 +220,10 @@ class _Run:
 
     def regexes(self) -> None:
         for rule in self.linter._regex_rules:
-            excluded = [m.span() for rx in rule.exception_regexes for m in rx.finditer(self.norm)]
+            excluded = [m.span() for rx in rule.exception_regexes for m in _search(rx, self.norm)]
             subject = self.masked if rule.regexes[0].flags & re.IGNORECASE == 0 else self.norm
             for rx in rule.regexes:
-                for m in rx.finditer(subject):
+                for m in _search(rx, subject):
                     start, end = m.span("m") if "m" in rx.groupindex else m.span()
                     if start == end or any(s < end and start < e for s, e in excluded):
                         continue
@@ -213,7 +234,7 @@ class _Run:
             rule = occ.rule
             hits = [self.span(m) for m in leftmost_longest(occ.trie.find(self.tokens, self.starts))]
             for rx in rule.regexes:
-                hits.extend(m.span() for m in rx.finditer(self.norm))
+                hits.extend(m.span() for m in _search(rx, self.norm))
             groups: dict[int, list[tuple[int, int]]] = {}
             for start, end in hits:
                 scope = self.sentence_of(start) if rule.params["scope"] == "sentence" else 0

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import regex
+
 from ozondesk.domain.lint.model import SEVERITIES, Severity
 from ozondesk.domain.lint.patterns import Pattern, PatternError, parse_pattern
 from ozondesk.errors import UserError
@@ -88,9 +90,9 @@ class Rule:
     suggestion: str | Localised | None
     origin: str
     patterns: tuple[Pattern, ...] = ()
-    regexes: tuple[re.Pattern[str], ...] = ()
+    regexes: tuple[regex.Pattern[str], ...] = ()
     exceptions: tuple[Pattern, ...] = ()
-    exception_regexes: tuple[re.Pattern[str], ...] = ()
+    exception_regexes: tuple[regex.Pattern[str], ...] = ()
     swaps: tuple[tuple[Pattern, str], ...] = ()
     params: Mapping[str, Any] = field(default_factory=dict)
 
@@ -314,15 +316,35 @@ def _patterns(raw: Mapping[str, Any], key: str, where: str, problems: list[str])
     return out
 
 
+# A lead's rule file may hold a pattern that backtracks for ever on some reply, such as
+# «^(а+)+$». Rule regexes run on the ``regex`` module (which avoids most catastrophic
+# backtracking by itself) and every search has a time limit (linter.py); a pattern that
+# already runs past it on these probes is refused when the file is loaded.
+REGEX_TIMEOUT_S = 0.25
+_PROBES = ("а" * 64 + "!", "a" * 64 + "!", "а " * 32 + "!", "8" * 5_000, "a" * 5_000,
+           "a." * 2_500, " " * 5_000, "@" * 2_500 + "a" * 2_500)
+
+
 def _regexes(
     raw: Mapping[str, Any], key: str, where: str, problems: list[str], case_sensitive: bool
-) -> list[re.Pattern[str]]:
+) -> list[regex.Pattern[str]]:
     out = []
     for j, source in enumerate(_strings(raw, key, where, problems)):
         try:
-            out.append(re.compile(source, 0 if case_sensitive else re.IGNORECASE))
-        except re.error as exc:
+            compiled = regex.compile(source, regex.V0 if case_sensitive else regex.V0 | regex.IGNORECASE)
+        except regex.error as exc:
             problems.append(f"{where}.{key}[{j}]: " + _("bad regex: {error}").format(error=exc))
+            continue
+        try:
+            for probe in _PROBES:
+                for _m in compiled.finditer(probe, timeout=REGEX_TIMEOUT_S):
+                    pass
+        except TimeoutError:
+            problems.append(f"{where}.{key}[{j}]: " + _(
+                "this regex takes too long on some texts (a repeat inside a repeat, such as (а+)+?): "
+                "rewrite it"))
+            continue
+        out.append(compiled)
     return out
 
 

@@ -235,3 +235,42 @@ def test_disabling_an_unknown_rule_is_reported(tmp_path: Path) -> None:
     extra = write(tmp_path, {"version": "1", "rules": [{"id": "vague-time.son", "disabled": True}]})
     with pytest.raises(RuleFileError, match="no rule 'vague-time.son' to disable"):
         Linter.from_files(extra)
+
+
+def _regex_rule(pattern: str) -> dict[str, Any]:
+    return {"version": "team-2", "rules": [{
+        "id": "team.slow", "category": "tone", "severity": "warning", "type": "existence",
+        "regex": [pattern], "message": MESSAGE}]}
+
+
+def test_a_regex_that_backtracks_for_ever_is_refused_when_loaded(tmp_path: Path) -> None:
+    extra = write(tmp_path, _regex_rule("^(а|аа)+$"))
+    with pytest.raises(RuleFileError) as caught:
+        Linter.from_files(extra)
+    assert "rules[0].regex[0]: this regex takes too long on some texts" in caught.value.message
+
+
+def test_the_classic_nested_repeat_runs_in_bounded_time_and_still_matches(tmp_path: Path) -> None:
+    # «^(а+)+$» hangs Python's re on «ааа…а!»; the regex module answers it at once.
+    linter = Linter.from_files(write(tmp_path, _regex_rule("^(а+)+$")))
+    assert [f.rule for f in linter.lint("а" * 60 + "!") if f.rule == "team.slow"] == []
+    assert [f.text for f in linter.lint("аааа") if f.rule == "team.slow"] == ["аааа"]
+
+
+def test_a_search_past_its_time_limit_is_skipped_not_hung(caplog: pytest.LogCaptureFixture) -> None:
+    import regex
+
+    from ozondesk.domain.lint.linter import _search
+
+    slow = regex.compile("^(a|aa)+$")
+    assert _search(slow, "a" * 64 + "!") == []
+    assert "passed its time limit" in caplog.text
+    assert [m.group() for m in _search(slow, "aaaa")] == ["aaaa"]
+
+
+def test_long_runs_without_spaces_lint_with_the_shipped_rules() -> None:
+    # One long URL or «8» × 50,000 backtracked quadratically in the e-mail pattern under re.
+    linter = default_linter()
+    assert {f.rule for f in linter.lint("8" * 50_000)} == {"length.chat"}
+    assert {f.rule for f in linter.lint("a" * 50_000)} == {"length.chat"}
+    assert {f.rule for f in linter.lint("https://" + "a" * 50_000)} == {"length.chat", "off-platform.contact"}
