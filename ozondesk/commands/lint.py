@@ -87,15 +87,30 @@ def _context(args: argparse.Namespace) -> LintContext | None:
     )
 
 
+# Lint time grows with the text; a reply is 1,000 characters, so 100 times that is plenty and
+# keeps a pasted log file from holding the command for minutes (UTF-8: at most 4 bytes each).
+MAX_LINT_CHARS = 100_000
+
+
+def _too_long(where: str) -> UserError:
+    return UserError(_("{where} is longer than {max} characters: lint one reply at a time").format(
+        where=where, max=f"{MAX_LINT_CHARS:,}"))
+
+
 def read_text(name: str) -> str:
+    limit = MAX_LINT_CHARS * 4
     if name == "-":
         stream: Any = sys.stdin
-        raw = stream.buffer.read() if hasattr(stream, "buffer") else stream.read()
+        raw = stream.buffer.read(limit + 1) if hasattr(stream, "buffer") else stream.read(MAX_LINT_CHARS + 1)
         where = _("standard input")
+        if len(raw) > limit:
+            raise _too_long(where)
     else:
         path = Path(name)
         where = str(path)
         try:
+            if path.stat().st_size > limit:
+                raise _too_long(where)
             raw = path.read_bytes()
         except FileNotFoundError:
             raise UserError(_("{path} does not exist").format(path=path)) from None
@@ -103,12 +118,14 @@ def read_text(name: str) -> str:
             raise UserError(
                 _("cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)
             ) from None
-    if isinstance(raw, str):
-        return raw
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UserError(_("{where} is not UTF-8 text").format(where=where)) from None
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise UserError(_("{where} is not UTF-8 text").format(where=where)) from None
+    if len(raw) > MAX_LINT_CHARS:
+        raise _too_long(where)
+    return raw
 
 
 def _run_pack(linter: Linter, path: Path, context: LintContext | None, fmt: str) -> int:

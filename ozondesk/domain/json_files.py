@@ -12,6 +12,9 @@ from typing import Any
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
 
+# Packs and drill sets are hand-made: a few hundred kilobytes. Bigger is the wrong file.
+MAX_FILE_BYTES = 20_000_000
+
 
 class JsonFileError(UserError):
     """A file that cannot be used; ``problems`` lists every issue with its place. Subclasses
@@ -53,6 +56,9 @@ def read_text(path: Path | str, error: type[JsonFileError]) -> tuple[str, str]:
     unreadable or non-UTF-8 file raises ``error``."""
     p = Path(path)
     try:
+        if p.stat().st_size > MAX_FILE_BYTES:
+            raise error([_("{size} MB; a pack or drill set holds at most {max} MB").format(
+                size=p.stat().st_size // 1_000_000, max=MAX_FILE_BYTES // 1_000_000)], str(p))
         raw = p.read_bytes()
     except FileNotFoundError:
         raise error([_("file not found")], str(p)) from None

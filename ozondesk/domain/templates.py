@@ -181,6 +181,12 @@ class Template:
         return data
 
 
+# A buyer chat message holds 1,000 characters; a template five times that is a pasted file,
+# and linting or diffing it would hold the desk up.
+MAX_BODY_CHARS = 5_000
+MAX_TITLE_CHARS = 500
+
+
 def field_problems(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(field, problem) pairs for a template's fields; the body's placeholders included."""
     out: list[tuple[str, str]] = []
@@ -228,8 +234,15 @@ def field_problems(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     ):
         out.append(("tags", _("must be a list of non-empty texts")))
     body = text("body")
-    if body is not None:
+    if body is not None and len(body) > MAX_BODY_CHARS:
+        out.append(("body", _("{n} characters; a template holds at most {max}").format(
+            n=len(body), max=MAX_BODY_CHARS)))
+    elif body is not None:
         out.extend(("body", str(p.reason)) for p in check_body(body))
+    for key in ("title", "gloss_zh"):
+        value = data.get(key)
+        if isinstance(value, str) and len(value) > MAX_TITLE_CHARS:
+            out.append((key, _("{n} characters; at most {max}").format(n=len(value), max=MAX_TITLE_CHARS)))
     return out
 
 

@@ -40,6 +40,12 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (base / "far.csv").write_text("timestamp,agent,status\n9999-12-31T00:00Z,a,online\n", encoding="utf-8")
     (base / "ok.csv").write_text("timestamp,agent,status\n2026-01-01T09:00Z,a,online\n", encoding="utf-8")
     (base / "a-file").write_text("not a folder", encoding="utf-8")
+    import json
+
+    (base / "huge-body.json").write_text(json.dumps({"id": "big", "version": "1", "templates": [
+        {"id": "big-one", "title": "Big", "category": "returns", "body": "Ответим до 18:00 МСК. " * 9_000}]},
+        ensure_ascii=False), encoding="utf-8")
+    (base / "long-reply.txt").write_text("Ответим до 18:00 МСК. " * 6_000, encoding="utf-8")
     (base / "folder").mkdir()
     return base
 
@@ -82,6 +88,12 @@ CASES = [
                                       "{w}/missing/pack.json"], "does not exist: create it first"),
     ("drill export to a folder", ["--db", "{w}/desk.sqlite", "drill", "export", "{w}/folder",
                                   "--as", "sun.qiang"], "is a folder"),
+    ("pack with a 198,000-character body", ["lint", "--pack", "{w}/huge-body.json"],
+     "body: 198000 characters; a template holds at most 5000"),
+    ("import of that pack", ["--db", "{w}/desk.sqlite", "templates", "import", "{w}/huge-body.json",
+                             "--as", "zhao.ting"], "a template holds at most 5000"),
+    ("lint of a 132,000-character file", ["lint", "{w}/long-reply.txt"],
+     "is longer than 100,000 characters: lint one reply at a time"),
     ("malformed --db URL", ["--db", "http://[::1", "templates", "list"],
      "cannot read database URL"),
     ("malformed PostgreSQL URL", ["--db", "postgresql://[::1", "templates", "list"],
@@ -146,3 +158,11 @@ def test_an_unexpected_error_is_a_bug_with_a_log_entry(tmp_path: Path) -> None:
     text = (logs / "ozondesk.log").read_text(encoding="utf-8")
     assert "Traceback" in text and "ZeroDivisionError" in text
     assert "912 345" not in text and "<phone>" in text
+
+
+def test_a_reply_too_long_on_standard_input_is_refused(workdir: Path) -> None:
+    proc = ozondesk("lint", "-", stdin="Ответим до 18:00 МСК. " * 6_000)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        "standard input is longer than 100,000 characters: lint one reply at a time"
+    )
