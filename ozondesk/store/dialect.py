@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, column, event, select, table, text
+from sqlalchemy import Engine, column, event, false, func, or_, select, table, text
 from sqlalchemy.engine import URL
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -118,14 +118,28 @@ def message_match(dialect_name: str, query: str, message_id: Any, message_text: 
     SQLite answers 3+ characters from the trigram index; the FTS subquery is uncorrelated, so
     SQLite evaluates it once and the caller can join its matches to conversations in SQL.
     """
+    if "\x00" in query:
+        # No message holds a NUL, and FTS5 and libpq both refuse one inside a query.
+        return false()
     if dialect_name == "sqlite" and len(query) >= FTS_MIN_QUERY:
         fts = table(FTS_TABLE, column("rowid"))
         phrase = '"' + query.replace('"', '""') + '"'
         match = text(f"{FTS_TABLE} MATCH :fts_phrase").bindparams(fts_phrase=phrase)
         return message_id.in_(select(fts.c.rowid).where(match))
     if dialect_name == "sqlite":
-        return message_text.like(like_pattern(query), escape="\\")
+        # SQLite's LIKE folds ASCII only: «ДО» would miss «до». One or two characters have at
+        # most four case spellings; look for each, still in C (instr), not row by row in Python.
+        return or_(*(func.instr(message_text, v) > 0 for v in case_spellings(query)))
     return message_text.ilike(like_pattern(query), escape="\\")
+
+
+def case_spellings(query: str) -> list[str]:
+    """Every upper/lower spelling of a short query («ёж» → ёж, Ёж, ёЖ, ЁЖ)."""
+    spellings = [""]
+    for char in query:
+        forms = dict.fromkeys(f for f in (char.lower(), char.upper()) if len(f) == 1) or {char: None}
+        spellings = [s + f for s in spellings for f in forms]
+    return spellings
 
 
 def newest_match_snippets(texts: Iterable[tuple[int, str]], query: str) -> dict[int, str]:

@@ -59,6 +59,14 @@ def titles(service: InboxService, flt: InboxFilter) -> list[str]:
         ("сертификат", ["Ольга"]),
         ("нет такого текста", []),
         ('кавычки "и" %', []),             # FTS syntax and LIKE wildcards are taken literally
+        ("ГД", ["Анна"]),                  # two Cyrillic letters, below the trigram length
+        ("гд", ["Анна"]),
+        ("Гд", ["Анна"]),
+        ("Ъ", []),
+        ("%", []),
+        ("_", []),
+        ("\x00", []),                      # a lone NUL matches nothing
+        ("где\x00", []),                   # nor inside a longer query, and raises nothing
     ],
 )
 def test_search_finds_text_in_any_script(inbox: InboxService, query: str, expected: list[str]) -> None:
@@ -87,3 +95,19 @@ def test_filters(inbox: InboxService) -> None:
     assert titles(inbox, InboxFilter(breached=True, now=NOW)) == ["Иван"]
     assert titles(inbox, InboxFilter(kind="buyer_ticket", now=NOW)) == []
     assert inbox.categories() == ["compliance-documents", "logistics-delay", "returns"]
+
+
+def test_short_search_folds_yo_as_a_letter_of_its_own(inbox: InboxService, db: Database) -> None:
+    with db.begin() as s:
+        s.add(Message(conversation_id=2, side="buyer", text="ЁЖ", created_at=naive(NOW)))
+    assert titles(inbox, InboxFilter(statuses=(), query="ёж", now=NOW)) == ["Иван"]
+    assert titles(inbox, InboxFilter(statuses=(), query="Ё", now=NOW)) == ["Иван"]
+    assert titles(inbox, InboxFilter(statuses=(), query="еж", now=NOW)) == []
+
+
+def test_case_spellings() -> None:
+    from ozondesk.store.dialect import case_spellings
+
+    assert case_spellings("ёж") == ["ёж", "ёЖ", "Ёж", "ЁЖ"]
+    assert case_spellings("7а") == ["7а", "7А"]
+    assert case_spellings("订单") == ["订单"]
