@@ -42,6 +42,16 @@ def prepare_database(args: argparse.Namespace) -> Database:
     return db
 
 
+def wants_setup(args: argparse.Namespace, db: Database) -> bool:
+    """Open the setup assistant before the first window: a real desk (not the demo, not the
+    self-test) with no shop or nobody to work at it."""
+    if args.self_test or args.demo:
+        return False
+    from ozondesk.services.setup import needs_setup
+
+    return needs_setup(db)
+
+
 def apply_interface_language(db: Database) -> None:
     """Switch to the language chosen in Settings (OZONDESK_LANG still wins); read once at start-up."""
     from ozondesk.services.preferences import startup_language
@@ -86,6 +96,9 @@ def build_window(db: Database, policies: dict[str, Any], base_url: str) -> tuple
         team=TeamDesk(db, runner, agent),
     )
     add_workspaces(window, db, agent, runner)
+    from ozondesk.ui.setup import open_from_window
+
+    window.setup_requested.connect(lambda: open_from_window(window, db, base_url))
     return window, sync, runner
 
 
@@ -209,6 +222,11 @@ def _run_app(args: argparse.Namespace, app: Any) -> int:
             + "\n"
         )
         base_url = BASE_URL
+    if wants_setup(args, db):
+        from ozondesk.ui.setup import run_first_setup
+
+        run_first_setup(db, base_url)
+        apply_interface_language(db)  # chosen in the assistant; no window is built yet
     while True:
         window, sync, runner = build_window(db, policies, base_url)
         if args.self_test and window.presence_panel is not None:

@@ -61,6 +61,7 @@ from ozondesk.ui.dashboard_models import (
     fill_templates,
     seconds,
 )
+from ozondesk.ui.empty_state import EmptyState
 from ozondesk.ui.pdf_export import save_pdf, table_html
 from ozondesk.ui.tasks import TaskRunner
 
@@ -167,6 +168,7 @@ class Dashboard(QWidget):
         self.templates_view = self._table(self.templates_model)
         self.coverage_view = self._table(self.coverage_model)
         self.coverage_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.empty = EmptyState(self.agents_view)
 
         self.rates_view = self._chart_view()
         self.response_view = self._chart_view()
@@ -353,6 +355,13 @@ class Dashboard(QWidget):
             view.resizeColumnsToContents()  # a few dozen rows: cheap
         self._draw_charts(data)
         t = report.total
+        if t.conversations:
+            self.empty.clear_message()
+        else:
+            self.empty.show_message(
+                _("No buyer conversations in this period: choose a longer period, or sync with "
+                  "Ozon first (F5) — the figures appear as conversations come in.")
+            )
         self.commission.setText(self.commission_text(t.frr, t.commission_penalty_pct))
         self.summary = _(
             "{first} – {last} (Moscow days): {n} buyer conversations; figures as of {now} MSK."

@@ -30,6 +30,7 @@ from ozondesk.i18n import _
 from ozondesk.services.drills import AttemptResult, AttemptStart, DrillBrief, DrillService
 from ozondesk.services.preferences import DeskAgent
 from ozondesk.ui.drill_editor import LintedEditor
+from ozondesk.ui.empty_state import EmptyState
 from ozondesk.ui.screen_tasks import run_for
 from ozondesk.ui.tasks import TaskRunner
 
@@ -135,6 +136,7 @@ class DrillTraineePanel(QWidget):
         self.drill_list = QListWidget(self)
         self.drill_list.setObjectName("drillList")
         self.drill_list.currentRowChanged.connect(self._select)
+        self.empty = EmptyState(self.drill_list)
         self.history_label = QLabel(self)
         self.history_label.setObjectName("drillHistory")
         self.history_label.setWordWrap(True)
@@ -236,6 +238,13 @@ class DrillTraineePanel(QWidget):
             if self.attempt is None:
                 self.current = briefs[row]
         self.drill_list.blockSignals(False)
+        if briefs:
+            self.empty.clear_message()
+        else:
+            self.empty.show_message(
+                _("No drills yet: a trainer adds a drill set on the Trainer tab (Import drill "
+                  "set…) or with “ozondesk drill import set.json”.")
+            )
         self.history_label.setText(self._history_html(history))
 
     def _history_html(self, history: Sequence[AttemptResult]) -> str:

@@ -38,6 +38,7 @@ from ozondesk.services.drills import (
 )
 from ozondesk.services.preferences import DeskAgent
 from ozondesk.ui.drill_results_model import DrillResultsModel, report_headers, report_rows, when
+from ozondesk.ui.empty_state import EmptyState
 from ozondesk.ui.pdf_export import save_pdf, table_html
 from ozondesk.ui.screen_tasks import run_for
 from ozondesk.ui.tasks import TaskRunner
@@ -91,6 +92,7 @@ class DrillTrainerPanel(QWidget):
         self.set_list = QListWidget(self)
         self.set_list.setObjectName("drillSets")
         self.set_list.setWordWrap(True)
+        self.empty = EmptyState(self.set_list)
         self.import_button = QPushButton(_("Import drill set…"), self)
         self.import_button.setObjectName("importDrillSet")
         self.import_button.clicked.connect(self._ask_import)
@@ -197,6 +199,13 @@ class DrillTrainerPanel(QWidget):
             self.set_list.item(self.set_list.count() - 1).setData(Qt.ItemDataRole.UserRole, s.slug)
         if self.set_list.count() and self.set_list.currentRow() < 0:
             self.set_list.setCurrentRow(0)
+        if self.sets:
+            self.empty.clear_message()
+        elif self.import_button.isVisibleTo(self):
+            self.empty.show_message(_("No drill sets yet: {import_} (a JSON file with its answer keys)."),
+                                    import_=(_("import one"), self._ask_import))
+        else:
+            self.empty.show_message(_("No drill sets yet: a trainer imports them here."))
         if [p.id for p in trainees] != [p.id for p in self.trainees]:
             self.trainees = trainees
             current = self.selected_trainee()

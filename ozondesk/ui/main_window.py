@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,6 +37,7 @@ from ozondesk.ui.composer import Composer
 from ozondesk.ui.conversation_view import ConversationView
 from ozondesk.ui.deadline_dialog import DeadlineDialog
 from ozondesk.ui.due_notifier import DueNotifier, message_text
+from ozondesk.ui.empty_state import EmptyState, show_inbox_empty
 from ozondesk.ui.inbox_filters import InboxFilterBar
 from ozondesk.ui.inbox_model import (
     COL_DUE,
@@ -61,6 +62,8 @@ PRESENCE_REFRESH_MS = 60_000
 
 
 class MainWindow(QMainWindow):
+    setup_requested = Signal()  # Desk → Set up OzonDesk…; the app opens the setup assistant
+
     def __init__(
         self,
         inbox: InboxService,
@@ -112,6 +115,8 @@ class MainWindow(QMainWindow):
         header.setSortIndicator(*self.model.sort_column())
         self.table.setSortingEnabled(True)
         header.sortIndicatorChanged.connect(self._keep_selection)
+        self.empty = EmptyState(self.table)  # what to do when the list is empty
+        self._total: int | None = None
         self.conversation_service = conversations
         self.view = ConversationView(self)
         self.composer: Composer | None = None
@@ -392,7 +397,10 @@ class MainWindow(QMainWindow):
         self.log_action = self.log_view.toggleViewAction()
         self.log_action.setText(_("Sync &log"))
         self.log_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.setup_action = QAction(_("Set &up OzonDesk…"), self)
+        self.setup_action.triggered.connect(self.setup_requested.emit)
         desk = self.menuBar().addMenu(_("&Desk"))
+        desk.addAction(self.setup_action)
         desk.addAction(self.settings_action)
         self.work_as_menu = desk.addMenu(_("&Work as"))
         sync_menu = self.menuBar().addMenu(_("S&ync"))
@@ -406,6 +414,7 @@ class MainWindow(QMainWindow):
                 action.setEnabled(False)
             return
         self.sync.configured.connect(self._sync_configured)
+        self.sync.configured.connect(self._update_empty)  # a shop saved or removed
         self.sync.started.connect(self._sync_started)
         self.sync.progress.connect(self._sync_progress)
         self.sync.finished.connect(self._sync_done)
@@ -613,6 +622,7 @@ class MainWindow(QMainWindow):
 
     def _loaded(self, total: int) -> None:
         self.status_text.setText(_("{n} conversations in this view").format(n=total))
+        self._update_empty(total)
         if self._reselect_id is not None:
             # The ordered ids are known before any page arrives: find the open one anywhere.
             row = self.model.row_of(self._reselect_id)
@@ -622,6 +632,33 @@ class MainWindow(QMainWindow):
                 return
         if total and not self.table.currentIndex().isValid() and self._reselect_id is None:
             self.table.selectRow(0)
+
+    # -- the empty inbox says what to do next ------------------------------------------------
+    def _update_empty(self, total: int | None = None) -> None:
+        if total is not None:
+            self._total = total
+        if self._total != 0:
+            self.empty.clear_message()
+            return
+        inbox = self.model.service
+        self.runner.run(lambda: inbox.count(InboxFilter(statuses=())), self._show_empty,
+                        lambda exc: self._failed(str(exc)))
+
+    def _show_empty(self, stored: int) -> None:
+        if self._total != 0:
+            return  # a reload found conversations meanwhile
+        show_inbox_empty(
+            self.empty,
+            has_shop=self.sync is not None and self.sync.has_shops,
+            stored=stored,
+            setup=self.setup_requested.emit,
+            sync=self.sync_now,
+            clear=self.clear_filters,
+        )
+
+    def clear_filters(self) -> None:
+        """Every conversation, whatever its status, kind or text."""
+        self.filters.apply(InboxFilter(statuses=()))
 
     def _failed(self, message: str) -> None:
         self.status_text.setText(_("Error: {message}").format(message=message))

@@ -45,6 +45,7 @@ from ozondesk.services.templates import (
     TemplateRecord,
     TemplateService,
 )
+from ozondesk.ui.empty_state import EmptyState
 from ozondesk.ui.findings_list import severity_item
 from ozondesk.ui.lint_highlighter import LintHighlighter
 from ozondesk.ui.table_models import RecordTableModel, WordSearch, fold
@@ -98,6 +99,11 @@ class TemplateLibraryModel(RecordTableModel[TemplateRecord]):
     def set_query(self, query: str) -> None:
         self._search.query = query
         self._reset(self._search.shown())
+
+    @property
+    def total(self) -> int:
+        """Templates loaded, whatever the search."""
+        return len(self._search.records)
 
     def record(self, row: int) -> TemplateRecord | None:
         return self.at(row)
@@ -180,6 +186,8 @@ class TemplateLibrary(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.empty = EmptyState(self.table)
+        self._listed = False  # the first list has arrived: an empty one means no templates
         self.new_button = QPushButton(_("New template"), self)
         self.new_button.setObjectName("newTemplate")
 
@@ -273,6 +281,7 @@ class TemplateLibrary(QWidget):
                 shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
                 shortcut.activated.connect(slot)
         self.search.textChanged.connect(self.model.set_query)
+        self.model.modelReset.connect(self._update_empty)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._open(cur.row()))
         self.body.textChanged.connect(self._lint_timer.start)
         self.body.textChanged.connect(self._set_enabled)
@@ -301,6 +310,7 @@ class TemplateLibrary(QWidget):
         just_saved = self._select_after is not None
         keep = self._select_after if just_saved else self.template_id
         self._select_after = None
+        self._listed = True
         self.model.set_templates(records)
         row = self.model.row_of(keep) if keep is not None else -1
         if row >= 0:
@@ -311,6 +321,24 @@ class TemplateLibrary(QWidget):
             if just_saved or not self.is_dirty():
                 self._open(row)
         self.loaded.emit()
+
+    def _update_empty(self) -> None:
+        if not self._listed or self.model.rowCount():
+            self.empty.clear_message()
+        elif self.model.total:
+            self.empty.show_message(_("No template matches this search: {clear}"),
+                                    clear=(_("clear the search"), self.search.clear))
+        elif self.can_edit:
+            self.empty.show_message(
+                _("No templates yet: {new} (Ctrl+Shift+N), or import a pack with "
+                  "“ozondesk templates import pack.json”."),
+                new=(_("write the first one"), self.new_template),
+            )
+        else:
+            self.empty.show_message(
+                _("No templates yet: a team lead or trainer writes them here, or imports a pack "
+                  "with “ozondesk templates import pack.json”.")
+            )
 
     def fields(self) -> tuple[str, ...]:
         return (self.slug.text(), self.title.text(), self.category.currentText(), self.tags.text(),

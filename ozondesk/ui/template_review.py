@@ -39,6 +39,7 @@ from ozondesk.errors import UserError
 from ozondesk.i18n import N_, _
 from ozondesk.services.preferences import DeskAgent
 from ozondesk.services.templates import ReviewItem, RevisionRecord, TemplateHistory, TemplateService
+from ozondesk.ui.empty_state import EmptyState
 from ozondesk.ui.findings_list import severity_item
 from ozondesk.ui.pdf_export import table_html
 from ozondesk.ui.screen_tasks import run_for
@@ -155,8 +156,7 @@ class TemplateReview(QWidget):
         self.queue.verticalHeader().setVisible(False)
         self.queue.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.queue.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.empty = QLabel(_("Nothing waits for review."), self)
-        self.empty.setVisible(False)
+        self.empty = EmptyState(self.queue)
 
         self.header = QLabel(self)
         self.header.setObjectName("reviewHeader")
@@ -213,7 +213,6 @@ class TemplateReview(QWidget):
         left.setContentsMargins(0, 0, 0, 0)
         left.addWidget(QLabel(_("Waiting for review"), queue_box))
         left.addWidget(self.queue)
-        left.addWidget(self.empty)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(queue_box)
         splitter.addWidget(details)
@@ -260,7 +259,13 @@ class TemplateReview(QWidget):
             keep = self.current().revision.id  # type: ignore[union-attr]
         self._select_after = None
         self.model.set_items(items)
-        self.empty.setVisible(not items)
+        if items:
+            self.empty.clear_message()
+        else:
+            self.empty.show_message(
+                _("Nothing waits for review. When someone submits a new or changed template, it "
+                  "appears here; meanwhile the Templates workspace shows the live ones.")
+            )
         row = self.model.row_of(keep) if keep is not None else -1
         if items:
             self.queue.setCurrentIndex(self.model.index(max(row, 0), 0))
