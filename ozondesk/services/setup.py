@@ -90,9 +90,9 @@ def describe_failure(exc: E.OzonError) -> ConnectionCheck:
         return ConnectionCheck(
             "auth",
             _(
-                "Ozon does not accept this Client-Id and API key (HTTP {status}): copy both again "
+                "Ozon does not accept this Client-Id and API key ({detail}): copy both again "
                 "from the seller cabinet, Settings → Seller API, or generate a new key."
-            ).format(status=status if status is not None else "?"),
+            ).format(detail=_detail(exc)),
         )
     if isinstance(exc, E.ConnectionFailed):
         return ConnectionCheck(
@@ -132,3 +132,8 @@ def describe_failure(exc: E.OzonError) -> ConnectionCheck:
     return ConnectionCheck(
         "refused", _("Ozon refused the test ({detail}).").format(detail=str(exc))
     )
+
+
+def _detail(exc: E.OzonError) -> str:
+    """Ozon's own words and the HTTP status, without the method path."""
+    return f"{exc.message}, HTTP {exc.status}" if exc.status is not None else exc.message

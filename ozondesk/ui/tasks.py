@@ -63,6 +63,8 @@ class TaskRunner(QObject):
         else:
             log.warning("background task failed: %s", error)
 
-    def shutdown(self) -> None:
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop taking work; ``wait=False`` leaves a running job to end by itself (a network
+        call the GUI must not wait for), its callbacks then dropped by whoever owns them."""
         self._closed = True
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool.shutdown(wait=wait, cancel_futures=True)

@@ -21,7 +21,7 @@ from ozondesk import app as app_module
 from ozondesk.ozon.client import OzonClient
 from ozondesk.ozon.fake import FakeOzon
 from ozondesk.services.credentials import KEYRING_SERVICE, CredentialStore
-from ozondesk.services.inbox import InboxFilter, InboxService
+from ozondesk.services.inbox import InboxService
 from ozondesk.services.preferences import desk_agent, interface_language
 from ozondesk.services.setup import needs_setup, synced_counts
 from ozondesk.services.sync import SyncService
@@ -384,8 +384,9 @@ def test_the_app_opens_the_assistant_only_on_a_desk_that_is_not_set_up(
 def test_run_app_shows_the_assistant_before_the_first_window(
     qapp: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import ozondesk.ui.setup as setup_module
     from PySide6.QtWidgets import QApplication
+
+    import ozondesk.ui.setup as setup_module
 
     opened: list[str] = []
     monkeypatch.setattr(setup_module, "run_first_setup", lambda db, url: opened.append(url))

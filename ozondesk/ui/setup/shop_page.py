@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from ozondesk.i18n import _
 from ozondesk.services.credentials import Credentials, ShopRef, register_secret
 from ozondesk.services.setup import ConnectionCheck, check_connection
+from ozondesk.ui.screen_tasks import run_for
 from ozondesk.ui.settings_dialog import ERROR_STYLE, OK_STYLE, check_shop
 
 if TYPE_CHECKING:
@@ -167,7 +168,7 @@ class ShopPage(QWizardPage):
 
         self.test_button.setEnabled(False)
         self._say(_("Testing the connection…"), True)
-        self.assistant.net.run(work, self._tested, self._test_failed)
+        run_for(self, self.assistant.net, work, self._tested, self._test_failed)
         return True
 
     def _tested(self, check: ConnectionCheck) -> None:

@@ -72,7 +72,9 @@ class SetupWizard(QWizard):
         self.credentials = credentials or CredentialStore(db)
         self._own_runner = runner is None
         self.runner = runner or TaskRunner(self)
-        self.net = TaskRunner(self)  # connection tests: never behind a database query
+        # Connection tests: never behind a database query. No Qt parent: a test still running
+        # when the assistant closes ends on its own, its result dropped (see ``run_for``).
+        self.net = TaskRunner()
         self.make_client = make_client or default_client_factory(base_url)
         self.first_sync = FirstSync(db, self.credentials, self.make_client, self)
         self.actor = actor  # who adds people: the desk's person when reopened from the menu
@@ -127,7 +129,7 @@ class SetupWizard(QWizard):
             return
         self._stopped = True
         self.first_sync.shutdown()
-        self.net.shutdown()
+        self.net.shutdown(wait=False)
         if self._own_runner:
             self.runner.shutdown()
 
