@@ -401,3 +401,52 @@ def test_run_app_shows_the_assistant_before_the_first_window(
     opened.clear()
     assert app_module.run_app(argparse.Namespace(db=None, demo=False, self_test=True)) == 0
     assert opened == []  # the self-test's demo database never asks
+
+
+def test_desk_menu_reopens_the_assistant_and_hands_the_desk_to_the_chosen_person(
+    qtbot: Any, tmp_path: Any, fake: FakeOzon, keys: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ozondesk.services.demo import generate
+    from ozondesk.services.preferences import set_desk_agent
+    from ozondesk.ui.setup import launch
+
+    monkeypatch.setattr(launch, "team_service", TeamDouble)
+    db = open_database(str(tmp_path / "desk.sqlite"))
+    generate(db, size=20)
+    set_desk_agent(db, "zhao.ting")  # a lead
+    with db.begin() as session:
+        policies = current_policies(session)
+    window, sync, runner = app_module.build_window(db, policies, fake.url)
+    qtbot.addWidget(window)
+    assert window.presence_panel is not None
+    window.presence_panel.confirm = lambda _parent, _text: True
+    window.show()
+    window.start()
+    try:
+        window.setup_action.trigger()
+        wizards = window.findChildren(SetupWizard)
+        assert len(wizards) == 1
+        wizard = wizards[0]
+        assert wizard.isVisible() and wizard.actor == "zhao.ting"
+        assert not sync.online  # only the assistant talks to Ozon meanwhile
+        fill_shop(wizard, "Yuexin", fake.client_id, fake.api_key)
+        press_next(qtbot, wizard, TEAM)
+        qtbot.waitUntil(lambda: wizard.team_page.table.rowCount() > 0, timeout=5000)
+        add_person(qtbot, wizard, "Chen Yu", "chen.yu", "agent")
+        assert TeamDouble(db).people()[-1].login == "chen.yu"
+        press_next(qtbot, wizard, DESK)
+        desk = wizard.desk_page
+        qtbot.waitUntil(lambda: desk.person_combo.findData("chen.yu") >= 0, timeout=5000)
+        assert desk.person_combo.currentData() == "zhao.ting"  # who works here now
+        desk.person_combo.setCurrentIndex(desk.person_combo.findData("chen.yu"))
+        press_next(qtbot, wizard, SYNC)
+        wait_sync(qtbot, wizard)
+        assert synced_counts(db, "Yuexin")["chats"] == buyer_chats(fake)
+        wizard.button(wizard.WizardButton.FinishButton).click()
+        # Someone else works here now: the window closes so the app reopens it for them.
+        qtbot.waitUntil(lambda: not window.isVisible(), timeout=10000)
+        assert window.switch_to == "chen.yu" and sync.online
+    finally:
+        window.close()
+        sync.shutdown()
+        db.dispose()
