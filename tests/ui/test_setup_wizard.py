@@ -15,7 +15,6 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringLocked
 from support import MemoryKeyring
-from team_double import TeamDouble
 
 from ozondesk import app as app_module
 from ozondesk.ozon.client import OzonClient
@@ -25,6 +24,7 @@ from ozondesk.services.inbox import InboxService
 from ozondesk.services.preferences import desk_agent, interface_language
 from ozondesk.services.setup import needs_setup, synced_counts
 from ozondesk.services.sync import SyncService
+from ozondesk.services.team import TeamService
 from ozondesk.store.db import Database, open_database
 from ozondesk.store.repos.policies import current_policies
 from ozondesk.ui.setup.wizard import DESK, SHOP, SYNC, TEAM, SetupWizard
@@ -64,7 +64,7 @@ def fast_clients(base_url: str, client_class: type[OzonClient] = OzonClient) -> 
 
 def open_wizard(qtbot: Any, db: Database, base_url: str, **kw: Any) -> SetupWizard:
     kw.setdefault("make_client", fast_clients(base_url))
-    wizard = SetupWizard(db, TeamDouble(db), base_url=base_url, **kw)
+    wizard = SetupWizard(db, TeamService(db), base_url=base_url, **kw)
     qtbot.addWidget(wizard)
     wizard.show()
     return wizard
@@ -126,11 +126,21 @@ def test_the_assistant_walks_an_empty_database_to_an_inbox_of_synced_conversatio
     assert not team.isComplete() and team.need_lead.isVisible()
     add_person(qtbot, wizard, "Wang Lei", "wang.lei", "lead")
     assert team.isComplete() and not team.need_lead.isVisible()
+    add_person(qtbot, wizard, "Chen Yu", "chen.yu", "trainer")
+    team.name_edit.setText("Li Na again")
+    team.login_edit.setText("li.na")
+    assert team.add_person()
+    qtbot.waitUntil(lambda: not team.adding, timeout=5000)
+    assert team.status.text().startswith("Not added: login 'li.na'") and team.table.rowCount() == 3
+    # The administrator adds people until there is a lead; from then on the lead does.
+    added_by = [(e.subject, e.detail["by"]) for e in TeamService(db).history()]
+    assert added_by == [("person:li.na", "administrator"), ("person:wang.lei", "administrator"),
+                        ("person:chen.yu", "wang.lei")]
     press_next(qtbot, wizard, DESK)
 
     # 3. This desk: who works here and the interface language.
     desk = wizard.desk_page
-    qtbot.waitUntil(lambda: desk.person_combo.count() == 2, timeout=5000)
+    qtbot.waitUntil(lambda: desk.person_combo.count() == 3, timeout=5000)
     desk.person_combo.setCurrentIndex(desk.person_combo.findData("li.na"))
     desk.language_combo.setCurrentIndex(desk.language_combo.findData("zh_CN"))
     assert "next start" in " ".join(label.text() for label in desk.findChildren(type(desk.status)))
@@ -404,13 +414,10 @@ def test_run_app_shows_the_assistant_before_the_first_window(
 
 
 def test_desk_menu_reopens_the_assistant_and_hands_the_desk_to_the_chosen_person(
-    qtbot: Any, tmp_path: Any, fake: FakeOzon, keys: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+    qtbot: Any, tmp_path: Any, fake: FakeOzon, keys: MemoryKeyring
 ) -> None:
     from ozondesk.services.demo import generate
     from ozondesk.services.preferences import set_desk_agent
-    from ozondesk.ui.setup import launch
-
-    monkeypatch.setattr(launch, "team_service", TeamDouble)
     db = open_database(str(tmp_path / "desk.sqlite"))
     generate(db, size=20)
     set_desk_agent(db, "zhao.ting")  # a lead
@@ -433,7 +440,7 @@ def test_desk_menu_reopens_the_assistant_and_hands_the_desk_to_the_chosen_person
         press_next(qtbot, wizard, TEAM)
         qtbot.waitUntil(lambda: wizard.team_page.table.rowCount() > 0, timeout=5000)
         add_person(qtbot, wizard, "Chen Yu", "chen.yu", "agent")
-        assert TeamDouble(db).people()[-1].login == "chen.yu"
+        assert TeamService(db).people()[-1].login == "chen.yu"
         press_next(qtbot, wizard, DESK)
         desk = wizard.desk_page
         qtbot.waitUntil(lambda: desk.person_combo.findData("chen.yu") >= 0, timeout=5000)
