@@ -7,7 +7,10 @@ from argparse import Namespace
 
 from ozondesk.domain.presence import PresenceRules
 from ozondesk.domain.sla import PolicyRevision
-from ozondesk.store.db import Database, default_database_path, open_database
+from ozondesk.errors import UserError
+from ozondesk.i18n import _
+from ozondesk.store import dialect
+from ozondesk.store.db import Database, default_database_path, open_database, resolve_url
 
 
 def database_if_any(args: Namespace) -> Database | None:
@@ -21,6 +24,21 @@ def database_if_any(args: Namespace) -> Database | None:
     if default_database_path().exists():
         return open_database(None, create=False)
     return None
+
+
+def existing_database(args: Namespace, first_step: str) -> Database:
+    """The database of --db / OZONDESK_DB / the user data folder, which must exist already:
+    a command that only reads never creates (or migrates) an empty one as a side effect.
+    ``first_step`` is the command that would create it, named in the refusal."""
+    url = resolve_url(getattr(args, "db", None))
+    path = dialect.sqlite_path(url)
+    if path is not None and not path.exists():
+        raise UserError(
+            _("no database at {path}: start OzonDesk once or run `{command}`").format(
+                path=path, command=first_step
+            )
+        )
+    return open_database(url, create=False)
 
 
 def policy_revisions(args: Namespace) -> dict[str, list[PolicyRevision]]:
