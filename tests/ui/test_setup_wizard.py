@@ -457,3 +457,30 @@ def test_desk_menu_reopens_the_assistant_and_hands_the_desk_to_the_chosen_person
         window.close()
         sync.shutdown()
         db.dispose()
+
+
+def test_each_stage_has_its_bar_and_count(qtbot: Any, db: Database) -> None:
+    from ozondesk.ui.setup.first_sync import StageProgress, stage_progress
+
+    wizard = open_wizard(qtbot, db, "http://127.0.0.1:9")
+    page = wizard.sync_page
+    emit = wizard.first_sync.progress.emit
+    emit(StageProgress("chats", 100, None, ""))
+    assert page.bars["chats"].maximum() == 0 and page.counts["chats"].text() == "100"
+    emit(StageProgress("postings", 50, 114, ""))
+    assert page.bars["chats"].value() == page.bars["chats"].maximum() == 1  # done
+    assert (page.bars["postings"].value(), page.bars["postings"].maximum()) == (50, 114)
+    assert page.counts["postings"].text() == "50/114"
+    emit(StageProgress("products", 0, 0, ""))
+    assert page.counts["products"].text() == "0/0" and page.bars["products"].value() == 1
+    assert page.counts["returns"].text() == "—"  # nothing was owed there
+
+    # The sync service's progress, old and new shapes alike.
+    class New:
+        stage, done, total, message = "returns", 3, 7, "3 of 7"
+
+    class Old:
+        chats_done, message = 42, "42 chats checked"
+
+    assert stage_progress(New()) == StageProgress("returns", 3, 7, "3 of 7")
+    assert stage_progress(Old()) == StageProgress("chats", 42, None, "42 chats checked")

@@ -117,7 +117,10 @@ class SyncPage(QWizardPage):
         self.problems.clear()
         self.problems.hide()
         for stage in STAGES:
-            self.bars[stage].setRange(0, 0)  # busy until the stage's size is known
+            self.bars[stage].setRange(0, 1)  # waiting its turn
+            self.bars[stage].setValue(0)
+            self.counts[stage].setText("—")
+        self.bars["chats"].setRange(0, 0)  # busy: the chat list gives no total up front
         self.cancel_button.setEnabled(True)
         self.cancel_button.show()
         self.resume_button.hide()
@@ -132,12 +135,18 @@ class SyncPage(QWizardPage):
             self._say(_("Cancelling… what is synced so far is kept."), True)
 
     def _progress(self, progress: StageProgress) -> None:
+        # Stages run in order: the ones before this are done.
+        for stage in STAGES[: STAGES.index(progress.stage)]:
+            bar = self.bars[stage]
+            bar.setRange(0, max(bar.maximum(), 1))
+            bar.setValue(bar.maximum())
         bar, count = self.bars[progress.stage], self.counts[progress.stage]
-        if progress.total is not None and progress.total > 0:
-            bar.setRange(0, progress.total)
-            bar.setValue(min(progress.done, progress.total))
+        if progress.total is not None:
+            bar.setRange(0, max(progress.total, 1))
+            bar.setValue(min(progress.done, progress.total) if progress.total else 1)
             count.setText(_("{done}/{total}").format(done=progress.done, total=progress.total))
         else:
+            bar.setRange(0, 0)  # busy while the stage's size is not known
             count.setText(str(progress.done))
 
     def _finished(self, result: FirstSyncResult) -> None:
