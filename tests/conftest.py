@@ -30,6 +30,7 @@ settings.load_profile("ci")
 def _isolated_user_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("OZONDESK_CONFIG_DIR", str(home / "config"))  # this desk's INI file
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.delenv("OZONDESK_DB", raising=False)
     monkeypatch.setenv("OZONDESK_LANG", "en")

@@ -18,6 +18,8 @@ FORBIDDEN = {
     "store": ("PySide6", "ozondesk.ui", "ozondesk.services"),
     "ui": ("sqlalchemy", "alembic", "ozondesk.store.models", "ozondesk.store.repos"),
     "services": ("PySide6", "ozondesk.ui"),
+    # The option registry serves the store, the services and the command line: no Qt in it.
+    "settings": ("PySide6", "ozondesk.ui", "ozondesk.services"),
 }
 
 

@@ -64,7 +64,7 @@ def presence_rules(args: Namespace) -> PresenceRules:
     if db is None:
         return PresenceRules()
     try:
-        from ozondesk.store.repos.settings import presence_rules as stored
+        from ozondesk.settings.team import presence_rules as stored
 
         with db.begin() as session:
             return stored(session)

@@ -17,14 +17,16 @@ from sqlalchemy.orm import Session
 
 from ozondesk.domain.clock import as_utc
 from ozondesk.domain.presence import PresenceEvent, PresenceRules, PresenceSummary, Status
+from ozondesk.services.preferences import desk_settings
 from ozondesk.services.presence import PresenceService
+from ozondesk.settings import team
+from ozondesk.settings.options import AUTO_AWAY_MINUTES
 from ozondesk.store.db import Database
 from ozondesk.store.repos import presence as events_repo
 from ozondesk.store.repos import settings as settings_repo
 
 HEARTBEAT_PREFIX = "presence.heartbeat."
-IDLE_KEY = "presence.auto_away"
-DEFAULT_IDLE_MINUTES = 10
+DEFAULT_IDLE_MINUTES = AUTO_AWAY_MINUTES.default
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ class DeskPresenceService:
     def snapshot(self, agent_id: int | None, login: str | None, at: datetime) -> PresenceSnapshot:
         summary = self.presence.summary(at)
         with self.db.begin() as session:
-            rules = settings_repo.presence_rules(session)
+            rules = team.presence_rules(session)
             latest = _latest(events_repo.events_between(session, at, at + timedelta(microseconds=1)))
             names = events_repo.display_names(session)
         own = latest.get(login) if login is not None else None
@@ -136,10 +138,8 @@ class DeskPresenceService:
         return PresenceSnapshot(at, summary, rules, status, others)
 
     def idle_minutes(self) -> int:
-        with self.db.begin() as session:
-            value = settings_repo.get(session, IDLE_KEY, {}).get("minutes", DEFAULT_IDLE_MINUTES)
-        return max(1, int(value))
+        """This desk's auto-away minutes (a desk setting: each machine has its own)."""
+        return desk_settings(self.db).get(AUTO_AWAY_MINUTES)
 
     def set_idle_minutes(self, minutes: int) -> None:
-        with self.db.begin() as session:
-            settings_repo.put(session, IDLE_KEY, {"minutes": max(1, int(minutes))})
+        desk_settings(self.db).set(AUTO_AWAY_MINUTES, max(1, int(minutes)))

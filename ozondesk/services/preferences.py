@@ -1,8 +1,11 @@
-"""The agent's interface preferences kept in the database: for now the interface language.
+"""This desk's preferences: who works here and the interface language.
 
-The choice is read once at start-up (``ozondesk.app``), before any window exists, and
-takes effect at the next start. ``OZONDESK_LANG`` still wins over it, and "system"
-follows the system locale (zh_* → 简体中文).
+Both belong to the desk, not the team: they live in this machine's INI file
+(``ozondesk.settings.desk``), the agent once per database. The first time a desk opens a
+database, the values it used to keep in the shared settings table are moved over
+(``ozondesk.settings.upgrade``). The language is read once at start-up (``ozondesk.app``),
+before any window exists, and takes effect at the next start. ``OZONDESK_LANG`` still wins
+over it, and "system" follows the system locale (zh_* → 简体中文).
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ozondesk.i18n import N_, SUPPORTED, detect_language
+from ozondesk.settings import options
+from ozondesk.settings.desk import DeskSettings
+from ozondesk.settings.upgrade import upgrade
 from ozondesk.store.db import Database
 from ozondesk.store.models import Agent, Shop
-from ozondesk.store.repos import settings as settings_repo
 
-LANGUAGE_KEY = "ui.language"
 SYSTEM = "system"
 # Choices in the order the settings dialog shows them; language names stay in their own language.
 LANGUAGE_CHOICES: tuple[tuple[str, str], ...] = (
@@ -28,18 +32,22 @@ LANGUAGE_CHOICES: tuple[tuple[str, str], ...] = (
 )
 
 
+def desk_settings(db: Database) -> DeskSettings:
+    """This desk's settings while it works on ``db``, upgraded first if they are older."""
+    settings = DeskSettings.for_url(db.url)
+    upgrade(settings, db)
+    return settings
+
+
 def interface_language(db: Database) -> str:
     """The stored choice: "system" (the default) or one of ``ozondesk.i18n.SUPPORTED``."""
-    with db.begin() as session:
-        value = settings_repo.get(session, LANGUAGE_KEY, {"language": SYSTEM}).get("language")
-    return value if value in SUPPORTED else SYSTEM
+    return desk_settings(db).get(options.LANGUAGE)
 
 
 def set_interface_language(db: Database, choice: str) -> None:
     if choice != SYSTEM and choice not in SUPPORTED:
         raise ValueError(f"unknown interface language {choice!r}")
-    with db.begin() as session:
-        settings_repo.put(session, LANGUAGE_KEY, {"language": choice})
+    desk_settings(db).set(options.LANGUAGE, choice)
 
 
 def startup_language(db: Database) -> str:
@@ -48,9 +56,6 @@ def startup_language(db: Database) -> str:
         return detect_language()
     choice = interface_language(db)
     return detect_language() if choice == SYSTEM else choice
-
-
-DESK_AGENT_KEY = "desk.agent"
 
 
 @dataclass(frozen=True)
@@ -66,8 +71,7 @@ class DeskAgent:
 
 def desk_agent(db: Database) -> DeskAgent | None:
     """The agent chosen for this desk, else the first active agent (agents before leads)."""
-    with db.begin() as session:
-        login = settings_repo.get(session, DESK_AGENT_KEY, {}).get("login")
+    login = desk_settings(db).get(options.DESK_AGENT)
     people = desk_agents(db)
     if not people:
         return None
@@ -89,5 +93,4 @@ def desk_agents(db: Database) -> list[DeskAgent]:
 
 
 def set_desk_agent(db: Database, login: str) -> None:
-    with db.begin() as session:
-        settings_repo.put(session, DESK_AGENT_KEY, {"login": login})
+    desk_settings(db).set(options.DESK_AGENT, login)

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 from ozondesk.domain.clock import local_instant
 from ozondesk.domain.presence import PresenceSummary, summarize
+from ozondesk.settings import team
 from ozondesk.store.db import Database
 from ozondesk.store.repos import presence as events_repo
-from ozondesk.store.repos import settings as settings_repo
 
 
 class PresenceService:
@@ -18,7 +18,7 @@ class PresenceService:
 
     def summary(self, now: datetime, days: int = 2) -> PresenceSummary:
         with self.db.begin() as session:
-            rules = settings_repo.presence_rules(session)
+            rules = team.presence_rules(session)
             first_day = now.astimezone(rules.tz).date() - timedelta(days=days - 1)
             start = local_instant(first_day, 0, rules.tz)
             events = events_repo.events_between(session, start, now + timedelta(seconds=1))

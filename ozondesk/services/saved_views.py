@@ -1,4 +1,7 @@
-"""Named inbox filters an agent saves and reopens ("My breached chats", "Logistics today")."""
+"""Named inbox filters an agent saves and reopens ("My breached chats", "Logistics today").
+
+They are a team setting (``SAVED_VIEWS``): a view saved on one desk is offered on every desk.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +11,10 @@ from typing import Any
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
 from ozondesk.services.inbox import InboxFilter
+from ozondesk.settings import team
+from ozondesk.settings.options import SAVED_VIEWS
 from ozondesk.store.db import Database
-from ozondesk.store.repos import settings as settings_repo
 
-VIEWS_KEY = "inbox.views"
 _SAVED_FIELDS = tuple(f.name for f in fields(InboxFilter) if f.name != "now")
 
 
@@ -35,7 +38,7 @@ class SavedViews:
 
     def all(self) -> dict[str, InboxFilter]:
         with self.db.begin() as session:
-            raw = settings_repo.get(session, VIEWS_KEY, {})
+            raw = team.read(session, SAVED_VIEWS)
         return {name: _from_dict(data) for name, data in sorted(raw.items())}
 
     def save(self, name: str, flt: InboxFilter) -> None:
@@ -43,12 +46,12 @@ class SavedViews:
         if not name or len(name) > 60:
             raise UserError(_("a view needs a name of 1 to 60 characters"))
         with self.db.begin() as session:
-            raw = settings_repo.get(session, VIEWS_KEY, {})
+            raw = team.read(session, SAVED_VIEWS)
             raw[name] = _to_dict(flt)
-            settings_repo.put(session, VIEWS_KEY, raw)
+            team.write(session, SAVED_VIEWS, raw)
 
     def delete(self, name: str) -> None:
         with self.db.begin() as session:
-            raw = settings_repo.get(session, VIEWS_KEY, {})
+            raw = team.read(session, SAVED_VIEWS)
             raw.pop(name, None)
-            settings_repo.put(session, VIEWS_KEY, raw)
+            team.write(session, SAVED_VIEWS, raw)

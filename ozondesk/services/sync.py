@@ -22,17 +22,17 @@ from ozondesk.i18n import _
 from ozondesk.ozon import errors as E
 from ozondesk.ozon.client import ORDER_FILTER_MAX, PRODUCTS_MAX, OzonClient
 from ozondesk.ozon.records import ChatMessage, ChatSummary, PostingInfo
+from ozondesk.settings import options
+from ozondesk.settings.team import TeamSettings
 from ozondesk.store.db import Database
 from ozondesk.store.locks import desk_lock
-from ozondesk.store.repos import settings as settings_repo
 from ozondesk.store.repos import sync as repo
 from ozondesk.store.repos.policies import current_policies
 
 log = logging.getLogger("ozondesk.sync")
 
 KINDS = ("chats", "messages", "postings", "returns", "products")
-POLL_KEY = "sync.poll"
-DEFAULT_POLL_SECONDS = 60
+DEFAULT_POLL_SECONDS = options.POLL_INTERVAL.default
 T = TypeVar("T")
 
 
@@ -289,16 +289,10 @@ class SyncService:
 
 
 def poll_interval(db: Database) -> int:
-    """Seconds between ``unread_only`` polls while online; shown and edited in Settings."""
-    with db.begin() as session:
-        value = settings_repo.get(session, POLL_KEY, {"seconds": DEFAULT_POLL_SECONDS}).get(
-            "seconds"
-        )
-    return int(value) if isinstance(value, int) and value > 0 else DEFAULT_POLL_SECONDS
+    """Seconds between ``unread_only`` polls while online, for the whole team; edited in Settings."""
+    return TeamSettings(db).get(options.POLL_INTERVAL)
 
 
 def set_poll_interval(db: Database, seconds: int) -> None:
-    if not 10 <= seconds <= 3600:
-        raise ValueError("poll interval must be 10..3600 seconds")
-    with db.begin() as session:
-        settings_repo.put(session, POLL_KEY, {"seconds": seconds})
+    """ValueError outside 10..3600 seconds."""
+    TeamSettings(db).set(options.POLL_INTERVAL, seconds)

@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 from ozondesk.domain.clock import MOSCOW
 from ozondesk.domain.presence import PresenceRules
 from ozondesk.services.presence import PresenceService
+from ozondesk.settings import team
 from ozondesk.store.db import Database
 from ozondesk.store.models import Agent, Shop
 from ozondesk.store.repos import presence as repo
-from ozondesk.store.repos import settings
 
 
 def msk(day: int, hh: int, mm: int = 0) -> datetime:
@@ -37,7 +37,7 @@ def test_stored_events_give_the_shop_state_with_display_names(db: Database) -> N
 
 def test_presence_rules_are_editable_settings(db: Database) -> None:
     with db.begin() as session:
-        assert settings.presence_rules(session) == PresenceRules()
-        settings.save_presence_rules(session, PresenceRules(allowance_minutes=20))
+        assert team.presence_rules(session) == PresenceRules()
+        team.save_presence_rules(session, PresenceRules(allowance_minutes=20))
     with db.begin() as session:
-        assert settings.presence_rules(session).allowance_minutes == 20
+        assert team.presence_rules(session).allowance_minutes == 20
