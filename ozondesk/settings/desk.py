@@ -30,16 +30,14 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import platformdirs
+from sqlalchemy.engine import URL
 
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
 from ozondesk.settings.registry import Option, Scope, report_once
-
-if TYPE_CHECKING:
-    from sqlalchemy.engine import URL
 
 log = logging.getLogger("ozondesk.settings")
 
@@ -70,7 +68,9 @@ def config_path() -> Path:
 
 def database_key(url: URL) -> str:
     """How the INI file names a database: its URL without the password."""
-    return url.set(password=None).render_as_string(hide_password=False)
+    # Not url.set(password=None): ``set`` reads None as "leave as it is".
+    bare = URL.create(url.drivername, url.username, None, url.host, url.port, url.database, url.query)
+    return bare.render_as_string(hide_password=False)
 
 
 def _parser() -> configparser.ConfigParser:
