@@ -67,7 +67,7 @@ def build_window(db: Database, policies: dict[str, Any], base_url: str) -> tuple
     from ozondesk.services.desk_presence import DeskPresenceService
     from ozondesk.services.inbox import InboxService
     from ozondesk.services.notifications import DueSoonService
-    from ozondesk.services.preferences import desk_agent, desk_agents
+    from ozondesk.services.preferences import desk_agent, desk_agents, desk_settings
     from ozondesk.services.presence import PresenceService
     from ozondesk.services.saved_views import SavedViews
     from ozondesk.ui.main_window import MainWindow
@@ -94,6 +94,7 @@ def build_window(db: Database, policies: dict[str, Any], base_url: str) -> tuple
         due_soon=DueSoonService(db),
         colleagues=desk_agents(db),
         team=TeamDesk(db, runner, agent),
+        desk=desk_settings(db),
     )
     add_workspaces(window, db, agent, runner)
     from ozondesk.ui.setup import open_from_window

@@ -31,6 +31,8 @@ from ozondesk.services.notifications import DueSoon, DueSoonService
 from ozondesk.services.preferences import DeskAgent
 from ozondesk.services.presence import PresenceService
 from ozondesk.services.saved_views import SavedViews
+from ozondesk.settings import options
+from ozondesk.settings.desk import DeskSettings
 from ozondesk.ui import template_library, template_review
 from ozondesk.ui.clock import ClockLabel
 from ozondesk.ui.composer import Composer
@@ -56,6 +58,7 @@ from ozondesk.ui.shortcut_help import ShortcutHelp
 from ozondesk.ui.sync_worker import SyncController, SyncRound
 from ozondesk.ui.tasks import TaskRunner
 from ozondesk.ui.team_desk import TeamDesk
+from ozondesk.ui.window_layout import WindowLayout
 from ozondesk.ui.workspaces import Workspaces
 
 PRESENCE_REFRESH_MS = 60_000
@@ -80,6 +83,7 @@ class MainWindow(QMainWindow):
         due_soon: DueSoonService | None = None,
         colleagues: list[DeskAgent] | None = None,
         team: TeamDesk | None = None,
+        desk: DeskSettings | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle(_("OzonDesk — {db}").format(db=db_name))
@@ -121,6 +125,7 @@ class MainWindow(QMainWindow):
         self.view = ConversationView(self)
         self.composer: Composer | None = None
         right: QWidget = self.view
+        self.reply_split: QSplitter | None = None
         if compose is not None:
             self.composer = Composer(
                 compose,
@@ -134,7 +139,7 @@ class MainWindow(QMainWindow):
             self.composer.new_messages.connect(lambda cid, _msgs: self._refresh_conversation(cid))
             self.composer.refused.connect(self.status_text_later)
             self.view.insert_template.connect(self.composer.insert_template_slug)
-            right = QSplitter(Qt.Orientation.Vertical, self)
+            right = self.reply_split = QSplitter(Qt.Orientation.Vertical, self)
             right.addWidget(self.view)
             if team is not None:
                 # The claim bar sits on the composer: who answers this conversation.
@@ -153,7 +158,7 @@ class MainWindow(QMainWindow):
             team.live.messages.connect(self._live_messages)
             team.live.presence.connect(self.refresh_presence)
             team.live.reload.connect(self._live_reload)
-        split = QSplitter(self)
+        split = self.inbox_split = QSplitter(self)
         self.filters = InboxFilterBar(agent.id if agent else None, self)
         self.filters.changed.connect(self.model.reload)
         self.filters.save_requested.connect(self._save_view)
@@ -242,6 +247,15 @@ class MainWindow(QMainWindow):
         self.presence_timer.setInterval(PRESENCE_REFRESH_MS)
         self.presence_timer.timeout.connect(self.refresh_presence)
 
+        # This desk's layout from the last close; without desk settings (tests) the defaults.
+        self.window_layout: WindowLayout | None = None
+        if desk is not None:
+            splitters = {options.INBOX_SPLITTER: split}
+            if self.reply_split is not None:
+                splitters[options.REPLY_SPLITTER] = self.reply_split
+            self.window_layout = WindowLayout(self, desk, self.table, splitters, self.workspaces)
+            self.window_layout.restore()
+
     def start(self) -> None:
         self.model.reload(self.filters.current())
         self._load_filter_choices()
@@ -257,6 +271,9 @@ class MainWindow(QMainWindow):
             self.notifier.start()
         if self.team is not None:
             self.team.start()
+        if self.window_layout is not None:
+            self.window_layout.restore_workspace()  # every workspace is there by now
+            self.window_layout.watch()
 
     # -- workspaces ------------------------------------------------------------------------
     def add_workspace(self, name: str, title: str, widget: QWidget) -> QAction:
@@ -673,6 +690,8 @@ class MainWindow(QMainWindow):
         if self.presence_panel is not None and not self.presence_panel.may_go_offline():
             event.ignore()  # the agent stays: the shop would go offline with nobody online
             return
+        if self.window_layout is not None:
+            self.window_layout.save()
         self.timer.stop()
         self.presence_timer.stop()
         if self.notifier is not None:

@@ -35,6 +35,7 @@ from ozondesk.domain.presence import Status
 from ozondesk.i18n import N_, _
 from ozondesk.services.desk_presence import DeskPresenceService, PresenceSnapshot, inside_window
 from ozondesk.services.preferences import DeskAgent
+from ozondesk.settings.options import AUTO_AWAY_MINUTES
 from ozondesk.ui.presence_label import STATE_STYLE, STATE_TEXT
 from ozondesk.ui.tasks import TaskRunner
 
@@ -151,8 +152,9 @@ class PresencePanel(QWidget):
             self.status_box.addItem(_(text), value)
         self.status_box.activated.connect(self._picked)
         self.idle_spin = QSpinBox(self)
-        self.idle_spin.setRange(1, 240)
-        self.idle_spin.setValue(10)
+        # This desk's auto-away minutes (a desk option): its bounds and default are the option's.
+        self.idle_spin.setRange(AUTO_AWAY_MINUTES.minimum or 1, AUTO_AWAY_MINUTES.maximum or 240)
+        self.idle_spin.setValue(AUTO_AWAY_MINUTES.default)
         self.idle_spin.setSuffix(_(" min"))
         self.idle_spin.setPrefix(_("Away after "))
         self.idle_spin.setToolTip(_("Auto-away: minutes without mouse or keyboard input"))
@@ -181,7 +183,7 @@ class PresencePanel(QWidget):
         else:
             self.status_box.setToolTip(_("Your status: the shop is online while one agent is online or away"))
 
-        self.idle = IdleWatcher(idle_ms if idle_ms is not None else 10 * 60_000, self)
+        self.idle = IdleWatcher(idle_ms if idle_ms is not None else AUTO_AWAY_MINUTES.default * 60_000, self)
         self.idle.idle.connect(self._went_idle)
         self.idle.active.connect(self._came_back)
         self.heartbeat_timer = QTimer(self)

@@ -39,10 +39,12 @@ from ozondesk.services.preferences import (
     set_interface_language,
 )
 from ozondesk.services.sync import poll_interval, set_poll_interval
+from ozondesk.settings.options import LANGUAGE, POLL_INTERVAL
 from ozondesk.ui.sync_worker import ConnectionResult, SyncController
 from ozondesk.ui.tasks import TaskRunner
 
-POLL_MIN, POLL_MAX = 10, 3600
+# The registry's bounds, so the spin box never offers a value the option would refuse.
+POLL_MIN, POLL_MAX = POLL_INTERVAL.minimum or 10, POLL_INTERVAL.maximum or 3600
 POLL_SAVE_DELAY_MS = 400
 ERROR_STYLE = "color: #c62828;"
 OK_STYLE = "color: #2e7d32;"
@@ -204,12 +206,16 @@ class SettingsDialog(QDialog):
         )
         note.setWordWrap(True)
         sync_form.addRow(note)
+        self.poll_scope = QLabel(_("For the whole team: every desk uses this interval."), self)
+        self.poll_scope.setWordWrap(True)
+        sync_form.addRow(self.poll_scope)
 
         # -- interface language (read at start-up, so it applies at the next start) ------
         self.language_combo = QComboBox(self)
         self.language_combo.setObjectName("language")
         for choice, label in LANGUAGE_CHOICES:
-            self.language_combo.addItem(_(label), choice)
+            if choice in LANGUAGE.choices:
+                self.language_combo.addItem(_(label), choice)
         self.language_combo.setEnabled(False)  # until the stored choice is known
         self.language_combo.currentIndexChanged.connect(self._save_language)
         self.language_status = QLabel(self)
@@ -223,6 +229,11 @@ class SettingsDialog(QDialog):
         )
         language_note.setWordWrap(True)
         language_form.addRow(language_note)
+        self.language_scope = QLabel(
+            _("For this computer only: each desk chooses its own language."), self
+        )
+        self.language_scope.setWordWrap(True)
+        language_form.addRow(self.language_scope)
 
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.reject)

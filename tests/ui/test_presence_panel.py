@@ -210,3 +210,22 @@ def test_going_offline_stops_polling_and_asks_when_alone(qtbot: Any, db: Databas
     assert window.sync.online
     window.close()
     assert statuses(db, "wang.fang") == ["online", "offline", "away", "offline"]
+
+
+def test_auto_away_minutes_are_this_desks(qtbot: Any, db: Database, tmp_path: Any, monkeypatch: Any) -> None:
+    """The spin box shows and stores the desk option; another desk on the database keeps its own."""
+    from ozondesk.settings import options
+    from ozondesk.settings.desk import DeskSettings
+
+    add_agents(db)
+    DeskPresenceService(db).set_idle_minutes(7)
+    panel = make_panel(qtbot, db, ticking(msk(20, 10)))
+    assert (panel.idle_spin.minimum(), panel.idle_spin.maximum()) == (1, 240)
+    with qtbot.waitSignal(panel.status_changed, timeout=5000):
+        panel.start()
+    assert panel.idle_spin.value() == 7 and panel.idle.timer.interval() == 7 * 60_000
+    panel.idle_spin.setValue(12)
+    qtbot.waitUntil(lambda: DeskSettings.for_url(db.url).get(options.AUTO_AWAY_MINUTES) == 12, timeout=5000)
+    monkeypatch.setenv("OZONDESK_CONFIG_DIR", str(tmp_path / "other-desk"))
+    assert DeskPresenceService(db).idle_minutes() == 10
+    panel.final_offline()

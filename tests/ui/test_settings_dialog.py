@@ -253,3 +253,28 @@ def test_the_app_starts_in_the_stored_language(
     monkeypatch.setenv("OZONDESK_LANG", "zh_CN")  # the environment still wins
     app_module.apply_interface_language(db)
     assert i18n.language() == "zh_CN"
+
+
+def test_the_language_is_this_desks_and_the_interval_the_teams(
+    qtbot: Any, dialog: SettingsDialog, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ozondesk.settings import options
+    from ozondesk.settings.desk import DeskSettings
+    from ozondesk.store.models import Setting
+
+    assert dialog.language_scope.text() == "For this computer only: each desk chooses its own language."
+    assert dialog.poll_scope.text() == "For the whole team: every desk uses this interval."
+    with qtbot.waitSignal(dialog.language_changed, timeout=5000):
+        dialog.language_combo.setCurrentIndex(dialog.language_combo.findData("ru"))
+    with qtbot.waitSignal(dialog.poll_changed, timeout=5000):
+        dialog.poll_spin.setValue(120)
+    assert DeskSettings.for_url(db.url).get(options.LANGUAGE) == "ru"
+    with db.begin() as session:
+        assert session.get(Setting, "ui.language") is None
+        assert session.get(Setting, "sync.poll").value == {"seconds": 120}
+
+    monkeypatch.setenv("OZONDESK_CONFIG_DIR", str(tmp_path / "another-desk"))
+    other = SettingsDialog(dialog.credentials, dialog.runner)
+    qtbot.addWidget(other)
+    qtbot.waitUntil(lambda: other.language_combo.isEnabled() and other.poll_spin.isEnabled(), timeout=5000)
+    assert other.language_combo.currentData() == "system" and other.poll_spin.value() == 120
