@@ -133,6 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     code = 0
     try:
         with tempfile.TemporaryDirectory(prefix="ozondesk-shots-") as temp:
+            # Desk settings (who works here, the window layout) of a throwaway desk: the
+            # shots never start from, nor change, this machine's own desk.ini.
+            os.environ["OZONDESK_CONFIG_DIR"] = env["OZONDESK_CONFIG_DIR"] = str(Path(temp) / "config")
             db_path = Path(temp) / "demo.sqlite"
             print(f"demo database: {args.demo_size} conversations", flush=True)
             make_demo_database(db_path, args.demo_size)

@@ -27,6 +27,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -48,6 +49,7 @@ GENERAL = "general"
 DESK = "desk"
 DATABASE_PREFIX = "database "
 VERSION = "version"
+_EDIT_LOCK = threading.RLock()
 HEADER = "# OzonDesk: this desk's settings. Edit only while OzonDesk is closed.\n"
 T = TypeVar("T")
 
@@ -169,19 +171,28 @@ class DeskSettings:
     # -- writing ----------------------------------------------------------------------------
     @contextmanager
     def edit(self) -> Iterator[DeskSettings]:
-        """Several changes in one write: the file is read afresh first, written once at the end."""
-        if self._editing == 0:
+        """Several changes in one write: the file is read afresh first, written once at the end.
+
+        Writers in this process take turns (the window's layout on the GUI thread, a language
+        chosen on the database worker), so neither undoes the other's change.
+        """
+        if self._editing:
+            self._editing += 1
+            try:
+                yield self
+            finally:
+                self._editing -= 1
+            return
+        with _EDIT_LOCK:
             self.reload()
-        self._editing += 1
-        try:
-            yield self
-        except BaseException:
-            self._editing -= 1
-            if self._editing == 0:
+            self._editing = 1
+            try:
+                yield self
+            except BaseException:
+                self._editing = 0
                 self.reload()  # what is in memory is what is on disk, never half an edit
-            raise
-        self._editing -= 1
-        if self._editing == 0:
+                raise
+            self._editing = 0
             try:
                 self._write()
             except SettingsWriteError:

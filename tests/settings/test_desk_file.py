@@ -158,3 +158,27 @@ def test_a_failed_write_says_where_and_keeps_the_old_value(tmp_path: Path) -> No
         desk.set(options.LANGUAGE, "ru")
     assert caught.value.message.startswith(f"Cannot save this desk's settings to {blocker / 'desk.ini'}: ")
     assert desk.get(options.LANGUAGE) == "system"
+
+
+def test_writers_in_one_process_never_undo_each_other(tmp_path: Path) -> None:
+    import threading
+
+    path = tmp_path / "desk.ini"
+
+    def write(option: object, values: list[object]) -> None:
+        for value in values:
+            DeskSettings(path).set(option, value)  # type: ignore[arg-type]
+
+    threads = [
+        threading.Thread(target=write, args=(options.AUTO_AWAY_MINUTES, list(range(1, 41)))),
+        threading.Thread(target=write, args=(options.COLUMN_WIDTHS, [(n, n) for n in range(1, 41)])),
+        threading.Thread(target=write, args=(options.LANGUAGE, ["ru", "en"] * 20)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    final = DeskSettings(path)
+    assert final.get(options.AUTO_AWAY_MINUTES) == 40
+    assert final.get(options.COLUMN_WIDTHS) == (40, 40)
+    assert final.get(options.LANGUAGE) == "en"
