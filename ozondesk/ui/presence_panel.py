@@ -204,7 +204,6 @@ class PresencePanel(QWidget):
                 return recovered, minutes, self.service.snapshot(agent.id, agent.login, now)
 
             self.runner.run(begin, self._begun, self._failed)
-            self.idle.start()
         else:
             self.refresh()
         self.heartbeat_timer.start()
@@ -230,6 +229,10 @@ class PresencePanel(QWidget):
             self.idle_spin.blockSignals(False)
             self.idle.set_idle_ms(minutes * 60_000)
         self._show(snapshot)
+        if self.heartbeat_timer.isActive():  # not stopped meanwhile
+            # Idle time counts from when the agent is known to be online: before that there is
+            # no status to leave for "away" (and a slow start must not use up the idle time).
+            self.idle.start()
         if snapshot.status is not None:
             self.status_changed.emit(snapshot.status)
 
