@@ -104,8 +104,8 @@ def build_window(db: Database, policies: dict[str, Any], base_url: str) -> tuple
 
 
 def add_workspaces(window: Any, db: Database, agent: Any, runner: Any) -> None:
-    """Templates and drills for everyone (authoring and grading inside by role); review and the
-    dashboard for leads. The services refuse other roles too: hiding is only a convenience."""
+    """Templates and drills for everyone (authoring and grading inside by role); review, the
+    dashboard and the team for leads. The services refuse other roles too: hiding is only a convenience."""
     if agent is None:
         return  # a desk without any agent has nobody to act as
     from ozondesk.domain.roles import allowed
@@ -128,6 +128,15 @@ def add_workspaces(window: Any, db: Database, agent: Any, runner: Any) -> None:
     if allowed(agent.role, "metrics.view"):
         window.add_workspace("dashboard", _("Dashboard"), Dashboard(MetricsService(db), runner, agent, window))
     window.add_workspace("drills", _("Drills"), DrillsWorkspace(DrillService(db), runner, agent, window))
+    if allowed(agent.role, "team.manage"):
+        from ozondesk.services.team import TeamService
+        from ozondesk.ui.team_screen import TeamScreen
+
+        people = TeamScreen(TeamService(db), runner, agent, window)
+        window.add_workspace("team", _("Team"), people)
+        if window.team is not None:
+            # Another lead's change (or a script's) reaches this desk as a reload.
+            window.team.live.reload.connect(people.refresh)
     if window.team is not None:
         # A colleague's submission or a lead's approval shows on every desk within a second.
         for name in ("templates", "review"):

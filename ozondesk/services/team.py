@@ -35,6 +35,9 @@ LOGIN = re.compile(r"[a-z0-9._-]{1,64}")
 NAME_MAX = 100
 SUBJECT = "person:"
 ADMINISTRATOR = "administrator"
+# A team change as the audit log holds it: ``agent`` is the acting lead's name (None: the
+# administrator), ``subject`` "person:<login>", ``detail`` {"by", "old", "new"}.
+TeamChange = audit.AuditRecord
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,7 @@ class TeamService:
                 query = query.where(Agent.active.is_(True))
             return [_person(a) for a in session.scalars(query)]
 
-    def history(self, limit: int = 500) -> list[audit.AuditRecord]:
+    def history(self, limit: int = 500) -> list[TeamChange]:
         """The audit entries of team changes, oldest first."""
         with self.db.begin() as session:
             return audit.entries(session, SUBJECT, limit)

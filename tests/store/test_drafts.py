@@ -217,6 +217,9 @@ def test_open_gathers_window_facts_calendar_draft_and_values(db: Database) -> No
     assert state.draft is not None and state.draft.text == "Черновик"
     assert state.values["order_number"] == "123-0001" and state.values["agent_name"] == "Мария"
     assert "deadline_msk" in state.values
+    # A person without a shop serves every shop: the conversation's shop fills {shop_name}.
+    assert state.values["shop_name"] == "Shop"
+    assert ComposeService(db).open(detail, agent, NOW, shop_name="Другой").values["shop_name"] == "Другой"
 
 
 def test_fill_template_leaves_what_the_conversation_does_not_know() -> None:

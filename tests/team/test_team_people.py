@@ -54,3 +54,25 @@ def test_two_leads_demoting_each_other_at_once_leave_one_lead(pg_db: Database, p
     assert outcomes[0] == "done"
     assert "is the team's only active lead" in outcomes[1]
     assert [p.role for p in team.people()].count("lead") == 1
+
+
+def test_a_change_to_the_team_reaches_the_other_desks(
+    pg_db: Database, pg_url: URL
+) -> None:
+    import queue
+
+    from ozondesk.services.live import ChangeEvent, LiveFeed
+
+    events: queue.Queue[ChangeEvent] = queue.Queue()
+    feed = LiveFeed(pg_db, events.put)
+    feed.start()
+    other = open_database(pg_url)
+    try:
+        assert feed.wait_ready()
+        TeamService(other).add("zhao", "赵婷", "lead", actor=None)
+        assert events.get(timeout=10) == ChangeEvent("changed")
+        TeamService(other).rename("zhao", "赵婷 Ting", actor="zhao")
+        assert events.get(timeout=10) == ChangeEvent("changed")
+    finally:
+        feed.stop()
+        other.dispose()

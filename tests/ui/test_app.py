@@ -66,7 +66,7 @@ def test_a_new_desk_starts_with_the_starter_templates(tmp_path: Path) -> None:
     ("login", "expected"),
     [
         ("wang.fang", ["inbox", "templates", "drills"]),
-        ("zhao.ting", ["inbox", "templates", "review", "dashboard", "drills"]),
+        ("zhao.ting", ["inbox", "templates", "review", "dashboard", "drills", "team"]),
         ("sun.qiang", ["inbox", "templates", "drills"]),
     ],
 )
