@@ -198,7 +198,6 @@ class TeamScreen(QWidget):
         self.service, self.runner, self.actor = service, runner, actor
         self.dialog: PersonDialog | None = None
         self._busy = False
-        self._shown_once = False
         self._select_after: str | None = None
 
         self.model = PeopleModel(self)
@@ -278,11 +277,11 @@ class TeamScreen(QWidget):
     # -- loading -------------------------------------------------------------------------
     def showEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)  # type: ignore[arg-type]
-        if not self._shown_once:
-            self.refresh()
+        # Each time: the setup assistant or a script may have changed the team meanwhile, and
+        # a single SQLite desk hears of no change to people (the poller does not watch them).
+        self.refresh()
 
     def refresh(self) -> None:
-        self._shown_once = True
         service = self.service
         run_for(self, self.runner, lambda: (service.people(), service.history()), self._show,
                 lambda exc: self._say(str(exc)))

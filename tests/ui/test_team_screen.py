@@ -185,3 +185,13 @@ def test_an_empty_team_says_what_to_do(qtbot: Any, db: Database) -> None:
     assert not screen.rename_button.isEnabled() and not screen.deactivate_button.isEnabled()
     qtbot.waitUntil(lambda: runner.pending == 0, timeout=5000)
     runner.shutdown()
+
+
+def test_showing_the_workspace_again_shows_changes_made_elsewhere(qtbot: Any, desk: Desk) -> None:
+    screen = desk.screen(qtbot)
+    desk.service.add("chen", "陈静", "agent", actor=None)  # e.g. the setup assistant or a script
+    screen.hide()
+    with qtbot.waitSignal(screen.loaded, timeout=5000):
+        screen.show()
+    assert [r[1] for r in rows(screen)] == ["zhao", "wang", "chen"]
+    assert history(screen)[0] == ["24.11.2026 10:30", "administrator", "chen", "added: 陈静, agent"]
