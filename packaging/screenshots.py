@@ -11,6 +11,11 @@ One demo database is made in a temporary folder; each language gets its own proc
 Shots: inbox, conversation (a vague Russian reply typed into the composer, so the linter
 underlines it), template-review, dashboard, drill. A workspace this build of the app does
 not have is skipped with a note; the exit status stays 0.
+
+The setup assistant (first run) is shot on its own empty database, in English, Chinese and
+Russian, at the size it opens with on a 1280×720 screen: setup-shop (after a connection test
+against a local fake Seller API), setup-team (three people), setup-desk, setup-sync (the first
+sync finished). Its keys go to an in-memory keyring of this process, never the system one.
 """
 
 from __future__ import annotations
@@ -23,11 +28,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DEFAULT_OUT = ROOT / "docs" / "screenshots"
 LANGUAGES = ("en", "zh_CN")
+SETUP_LANGUAGES = ("en", "zh_CN", "ru")
+SETUP_SCREEN = (1280, 720)
 VAGUE_REPLY = "Постараемся ответить в ближайшее время, дорогой~"
 # Workspace shots after the two inbox ones: file name → workspace name in MainWindow.
 WORKSPACE_SHOTS = {"template-review": "review", "dashboard": "dashboard", "drill": "drills"}
@@ -114,12 +122,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="1280x800", help="window size, WIDTHxHEIGHT")
     parser.add_argument("--demo-size", type=int, default=400, help="conversations in the demo")
     parser.add_argument("--offscreen", action="store_true", help="Qt offscreen, no Xvfb")
+    parser.add_argument(
+        "--only", choices=("main", "setup"), help="only the main window's or the assistant's shots"
+    )
     parser.add_argument("--child", metavar="LANG", help=argparse.SUPPRESS)
+    parser.add_argument("--setup-child", metavar="LANG", help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     width, height = (int(n) for n in args.size.lower().split("x"))
     if args.child:
         return shoot(args.child, args.db, args.out / args.child, width, height)
+    if args.setup_child:
+        return shoot_setup(args.setup_child, args.out / args.setup_child)
 
     env = dict(os.environ)
     xvfb: subprocess.Popen[bytes] | None = None
@@ -127,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         env["QT_QPA_PLATFORM"] = "offscreen"
     else:
         if not env.get("DISPLAY"):
-            xvfb, env["DISPLAY"] = start_xvfb(width, height)
+            xvfb, env["DISPLAY"] = start_xvfb(max(width, SETUP_SCREEN[0]), max(height, SETUP_SCREEN[1]))
         env["QT_QPA_PLATFORM"] = "xcb"
         warn_without_cjk_fonts()
     code = 0
@@ -137,15 +151,29 @@ def main(argv: list[str] | None = None) -> int:
             # shots never start from, nor change, this machine's own desk.ini.
             os.environ["OZONDESK_CONFIG_DIR"] = env["OZONDESK_CONFIG_DIR"] = str(Path(temp) / "config")
             db_path = Path(temp) / "demo.sqlite"
-            print(f"demo database: {args.demo_size} conversations", flush=True)
-            make_demo_database(db_path, args.demo_size)
-            for language in args.languages:
+            if args.only != "setup":
+                print(f"demo database: {args.demo_size} conversations", flush=True)
+                make_demo_database(db_path, args.demo_size)
+            for language in args.languages if args.only != "setup" else ():
                 child_env = dict(env, OZONDESK_LANG=language)
                 command = [sys.executable, str(Path(__file__).resolve()), "--child", language,
                            "--db", str(db_path), "--out", str(args.out), "--size", args.size]  # fmt: skip
                 result = subprocess.run(command, env=child_env, timeout=600)
                 if result.returncode != 0:
                     print(f"{language}: the app exited {result.returncode}", file=sys.stderr)
+                    code = 1
+            for language in SETUP_LANGUAGES if args.only != "main" else ():
+                # Its own folders: the assistant starts on an empty desk, settings included.
+                home = Path(temp) / f"setup-{language}"
+                child_env = dict(env, OZONDESK_LANG=language, XDG_DATA_HOME=str(home / "data"),
+                                 XDG_CONFIG_HOME=str(home / "config"),
+                                 OZONDESK_CONFIG_DIR=str(home / "config"))  # fmt: skip
+                child_env.pop("OZONDESK_DB", None)
+                command = [sys.executable, str(Path(__file__).resolve()), "--setup-child",
+                           language, "--out", str(args.out)]  # fmt: skip
+                result = subprocess.run(command, env=child_env, timeout=600)
+                if result.returncode != 0:
+                    print(f"{language}: the assistant exited {result.returncode}", file=sys.stderr)
                     code = 1
     finally:
         if xvfb is not None:
@@ -271,6 +299,134 @@ def shoot(language: str, db_path: Path, out: Path, width: int, height: int) -> i
         runner.shutdown()
         db.dispose()
     return 0
+
+
+# -- the setup assistant's child: an empty desk, a fake Seller API, one language -----------
+
+SETUP_PEOPLE = (
+    ("李明", "li.ming", "lead"),
+    ("王芳", "wang.fang", "agent"),
+    ("Анна Смирнова", "anna.smirnova", "trainer"),
+)
+
+
+def wait_for(predicate: object, timeout_ms: int, what: str) -> None:
+    """Pump the event loop until ``predicate()`` holds; SystemExit naming ``what`` otherwise."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not predicate():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise SystemExit(f"setup shots: gave up waiting for {what}")
+        pump(50)
+
+
+def memory_keyring() -> object:
+    """A keyring that lives and dies with this process: the shots' fake key never reaches the
+    system keyring. Marked as a test double, the only kind besides system keyrings OzonDesk
+    accepts (ozondesk.keyring_check)."""
+    from keyring.backend import KeyringBackend
+
+    class ShotKeyring(KeyringBackend):
+        priority = 1  # type: ignore[assignment]
+        ozondesk_test_double = True
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.entries: dict[tuple[str, str], str] = {}
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            self.entries[(service, username)] = password
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return self.entries.get((service, username))
+
+        def delete_password(self, service: str, username: str) -> None:
+            self.entries.pop((service, username), None)
+
+    return ShotKeyring()
+
+
+def shoot_setup(language: str, out: Path) -> int:
+    try:
+        from ozondesk.ui.setup.launch import team_service
+        from ozondesk.ui.setup.wizard import DESK, SYNC, TEAM, SetupWizard
+    except ImportError as exc:
+        print(f"  note: no setup assistant in this build ({exc}); skipped setup-*.png")
+        return 0
+    import keyring
+    from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QApplication
+
+    from ozondesk.i18n import set_language
+    from ozondesk.ozon.fake import FakeOzon
+    from ozondesk.store.db import open_database
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("OzonDesk")
+    if language == "zh_CN":
+        font = QFont(app.font())
+        font.setFamilies(["Noto Sans CJK SC", *font.families()])
+        app.setFont(font)
+    set_language(language)
+    keyring.set_keyring(memory_keyring())
+    print(f"{language} (setup assistant):", flush=True)
+    with tempfile.TemporaryDirectory(prefix="ozondesk-setup-shots-") as temp, FakeOzon(
+        port=0, chats=40, messages=4, lifetime=600
+    ) as fake:
+        db = open_database(str(Path(temp) / "desk.sqlite"))
+        wizard = SetupWizard(db, team_service(db), base_url=fake.url)
+        wizard.show()
+        try:
+            walk_the_assistant(wizard, fake, out, (TEAM, DESK, SYNC))
+        finally:
+            wizard.close()
+            pump(300)
+            db.dispose()
+    return 0
+
+
+def walk_the_assistant(wizard: object, fake: object, out: Path, ids: tuple[int, int, int]) -> None:
+    team_id, desk_id, sync_id = ids
+    w: Any = wizard
+    pump(800)
+    shop = w.shop_page
+    shop.name_edit.setText("Юэсинь Домашний текстиль")
+    shop.client_id_edit.setText(fake.client_id)  # type: ignore[attr-defined]
+    shop.key_edit.setText(fake.api_key)  # type: ignore[attr-defined]
+    shop.test_connection()
+    wait_for(lambda: shop.last_check is not None, 20_000, "the connection test")
+    w.button(w.WizardButton.NextButton).setFocus()  # no text cursor blinking in the shot
+    pump(300)
+    save(w, out / "setup-shop.png")
+
+    w.next()
+    wait_for(lambda: w.currentId() == team_id, 20_000, "the team page")
+    team = w.team_page
+    for name, login, role in SETUP_PEOPLE:
+        rows = team.table.rowCount()
+        team.name_edit.setText(name)
+        team.login_edit.setText(login)
+        team.role_combo.setCurrentIndex(team.role_combo.findData(role))
+        team.add_person()
+        wait_for(lambda r=rows: team.table.rowCount() == r + 1 and not team.adding, 10_000,
+                 f"adding {login}")  # fmt: skip
+    pump(300)
+    save(w, out / "setup-team.png")
+
+    w.next()
+    wait_for(lambda: w.currentId() == desk_id and w.desk_page.isComplete(), 20_000, "the desk page")
+    desk = w.desk_page
+    desk.person_combo.setCurrentIndex(max(0, desk.person_combo.findData("wang.fang")))
+    desk.language_combo.setCurrentIndex(max(0, desk.language_combo.findData(os.environ.get("OZONDESK_LANG"))))
+    pump(300)
+    save(w, out / "setup-desk.png")
+
+    w.next()
+    wait_for(lambda: w.currentId() == sync_id, 20_000, "the first-sync page")
+    page = w.sync_page
+    wait_for(lambda: page.result is not None and not w.first_sync.running, 120_000,
+             "the first sync")  # fmt: skip
+    pump(500)
+    save(w, out / "setup-sync.png")
 
 
 if __name__ == "__main__":
