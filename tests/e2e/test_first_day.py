@@ -7,8 +7,9 @@ this process, on the same database file and the same keyring) finds the buyer's 
 template, sends, and its Ozon connection delivers the reply. The fake's log must hold exactly
 that one message, also after `ozondesk sync --send` from another process ran afterwards.
 
-The keyring of every process is ``support.FileKeyring`` (tests/support.py), a test double
-named by ``PYTHON_KEYRING_BACKEND`` that keeps fake keys in this test's temporary folder.
+The keyring of every process is ``keyring_file.JsonFileKeyring`` (tests/keyring_file.py), a
+test double named by ``PYTHON_KEYRING_BACKEND`` that keeps fake keys in this test's temporary
+folder.
 """
 
 from __future__ import annotations
@@ -45,8 +46,8 @@ def desk_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     env = {
         "OZONDESK_DB": str(tmp_path / "desk.sqlite"),
         "OZONDESK_CONFIG_DIR": str(tmp_path / "config"),
-        "PYTHON_KEYRING_BACKEND": "support.FileKeyring",
-        "OZONDESK_TEST_KEYRING_FILE": str(tmp_path / "keyring.json"),
+        "PYTHON_KEYRING_BACKEND": "keyring_file.JsonFileKeyring",
+        "OZONDESK_TEST_KEYRING": str(tmp_path / "keyring.json"),
         "OZONDESK_LANG": "en",
         "PYTHONPATH": os.pathsep.join([str(ROOT), str(TESTS), os.environ.get("PYTHONPATH", "")]),
     }
@@ -150,7 +151,7 @@ def test_first_day_from_an_empty_database_to_one_delivered_reply(
     listed = ozondesk(desk_env, "shop", "list", "--format", "json")
     assert [s["name"] for s in ok(listed)["shops"]] == [SHOP]
     assert API_KEY not in listed.stdout
-    assert API_KEY in Path(desk_env["OZONDESK_TEST_KEYRING_FILE"]).read_text("utf-8")
+    assert API_KEY in Path(desk_env["OZONDESK_TEST_KEYRING"]).read_text("utf-8")
 
     # A buyer writes; the headless sync brings the chats in with the stored key.
     chat_id = a_buyer_writes(fake_ozon)
