@@ -5,7 +5,7 @@
 It starts its own Xvfb, runs the command (apt-get, `python3 -m venv .venv`, `pip install -e .`,
 `ozondesk --demo`) with the Qt xcb platform (not offscreen) and fresh data/config folders, so
 the demo database is made anew; then it waits, polling, until a top-level window named
-"OzonDesk …" is mapped, saves a screenshot of the screen to build/ci/first-window.png, and
+"OzonDesk — …" is mapped, saves a screenshot of the screen to build/ci/first-window.png, and
 ends the app. Exit 1 with one line saying what failed, and the command's last output lines.
 The `.venv` it leaves in the repository root is the one the README's second command uses.
 """
@@ -48,13 +48,33 @@ def fail(message: str, log: Path | None = None) -> int:
     return 1
 
 
+# The main window's title, "OzonDesk — <database>"; a message box titled "OzonDesk" or the
+# crash dialog ("OzonDesk hit a problem") is not it.
+MAIN_TITLE = "^OzonDesk — "
+
+
 def find_window(env: dict[str, str]) -> str | None:
     found = subprocess.run(
-        ["xdotool", "search", "--onlyvisible", "--name", "^OzonDesk"],
+        ["xdotool", "search", "--onlyvisible", "--name", MAIN_TITLE],
         env=env, capture_output=True, text=True,
     )  # fmt: skip
     ids = found.stdout.split()
     return ids[0] if ids else None
+
+
+def other_windows(env: dict[str, str]) -> list[str]:
+    """Names of the other visible top-level OzonDesk windows (an error box, the crash dialog)."""
+    found = subprocess.run(
+        ["xdotool", "search", "--onlyvisible", "--name", "OzonDesk"],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    names = []
+    for window in found.stdout.split():
+        name = subprocess.run(["xdotool", "getwindowname", window], env=env,
+                              capture_output=True, text=True).stdout.strip()  # fmt: skip
+        if name:
+            names.append(name)
+    return names
 
 
 def app_started() -> bool:
@@ -124,7 +144,8 @@ def watch(proc: subprocess.Popen[bytes], env: dict[str, str], log: Path, started
         if app_since is None and now - started > INSTALL_LIMIT_S:
             return fail(f"the install steps did not finish within {INSTALL_LIMIT_S} s", log)
         if app_since is not None and now - app_since > WINDOW_LIMIT_S:
-            return fail(f"ozondesk ran {WINDOW_LIMIT_S} s without showing its window", log)
+            shown = ", ".join(repr(n) for n in other_windows(env)) or "no window"
+            return fail(f"ozondesk ran {WINDOW_LIMIT_S} s without its main window ({shown})", log)
         time.sleep(1)
     shown = time.monotonic() - (app_since or started)
     name = subprocess.run(["xdotool", "getwindowname", window], env=env,
