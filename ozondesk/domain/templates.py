@@ -337,6 +337,15 @@ def render_mapped(
     return Rendered("".join(pieces), tuple(segments))
 
 
+# The name as a form of address set off by a comma: «…, {buyer_name}!» / «…, {buyer_name}.»
+_VOCATIVE_NAME = re.compile(r",\s*\{buyer_name\}(?=\s*[!.?])")
+
+
+def _has_value(values: Mapping[str, Any], name: str) -> bool:
+    value = values.get(name)
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
 @dataclass(frozen=True)
 class Filled:
     text: str
@@ -350,6 +359,10 @@ def fill_template(body: str, values: Mapping[str, Any], now: datetime | None = N
     a placeholder left in the text as a reason the reply cannot be sent yet.
     """
     unfilled: list[str] = []
+    if not _has_value(values, "buyer_name"):
+        # Ozon's chat API never gives the buyer's name: «Здравствуйте, {buyer_name}!» then
+        # reads «Здравствуйте!», which Russian service uses too, instead of blocking Send.
+        body = _VOCATIVE_NAME.sub("", body)
 
     def one(m: re.Match[str]) -> str:
         token = m.group(0)

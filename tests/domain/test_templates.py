@@ -170,3 +170,26 @@ def test_starter_templates_promise_concrete_deadlines() -> None:
     for t in load_starter_pack().templates:
         text = t.render(sample_values(), now=SAMPLE_NOW)
         assert not [f for f in lint(text) if f.category == "missing-deadline"], t.id
+
+
+def test_without_the_buyers_name_the_greeting_goes_without_it() -> None:
+    from ozondesk.domain.templates import fill_template
+
+    body = "Здравствуйте, {buyer_name}! Заказ {order_number} в пути. Хорошего дня, {buyer_name}."
+    filled = fill_template(body, {"order_number": "123-1"})
+    assert (filled.text, filled.unfilled) == ("Здравствуйте! Заказ 123-1 в пути. Хорошего дня.", ())
+    assert fill_template(body, {"buyer_name": "  ", "order_number": "1"}).unfilled == ()
+    assert fill_template(body, {"buyer_name": "Анна", "order_number": "1"}).text == (
+        "Здравствуйте, Анна! Заказ 1 в пути. Хорошего дня, Анна.")
+    # Anywhere else the name stays a placeholder to fill: the sentence needs it.
+    assert fill_template("Спасибо {buyer_name} за отзыв", {}).unfilled == ("buyer_name",)
+
+
+def test_every_starter_template_fills_without_the_buyers_name() -> None:
+    from ozondesk.domain.templates import fill_template, sample_values
+
+    values = {k: v for k, v in sample_values().items() if k != "buyer_name"}
+    templates = load_starter_pack().templates
+    assert sum("{buyer_name}" in t.body for t in templates) == 8
+    for template in templates:
+        assert fill_template(template.body, values).unfilled == (), template.id
