@@ -2,7 +2,9 @@
 
 The URL comes from --db or OZONDESK_DB, without the password; ``set`` reads the password from
 the terminal (not echoed) or from the first line of standard input, so it never shows in the
-shell history, the process list or a config file.
+shell history, the process list or a config file. Only the operating system's keyring is used:
+on a machine without one (or with only keyrings.alt's file backends) the command exits 2 with
+what to install, before asking for the password, and nothing is stored anywhere.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ def _read_password() -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ozondesk.keyring_check import secure_backend
     from ozondesk.services.credentials import register_secret
     from ozondesk.store.db import (
         clear_password,
@@ -55,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "clear":
         emit_json({"key": password_key(url), "cleared": clear_password(url)})
         return 0
+    secure_backend(purpose="database")  # refused before the password is typed
     password = _read_password()
     if not password:
         raise UserError(_("the password is empty: nothing stored"))

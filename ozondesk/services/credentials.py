@@ -2,6 +2,7 @@
 
 Several shops per desk, each keyed by its name and Client-Id. Every key this process
 handles is registered with ``SecretRedactor`` so it cannot reach a log, even by accident.
+Only the operating system's keyring is used (``ozondesk.keyring_check``): never a file.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy import or_, select
 
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
+from ozondesk.keyring_check import failure, secure_backend
 from ozondesk.store.db import Database
 from ozondesk.store.models import Shop, ShopCredentialRef
 from ozondesk.store.repos.sync import ensure_shop
@@ -115,19 +117,22 @@ def from_environment(shop: str) -> Credentials | None:
 class CredentialStore:
     def __init__(self, db: Database, backend: KeyringBackend | None = None) -> None:
         self.db = db
-        self.backend = backend or keyring.get_keyring()
+        # None: the backend ``keyring`` chooses, looked up (and checked) at each use, so a
+        # keyring unlocked or installed while the app runs is picked up.
+        self.backend = backend
 
-    def _keyring(self, action: str, *args: Any) -> Any:
+    def keyring_backend(self) -> KeyringBackend:
+        """The secure backend in use, or ``KeyringUnavailable`` saying what to install or unlock."""
+        return secure_backend(self.backend, "shop")
+
+    def _keyring(self, action: str, *args: Any, service: str = KEYRING_SERVICE) -> Any:
+        backend = self.keyring_backend()
         try:
-            return getattr(self.backend, action)(KEYRING_SERVICE, *args)
+            return getattr(backend, action)(service, *args)
         except keyring.errors.PasswordDeleteError:
             return None
         except keyring.errors.KeyringError as exc:
-            raise UserError(
-                _(
-                    "the system keyring is not available ({reason}): unlock it or install one"
-                ).format(reason=type(exc).__name__)
-            ) from None
+            raise failure(exc, "shop") from None
 
     def save(self, shop: str, client_id: str, api_key: str) -> ShopRef:
         shop = shop.strip()
@@ -227,14 +232,7 @@ class CredentialStore:
                 ).format(shop=shop)
             )
         service, user, client_id = row
-        try:
-            api_key = self.backend.get_password(service, user)
-        except keyring.errors.KeyringError as exc:
-            raise UserError(
-                _(
-                    "the system keyring is not available ({reason}): unlock it or install one"
-                ).format(reason=type(exc).__name__)
-            ) from None
+        api_key = self._keyring("get_password", user, service=service)
         if not api_key:
             raise UserError(
                 _(
@@ -245,6 +243,7 @@ class CredentialStore:
         return Credentials(shop, client_id, api_key)
 
     def remove(self, shop: str) -> bool:
+        self.keyring_backend()  # refused before anything changes, so no key is left orphaned
         with self.db.begin() as session:
             ref = session.scalar(
                 select(ShopCredentialRef)

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ozondesk import __version__
 from ozondesk.i18n import _
+from ozondesk.keyring_check import KeyringUnavailable, failure, secure_backend
 from ozondesk.resources import migrations_dir
 from ozondesk.store import dialect
 from ozondesk.store.errors import DatabaseKnownError
@@ -96,24 +97,23 @@ def stored_password(url: URL) -> str | None:
     """The keyring's password for ``url``; None without one or without a usable keyring, and
     libpq then tries its own ways (PGPASSWORD, ~/.pgpass, a server that trusts the host)."""
     try:
-        value = keyring.get_password(PASSWORD_SERVICE, password_key(url))
-    except keyring.errors.KeyringError as exc:
-        log.info("no keyring to read the database password from (%s)", type(exc).__name__)
+        value = _keyring_call("get_password", password_key(url))
+    except KeyringUnavailable as exc:
+        # Also an insecure backend (a plaintext file): its entries are not read either.
+        log.info("no keyring to read the database password from: %s", exc.message)
         return None
     return value if isinstance(value, str) else None
 
 
 def _keyring_call(action: str, *args: str) -> object:
+    """Only the system keyring (``keyring_check``); ``KeyringUnavailable`` says what to do."""
+    backend = secure_backend(purpose="database")
     try:
-        return getattr(keyring, action)(PASSWORD_SERVICE, *args)
+        return getattr(backend, action)(PASSWORD_SERVICE, *args)
     except keyring.errors.PasswordDeleteError:
         return None
     except keyring.errors.KeyringError as exc:
-        raise DatabaseKnownError(
-            _("the system keyring is not available ({reason}): unlock it or install one").format(
-                reason=type(exc).__name__
-            )
-        ) from None
+        raise failure(exc, "database") from None
 
 
 def store_password(url: URL, password: str) -> str:
@@ -317,6 +317,12 @@ def _server_error(url: URL, exc: OperationalError) -> DatabaseKnownError:
                 _("PostgreSQL at {where} refused the password of {key}: store the right one with {command}").format(
                     where=where, key=password_key(url), command=password_command(url)
                 )
+            )
+        try:
+            secure_backend(purpose="database")
+        except KeyringUnavailable as exc:
+            return DatabaseKnownError(
+                _("no password for {key}: {problem}").format(key=password_key(url), problem=exc.message)
             )
         return DatabaseKnownError(
             _("no password for {key} in the keyring: store it with {command}").format(

@@ -2,7 +2,9 @@
 interface language (applied at the next start).
 
 The API key goes to the OS keyring through ``CredentialStore`` and is never shown back:
-the key field stays empty when a shop is edited (empty means "keep the stored key").
+the key field stays empty when a shop is edited (empty means "keep the stored key"). A key
+whose save failed (no usable keyring) stays in its field, and the message says which keyring
+to install or unlock.
 Keyring and database calls run on the database worker, the connection test on the
 sync controller's network thread; the dialog itself never blocks.
 """
@@ -355,7 +357,8 @@ class SettingsDialog(QDialog):
             self._say(_("Nothing was saved: correct the fields marked in red."), False)
             return False
         editing = self.editing
-        self.key_edit.clear()  # the key leaves the widget as soon as it is handed over
+        # The key stays in its (masked) field until it is stored: a save refused for want of a
+        # keyring must not make the agent fetch it from the seller cabinet again.
         if editing is None:
             work = lambda: self.credentials.save(name, client_id, api_key)  # noqa: E731
         else:
@@ -365,6 +368,7 @@ class SettingsDialog(QDialog):
         return True
 
     def _saved(self, shop: ShopRef) -> None:
+        self.key_edit.clear()
         self._say(
             _("Shop {name} saved; its key is in the system keyring.").format(name=shop.name), True
         )

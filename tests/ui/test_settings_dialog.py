@@ -278,3 +278,54 @@ def test_the_language_is_this_desks_and_the_interval_the_teams(
     qtbot.addWidget(other)
     qtbot.waitUntil(lambda: other.language_combo.isEnabled() and other.poll_spin.isEnabled(), timeout=5000)
     assert other.language_combo.currentData() == "system" and other.poll_spin.value() == 120
+
+
+def test_without_a_usable_keyring_the_typed_key_stays_and_the_message_says_what_to_install(
+    qtbot: Any, db: Database, runner: TaskRunner, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    from keyrings.alt.file import PlaintextKeyring
+
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    plaintext = PlaintextKeyring()
+    plaintext.file_path = str(tmp_path / "keyring_pass.cfg")
+    dlg = SettingsDialog(CredentialStore(db, plaintext), runner)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitUntil(lambda: dlg.poll_spin.isEnabled(), timeout=5000)
+    fill(dlg, "Yuexin", "123456", KEY)
+    assert dlg.save_shop()
+    idle(qtbot, dlg)
+    assert dlg.key_edit.text() == KEY  # still there, masked, to save again after the fix
+    assert dlg.key_edit.echoMode() == dlg.key_edit.EchoMode.Password
+    text = dlg.status.text()
+    assert text.startswith("Not saved: the keyring backend keyrings.alt.file.PlaintextKeyring")
+    assert "apt-get install gnome-keyring" in text and "\n" not in text and KEY not in text
+    assert not (tmp_path / "keyring_pass.cfg").exists()
+    assert dlg.shop_list.count() == 0 and CredentialStore(db, MemoryKeyring()).shops() == []
+
+    # Once a system keyring is there, the same key is saved without typing it again.
+    keys = MemoryKeyring()
+    dlg.credentials = CredentialStore(db, keys)
+    with qtbot.waitSignal(dlg.shops_changed, timeout=5000):
+        assert dlg.save_shop()
+    idle(qtbot, dlg)
+    assert keys.entries == {(KEYRING_SERVICE, "123456"): KEY} and dlg.key_edit.text() == ""
+
+
+def test_a_locked_keyring_says_unlock_it_and_keeps_the_key(
+    qtbot: Any, dialog: SettingsDialog, keys: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import keyring.errors
+
+    def locked(service: str, username: str, password: str) -> None:
+        raise keyring.errors.KeyringLocked("Failed to unlock the collection!")
+
+    monkeypatch.setattr(keys, "set_password", locked)
+    monkeypatch.setattr("sys.platform", "linux")
+    fill(dialog, "Yuexin", "123456", KEY)
+    assert dialog.save_shop()
+    idle(qtbot, dialog)
+    assert dialog.status.text().startswith("Not saved: the system keyring is locked: unlock the login keyring")
+    assert dialog.key_edit.text() == KEY and dialog.shop_list.count() == 0
