@@ -1,4 +1,9 @@
-"""`ozondesk presence`: the shop's offline minutes and demotion risk from a presence log."""
+"""`ozondesk presence`: the shop's offline minutes and demotion risk from a presence log.
+
+The log's first entry is where knowledge begins: a day before it is *unknown* (``"unknown":
+true``, no offline minutes, never a breach), and the day of the first entry counts offline time
+only from that entry on. ``known_from`` says when that was (null for an empty log).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from ozondesk.errors import UserError
 from ozondesk.i18n import _
 
 NAME = "presence"
-HELP = _("offline minutes per Moscow day and the shop's demotion risk")
+HELP = _("offline minutes per Moscow day and the shop's demotion risk; days before the log's first entry are unknown (JSON \"unknown\": true), never breaches")
 COLUMNS = ("timestamp", "agent", "status")
 
 
@@ -73,24 +78,31 @@ def run(args: argparse.Namespace) -> int:
             rules.window_start_minute, rules.window_end_minute, args.allowance, rules.warning_fraction
         )
     summary = summarize(events, now, rules)
+    known_from = summary.known_from
     result = {
         "days": [
             {
                 "date": day.day.isoformat(),
                 "offline_minutes": round(day.offline_minutes, 1),
                 "breach": day.breach,
+                "unknown": day.unknown,
             }
             for day in summary.days
         ],
         "status": summary.status,
         "minutes_left_today": round(summary.minutes_left_today, 1),
+        "known_from": known_from.astimezone(rules.tz).isoformat() if known_from else None,
     }
     if args.format == "json":
         emit_json(result)
         return 0
     emit_table(
         [_("date (MSK)"), _("offline minutes"), _("breach")],
-        [(d["date"], d["offline_minutes"], _("yes") if d["breach"] else "") for d in result["days"]],
+        [
+            (d["date"], _("no record") if d["unknown"] else d["offline_minutes"],
+             _("yes") if d["breach"] else "")
+            for d in result["days"]
+        ],
     )
     emit_pairs([(_("status"), summary.status), (_("minutes left today"), result["minutes_left_today"])])
     return 0

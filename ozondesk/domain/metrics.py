@@ -67,7 +67,9 @@ Templates
 Presence coverage
     For each Moscow day × hour of the 09:00–23:00 window: the share of the elapsed part of
     that hour in which at least one of the given agents was online or away (the platform's
-    rule for an online shop). Hours not yet begun at ``now`` are ``None``.
+    rule for an online shop). Hours not yet begun at ``now`` are ``None``, and so are hours
+    entirely before the first presence record, which are marked *unknown* ("no record", never
+    0 %); the hour the first record falls in counts only from that record on.
 """
 
 from __future__ import annotations
@@ -86,7 +88,7 @@ from ozondesk.domain import sla
 from ozondesk.domain.calendar import EPOCH_ORDINAL
 from ozondesk.domain.clock import MOSCOW, as_utc, local_instant
 from ozondesk.domain.policies import SlaPolicy
-from ozondesk.domain.presence import PresenceEvent, shop_offline_intervals
+from ozondesk.domain.presence import PresenceEvent, first_record, shop_offline_intervals
 from ozondesk.errors import UserError
 from ozondesk.i18n import N_, _
 
@@ -657,40 +659,67 @@ def edit_distance(a: str, b: str) -> int:
 
 @dataclass(frozen=True)
 class CoverageGrid:
-    """Rows are Moscow days, columns the hours 09..22 (each hour to the next); values 0..1 or None."""
+    """Rows are Moscow days, columns the hours 09..22 (each hour to the next); values 0..1 or None.
+
+    ``unknown`` marks the cells before the first presence record (their value is None too)."""
 
     days: tuple[date, ...]
     hours: tuple[int, ...]
     cells: tuple[tuple[float | None, ...], ...]
+    unknown: tuple[tuple[bool, ...], ...] = ()
 
     def value(self, day: date, hour: int) -> float | None:
         return self.cells[self.days.index(day)][self.hours.index(hour)]
 
+    def is_unknown(self, day: date, hour: int) -> bool:
+        return bool(self.unknown) and self.unknown[self.days.index(day)][self.hours.index(hour)]
+
 
 def coverage_grid(
-    events: Sequence[PresenceEvent], first_day: date, last_day: date, now: datetime
+    events: Sequence[PresenceEvent],
+    first_day: date,
+    last_day: date,
+    now: datetime,
+    known_from: datetime | None = None,
 ) -> CoverageGrid:
-    """Share of each window hour in which someone among ``events``' agents was online or away."""
+    """Share of each window hour in which someone among ``events``' agents was online or away.
+
+    ``known_from`` is the first presence record (None: the earliest of ``events``), as in
+    :func:`ozondesk.domain.presence.daily_offline`; hours before it are unknown."""
     check_period(first_day, last_day)
     now = as_utc(now)
+    known = as_utc(known_from) if known_from is not None else first_record(events)
     span_start = local_instant(first_day, COVERAGE_HOURS[0] * 60, MOSCOW)
     span_end = min(local_instant(last_day, (COVERAGE_HOURS[-1] + 1) * 60, MOSCOW), now)
+    counted_from = span_start if known is None else max(span_start, known)
     gaps = (
-        shop_offline_intervals(events, span_start, span_end) if span_end > span_start else []
+        shop_offline_intervals(events, counted_from, span_end)
+        if known is not None and span_end > counted_from
+        else []
     )
     days: list[date] = []
     rows: list[tuple[float | None, ...]] = []
+    unknown_rows: list[tuple[bool, ...]] = []
     index = 0
     day = first_day
     while day <= last_day:
         days.append(day)
         row: list[float | None] = []
+        unknown: list[bool] = []
         for hour in COVERAGE_HOURS:
             a = local_instant(day, hour * 60, MOSCOW)
             b = min(local_instant(day, (hour + 1) * 60, MOSCOW), now)
             if b <= a:
                 row.append(None)
+                unknown.append(False)
                 continue
+            # An hour with no known second is unknown; one the first record falls in counts from it.
+            if known is None or known >= b:
+                row.append(None)
+                unknown.append(True)
+                continue
+            unknown.append(False)
+            a = max(a, known)
             while index < len(gaps) and gaps[index][1] <= a:
                 index += 1
             offline = 0.0
@@ -702,8 +731,9 @@ def coverage_grid(
             elapsed = (b - a).total_seconds()
             row.append((elapsed - offline) / elapsed)
         rows.append(tuple(row))
+        unknown_rows.append(tuple(unknown))
         day += timedelta(days=1)
-    return CoverageGrid(tuple(days), COVERAGE_HOURS, tuple(rows))
+    return CoverageGrid(tuple(days), COVERAGE_HOURS, tuple(rows), tuple(unknown_rows))
 
 
 

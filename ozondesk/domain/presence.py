@@ -5,6 +5,12 @@ window (09:00–23:00 MSK by default) the shop may be offline for at most the
 allowance (30 min); a day over it is a breach day, and two consecutive breach
 days demote the shop. Before an agent's first event the agent is offline; the
 last status lasts until ``now``.
+
+Nothing is known before the shop's first presence record (the log's first line, the
+database's first event): that time is *unknown*, never offline. A day whose window has no known
+minute is an unknown day ("no record": no offline minutes, never a breach), and the day of the
+first record counts offline time only from that record on. So a brand-new desk shows no
+"yesterday 840 min offline" and no false "at risk".
 """
 
 from __future__ import annotations
@@ -53,6 +59,10 @@ class PresenceDay:
     day: date
     offline_seconds: float
     breach: bool
+    # No minute of the day's window (up to now) is after the first record: nothing was counted.
+    unknown: bool = False
+    # Seconds of the window (up to now) before the first record: neither online nor offline.
+    unknown_seconds: float = 0.0
 
     @property
     def offline_minutes(self) -> float:
@@ -65,6 +75,7 @@ class PresenceSummary:
     status: ShopState
     minutes_left_today: float
     online_agents: tuple[str, ...]
+    known_from: datetime | None = None  # the first record (UTC); None: no record at all
 
 
 def parse_status(text: str) -> Status:
@@ -109,6 +120,11 @@ def shop_offline_intervals(
     return [(a, b) for a, b in result if b > start]
 
 
+def first_record(events: Iterable[PresenceEvent]) -> datetime | None:
+    """The earliest event's time (UTC): where knowledge of the shop's presence begins."""
+    return min((as_utc(e.at) for e in events), default=None)
+
+
 def _window(day: date, rules: PresenceRules) -> tuple[datetime, datetime]:
     return (
         local_instant(day, rules.window_start_minute, rules.tz),
@@ -122,18 +138,33 @@ def daily_offline(
     last_day: date,
     now: datetime,
     rules: PresenceRules = PresenceRules(),
+    known_from: datetime | None = None,
 ) -> list[PresenceDay]:
-    """Offline seconds inside each day's window, counting only up to ``now``."""
+    """Offline seconds inside each day's window, counted from ``known_from`` up to ``now``.
+
+    ``known_from`` is the shop's first record; None takes the earliest of ``events``. Pass it
+    when ``events`` is a slice of a longer history (read from a start date), whose earliest
+    event is not the first record. With neither an event nor ``known_from`` every day is unknown.
+    """
     now = as_utc(now)
+    known = as_utc(known_from) if known_from is not None else first_record(events)
     span_start, _end = _window(first_day, rules)
     span_end = min(_window(last_day, rules)[1], now)
-    gaps = shop_offline_intervals(events, span_start, max(span_end, span_start))
+    gaps: list[tuple[datetime, datetime]] = []
+    if known is not None:
+        counted_from = max(span_start, known)
+        gaps = shop_offline_intervals(events, counted_from, max(span_end, counted_from))
     days: list[PresenceDay] = []
     day = first_day
     index = 0
     while day <= last_day:
         open_at, close_at = _window(day, rules)
         close_at = min(close_at, now)
+        elapsed = max(0.0, (close_at - open_at).total_seconds())
+        if known is None or known > max(open_at, close_at):
+            days.append(PresenceDay(day, 0.0, False, unknown=True, unknown_seconds=elapsed))
+            day += timedelta(days=1)
+            continue
         offline = 0.0
         while index < len(gaps) and gaps[index][1] <= open_at:
             index += 1
@@ -144,7 +175,9 @@ def daily_offline(
             if overlap > 0:
                 offline += overlap
             probe += 1
-        days.append(PresenceDay(day, offline, offline > rules.allowance_minutes * 60))
+        before = max(0.0, (min(known, close_at) - open_at).total_seconds())
+        breach = offline > rules.allowance_minutes * 60
+        days.append(PresenceDay(day, offline, breach, unknown_seconds=before))
         day += timedelta(days=1)
     return days
 
@@ -154,16 +187,22 @@ def summarize(
     now: datetime,
     rules: PresenceRules = PresenceRules(),
     first_day: date | None = None,
+    known_from: datetime | None = None,
 ) -> PresenceSummary:
-    """Per-day offline time from the first event's day (or ``first_day``) to today, and the shop's state."""
+    """Per-day offline time from the first event's day (or ``first_day``) to today, and the shop's state.
+
+    ``known_from`` as in :func:`daily_offline`. Unknown days are never breach days, so they
+    never make the shop "at risk" or "demotion".
+    """
     now = as_utc(now)
+    known = as_utc(known_from) if known_from is not None else first_record(events)
     today = now.astimezone(rules.tz).date()
     if first_day is None:
         first_day = (
             min(as_utc(e.at) for e in events).astimezone(rules.tz).date() if events else today
         )
     first_day = min(first_day, today - timedelta(days=1))
-    days = daily_offline(events, first_day, today, now, rules)
+    days = daily_offline(events, first_day, today, now, rules, known)
     by_day = {d.day: d for d in days}
     today_row = by_day[today]
     yesterday_row = by_day.get(today - timedelta(days=1))
@@ -181,7 +220,8 @@ def summarize(
     elif today_row.offline_seconds >= allowance_s * rules.warning_fraction:
         state = "warning"
     left = max(0.0, allowance_s - today_row.offline_seconds) / 60.0
-    return PresenceSummary(tuple(days), state, left, tuple(sorted(_online_now(events, now))))
+    online = tuple(sorted(_online_now(events, now)))
+    return PresenceSummary(tuple(days), state, left, online, known)
 
 
 def _online_now(events: Iterable[PresenceEvent], now: datetime) -> set[str]:

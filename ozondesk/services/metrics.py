@@ -42,7 +42,7 @@ from ozondesk.store.models import (
     TemplateUse,
 )
 from ozondesk.store.repos.policies import current_policies
-from ozondesk.store.repos.presence import events_between
+from ozondesk.store.repos.presence import events_between, first_event_at
 
 STREAM_ROWS = 2000
 MAX_DAYS = 366
@@ -171,7 +171,9 @@ class MetricsService:
             if isinstance(agent, str):
                 events = [e for e in events if e.agent == agent]
             names = dict(session.execute(select(Agent.login, Agent.display_name)).all())
-        coverage = metrics.coverage_grid(events, first_day, last_day, now)
+            # The shop's first record also for one agent: after it, an agent without events was offline.
+            known_from = first_event_at(session)
+        coverage = metrics.coverage_grid(events, first_day, last_day, now, known_from)
         return DashboardContext(tuple(uses), coverage, names, agent, now)
 
     def tally_days(

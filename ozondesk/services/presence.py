@@ -1,4 +1,7 @@
-"""The shop's presence today and yesterday, from stored events."""
+"""The shop's presence today and yesterday, from stored events.
+
+Days before the database's first presence record are unknown, not offline (a new desk).
+"""
 
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ class PresenceService:
             start = local_instant(first_day, 0, rules.tz)
             events = events_repo.events_between(session, start, now + timedelta(seconds=1))
             names = events_repo.display_names(session)
-        summary = summarize(events, now, rules, first_day=first_day)
+            known_from = events_repo.first_event_at(session)
+        summary = summarize(events, now, rules, first_day=first_day, known_from=known_from)
         shown = tuple(sorted(names.get(login, login) for login in summary.online_agents))
         return replace(summary, online_agents=shown)

@@ -185,7 +185,7 @@ class Dashboard(QWidget):
         coverage = QWidget()
         coverage_layout = QVBoxLayout(coverage)
         coverage_layout.addWidget(
-            QLabel(_("Share of each hour (09:00–23:00 MSK) in which someone was online or away."))
+            QLabel(_("Share of each hour (09:00–23:00 MSK) in which someone was online or away; grey “–”: no record yet, so unknown."))
         )
         coverage_layout.addWidget(self.coverage_view)
         self.tabs = QTabWidget()

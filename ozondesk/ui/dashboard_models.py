@@ -211,16 +211,32 @@ def day_label(day: date) -> str:
     return f"{day:%d.%m}"
 
 
+UNKNOWN_CELL = "–"
+UNKNOWN_COLOUR = "#d0d0d0"  # grey: outside the red–green scale, so never read as 0 %
+
+
 def fill_coverage(model: TableModel, grid: CoverageGrid) -> None:
+    """Percent per hour; hours before the first presence record are grey "–" ("no record")."""
     rows, colours, tips = [], [], []
     for day, cells in zip(grid.days, grid.cells, strict=True):
-        rows.append(["" if v is None else f"{round(v * 100)}" for v in cells])
-        colours.append([None if v is None else coverage_colour(v) for v in cells])
+        unknown = [grid.is_unknown(day, h) for h in grid.hours]
+        rows.append([
+            UNKNOWN_CELL if u else "" if v is None else f"{round(v * 100)}"
+            for v, u in zip(cells, unknown, strict=True)
+        ])
+        colours.append([
+            QColor(UNKNOWN_COLOUR) if u else None if v is None else coverage_colour(v)
+            for v, u in zip(cells, unknown, strict=True)
+        ])
         tips.append([
-            "" if v is None else _("{day}, {start}:00–{end}:00 MSK: covered {share}").format(
+            _("{day}, {start}:00–{end}:00 MSK: no record (before the first presence record)").format(
+                day=day.isoformat(), start=f"{h:02d}", end=f"{h + 1:02d}"
+            )
+            if u
+            else "" if v is None else _("{day}, {start}:00–{end}:00 MSK: covered {share}").format(
                 day=day.isoformat(), start=f"{h:02d}", end=f"{h + 1:02d}", share=pct(100 * v)
             )
-            for h, v in zip(grid.hours, cells, strict=True)
+            for h, v, u in zip(grid.hours, cells, unknown, strict=True)
         ])
     model.set_rows(
         [f"{h:02d}" for h in grid.hours],

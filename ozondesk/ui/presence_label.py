@@ -17,8 +17,10 @@ STATE_STYLE = {"ok": "", "warning": "color:#b26a00", "at-risk": "color:#c62828",
 
 
 def presence_text(summary: PresenceSummary) -> str:
+    # Without any record, "presence OK" would claim what nobody knows.
+    state = _("No presence record yet") if summary.known_from is None else _(STATE_TEXT[summary.status])
     return _("{state} · {left:.0f} offline min left today · online: {who}").format(
-        state=_(STATE_TEXT[summary.status]),
+        state=state,
         left=summary.minutes_left_today,
         who=", ".join(summary.online_agents) or _("nobody"),
     )

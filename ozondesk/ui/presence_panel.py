@@ -4,7 +4,8 @@ The agent picks online / away / offline; after N idle minutes (no mouse or keybo
 anywhere in the app) the status becomes away, and the next input brings it back to online
 if the away was automatic. The panel shows today's and yesterday's shop offline minutes
 inside the daily window, the allowance left today, who is online, and a warning once the
-shop's state is warning / at-risk / demotion.
+shop's state is warning / at-risk / demotion. A day before the database's first presence record
+shows "no record" instead of minutes: nothing is known of it, so it is never counted as offline.
 
 All database work runs on the shared ``TaskRunner``; the only synchronous write is
 ``final_offline()``, called by the main window on quit after the runner has stopped.
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from ozondesk.domain.clock import utcnow
-from ozondesk.domain.presence import Status
+from ozondesk.domain.presence import PresenceDay, Status
 from ozondesk.i18n import N_, _
 from ozondesk.services.desk_presence import DeskPresenceService, PresenceSnapshot, inside_window
 from ozondesk.services.preferences import DeskAgent
@@ -262,20 +263,27 @@ class PresencePanel(QWidget):
         if snapshot.status is not None:
             self.status = snapshot.status
             self.status_box.setCurrentIndex(self.status_box.findData(snapshot.status))
-        today = summary.days[-1].offline_minutes if summary.days else 0.0
-        yesterday = summary.days[-2].offline_minutes if len(summary.days) > 1 else 0.0
+        today = summary.days[-1] if summary.days else None
+        yesterday = summary.days[-2] if len(summary.days) > 1 else None
         self.numbers.setText(
-            _("Shop offline today {today:.0f} min · yesterday {yesterday:.0f} min · {left:.0f} min left today").format(
-                today=today, yesterday=yesterday, left=summary.minutes_left_today
+            _("Shop offline today {today} · yesterday {yesterday} · {left:.0f} min left today").format(
+                today=day_minutes(today), yesterday=day_minutes(yesterday),
+                left=summary.minutes_left_today,
             )
         )
-        self.numbers.setToolTip(
-            _("Counted inside {start}–{end} MSK; more than {allowance:.0f} offline minutes on two days in a row demotes the shop").format(
-                start=_hhmm(snapshot.rules.window_start_minute),
-                end=_hhmm(snapshot.rules.window_end_minute),
-                allowance=snapshot.rules.allowance_minutes,
-            )
+        tip = _("Counted inside {start}–{end} MSK; more than {allowance:.0f} offline minutes on two days in a row demotes the shop").format(
+            start=_hhmm(snapshot.rules.window_start_minute),
+            end=_hhmm(snapshot.rules.window_end_minute),
+            allowance=snapshot.rules.allowance_minutes,
         )
+        if summary.known_from is None:
+            tip += "\n" + _("No presence record yet: offline minutes are counted from the first one.")
+        elif any(d.unknown or d.unknown_seconds > 0 for d in summary.days):
+            first = summary.known_from.astimezone(snapshot.rules.tz)
+            tip += "\n" + _("The first presence record is from {when} MSK: the time before it is unknown, not offline.").format(
+                when=first.strftime("%d.%m %H:%M")
+            )
+        self.numbers.setToolTip(tip)
         self.who.setText(
             _("Online: {who}").format(who=", ".join(summary.online_agents) or _("nobody"))
         )
@@ -363,6 +371,13 @@ ADVICE = {
     "at-risk": N_("another day over the allowance today demotes the shop: keep someone online"),
     "demotion": N_("the shop has two breach days in a row"),
 }
+
+
+def day_minutes(day: PresenceDay | None) -> str:
+    """A day's offline minutes, or "no record" for a day before the first presence record."""
+    if day is None or day.unknown:
+        return _("no record")
+    return _("{minutes:.0f} min").format(minutes=day.offline_minutes)
 
 
 def _hhmm(minute: int) -> str:

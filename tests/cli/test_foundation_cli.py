@@ -133,12 +133,13 @@ def test_presence_contract(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
     result = run_json(capsys, "presence", "--log", str(log), "--now", "2026-11-23T12:00:00+03:00")
     assert result == {
         "days": [
-            {"date": "2026-11-21", "offline_minutes": 45.0, "breach": True},
-            {"date": "2026-11-22", "offline_minutes": 0.0, "breach": False},
-            {"date": "2026-11-23", "offline_minutes": 0.0, "breach": False},
+            {"date": "2026-11-21", "offline_minutes": 45.0, "breach": True, "unknown": False},
+            {"date": "2026-11-22", "offline_minutes": 0.0, "breach": False, "unknown": False},
+            {"date": "2026-11-23", "offline_minutes": 0.0, "breach": False, "unknown": False},
         ],
         "status": "ok",
         "minutes_left_today": 30.0,
+        "known_from": "2026-11-21T09:00:00+03:00",
     }
 
 

@@ -282,6 +282,46 @@ def test_coverage_grid():
     assert metrics.coverage_grid(events, day, day, msk(19, 9, 45)).value(day, 9) == 1.0
 
 
+def test_coverage_before_the_first_record_is_unknown_not_zero():
+    events = [PresenceEvent("wang", "online", msk(19, 10, 30)), PresenceEvent("wang", "offline", msk(19, 11))]
+    grid = metrics.coverage_grid(events, date(2026, 11, 18), date(2026, 11, 19), msk(19, 12, 30))
+    assert all(grid.is_unknown(date(2026, 11, 18), h) for h in grid.hours)
+    assert all(v is None for v in grid.cells[0])
+    day = date(2026, 11, 19)
+    assert grid.is_unknown(day, 9) and grid.value(day, 9) is None
+    assert not grid.is_unknown(day, 10) and grid.value(day, 10) == 1.0  # counted from 10:30
+    assert grid.value(day, 11) == 0.0 and grid.value(day, 12) == 0.0
+    assert not grid.is_unknown(day, 13) and grid.value(day, 13) is None  # not begun: not unknown
+    # The database's first record, earlier than this slice of events: hour 10 is half covered.
+    known = metrics.coverage_grid(events, day, day, msk(19, 12, 30), known_from=msk(19, 10))
+    assert known.value(day, 10) == 0.5 and known.is_unknown(day, 9)
+    nothing = metrics.coverage_grid([], day, day, msk(19, 12, 30))
+    assert [nothing.is_unknown(day, h) for h in (9, 12, 13)] == [True, True, False]
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["a", "b"]), st.sampled_from(["online", "away", "offline"]),
+                  st.integers(min_value=0, max_value=2 * 24 * 60)),
+        max_size=20,
+    ),
+    st.integers(min_value=0, max_value=2 * 24 * 60),
+)
+def test_unknown_coverage_cells_have_no_value_and_precede_the_first_record(raw, known_minute):
+    from datetime import timedelta
+
+    start = msk(18, 0)
+    known = start + timedelta(minutes=known_minute)
+    events = [PresenceEvent(a, s, start + timedelta(minutes=m)) for a, s, m in raw]
+    grid = metrics.coverage_grid(events, date(2026, 11, 18), date(2026, 11, 19), msk(20, 0), known)
+    for day in grid.days:
+        for hour in grid.hours:
+            value = grid.value(day, hour)
+            end = MOSCOW.localize(datetime(day.year, day.month, day.day, hour)) + timedelta(hours=1)
+            assert grid.is_unknown(day, hour) == (known >= end)
+            assert value is None if grid.is_unknown(day, hour) else 0.0 <= value <= 1.0
+
+
 def test_series_per_kind():
     convs = desk() + [
         metrics.conversation_facts(

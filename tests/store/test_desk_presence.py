@@ -104,3 +104,22 @@ def test_inside_window_and_idle_setting(db: Database) -> None:
     assert service.idle_minutes() == 10
     service.set_idle_minutes(3)
     assert service.idle_minutes() == 3
+
+
+def test_the_snapshot_of_a_new_desk_has_no_false_offline_yesterday(db: Database) -> None:
+    with db.begin() as session:
+        shop = Shop(ozon_seller_id="1", name="Shop", created_at=datetime(2026, 1, 1))
+        session.add(shop)
+        session.flush()
+        agent = Agent(shop_id=shop.id, login="wang.fang", display_name="王芳", role="agent")
+        session.add(agent)
+        session.flush()
+        agent_id = agent.id
+    service = DeskPresenceService(db)
+    start = MOSCOW.localize(datetime(2026, 11, 23, 14)).astimezone(UTC)
+    service.begin_session(agent_id, "wang.fang", start)
+    snapshot = service.snapshot(agent_id, "wang.fang", start)
+    yesterday, today = snapshot.summary.days
+    assert yesterday.unknown and yesterday.offline_seconds == 0 and not yesterday.breach
+    assert not today.unknown and today.offline_seconds == 0
+    assert snapshot.summary.status == "ok" and snapshot.status == "online"

@@ -240,3 +240,22 @@ def test_a_newer_refresh_wins(qtbot: Any, db: Database, runner: TaskRunner, peop
     dash.period_box.setCurrentIndex(1)  # refreshes again, per week
     qtbot.waitUntil(lambda: bool(drawn) and runner.pending == 0, timeout=10000)
     assert [d.report.period for d in drawn] == ["week"]
+
+
+def test_coverage_before_the_first_presence_record_is_drawn_as_unknown(
+    qtbot: Any, db: Database, runner: TaskRunner, people: dict[str, DeskAgent]
+) -> None:
+    dash = make(qtbot, db, runner, people["zhao"])
+    dash.first_edit.setDate(QDate(2026, 11, 18))  # the first record is on the 19th at 09:00
+    dash._date_timer.stop()
+    load(qtbot, dash)
+    model = dash.coverage_model
+    assert model.headerData(0, Qt.Orientation.Vertical) == "18.11"
+    assert [cell(model, 0, c) for c in range(model.columnCount())] == ["–"] * 14
+    grey = model.data(model.index(0, 0), Qt.ItemDataRole.BackgroundRole)
+    assert grey is not None and grey.name() == "#d0d0d0"
+    tip = model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
+    assert tip == "2026-11-18, 09:00–10:00 MSK: no record (before the first presence record)"
+    assert cell(model, 1, 0) == "50" and cell(model, 1, 1) == "0"  # the 19th: known, not grey
+    assert model.data(model.index(1, 1), Qt.ItemDataRole.BackgroundRole).name() != "#d0d0d0"
+    assert cell(model, 2, 2) == "0" and cell(model, 2, 3) == ""  # the 20th at 12:00: not begun

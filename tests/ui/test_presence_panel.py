@@ -105,6 +105,7 @@ def test_auto_away_after_idle_and_back_on_input(qtbot: Any, db: Database) -> Non
 def test_the_panel_warns_after_a_breach_yesterday(qtbot: Any, db: Database) -> None:
     ids = add_agents(db)
     with db.begin() as session:
+        repo.record(session, ids["li"], "offline", msk(19, 8))  # the records begin before the window
         repo.record(session, ids["li"], "online", msk(19, 9, 45))  # 45 offline minutes yesterday
     panel = make_panel(qtbot, db, ticking(msk(20, 10)))
     with qtbot.waitSignal(panel.snapshot_shown, timeout=5000):
@@ -151,6 +152,7 @@ def make_window(qtbot: Any, db: Database, now: datetime, sync: bool = False) -> 
 def test_alone_inside_the_window_closing_asks_with_the_minutes_left(qtbot: Any, db: Database) -> None:
     add_agents(db)
     with db.begin() as session:
+        repo.record(session, desk_agent(db).id, "offline", msk(20, 8))  # type: ignore[union-attr]
         repo.record(session, desk_agent(db).id, "online", msk(20, 9, 10))  # type: ignore[union-attr]
     window = make_window(qtbot, db, msk(20, 12))
     panel = window.presence_panel
@@ -159,11 +161,11 @@ def test_alone_inside_the_window_closing_asks_with_the_minutes_left(qtbot: Any, 
     panel.confirm = lambda _parent, text: asked.append(text) or False
     window.close()
     assert len(asked) == 1 and "20 minutes" in asked[0]
-    assert window.isVisible() and statuses(db, "wang.fang") == ["online"]
+    assert window.isVisible() and statuses(db, "wang.fang") == ["offline", "online"]
     panel.confirm = lambda _parent, text: asked.append(text) or True
     window.close()
     assert not window.isVisible()
-    assert statuses(db, "wang.fang") == ["online", "offline"]
+    assert statuses(db, "wang.fang") == ["offline", "online", "offline"]
 
 
 def test_no_question_when_someone_else_is_online(qtbot: Any, db: Database) -> None:
@@ -229,3 +231,34 @@ def test_auto_away_minutes_are_this_desks(qtbot: Any, db: Database, tmp_path: An
     monkeypatch.setenv("OZONDESK_CONFIG_DIR", str(tmp_path / "other-desk"))
     assert DeskPresenceService(db).idle_minutes() == 10
     panel.final_offline()
+
+
+def test_a_brand_new_database_shows_no_record_not_offline_minutes(qtbot: Any, db: Database) -> None:
+    """Day one: before the desk's first record nothing is known; no "840 min", no "At risk"."""
+    add_agents(db)
+    panel = make_panel(qtbot, db, ticking(msk(20, 14)))
+    with qtbot.waitSignal(panel.snapshot_shown, timeout=5000):
+        panel.start()
+    assert statuses(db, "wang.fang") == ["online"]
+    assert panel.numbers.text() == "Shop offline today 0 min · yesterday no record · 30 min left today"
+    assert panel.warning.isHidden()
+    assert "The first presence record is from 20.11 14:00 MSK" in panel.numbers.toolTip()
+    assert panel.snapshot is not None and panel.snapshot.summary.status == "ok"
+    panel.stop()
+    panel.runner.shutdown()
+
+
+def test_without_any_record_both_days_say_so(qtbot: Any, db: Database) -> None:
+    from ozondesk.ui.presence_label import PresenceLabel
+
+    panel = make_panel(qtbot, db, ticking(msk(20, 14)))  # no agent: nothing is recorded
+    with qtbot.waitSignal(panel.snapshot_shown, timeout=5000) as shown:
+        panel.start()
+    assert panel.numbers.text() == "Shop offline today no record · yesterday no record · 30 min left today"
+    assert "No presence record yet" in panel.numbers.toolTip() and panel.warning.isHidden()
+    label = PresenceLabel()
+    qtbot.addWidget(label)
+    label.show_summary(shown.args[0].summary)
+    assert label.text().startswith("No presence record yet · 30 offline min left today")
+    panel.final_offline()
+    panel.runner.shutdown()

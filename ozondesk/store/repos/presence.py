@@ -49,5 +49,11 @@ def events_between(
     return events
 
 
+def first_event_at(session: Session) -> datetime | None:
+    """The first presence record of the database: before it, the shop's presence is unknown."""
+    at = session.scalar(select(func.min(PresenceEventRow.at)))
+    return as_utc(at) if at is not None else None
+
+
 def display_names(session: Session) -> dict[str, str]:
     return dict(session.execute(select(Agent.login, Agent.display_name)).all())
