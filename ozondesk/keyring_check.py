@@ -13,8 +13,8 @@ This module sits beside ``errors`` rather than in ``services`` because ``store``
 password) needs it too and may not import services. It has no Qt.
 
 Test doubles opt in with the class attribute ``ozondesk_test_double = True`` (see
-``tests/support.py``); no backend a user can install has it, so a desk cannot pick one by
-accident.
+``tests/support.py`` and ``tests/keyring_file.py``); no backend a user can install has it, so a
+desk cannot pick one by accident.
 """
 
 from __future__ import annotations

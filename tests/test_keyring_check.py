@@ -246,7 +246,7 @@ def cli(args: list[str], home: Path, backend: str, stdin: str) -> subprocess.Com
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests")]),
         "PYTHON_KEYRING_BACKEND": backend,
-        "OZONDESK_TEST_KEYRING_FILE": str(home / "test-keyring.json"),
+        "OZONDESK_TEST_KEYRING": str(home / "test-keyring.json"),
     }
     env.pop("DISPLAY", None)
     env.pop("WAYLAND_DISPLAY", None)
@@ -267,12 +267,12 @@ def test_the_process_refuses_keyring_s_plaintext_choice_and_accepts_a_marked_tes
     assert "apt-get install gnome-keyring" in refused.stderr
     assert files_holding(home, "s3cret-pass") == []
 
-    stored = cli(["--db", DB_URL, "db-password", "set"], home, "support.FileKeyring",
+    stored = cli(["--db", DB_URL, "db-password", "set"], home, "keyring_file.JsonFileKeyring",
                  "s3cret-pass\n")
     assert stored.returncode == 0, stored.stderr
     assert json.loads(stored.stdout) == {"key": "desk@db.example:5433/team", "stored": True}
     entries = json.loads((home / "test-keyring.json").read_text("utf-8"))
-    assert entries == {f"{PASSWORD_SERVICE}\ndesk@db.example:5433/team": "s3cret-pass"}
+    assert entries == {f"{PASSWORD_SERVICE}/desk@db.example:5433/team": "s3cret-pass"}
 
 
 def test_a_server_asking_for_a_password_says_why_none_could_be_kept(
