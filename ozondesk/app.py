@@ -10,9 +10,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
+
 from ozondesk.errors import UserError
 from ozondesk.i18n import _, set_language
 from ozondesk.store.db import Database, default_database_path, open_database
+from ozondesk.store.pg_roles import is_permission_error
+
+log = logging.getLogger("ozondesk")
 
 DEMO_SIZE = 3000
 OZON_URL_ENV = "OZONDESK_OZON_URL"  # another Seller API address, e.g. `ozondesk fake-ozon` for a demo
@@ -38,7 +43,13 @@ def prepare_database(args: argparse.Namespace) -> Database:
     from ozondesk.services.templates import TemplateService
 
     # A new desk starts with the approved starter library, so agents have presets at once.
-    TemplateService(db).seed_starter_library(utcnow())
+    try:
+        TemplateService(db).seed_starter_library(utcnow())
+    except DBAPIError as exc:
+        if not is_permission_error(exc):
+            raise
+        # In team mode only a lead's or the administrator's desk may publish templates.
+        log.info("starter templates left for a lead's desk to add")
     return db
 
 
@@ -92,7 +103,8 @@ def build_window(db: Database, policies: dict[str, Any], base_url: str) -> tuple
         saved_views=SavedViews(db),
         desk_presence=DeskPresenceService(db),
         due_soon=DueSoonService(db),
-        colleagues=desk_agents(db),
+        # In team mode the database login says who works here: no "Work as".
+        colleagues=None if db.is_postgresql else desk_agents(db),
         team=TeamDesk(db, runner, agent),
         desk=desk_settings(db),
     )

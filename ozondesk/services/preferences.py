@@ -70,7 +70,14 @@ class DeskAgent:
 
 
 def desk_agent(db: Database) -> DeskAgent | None:
-    """The agent chosen for this desk, else the first active agent (agents before leads)."""
+    """The agent chosen for this desk, else the first active agent (agents before leads).
+
+    In team mode (PostgreSQL) nobody chooses: the person whose login is the database login.
+    """
+    if db.is_postgresql:
+        from ozondesk.services.identity import login_agent
+
+        return login_agent(db)
     login = desk_settings(db).get(options.DESK_AGENT)
     people = desk_agents(db)
     if not people:

@@ -27,7 +27,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    DBAPIError,
+    OperationalError,
+    ProgrammingError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from ozondesk import __version__
@@ -36,6 +42,7 @@ from ozondesk.keyring_check import KeyringUnavailable, failure, secure_backend
 from ozondesk.resources import migrations_dir
 from ozondesk.store import dialect
 from ozondesk.store.errors import DatabaseKnownError
+from ozondesk.store.pg_roles import admit, current_login, is_permission_error, may_migrate
 
 log = logging.getLogger("ozondesk.store")
 
@@ -293,6 +300,12 @@ def open_database(value: str | URL | None = None, *, create: bool = True) -> Dat
         ) from None
     except DatabaseError as exc:
         engine.dispose()
+        if is_postgresql(url) and is_permission_error(exc):
+            raise DatabaseKnownError(
+                _("PostgreSQL refused {login} on {url} ({reason}): ask the team's administrator").format(
+                    login=url.username, url=where, reason=str(exc.orig).strip().splitlines()[0]
+                )
+            ) from None
         raise DatabaseKnownError(
             _("{url} is damaged or not a database ({reason}): restore a backup copy").format(
                 url=where, reason=exc.orig
@@ -342,6 +355,35 @@ def _server_error(url: URL, exc: OperationalError) -> DatabaseKnownError:
     )
 
 
+def _team_place(url: URL) -> str:
+    """``host:port/database``: where a team database is, without anyone's login in it."""
+    return "{host}:{port}/{db}".format(host=url.host or "localhost", port=url.port or 5432,
+                                       db=url.database or "")
+
+
+def _not_yours(connection: Any, url: URL) -> DatabaseKnownError:
+    """A login the team database gives no rights at all (not added, or before 0010)."""
+    return DatabaseKnownError(
+        _("database login {login} may not read the team database {url}: "
+          "ask a team lead or the administrator to add you with this login").format(
+            login=current_login(connection), url=_team_place(url)
+        )
+    )
+
+
+def _ask_for_upgrade(url: URL, current: str | None, head: str) -> DatabaseKnownError:
+    if current is None:
+        return DatabaseKnownError(
+            _("the team database {url} is empty: the administrator starts OzonDesk once with "
+              "the database owner's login to create it").format(url=_team_place(url))
+        )
+    return DatabaseKnownError(
+        _("the team database {url} has schema {rev}, this OzonDesk needs {head}: ask the "
+          "administrator to start this version once with the database owner's login to "
+          "upgrade it").format(url=_team_place(url), rev=current, head=head)
+    )
+
+
 def _migrate_shared(engine: Engine, url: URL) -> None:
     """Migrate and seed a shared PostgreSQL database, one desk at a time.
 
@@ -354,6 +396,9 @@ def _migrate_shared(engine: Engine, url: URL) -> None:
         holder.commit()
         try:
             _migrate(engine, url, None)
+            # Each person signs in with a login of their own (docs/team-mode.md).
+            with engine.begin() as connection:
+                admit(connection, _team_place(url))
             from ozondesk.store.seed import ensure_defaults
 
             db = Database(url, engine, sessionmaker(engine, expire_on_commit=False))
@@ -367,8 +412,16 @@ def _migrate_shared(engine: Engine, url: URL) -> None:
 def _migrate(engine: Engine, url: URL, path: Path | None) -> Path | None:
     head = head_revision()
     with engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
+        try:
+            current = MigrationContext.configure(connection).get_current_revision()
+        except ProgrammingError as exc:
+            if engine.dialect.name == "postgresql" and is_permission_error(exc):
+                connection.rollback()
+                raise _not_yours(connection, url) from None
+            raise
         tables = set(inspect(connection).get_table_names())
+        # Migrations change tables only their owner may change: the administrator's job.
+        allowed = engine.dialect.name != "postgresql" or current == head or may_migrate(connection)
     if current is None and tables - {"alembic_version"}:
         raise DatabaseKnownError(
             _("{url} holds another program's data, not an OzonDesk database").format(
@@ -384,6 +437,8 @@ def _migrate(engine: Engine, url: URL, path: Path | None) -> Path | None:
         )
     if current == head:
         return None
+    if not allowed:
+        raise _ask_for_upgrade(url, current, head)
     backup: Path | None = None
     if current is not None and path is not None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")

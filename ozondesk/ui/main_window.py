@@ -230,7 +230,7 @@ class MainWindow(QMainWindow):
         self.menuBar().addMenu(_("&Conversation")).addAction(self.explain_action)
         self.menuBar().addMenu(_("&Help")).addAction(self.help_action)
         self.shortcut_help: ShortcutHelp | None = None
-        self._fill_work_as(colleagues or [])
+        self._fill_work_as(colleagues)
 
         self.notifier: DueNotifier | None = None
         if due_soon is not None:
@@ -285,7 +285,10 @@ class MainWindow(QMainWindow):
         return self.workspaces.show(name)
 
     # -- who works at this desk ------------------------------------------------------------
-    def _fill_work_as(self, colleagues: list[DeskAgent]) -> None:
+    def _fill_work_as(self, colleagues: list[DeskAgent] | None) -> None:
+        # None: the desk's person is fixed (team mode: the database login says who).
+        self.work_as_menu.menuAction().setVisible(colleagues is not None)
+        colleagues = colleagues or []
         roles = {"agent": _("agent"), "lead": _("team lead"), "trainer": _("trainer")}
         for person in colleagues:
             action = self.work_as_menu.addAction(

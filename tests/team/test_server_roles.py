@@ -1,0 +1,186 @@
+"""The server enforces the roles too: an agent's login bypassing the services is refused."""
+
+from __future__ import annotations
+
+import pytest
+from people import NOW, Team
+from psycopg import errors as pg_errors
+from sqlalchemy import select, text
+from sqlalchemy.exc import ProgrammingError
+
+from ozondesk.domain import roles
+from ozondesk.services.preferences import desk_agent
+from ozondesk.services.templates import TemplateService
+from ozondesk.store.db import Database
+from ozondesk.store.models import Agent, ShopCredentialRef, TemplateRevision
+from ozondesk.store.pg_roles import group_names
+
+
+def submitted_revision(team: Team) -> int:
+    """A revision wang.fang wrote and sent for review, through his own desk."""
+    desk = team.desk("wang.fang")
+    me = team.people["wang.fang"]
+    templates = TemplateService(desk)
+    rev = templates.create(me, slug="where-is-it", category="order-status", title="Где заказ",
+                           body="Заказ в пути.", now=NOW)
+    return templates.submit(me, rev.id, NOW).id
+
+
+def refused(db: Database, sql: str, **params: object) -> str:
+    """Run ``sql`` on ``db`` and return the server's refusal (it must be one)."""
+    with pytest.raises(ProgrammingError) as caught:
+        with db.begin() as s:
+            s.execute(text(sql), params)
+    assert isinstance(caught.value.orig, pg_errors.InsufficientPrivilege)
+    return str(caught.value.orig).splitlines()[0]
+
+
+def status(team: Team, revision: int) -> str:
+    with team.admin.begin() as s:
+        return s.get(TemplateRevision, revision).status  # type: ignore[union-attr]
+
+
+def test_an_agent_cannot_approve_a_revision_even_past_the_services_check(
+    team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    revision = submitted_revision(team)
+    wang = team.desk("wang.fang")
+    monkeypatch.setattr(roles, "require", lambda role, permission: None)  # a modified client
+    with pytest.raises(ProgrammingError) as caught:
+        TemplateService(wang).approve(team.people["wang.fang"], revision, NOW)
+    assert isinstance(caught.value.orig, pg_errors.InsufficientPrivilege)
+    assert str(caught.value.orig).startswith("permission denied for table template_revisions")
+    # Raw SQL: the status alone passes the column grant and fails the row rule.
+    assert refused(wang, "UPDATE template_revisions SET status = 'approved' WHERE id = :id",
+                   id=revision) == ('new row violates row-level security policy for table '
+                                    '"template_revisions"')
+    assert refused(wang, "UPDATE template_revisions SET status = 'rejected' WHERE id = :id",
+                   id=revision).startswith("new row violates row-level security policy")
+    # Writing an approved revision straight in is refused too.
+    assert refused(wang, "INSERT INTO template_revisions (template_id, number, title, body, status,"
+                         " author_id, created_at, effective_at) SELECT template_id, 2, 'x', 'y',"
+                         " 'approved', author_id, now(), now() FROM template_revisions WHERE id = :id",
+                   id=revision).startswith("new row violates row-level security policy")
+    assert status(team, revision) == "submitted"
+
+
+def test_an_agent_cannot_change_a_reviewed_revision(team: Team) -> None:
+    revision = submitted_revision(team)
+    TemplateService(team.desk("zhang.wei")).approve(team.people["zhang.wei"], revision, NOW)
+    wang = team.desk("wang.fang")
+    with wang.begin() as s:
+        changed = s.execute(text("UPDATE template_revisions SET body = 'Купите у нас' WHERE id = :id"),
+                            {"id": revision}).rowcount
+    assert changed == 0  # the row rule hides an approved revision from an agent's UPDATE
+    with team.admin.begin() as s:
+        assert s.get(TemplateRevision, revision).body == "Заказ в пути."  # type: ignore[union-attr]
+
+
+def test_a_lead_approves_and_rejects(team: Team) -> None:
+    revision = submitted_revision(team)
+    lead = team.desk("zhang.wei")
+    approved = TemplateService(lead).approve(team.people["zhang.wei"], revision, NOW, "ок")
+    assert (approved.status, approved.reviewed_by) == ("approved", "张伟")
+    assert status(team, revision) == "approved"
+
+
+def test_a_temporary_people_table_does_not_make_an_agent_a_lead(team: Team) -> None:
+    revision = submitted_revision(team)
+    wang = team.desk("wang.fang")
+    with pytest.raises(ProgrammingError) as caught:
+        with wang.begin() as s:
+            s.execute(text("CREATE TEMP TABLE agents (id int, login text, role text, active bool,"
+                           " shop_id int)"))
+            s.execute(text("INSERT INTO agents VALUES (:id, current_user, 'lead', true, NULL)"),
+                      {"id": team.people["wang.fang"]})
+            s.execute(text("UPDATE template_revisions SET status = 'approved' WHERE id = :id"),
+                      {"id": revision})
+    assert isinstance(caught.value.orig, pg_errors.InsufficientPrivilege)
+    assert status(team, revision) == "submitted"
+
+
+def test_an_agent_cannot_edit_people_or_policies(team: Team) -> None:
+    wang = team.desk("wang.fang")
+    assert refused(wang, "INSERT INTO agents (login, display_name, role, active)"
+                         " VALUES ('boss', 'Boss', 'lead', true)") == "permission denied for table agents"
+    assert refused(wang, "UPDATE agents SET role = 'lead' WHERE login = current_user") == (
+        "permission denied for table agents")
+    assert refused(wang, "UPDATE sla_policy_revisions SET snapshot = '{}'") == (
+        "permission denied for table sla_policy_revisions")
+    assert refused(wang, "DELETE FROM business_calendars") == "permission denied for table business_calendars"
+    with team.admin.begin() as s:
+        assert s.scalars(select(Agent.role).where(Agent.login == "wang.fang")).one() == "agent"
+
+
+def test_the_presence_rules_are_the_leads(team: Team) -> None:
+    wang = team.desk("wang.fang")
+    with wang.begin() as s:
+        # The row rule hides the row from an agent's UPDATE, and refuses a new one.
+        assert s.execute(text("UPDATE settings SET value = '{}' WHERE key = 'presence.rules'")).rowcount == 0
+    assert refused(wang, "INSERT INTO settings (key, value) VALUES ('presence.rules', '{}')"
+                         " ON CONFLICT (key) DO UPDATE SET value = excluded.value").startswith(
+        "new row violates row-level security policy")
+    # A heartbeat is one's own: wang's desk may not write li's.
+    assert refused(wang, "INSERT INTO settings (key, value) VALUES (:k, '{}')",
+                   k=f"presence.heartbeat.{team.people['li.na']}").startswith(
+        "new row violates row-level security policy")
+    with team.desk("zhang.wei").begin() as s:
+        assert s.execute(text("UPDATE settings SET value = value WHERE key = 'presence.rules'")).rowcount == 1
+
+
+def test_a_lead_may_add_people(team: Team) -> None:
+    with team.desk("zhang.wei").begin() as s:
+        s.add(Agent(login="zhao.ting", display_name="赵婷", role="agent", shop_id=None))
+    with team.admin.begin() as s:
+        assert s.scalars(select(Agent.display_name).where(Agent.login == "zhao.ting")).one() == "赵婷"
+
+
+def test_credential_references_of_another_shop_stay_hidden(team: Team) -> None:
+    def visible(db: Database) -> list[int]:
+        with db.begin() as s:
+            return sorted(s.scalars(select(ShopCredentialRef.shop_id)))
+
+    yuexin, hongda = team.shops["Yuexin"], team.shops["Hongda"]
+    wang = team.desk("wang.fang")
+    assert visible(wang) == [yuexin]
+    assert visible(team.desk("li.na")) == [hongda]
+    assert visible(team.desk("zhang.wei")) == [yuexin, hongda]  # no shop: every shop
+    with wang.begin() as s:
+        assert s.execute(text("SELECT keyring_user FROM shop_credentials WHERE shop_id = :id"),
+                         {"id": hongda}).all() == []
+    assert refused(wang, "UPDATE shop_credentials SET keyring_user = 'x'") == (
+        "permission denied for table shop_credentials")
+
+
+def test_drafts_claims_and_presence_are_written_in_ones_own_name_only(team: Team) -> None:
+    wang, li = team.desk("wang.fang"), team.desk("li.na")
+    conversation = team.conversations["Hongda"]
+    li_id = team.people["li.na"]
+    from ozondesk.services.drafts import DraftService
+
+    DraftService(li).save(conversation, li_id, "Черновик Ли", NOW)
+    with wang.begin() as s:
+        assert s.execute(text("SELECT text FROM drafts")).all() == []  # another's draft is private
+        assert s.execute(text("UPDATE drafts SET text = 'x'")).rowcount == 0
+    assert refused(wang, "INSERT INTO presence_events (agent_id, status, at) VALUES (:a, 'online', now())",
+                   a=li_id).startswith("new row violates row-level security policy")
+    assert refused(wang, "INSERT INTO claims (conversation_id, agent_id, claimed_at, renewed_at)"
+                         " VALUES (:c, :a, now(), now())",
+                   c=conversation, a=li_id).startswith("new row violates row-level security policy")
+    assert refused(wang, "INSERT INTO messages (conversation_id, side, author_agent_id, text, attachments,"
+                         " created_at, delivery_state) VALUES (:c, 'seller', :a, 'x', '[]', now(), 'queued')",
+                   c=conversation, a=li_id).startswith("new row violates row-level security policy")
+    assert refused(wang, "UPDATE messages SET author_agent_id = :a", a=li_id) == (
+        "permission denied for table messages")
+
+
+def test_every_table_is_granted_to_the_teams_groups(team: Team) -> None:
+    """A table a later migration adds without granting it would lock every desk out of it."""
+    agent = group_names("ozondesk_template")["agent"]
+    with team.admin.engine.connect() as conn:
+        missing = conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            " AND NOT has_table_privilege(:group, format('%I.%I', schemaname, tablename), 'SELECT')"
+            " ORDER BY tablename"), {"group": agent}).scalars().all()
+    assert missing == []
+    assert desk_agent(team.desk("chen.jing")) is not None
