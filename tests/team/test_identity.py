@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -210,3 +211,28 @@ def test_upgrading_needs_a_login_that_may_create_the_groups(
             for group in group_names(name).values():
                 conn.execute(f'DROP ROLE IF EXISTS "{group}"')
             conn.execute('DROP ROLE IF EXISTS "desk.admin"')
+
+
+def test_an_agents_desk_syncs_a_shop_and_delivers_its_outbox(team: Team) -> None:
+    from ozondesk.domain.clock import utcnow
+    from ozondesk.ozon.client import OzonClient
+    from ozondesk.ozon.fake import FakeOzon
+    from ozondesk.services.outbox import OutboxService
+    from ozondesk.services.sync import SyncService
+    from ozondesk.store.models import Conversation
+
+    with FakeOzon(port=0, chats=20, messages=3, lifetime=120) as fake:
+        buyer = sum(fake.world.is_buyer_chat(i) for i in range(20))
+        with OzonClient(fake.client_id, fake.api_key, fake.url, rate=None) as client:
+            SyncService(team.admin, client, "Fake")  # the shop, as the administrator set it up
+            desk = team.desk("wang.fang")
+            report = SyncService(desk, client, "Fake").run()
+            assert report.errors == []
+            assert report.created["chats"] == buyer
+            with desk.begin() as s:
+                chat = s.scalars(select(Conversation.id).where(Conversation.platform_id.is_not(None))
+                                 .order_by(Conversation.id.desc())).first()
+            OutboxService(desk).queue(chat, "Ответ со стола агента")
+            later = utcnow() + timedelta(minutes=10)
+            OutboxService(desk, client, clock=lambda: later).deliver()
+        assert [m["text"] for m in fake.world.sent] == ["Ответ со стола агента"]

@@ -186,6 +186,7 @@ def test_work_as_hands_the_desk_to_a_colleague(qtbot: Any, tmp_path: Path) -> No
     window.show()
     entries = [a for a in window.work_as_menu.actions()]
     assert len(entries) == len(colleagues)
+    assert window.work_as_menu.menuAction().isVisible()  # a shared single desk keeps "Work as"
     mine = [a for a in entries if a.isChecked()]
     assert len(mine) == 1 and not mine[0].isEnabled()  # the current agent is ticked, not choosable
     lead = next(c for c in colleagues if c.role == "lead")
