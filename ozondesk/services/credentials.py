@@ -11,6 +11,8 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -19,12 +21,14 @@ import keyring
 import keyring.errors
 from keyring.backend import KeyringBackend
 from sqlalchemy import or_, select
+from sqlalchemy.exc import DBAPIError
 
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
 from ozondesk.keyring_check import failure, secure_backend
 from ozondesk.store.db import Database
 from ozondesk.store.models import Shop, ShopCredentialRef
+from ozondesk.store.pg_roles import is_permission_error
 from ozondesk.store.repos.sync import ensure_shop
 
 KEYRING_SERVICE = "ozondesk.ozon-seller-api"
@@ -114,6 +118,19 @@ def from_environment(shop: str) -> Credentials | None:
     return Credentials(shop, client_id, api_key)
 
 
+@contextmanager
+def _team_rights() -> Iterator[None]:
+    """A team server's refusal (only leads add or change shops) as one line to act on."""
+    try:
+        yield
+    except DBAPIError as exc:
+        if not is_permission_error(exc):
+            raise
+        raise UserError(
+            _("only a team lead can add or change a shop; its key is kept in this desk's keyring")
+        ) from None
+
+
 class CredentialStore:
     def __init__(self, db: Database, backend: KeyringBackend | None = None) -> None:
         self.db = db
@@ -143,7 +160,7 @@ class CredentialStore:
         now = datetime.now(UTC)
         # The keyring first: a reference to a key that was never stored would be worse than none.
         self._keyring("set_password", client_id, api_key)
-        with self.db.begin() as session:
+        with _team_rights(), self.db.begin() as session:
             shop_id = ensure_shop(session, shop, client_id, now)
             ref = session.scalar(
                 select(ShopCredentialRef).where(ShopCredentialRef.shop_id == shop_id)
@@ -152,10 +169,13 @@ class CredentialStore:
             if ref is None:
                 ref = ShopCredentialRef(shop_id=shop_id, created_at=stamp)
                 session.add(ref)
-            ref.client_id = client_id
-            ref.keyring_service = KEYRING_SERVICE
-            ref.keyring_user = client_id
-            ref.updated_at = stamp
+            # A key typed again for an unchanged shop only goes to this desk's keyring: in
+            # team mode an agent's desk may do that, while the reference is the leads' to change.
+            if (ref.client_id, ref.keyring_service, ref.keyring_user) != (client_id, KEYRING_SERVICE, client_id):
+                ref.client_id = client_id
+                ref.keyring_service = KEYRING_SERVICE
+                ref.keyring_user = client_id
+                ref.updated_at = stamp
         return ShopRef(shop_id, shop, client_id)
 
     def update(self, old_name: str, name: str, client_id: str, api_key: str = "") -> ShopRef:
@@ -191,7 +211,7 @@ class CredentialStore:
             )
         self._keyring("set_password", client_id, api_key)
         stamp = datetime.now(UTC).replace(tzinfo=None)
-        with self.db.begin() as session:
+        with _team_rights(), self.db.begin() as session:
             shop = session.get(Shop, shop_id)
             ref = session.scalar(
                 select(ShopCredentialRef).where(ShopCredentialRef.shop_id == shop_id)
@@ -244,7 +264,7 @@ class CredentialStore:
 
     def remove(self, shop: str) -> bool:
         self.keyring_backend()  # refused before anything changes, so no key is left orphaned
-        with self.db.begin() as session:
+        with _team_rights(), self.db.begin() as session:
             ref = session.scalar(
                 select(ShopCredentialRef)
                 .join(Shop, Shop.id == ShopCredentialRef.shop_id)

@@ -16,6 +16,7 @@ from pgserver import PgServer
 from sqlalchemy.engine import URL
 
 from ozondesk.domain.clock import to_storage
+from ozondesk.services.credentials import KEYRING_SERVICE
 from ozondesk.store.db import Database, open_database, store_password
 from ozondesk.store.models import Agent, Conversation, Message, Shop, ShopCredentialRef
 from ozondesk.store.pg_roles import quote_ident
@@ -81,7 +82,7 @@ def make_team(server: PgServer, url: URL, *, logins: bool = True) -> Team:
             s.flush()
             team.shops[name] = shop.id
             s.add(ShopCredentialRef(shop_id=shop.id, client_id=str(1000 + n),
-                                    keyring_service="ozondesk.ozon", keyring_user=str(1000 + n),
+                                    keyring_service=KEYRING_SERVICE, keyring_user=str(1000 + n),
                                     created_at=created, updated_at=created))
             chat = Conversation(shop_id=shop.id, kind="buyer_chat", platform_id=f"chat-{n}",
                                 buyer_name="Анна", sla_policy="chat-first-response",

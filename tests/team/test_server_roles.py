@@ -184,3 +184,24 @@ def test_every_table_is_granted_to_the_teams_groups(team: Team) -> None:
             " ORDER BY tablename"), {"group": agent}).scalars().all()
     assert missing == []
     assert desk_agent(team.desk("chen.jing")) is not None
+
+
+def test_an_agent_keys_in_their_shops_api_key_but_only_a_lead_adds_a_shop(team: Team) -> None:
+    from support import MemoryKeyring
+
+    from ozondesk.errors import UserError
+    from ozondesk.services.credentials import KEYRING_SERVICE, CredentialStore
+
+    wangs_keyring = MemoryKeyring()
+    wang = CredentialStore(team.desk("wang.fang"), backend=wangs_keyring)
+    wang.save("Yuexin", "1001", "key-of-yuexin")  # the same shop: only this desk's keyring changes
+    assert wang.load("Yuexin").api_key == "key-of-yuexin"
+    assert [s.name for s in wang.shops()] == ["Yuexin"]  # Hongda's reference stays hidden
+    with pytest.raises(UserError) as refused:
+        wang.save("Новый магазин", "3003", "key-of-new")
+    assert str(refused.value) == (
+        "only a team lead can add or change a shop; its key is kept in this desk's keyring")
+    lead = CredentialStore(team.desk("zhang.wei"), backend=MemoryKeyring())
+    lead.save("Новый магазин", "3003", "key-of-new")
+    assert [s.name for s in lead.shops()] == ["Hongda", "Yuexin", "Новый магазин"]
+    assert wangs_keyring.entries[(KEYRING_SERVICE, "1001")] == "key-of-yuexin"
