@@ -9,6 +9,8 @@ its row-level security matches ``current_user`` to ``agents.login`` (see
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from ozondesk.services.preferences import DeskAgent
 from ozondesk.store import pg_roles
 from ozondesk.store.db import Database
@@ -25,6 +27,11 @@ def login_agent(db: Database) -> DeskAgent | None:
     return DeskAgent(person_id, login, name, shop, role)
 
 
-def database_login(db: Database) -> str:
-    with db.engine.connect() as connection:
-        return pg_roles.current_login(connection)
+def acting_login(session: Session) -> str | None:
+    """Who acts through ``session`` when nobody is named: on a team server the person of the
+    login (so the services check their role), None for the administrator's login and on a
+    single SQLite desk (whose command line is the administrator's)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    connection = session.connection()
+    return None if pg_roles.may_migrate(connection) else pg_roles.current_login(connection)

@@ -26,9 +26,11 @@ from ozondesk.domain import roles
 from ozondesk.domain.clock import utcnow
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
+from ozondesk.services.identity import acting_login
 from ozondesk.store.db import Database
 from ozondesk.store.models import Agent
 from ozondesk.store.notify import CHANNEL
+from ozondesk.store.pg_roles import sync_login
 from ozondesk.store.repos import audit
 
 LOGIN = re.compile(r"[a-z0-9._-]{1,64}")
@@ -172,6 +174,10 @@ class TeamService:
         def with_notice(session: Session) -> Person:
             result = work(session)
             if self.db.is_postgresql:
+                # The person's database login follows their role and whether they are active;
+                # the rights change commits, or not, with the change of the person.
+                session.flush()
+                sync_login(session.connection(), result.login)
                 # Sent when the change commits: other desks reload their lists of people.
                 session.execute(text("SELECT pg_notify(:channel, :payload)"),
                                 {"channel": CHANNEL, "payload": json.dumps({"kind": "changed"})})
@@ -182,6 +188,9 @@ class TeamService:
     @staticmethod
     def _actor(session: Session, actor: str | None) -> int | None:
         """The acting lead's id; None for the administrator."""
+        if actor is None:
+            # On a team server, only the administrator's login acts as the administrator.
+            actor = acting_login(session)
         if actor is None:
             return None
         row = session.scalar(select(Agent).where(Agent.login == actor))

@@ -236,3 +236,34 @@ def test_an_agents_desk_syncs_a_shop_and_delivers_its_outbox(team: Team) -> None
             later = utcnow() + timedelta(minutes=10)
             OutboxService(desk, client, clock=lambda: later).deliver()
         assert [m["text"] for m in fake.world.sent] == ["Ответ со стола агента"]
+
+
+def test_a_leads_team_changes_move_the_login_between_the_groups(team: Team) -> None:
+    from ozondesk.services.team import TeamService
+
+    groups = group_names("ozondesk_template")
+    team.create_login("zhao.ting")  # the administrator made the login; nobody granted anything
+    lead = TeamService(team.desk("zhang.wei"))
+    lead.add("zhao.ting", "赵婷", "agent", actor="zhang.wei")
+    assert members(team, "zhao.ting") == {groups["agent"]}
+    lead.set_role("zhao.ting", "trainer", actor="zhang.wei")
+    assert members(team, "zhao.ting") == {groups["trainer"]}
+    lead.deactivate("zhao.ting", actor="zhang.wei")
+    assert members(team, "zhao.ting") == set()
+    lead.reactivate("zhao.ting", actor="zhang.wei")
+    lead.set_role("zhao.ting", "lead", actor="zhang.wei")
+    assert members(team, "zhao.ting") == {groups["lead"]}
+    assert desk_agent(team.desk("zhao.ting")).role == "lead"  # type: ignore[union-attr]
+
+
+def test_an_agents_login_cannot_act_as_the_administrator(team: Team) -> None:
+    from ozondesk.domain.roles import PermissionDenied
+    from ozondesk.services.team import TeamService
+
+    # actor=None is the administrator's command line; on a team server the login says who acts.
+    with pytest.raises(PermissionDenied, match="^only a team lead can add people"):
+        TeamService(team.desk("wang.fang")).set_role("wang.fang", "lead", actor=None)
+    assert members(team, "wang.fang") == {group_names("ozondesk_template")["agent"]}
+    # The administrator's login (the owner) still is the administrator.
+    TeamService(team.admin).set_role("li.na", "trainer", actor=None)
+    assert members(team, "li.na") == {group_names("ozondesk_template")["trainer"]}
