@@ -205,3 +205,25 @@ def test_an_agent_keys_in_their_shops_api_key_but_only_a_lead_adds_a_shop(team: 
     lead.save("Новый магазин", "3003", "key-of-new")
     assert [s.name for s in lead.shops()] == ["Hongda", "Yuexin", "Новый магазин"]
     assert wangs_keyring.entries[(KEYRING_SERVICE, "1001")] == "key-of-yuexin"
+
+
+def test_a_trainer_builds_and_comments_drills_that_an_agent_takes(team: Team) -> None:
+    from ozondesk.domain.drills import load_starter_set
+    from ozondesk.services.drills import DrillService
+
+    trainer_id, wang_id = team.people["chen.jing"], team.people["wang.fang"]
+    trainer = DrillService(team.desk("chen.jing"), clock=lambda: NOW)
+    trainer.import_set(trainer_id, load_starter_set())
+    wang_db = team.desk("wang.fang")
+    wang = DrillService(wang_db, clock=lambda: NOW)
+    drill = wang.drills(wang_id)[0]
+    attempt = wang.start(wang_id, drill.id).attempt_id
+    wang.submit(wang_id, attempt, "Здравствуйте! Проверим ваш заказ.")
+    # Once scored, the trainee's own attempt is closed to him, even by raw SQL.
+    with wang_db.begin() as s:
+        assert s.execute(text("UPDATE drill_attempts SET score = 100 WHERE id = :id"),
+                         {"id": attempt}).rowcount == 0
+    assert refused(wang_db, "UPDATE drill_attempts SET comment = 'отлично' WHERE id = :id",
+                   id=attempt) == "permission denied for table drill_attempts"
+    review = trainer.comment(trainer_id, attempt, "Назовите номер заказа.")
+    assert review.comment == "Назовите номер заказа."
