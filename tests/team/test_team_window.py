@@ -45,7 +45,7 @@ def test_a_team_desk_is_its_logins_person_with_no_work_as(qtbot: Any, team: Team
 
 def test_a_leads_desk_gets_the_leads_workspaces(qtbot: Any, team: Team) -> None:
     window, sync, _runner = open_window(qtbot, team, "zhang.wei")
-    assert window.workspaces.names() == ["inbox", "templates", "review", "dashboard", "drills"]
+    assert window.workspaces.names() == ["inbox", "templates", "review", "dashboard", "drills", "team"]
     assert not window.work_as_menu.menuAction().isVisible()
     window.close()
     sync.shutdown()
