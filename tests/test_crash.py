@@ -28,7 +28,9 @@ def _fail(url: str, sql: str, params: dict[str, object] | None = None) -> DBAPIE
     engine = create_engine(url)
     try:
         with engine.begin() as conn:
-            conn.execute(text(sql), params or {})
+            result = conn.execute(text(sql), params or {})
+            if result.returns_rows:
+                result.fetchall()
     except DBAPIError as exc:
         return exc
     finally:
@@ -167,3 +169,14 @@ def test_a_bug_is_logged_with_its_traceback_and_contacts_masked(_own_log: Path) 
 )
 def test_contacts_are_masked_but_order_numbers_stay(text: str, masked: str) -> None:
     assert crash.mask_private(text) == masked
+
+
+def test_text_damaged_inside_a_row_is_known(tmp_path: Path) -> None:
+    path = tmp_path / "desk.sqlite"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE t (x TEXT)")
+    con.execute("INSERT INTO t VALUES (CAST(X'64FFFE' AS TEXT))")  # what a scribbled page reads as
+    con.commit()
+    con.close()
+    error = known_database_error(_fail(f"sqlite:///{path}", "SELECT x FROM t"))
+    assert error is not None and error.message.startswith("the database file is damaged")

@@ -66,7 +66,8 @@ def _sqlite_kind(orig: sqlite3.Error) -> str | None:
         return "busy"
     if "disk is full" in text or "database or disk is full" in text:
         return "full"
-    if "malformed" in text:
+    if "malformed" in text or "could not decode to utf-8" in text:
+        # A page overwritten inside a row's text reads back as bytes that are not UTF-8.
         return "corrupt"
     if "not a database" in text:
         return "notadb"
