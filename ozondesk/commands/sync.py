@@ -1,8 +1,11 @@
 """`ozondesk sync`: one headless sync of a shop, printing what changed as JSON.
 
 Output (a contract): {"created": {"chats", "messages", "postings", "returns", "products"},
-"updated": {…same keys}, "errors": [{"where", "message", "what_to_do"}]}. Exit 0 when
-there were no errors, 1 when some records or calls failed.
+"updated": {…same keys}, "errors": [{"where", "message", "what_to_do"}],
+"skipped": [{"method", "reason"}]}. ``skipped`` names work left for the next sync: postings,
+returns or products still owed after a failed call, or a stage not run because an earlier
+one failed. No text in it carries the API key, whatever Ozon's answers echo. Exit 0 when
+everything was fetched, 1 when some records or calls failed or work was left for later.
 """
 
 from __future__ import annotations
@@ -61,4 +64,4 @@ def run(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     emit_json(report.to_json())
-    return 1 if report.errors else 0
+    return 1 if report.errors or report.skipped or report.locked_out else 0

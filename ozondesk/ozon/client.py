@@ -135,6 +135,7 @@ class OzonClient:
         base_url = check_base_url(base_url)
         api_key = check_api_key(api_key)
         self.client_id = str(client_id)
+        self._api_key = api_key
         self.retries = retries
         self.backoff = backoff
         self.max_backoff = max_backoff
@@ -152,6 +153,11 @@ class OzonClient:
             limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
         )
         self.requests = 0
+
+    @property
+    def api_key(self) -> str:
+        """The key this client sends; callers register it for redaction, never print it."""
+        return self._api_key
 
     def close(self) -> None:
         self._http.close()

@@ -1,10 +1,17 @@
-"""One sync of a shop: chats and their history, then the postings, returns and products they mention.
+"""One sync of a shop, in four stages: chats, then the postings, returns and products they name.
 
-Runs on any thread but the GUI's. Work goes page by page (100 chats): histories of the
-changed chats are fetched a few at a time, then the page is written in one transaction,
-so memory stays flat and an interrupted sync keeps what it finished. A chat whose newest
-message id equals the stored cursor is skipped, which makes a second run cheap and a
-no-op. Local state (assignee, status after creation, drafts, the outbox) is never written.
+Runs on any thread but the GUI's. Chats go page by page (100 chats): histories of the changed
+chats are fetched a few at a time, then the page is written in one transaction together with
+the work it creates, the orders and SKUs its messages name, recorded in ``sync_pending``. So a
+chat cursor never moves past work that isn't written down. The later stages work through that
+list in batches; each batch's results are stored and its items cleared in one transaction, and
+an item whose fetch failed stays for the next sync, which tries it again and reports it (in
+``errors`` when its call fails, in ``skipped`` while it waits) until it succeeds.
+
+Cancelling stops between pages and batches; whatever was stored stays, and the next sync goes on
+from there: unchanged chats are not read again (a chat whose newest message id equals its
+stored cursor is skipped) and pending items are taken up where they were left. Local state
+(assignee, status after creation, drafts, the outbox) is never written.
 """
 
 from __future__ import annotations
@@ -18,10 +25,11 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from ozondesk.domain.clock import utcnow
-from ozondesk.i18n import _
+from ozondesk.i18n import _, ngettext
 from ozondesk.ozon import errors as E
 from ozondesk.ozon.client import ORDER_FILTER_MAX, PRODUCTS_MAX, OzonClient
 from ozondesk.ozon.records import ChatMessage, ChatSummary, PostingInfo
+from ozondesk.services.credentials import redact, register_secret
 from ozondesk.settings import options
 from ozondesk.settings.team import TeamSettings
 from ozondesk.store.db import Database
@@ -32,6 +40,16 @@ from ozondesk.store.repos.policies import current_policies
 log = logging.getLogger("ozondesk.sync")
 
 KINDS = ("chats", "messages", "postings", "returns", "products")
+STAGES = ("chats", "postings", "returns", "products")
+DEPENDENT = ("postings", "returns", "products")
+# What each stage calls, as the ``method`` of a ``skipped`` entry.
+STAGE_METHODS = {
+    "chats": "/v3/chat/list",
+    "postings": "/v4/posting/fbs/list, /v3/posting/fbo/list",
+    "returns": "/v1/returns/list",
+    "products": "/v3/product/info/list",
+}
+BATCH = {"postings": ORDER_FILTER_MAX, "returns": ORDER_FILTER_MAX, "products": PRODUCTS_MAX}
 DEFAULT_POLL_SECONDS = options.POLL_INTERVAL.default
 T = TypeVar("T")
 
@@ -47,13 +65,29 @@ class SyncIssue:
 
 
 @dataclass
+class SyncSkip:
+    """Work this run did not do, with why; the next sync does it."""
+
+    method: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"method": self.method, "reason": self.reason}
+
+
+@dataclass
 class SyncReport:
     created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     updated: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     errors: list[SyncIssue] = field(default_factory=list)
+    skipped: list[SyncSkip] = field(default_factory=list)
+    # Items still owed per stage after the run (stages with none left out).
+    pending: dict[str, int] = field(default_factory=dict)
     chats_seen: int = 0
     requests: int = 0
     aborted: bool = False
+    cancelled: bool = False
+    locked_out: bool = False  # another desk of the team was syncing this shop
 
     def count(self, kind: str, outcome: str | None, n: int = 1) -> None:
         if outcome == "created":
@@ -61,23 +95,44 @@ class SyncReport:
         elif outcome == "updated":
             self.updated[kind] += n
 
-    def error(self, where: str, exc: BaseException) -> None:
+    def error(self, where: str, exc: BaseException) -> str:
+        """Note a failure; returns its text, redacted (the platform may echo the key back)."""
         hint = getattr(exc, "hint", _("report this problem"))
-        self.errors.append(SyncIssue(where, str(exc), hint))
-        log.warning("sync: %s: %s", where, exc)
+        message = redact(str(exc))
+        self.errors.append(SyncIssue(where, message, hint))
+        log.warning("sync: %s: %s", where, message)
+        return message
 
     def to_json(self) -> dict[str, Any]:
+        skipped = [s.to_dict() for s in self.skipped]
+        if self.locked_out:
+            skipped.insert(0, SyncSkip("sync", _("another desk of the team is syncing this shop now; its changes arrive here as live updates")).to_dict())
         return {
             "created": dict(self.created),
             "updated": dict(self.updated),
             "errors": [e.to_dict() for e in self.errors],
+            "skipped": skipped,
         }
 
 
 @dataclass(frozen=True)
 class Progress:
-    chats_done: int
+    """Where a sync is: ``done`` of ``total`` items of ``stage`` (one of ``STAGES``).
+
+    ``total`` is None when it is not known up front: the chat list gives no total count.
+    Sent at each stage's start and end and after every page or batch.
+    """
+
+    stage: str
+    done: int
+    total: int | None
     message: str
+    chats_checked: int = field(default=0, kw_only=True)
+
+    @property
+    def chats_done(self) -> int:
+        """Chats checked so far (for callers from before the stages)."""
+        return self.done if self.stage == "chats" else self.chats_checked
 
 
 def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -93,6 +148,46 @@ def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
 
 # Errors that no amount of retrying fixes: stop the sync and tell the agent.
 FATAL = (E.AuthError, E.PermissionDenied, E.SubscriptionRequired, E.ObsoleteMethod)
+
+
+class _StopStage(Exception):
+    """A dependent stage's call keeps failing: leave its remaining items for the next sync."""
+
+
+class _Offline(Exception):
+    """Ozon cannot be reached: no later stage can do better."""
+
+
+def _stage_message(stage: str, done: int, total: int | None, chats: int) -> str:
+    if stage == "chats":
+        return _("{n} chats checked").format(n=chats)
+    if stage == "postings":
+        return _("postings: {done} of {total} orders").format(done=done, total=total)
+    if stage == "returns":
+        return _("returns: {done} of {total} postings").format(done=done, total=total)
+    return _("products: {done} of {total}").format(done=done, total=total)
+
+
+def _left_reason(stage: str, n: int, why: str) -> str:
+    if stage == "postings":
+        text = ngettext(
+            "{n} order not fetched yet ({why}); the next sync tries again",
+            "{n} orders not fetched yet ({why}); the next sync tries again",
+            n,
+        )
+    elif stage == "returns":
+        text = ngettext(
+            "returns of {n} posting not fetched yet ({why}); the next sync tries again",
+            "returns of {n} postings not fetched yet ({why}); the next sync tries again",
+            n,
+        )
+    else:
+        text = ngettext(
+            "{n} product not fetched yet ({why}); the next sync tries again",
+            "{n} products not fetched yet ({why}); the next sync tries again",
+            n,
+        )
+    return text.format(n=n, why=why)
 
 
 class SyncService:
@@ -114,22 +209,79 @@ class SyncService:
         self.progress = progress or (lambda p: None)
         self.cancel = cancel or threading.Event()
         self.clock = clock
+        # Whatever an error message echoes back, the key never reaches the report or the log.
+        register_secret(client.api_key)
         with db.begin() as session:
             self.shop_id = repo.ensure_shop(session, shop, client.client_id, clock())
             self.policies = current_policies(session)
+        self._chats = 0
 
     def run(self, *, unread_only: bool = False) -> SyncReport:
         """One sync round; on a team database only one desk syncs a shop at a time, and the
-        others' rounds return empty at once (the changes reach them as live updates)."""
+        others' rounds return at once with ``locked_out`` (the changes reach them as live updates)."""
         with desk_lock(self.db, f"ozon-sync:{self.shop_id}") as mine:
             if not mine:
-                return SyncReport()
+                return SyncReport(locked_out=True)
             return self._run(unread_only)
+
+    def pending(self) -> dict[str, int]:
+        """Items the next sync owes, per stage: what an interrupted or failed sync left."""
+        with self.db.begin() as session:
+            return repo.pending_counts(session, self.shop_id)
+
+    def _emit(self, stage: str, done: int, total: int | None) -> None:
+        self.progress(
+            Progress(
+                stage,
+                done,
+                total,
+                _stage_message(stage, done, total, self._chats),
+                chats_checked=self._chats,
+            )
+        )
 
     def _run(self, unread_only: bool) -> SyncReport:
         report = SyncReport()
         start = self.client.requests
+        self._chats = 0
+        # Why a dependent stage left items behind, for the ``skipped`` list.
+        why: dict[str, str] = {}
+        stop: str | None = None
+        try:
+            self._chat_stage(unread_only, report)
+        except E.OzonError as exc:
+            # Refused (FATAL), or still failing after the client's retries: offline, or Ozon is down.
+            report.aborted = True
+            report.error(exc.path or _("sync"), exc)
+            stop = _("the chat list could not be read")
+        for stage in DEPENDENT:
+            if stop is None and self.cancel.is_set():
+                stop = _("the sync was cancelled")
+            if stop is not None:
+                why[stage] = stop
+                continue
+            try:
+                if not self._dependent_stage(stage, report):
+                    why[stage] = _("its call failed, see errors")
+            except _Offline:
+                report.aborted = True
+                why[stage] = _("Ozon could not be reached")
+                stop = why[stage]
+        report.cancelled = self.cancel.is_set()
+        report.pending = self.pending()
+        for stage in DEPENDENT:
+            n = report.pending.get(stage, 0)
+            if n:
+                reason = why.get(stage, _("its call failed, see errors"))
+                report.skipped.append(SyncSkip(STAGE_METHODS[stage], _left_reason(stage, n, reason)))
+        report.requests = self.client.requests - start
+        return report
+
+    # -- chats ---------------------------------------------------------------------------------
+
+    def _chat_stage(self, unread_only: bool, report: SyncReport) -> None:
         cursor: str | None = None
+        self._emit("chats", 0, None)
         try:
             with ThreadPoolExecutor(self.workers, thread_name_prefix="ozon-history") as pool:
                 while not self.cancel.is_set():
@@ -138,24 +290,13 @@ class SyncService:
                         report.error(_("chat list"), bad)
                     self._page(pool, [c for c in page.chats if c.is_buyer_chat], report)
                     report.chats_seen += len(page.chats)
-                    self.progress(
-                        Progress(
-                            report.chats_seen, _("{n} chats checked").format(n=report.chats_seen)
-                        )
-                    )
+                    self._chats = report.chats_seen
+                    self._emit("chats", self._chats, None)
                     if not page.has_next or not page.cursor or page.cursor == cursor:
                         break
                     cursor = page.cursor
-        except FATAL as exc:
-            report.aborted = True
-            report.error(exc.path or _("sync"), exc)
-        except E.OzonError as exc:
-            # Still failing after the client's retries: offline, or the platform is down.
-            report.aborted = True
-            report.error(exc.path or _("sync"), exc)
-        report.requests = self.client.requests - start
-        self.progress(Progress(report.chats_seen, _("sync finished")))
-        return report
+        finally:
+            self._emit("chats", self._chats, None)
 
     def _history(
         self, chat: ChatSummary, after: int | None
@@ -191,10 +332,10 @@ class SyncService:
             for err in bad:
                 report.error(_("chat {chat}").format(chat=chat.chat_id), err)
             fetched.append((chat, messages, not bad))
-        orders: dict[int, str] = {}
-        skus: set[int] = set()
         now = self.clock()
         with self.db.begin() as session:
+            orders: set[str] = set()
+            skus: set[str] = set()
             for chat, messages, clean in fetched:
                 outcome = repo.upsert_chat(session, self.shop_id, chat, messages, self.policies)
                 report.count(
@@ -203,11 +344,8 @@ class SyncService:
                 )
                 report.created["messages"] += outcome.messages_created
                 report.updated["messages"] += outcome.messages_updated
-                for m in messages:
-                    if m.order_number:
-                        orders[outcome.conversation_id] = m.order_number
-                    if m.sku:
-                        skus.add(m.sku)
+                orders.update(m.order_number for m in messages if m.order_number)
+                skus.update(str(m.sku) for m in messages if m.sku)
                 newest = max((m.message_id for m in messages), default=None)
                 # A page with unreadable records keeps the old cursor, so they are fetched again next time.
                 if clean and chat.last_message_id is not None:
@@ -217,75 +355,136 @@ class SyncService:
                 # Read marks move without new messages; keep the unread badge in step.
                 outcome = repo.upsert_chat(session, self.shop_id, chat, [], self.policies)
                 report.count("chats", "updated" if outcome.updated else None)
-        if orders:
-            postings = self._postings(sorted(set(orders.values())), report)
-            with self.db.begin() as session:
-                for info in postings:
-                    report.count("postings", repo.upsert_posting(session, self.shop_id, info, now))
-                    skus.update(p.sku for p in info.products)
-                session.flush()
-                repo.link_postings(session, self.shop_id, orders)
-            self._returns([p.posting_number for p in postings], report)
-        if skus:
-            self._products(sorted(skus), report)
+            # In the cursors' own transaction: the work they imply is never lost.
+            repo.add_pending(session, self.shop_id, "postings", orders, now)
+            repo.add_pending(session, self.shop_id, "products", skus, now)
 
-    def _postings(self, order_numbers: list[str], report: SyncReport) -> list[PostingInfo]:
+    # -- postings, returns, products -----------------------------------------------------------
+
+    def _dependent_stage(self, stage: str, report: SyncReport) -> bool:
+        """Work through ``stage``'s pending items batch by batch; False when a batch failed."""
+        with self.db.begin() as session:
+            total = repo.pending_counts(session, self.shop_id).get(stage, 0)
+        fetch = {
+            "postings": self._postings_batch,
+            "returns": self._returns_batch,
+            "products": self._products_batch,
+        }[stage]
+        where = {"postings": _("postings"), "returns": _("returns"), "products": _("products")}[
+            stage
+        ]
+        done, after, ok = 0, 0, True
+        self._emit(stage, 0, total)
+        try:
+            while not self.cancel.is_set():
+                with self.db.begin() as session:
+                    items = repo.pending_batch(session, self.shop_id, stage, after, BATCH[stage])
+                if not items:
+                    break
+                after = items[-1].id
+                try:
+                    ok = fetch(items, where, report) and ok
+                except E.ConnectionFailed as exc:
+                    self._failed(items, where, exc, report)
+                    raise _Offline() from None
+                except (*FATAL, E.TransientError) as exc:
+                    # Refused, or still failing after the client's retries: the rest would too.
+                    self._failed(items, where, exc, report)
+                    return False
+                except E.OzonError as exc:
+                    # This batch was refused (a bad order number, …); the next may go through.
+                    self._failed(items, where, exc, report)
+                    ok = False
+                done += len(items)
+                self._emit(stage, min(done, total), total)
+        finally:
+            self._emit(stage, min(done, total), total)
+        return ok
+
+    def _failed(
+        self, items: list[repo.PendingItem], where: str, exc: BaseException, report: SyncReport
+    ) -> None:
+        message = report.error(where, exc)
+        with self.db.begin() as session:
+            repo.fail_pending(session, [i.id for i in items], message)
+
+    def _keep(
+        self,
+        session: Any,
+        items: list[repo.PendingItem],
+        done: Callable[[str], bool],
+        bad: list[E.RecordError],
+        where: str,
+        report: SyncReport,
+    ) -> bool:
+        """Clear the items of a fetched batch; with unreadable records in the answer, keep those
+        it did not cover, as the unreadable ones may be theirs. False when some were kept."""
+        messages = [report.error(where, err) for err in bad]
+        kept = [i.id for i in items if bad and not done(i.key)]
+        repo.clear_pending(session, [i.id for i in items if i.id not in kept])
+        repo.fail_pending(session, kept, "; ".join(messages))
+        return not kept
+
+    def _postings_batch(self, items: list[repo.PendingItem], where: str, report: SyncReport) -> bool:
+        orders = [i.key for i in items]
         to = self.clock()
         since = to - timedelta(days=364)  # the list methods refuse periods over a year
         found: list[PostingInfo] = []
-        for batch in _chunks(order_numbers, ORDER_FILTER_MAX):
-            for name, method in (("FBS", self.client.fbs_list), ("FBO", self.client.fbo_list)):
-                cursor: str | None = None
-                while True:
-                    try:
-                        page = method(batch, since, to, cursor)
-                    except FATAL:
-                        raise
-                    except E.OzonError as exc:
-                        report.error(_("{scheme} postings").format(scheme=name), exc)
-                        break
-                    for bad in page.errors:
-                        report.error(_("{scheme} postings").format(scheme=name), bad)
-                    found.extend(page.postings)
-                    if not page.has_next or not page.cursor or page.cursor == cursor:
-                        break
-                    cursor = page.cursor
-        return found
-
-    def _returns(self, posting_numbers: list[str], report: SyncReport) -> None:
-        for batch in _chunks(posting_numbers, ORDER_FILTER_MAX):
-            last_id = 0
+        bad: list[E.RecordError] = []
+        for method in (self.client.fbs_list, self.client.fbo_list):
+            cursor: str | None = None
             while True:
-                try:
-                    page = self.client.returns_list(batch, last_id)
-                except FATAL:
-                    raise
-                except E.OzonError as exc:
-                    report.error(_("returns"), exc)
+                page = method(orders, since, to, cursor)
+                bad.extend(page.errors)
+                found.extend(page.postings)
+                if not page.has_next or not page.cursor or page.cursor == cursor:
                     break
-                for bad in page.errors:
-                    report.error(_("returns"), bad)
-                with self.db.begin() as session:
-                    for info in page.returns:
-                        report.count("returns", repo.upsert_return(session, self.shop_id, info))
-                if not page.has_next or not page.returns:
-                    break
-                last_id = max(r.return_id for r in page.returns)
+                cursor = page.cursor
+        now = self.clock()
+        resolved = {p.order_number for p in found}
+        with self.db.begin() as session:
+            for info in found:
+                report.count("postings", repo.upsert_posting(session, self.shop_id, info, now))
+            session.flush()
+            repo.link_orders(session, self.shop_id, orders)
+            repo.add_pending(
+                session, self.shop_id, "returns", (p.posting_number for p in found), now
+            )
+            repo.add_pending(
+                session,
+                self.shop_id,
+                "products",
+                (str(item.sku) for p in found for item in p.products),
+                now,
+            )
+            return self._keep(session, items, resolved.__contains__, bad, where, report)
 
-    def _products(self, skus: list[int], report: SyncReport) -> None:
-        for batch in _chunks(skus, PRODUCTS_MAX):
-            try:
-                products, bad = self.client.product_info(batch)
-            except FATAL:
-                raise
-            except E.OzonError as exc:
-                report.error(_("products"), exc)
-                continue
-            for err in bad:
-                report.error(_("products"), err)
-            with self.db.begin() as session:
-                for info in products:
-                    report.count("products", repo.upsert_product(session, self.shop_id, info))
+    def _returns_batch(self, items: list[repo.PendingItem], where: str, report: SyncReport) -> bool:
+        numbers = [i.key for i in items]
+        found = []
+        bad: list[E.RecordError] = []
+        last_id = 0
+        while True:
+            page = self.client.returns_list(numbers, last_id)
+            bad.extend(page.errors)
+            found.extend(page.returns)
+            if not page.has_next or not page.returns:
+                break
+            last_id = max(r.return_id for r in page.returns)
+        with self.db.begin() as session:
+            for info in found:
+                report.count("returns", repo.upsert_return(session, self.shop_id, info))
+            # A posting's returns cannot be told apart from an unreadable record's: keep them all.
+            return self._keep(session, items, lambda key: False, bad, where, report)
+
+    def _products_batch(self, items: list[repo.PendingItem], where: str, report: SyncReport) -> bool:
+        skus = [int(i.key) for i in items if i.key.isdigit()]
+        products, bad = self.client.product_info(skus) if skus else ([], [])
+        returned = {str(p.sku) for p in products}
+        with self.db.begin() as session:
+            for info in products:
+                report.count("products", repo.upsert_product(session, self.shop_id, info))
+            return self._keep(session, items, returned.__contains__, bad, where, report)
 
 
 def poll_interval(db: Database) -> int:

@@ -152,6 +152,8 @@ class Conversation(Base):
     priority: Mapped[str] = mapped_column(String(8), default="normal")
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
     posting_id: Mapped[int | None] = mapped_column(ForeignKey("postings.id", ondelete="SET NULL"))
+    # The order the buyer's messages name (context.order_number); posting_id follows once fetched.
+    order_number: Mapped[str | None] = mapped_column(String(64))
     sla_policy: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(DateTime)
     first_response_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -167,6 +169,7 @@ class Conversation(Base):
         Index("ix_conversations_status_due", "status", "due_at"),
         Index("ix_conversations_last_message", "last_message_at"),
         Index("ix_conversations_assignee", "assignee_id"),
+        Index("ix_conversations_order", "shop_id", "order_number"),
     )
 
 
@@ -298,6 +301,30 @@ class SyncCursor(Base):
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     __table_args__ = (UniqueConstraint("shop_id", "key", name="uq_sync_cursors_shop_key"),)
+
+
+SYNC_STAGES = ("postings", "returns", "products")
+
+
+class SyncPending(Base):
+    """Work a sync owes: an order's postings, a posting's returns, a product (by SKU).
+
+    Written in the transaction that stores the chat page (or posting batch) naming it, deleted
+    in the one that stores what was fetched: no cursor moves past work that isn't written down,
+    and a failed or interrupted fetch is tried again by the next sync.
+    """
+
+    __tablename__ = "sync_pending"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(String(16))  # one of SYNC_STAGES
+    key: Mapped[str] = mapped_column(String(64))  # order number, posting number or SKU
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)  # redacted: no key ever lands here
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (
+        UniqueConstraint("shop_id", "stage", "key", name="uq_sync_pending_item"),
+    )
 
 
 class ReturnRow(Base):

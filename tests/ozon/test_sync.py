@@ -177,12 +177,17 @@ def test_sync_command_prints_the_contract_and_is_idempotent(
     )
     assert first.returncode == 0, first.stderr
     out = json.loads(first.stdout)
-    assert set(out) == {"created", "updated", "errors"}
+    assert set(out) == {"created", "updated", "errors", "skipped"}
     assert set(out["created"]) == set(ZERO) and out["created"]["chats"] == 38
     second = subprocess.run(
         cmd, env={**os.environ, **env}, capture_output=True, text=True, timeout=120
     )
-    assert json.loads(second.stdout) == {"created": ZERO, "updated": ZERO, "errors": []}
+    assert json.loads(second.stdout) == {
+        "created": ZERO,
+        "updated": ZERO,
+        "errors": [],
+        "skipped": [],
+    }
     assert fake.api_key not in first.stdout + first.stderr + second.stderr
     wrong = subprocess.run(
         cmd,

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
+from people import Team
 from sqlalchemy import func, select
 from sqlalchemy.engine import URL
 
@@ -17,7 +18,7 @@ from ozondesk.ozon.fake import FakeOzon
 from ozondesk.services.outbox import OutboxService
 from ozondesk.services.sync import SyncService
 from ozondesk.store.db import Database, open_database
-from ozondesk.store.models import Conversation, Message
+from ozondesk.store.models import Conversation, Message, SyncPending
 
 
 def side_by_side(url: URL, fake: FakeOzon, job: Callable[[Database, OzonClient], Any]) -> list[Any]:
@@ -68,3 +69,23 @@ def test_two_desks_delivering_one_outbox_send_each_reply_once(pg_db: Database, p
         side_by_side(pg_url, fake, lambda db, client: OutboxService(db, client, clock=lambda: later).deliver())
         sent = [m["text"] for m in fake.world.sent]
     assert sorted(sent) == sorted(f"Ответ номер {n}" for n in range(len(conversations)))
+
+
+def test_an_agents_own_login_records_and_clears_the_work_a_sync_owes(team: Team) -> None:
+    """Migration 0011 grants sync_pending to the team's groups: a desk signed in as an agent
+    leaves the products a failed call missed for later, and fetches them the next time."""
+    desk = team.desk("wang.fang")
+    with FakeOzon(port=0, client_id="1001", chats=20, messages=2, lifetime=120) as fake:
+        fake.inject("500", "/v3/product/info/list", times=1000)
+        with OzonClient(fake.client_id, fake.api_key, fake.url, rate=None, backoff=0.001,
+                        max_backoff=0.01, timeout=5.0) as client:
+            first = SyncService(desk, client, "Yuexin").run()
+            skus = len({fake.world.sku(i) for i in range(20) if fake.world.is_buyer_chat(i)})
+            assert [e.where for e in first.errors] == ["products"]
+            assert first.pending == {"products": skus}
+            fake.clear_faults()
+            second = SyncService(desk, client, "Yuexin").run()
+    assert second.created["products"] == skus
+    assert second.errors == [] and second.skipped == [] and second.pending == {}
+    with team.admin.begin() as s:
+        assert s.scalar(select(func.count()).select_from(SyncPending)) == 0

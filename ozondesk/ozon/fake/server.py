@@ -33,6 +33,7 @@ FAULTS = (
     "subscription",  # «not available with existing subscription»
     "forbidden",  # a bare 403
     "badkey",  # 404 code 5, as a wrong Api-Key gets
+    "echo_key",  # 400 whose message repeats the request's Api-Key (a careless proxy or gateway)
 )
 MAX_BODY = 1 << 20
 
@@ -200,6 +201,11 @@ class FakeOzon:
                     fault.times -= 1
                     return fault.kind
         return None
+
+    def clear_faults(self) -> None:
+        """Forget every queued fault: the platform is healthy again."""
+        with self._lock:
+            self._faults.clear()
 
     def pending_faults(self) -> int:
         with self._lock:
@@ -469,6 +475,9 @@ class _Handler(BaseHTTPRequestHandler):
             fake.calls[self.path] = fake.calls.get(self.path, 0) + 1
         fault = fake.take_fault(self.path)
         try:
+            if fault == "echo_key":
+                key = self.headers.get("Api-Key", "")
+                raise _error(400, 3, f"invalid request from key {key}: filter rejected")
             pre = _fault_reply(fault)
             if pre is not None:
                 raise pre

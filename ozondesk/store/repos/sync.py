@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from ozondesk.domain import sla
@@ -29,6 +29,7 @@ from ozondesk.store.models import (
     ReturnRow,
     Shop,
     SyncCursor,
+    SyncPending,
 )
 from ozondesk.store.repos.outbox import claim_outgoing, has_unclaimed
 
@@ -181,6 +182,10 @@ def upsert_chat(
             changed |= _assign(conv, last_message_at=at, last_message_preview=m.text[:200])
         if m.side == "seller" and conv.first_response_at is None and at >= conv.received_at:
             changed |= _assign(conv, first_response_at=at)
+    # The newest message naming an order decides which order the conversation is about.
+    order = next((m.order_number for m in reversed(messages) if m.order_number), None)
+    if order:
+        changed |= _assign(conv, order_number=order[:64])
     changed |= _assign(conv, unread_count=chat.unread_count)
     if conv.status == "open":
         changed |= _assign(conv, due_at=_due(conv, policies))
@@ -190,22 +195,115 @@ def upsert_chat(
     return outcome
 
 
-def link_postings(session: Session, shop_id: int, conversation_orders: dict[int, str]) -> int:
-    """Point conversations without a posting at their order's first posting; returns how many."""
+def link_orders(session: Session, shop_id: int, order_numbers: Sequence[str]) -> int:
+    """Point conversations about these orders that have no posting yet at the order's first
+    posting; returns how many were linked."""
+    if not order_numbers:
+        return 0
+    firsts = dict(
+        session.execute(
+            select(Posting.order_number, func.min(Posting.posting_number))
+            .where(Posting.shop_id == shop_id, Posting.order_number.in_(list(order_numbers)))
+            .group_by(Posting.order_number)
+        ).all()
+    )
+    if not firsts:
+        return 0
+    ids = dict(
+        session.execute(
+            select(Posting.posting_number, Posting.id).where(
+                Posting.shop_id == shop_id, Posting.posting_number.in_(list(firsts.values()))
+            )
+        ).all()
+    )
     linked = 0
-    for conv_id, order in conversation_orders.items():
-        posting_id = session.scalar(
-            select(Posting.id)
-            .where(Posting.shop_id == shop_id, Posting.order_number == order)
-            .order_by(Posting.posting_number)
-            .limit(1)
+    for conv in session.scalars(
+        select(Conversation).where(
+            Conversation.shop_id == shop_id,
+            Conversation.order_number.in_(list(firsts)),
+            Conversation.posting_id.is_(None),
         )
-        conv = session.get(Conversation, conv_id)
-        if posting_id is not None and conv is not None and conv.posting_id is None:
-            conv.posting_id = posting_id
-            conv.version += 1
-            linked += 1
+    ):
+        conv.posting_id = ids[firsts[conv.order_number]]
+        conv.version += 1
+        linked += 1
     return linked
+
+
+# -- work a sync still owes -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PendingItem:
+    id: int
+    key: str
+
+
+def add_pending(
+    session: Session, shop_id: int, stage: str, keys: Iterable[str], now: datetime
+) -> int:
+    """Record work for ``stage`` (an item already waiting stays as it is); returns how many are new."""
+    wanted = sorted({k for k in keys if k})
+    if not wanted:
+        return 0
+    have = set(
+        session.scalars(
+            select(SyncPending.key).where(
+                SyncPending.shop_id == shop_id,
+                SyncPending.stage == stage,
+                SyncPending.key.in_(wanted),
+            )
+        )
+    )
+    stamp = to_storage(now)
+    fresh = [k for k in wanted if k not in have]
+    session.add_all(
+        SyncPending(shop_id=shop_id, stage=stage, key=k, attempts=0, created_at=stamp)
+        for k in fresh
+    )
+    return len(fresh)
+
+
+def pending_batch(
+    session: Session, shop_id: int, stage: str, after_id: int, limit: int
+) -> list[PendingItem]:
+    """The next ``limit`` items of ``stage`` after ``after_id``, oldest first."""
+    rows = session.execute(
+        select(SyncPending.id, SyncPending.key)
+        .where(
+            SyncPending.shop_id == shop_id,
+            SyncPending.stage == stage,
+            SyncPending.id > after_id,
+        )
+        .order_by(SyncPending.id)
+        .limit(limit)
+    )
+    return [PendingItem(i, k) for i, k in rows]
+
+
+def pending_counts(session: Session, shop_id: int) -> dict[str, int]:
+    """Items waiting, per stage (stages with none are left out)."""
+    rows = session.execute(
+        select(SyncPending.stage, func.count())
+        .where(SyncPending.shop_id == shop_id)
+        .group_by(SyncPending.stage)
+    )
+    return {stage: int(n) for stage, n in rows}
+
+
+def clear_pending(session: Session, ids: Sequence[int]) -> None:
+    if ids:
+        session.execute(delete(SyncPending).where(SyncPending.id.in_(list(ids))))
+
+
+def fail_pending(session: Session, ids: Sequence[int], error: str) -> None:
+    """Keep the items for the next sync, noting the attempt and why it failed (already redacted)."""
+    if ids:
+        session.execute(
+            update(SyncPending)
+            .where(SyncPending.id.in_(list(ids)))
+            .values(attempts=SyncPending.attempts + 1, last_error=error[:2000])
+        )
 
 
 def _items_key(items: Iterable[tuple[int, str, str, int, Decimal, str]]) -> list[tuple[Any, ...]]:
