@@ -6,8 +6,10 @@ configured shop: a sync (full, or ``unread_only`` when polling) followed by the 
 ``deliver()``; a *delivery round* only delivers, for shops with queued replies. Results
 come back to the GUI thread as signals carrying a ``SyncRound``.
 
-Cancelling sets the round's event: the sync stops between pages, and a client waiting
-to retry stops waiting (its sleep raises ``SyncCancelled``).
+Cancelling sets the round's event: the sync stops between pages and batches, and a client
+waiting to retry stops waiting (its sleep raises ``SyncCancelled``); the next round goes on
+from what was stored. ``stage_progress`` carries the service's ``Progress`` (stage, done,
+total) for a bar per stage; work a round left for the next one is in its log entries.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from ozondesk.services.credentials import (
     register_secret,
 )
 from ozondesk.services.outbox import OutboxService
-from ozondesk.services.sync import SyncService, poll_interval
+from ozondesk.services.sync import Progress, SyncService, poll_interval
 from ozondesk.store.db import Database
 from ozondesk.ui.tasks import TaskRunner
 
@@ -110,6 +112,7 @@ class _Worker(QObject):
     """Lives on the sync thread; ``run`` is only ever invoked there, through a queued signal."""
 
     progress = Signal(str)
+    stage_progress = Signal(str, object)  # shop name, services.sync.Progress
     done = Signal(object)
 
     def __init__(
@@ -173,20 +176,21 @@ class _Worker(QObject):
     def _shop(self, ref: ShopRef, client: OzonClient, request: _Request, result: SyncRound) -> None:
         if request.kind == "sync":
             name = ref.name
+
+            def progress(p: Progress) -> None:
+                self.stage_progress.emit(name, p)
+                self.progress.emit(_("{shop}: {progress}").format(shop=name, progress=p.message))
+
             service = SyncService(
-                self.db,
-                client,
-                name,
-                cancel=request.cancel,
-                progress=lambda p: self.progress.emit(
-                    _("{shop}: {progress}").format(shop=name, progress=p.message)
-                ),
+                self.db, client, name, cancel=request.cancel, progress=progress
             )
             report = service.run(unread_only=request.unread_only)
             result.created += sum(report.created.values())
             result.updated += sum(report.updated.values())
             for issue in report.errors:
                 result.add(name, issue.where, issue.message, issue.what_to_do)
+            for skip in report.skipped:
+                result.add(name, skip.method, skip.reason, _("OzonDesk tries again at the next sync"))
             if request.cancel.is_set():
                 raise SyncCancelled()
             if report.aborted:
@@ -229,6 +233,8 @@ class SyncController(QObject):
 
     started = Signal(str)
     progress = Signal(str)
+    # Per stage (chats, postings, returns, products) with counts, for a progress bar per stage.
+    stage_progress = Signal(str, object)  # shop name, services.sync.Progress
     finished = Signal(object)
     failed = Signal(object)
     configured = Signal()  # the shops, the polling interval or the online state changed
@@ -266,6 +272,7 @@ class SyncController(QObject):
         self._worker.moveToThread(self._thread)
         self._request.connect(self._worker.run)
         self._worker.progress.connect(self.progress)
+        self._worker.stage_progress.connect(self.stage_progress)
         self._worker.done.connect(self._done)
         self._thread.start()
 

@@ -92,6 +92,32 @@ def test_a_sync_imports_chats_off_the_gui_thread_with_progress_and_finished(
     assert not again.args[0].changed  # nothing new: nothing to reload
 
 
+def test_stage_progress_and_work_left_for_the_next_round(
+    qtbot: Any, db: Database, fake: FakeOzon, harness: Harness
+) -> None:
+    controller = harness.controller
+    stages: list[tuple[str, str, int, int | None]] = []
+    controller.stage_progress.connect(lambda shop, p: stages.append((shop, p.stage, p.done, p.total)))
+    configured(qtbot, controller)
+    fake.inject("500", "/v3/product/info/list", times=1000)
+    with qtbot.waitSignal(controller.finished, timeout=8000) as done:
+        controller.sync_now()
+    result: SyncRound = done.args[0]
+    buyer = sum(fake.world.is_buyer_chat(i) for i in range(12))
+    skus = len({fake.world.sku(i) for i in range(12) if fake.world.is_buyer_chat(i)})
+    assert [s for s, *_ in stages] == ["Yuexin"] * len(stages)
+    assert [st for _, st, *_ in stages if st != "chats"][0] == "postings"
+    assert ("Yuexin", "postings", buyer, buyer) in stages and ("Yuexin", "products", 0, skus) in stages
+    assert [(e.where, e.what_to_do) for e in result.entries] == [
+        ("products", "try again later; if it keeps failing, check the Ozon status page"),
+        ("/v3/product/info/list", "OzonDesk tries again at the next sync"),
+    ]
+    fake.clear_faults()
+    with qtbot.waitSignal(controller.finished, timeout=8000) as again:
+        controller.sync_now()
+    assert again.args[0].entries == [] and again.args[0].created == skus
+
+
 def test_a_refused_key_ends_in_failed_with_what_to_do(
     qtbot: Any, fake: FakeOzon, harness: Harness
 ) -> None:
