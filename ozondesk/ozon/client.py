@@ -206,7 +206,8 @@ class OzonClient:
             ) from None
         log.debug("POST %s -> %d", path, response.status_code)
         if response.status_code != 200:
-            raise classify(response.status_code, response.content, path, _retry_after(response))
+            err = classify(response.status_code, response.content, path, _retry_after(response))
+            raise self._scrub(err)
         try:
             data = response.json()
         except ValueError:
@@ -214,6 +215,13 @@ class OzonClient:
         if not isinstance(data, dict):
             raise E.MalformedResponse("the answer is not a JSON object", status=200, path=path)
         return data
+
+    def _scrub(self, err: E.OzonError) -> E.OzonError:
+        # A gateway may echo the request's headers: keep our key out of every message we raise.
+        if self._api_key and self._api_key in err.message:
+            err.message = err.message.replace(self._api_key, "***")
+            err.args = (err.message,)
+        return err
 
     # -- chats -----------------------------------------------------------------------------
 

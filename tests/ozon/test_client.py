@@ -108,6 +108,14 @@ def test_wrong_key_is_404_code_5_and_says_what_to_do(
     assert "API key in Settings" in caught.value.hint
 
 
+def test_an_error_echoing_the_key_is_raised_without_it(fake: FakeOzon, client: OzonClient) -> None:
+    fake.inject("echo_key", "/v3/chat/list")
+    with pytest.raises(E.OzonError) as caught:
+        client.chat_list()
+    assert fake.api_key not in str(caught.value) and fake.api_key not in repr(caught.value.args)
+    assert str(caught.value) == "/v3/chat/list: invalid request from key ***: filter rejected (HTTP 400)"
+
+
 def test_non_numeric_client_id_is_an_auth_error(make_client: Callable[..., OzonClient]) -> None:
     with pytest.raises(E.AuthError) as caught:
         make_client(client_id="shop-one").chat_list()

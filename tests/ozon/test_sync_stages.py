@@ -456,3 +456,10 @@ def test_the_upgrade_queues_what_an_old_sync_may_have_missed(empty_url: URL) -> 
         ("products", "200000002", 0),  # 200000001 has its product row already
     }
     assert cursors == {"chat:chat-linked"}  # the orphan's history is read again
+
+
+def test_every_sync_error_text_is_redacted_whatever_raised_it(db: Database, big_client: OzonClient) -> None:
+    SyncService(db, big_client, "Yuexin")  # registers the client's key for redaction
+    report = SyncReport()
+    report.error("chat list", ValueError(f"unreadable record near {KEY}"))
+    assert report.errors[0].message == "unreadable record near ***"
