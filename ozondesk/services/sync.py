@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from sqlalchemy.orm import Session
+
 from ozondesk.domain.clock import utcnow
 from ozondesk.i18n import _, ngettext
 from ozondesk.ozon import errors as E
@@ -410,7 +412,7 @@ class SyncService:
 
     def _keep(
         self,
-        session: Any,
+        session: Session,
         items: list[repo.PendingItem],
         done: Callable[[str], bool],
         bad: list[E.RecordError],

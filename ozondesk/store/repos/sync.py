@@ -243,7 +243,8 @@ def add_pending(
     session: Session, shop_id: int, stage: str, keys: Iterable[str], now: datetime
 ) -> int:
     """Record work for ``stage`` (an item already waiting stays as it is); returns how many are new."""
-    wanted = sorted({k for k in keys if k})
+    # Ozon's order and posting numbers are short; a longer one is garbage no call could fetch.
+    wanted = sorted({k for k in keys if k and len(k) <= 64})
     if not wanted:
         return 0
     have = set(
