@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -40,7 +39,7 @@ from ozondesk import __version__
 from ozondesk.i18n import _
 from ozondesk.keyring_check import KeyringUnavailable, failure, secure_backend
 from ozondesk.resources import migrations_dir
-from ozondesk.store import dialect
+from ozondesk.store import dialect, transactions
 from ozondesk.store.errors import DatabaseKnownError
 from ozondesk.store.pg_roles import admit, current_login, is_permission_error, may_migrate
 
@@ -51,8 +50,8 @@ APP_NAME = "OzonDesk"
 PASSWORD_SERVICE = "ozondesk.database"
 # Any fixed 64-bit number: held while one desk migrates and seeds a shared PostgreSQL database.
 _MIGRATION_LOCK = 0x6F7A6F6E6465736B
-# SQLSTATEs worth running a whole unit of work again for: serialization failure, deadlock.
-_RETRY_STATES = {"40001", "40P01"}
+# A unit of work lost with its connection more often than this is not a passing hiccup.
+_DISCONNECT_RETRIES = 3
 T = TypeVar("T")
 
 
@@ -167,39 +166,81 @@ def _known_revisions() -> set[str]:
 
 @dataclass
 class Database:
+    """An open database and the three ways to run a transaction on it.
+
+    ``write(work)`` for a unit of work that must not fail on a transient lock (re-run from the
+    start when the server picks it as a victim), ``begin()`` for a write block only this desk
+    does, ``read()`` for anything that only reads. The discipline behind them, and which
+    threads write, is in ``store/transactions.py``.
+    """
+
     url: URL
     engine: Engine
     sessions: sessionmaker[Session]
     backup_path: Path | None = None
+    read_sessions: sessionmaker[Session] | None = None
+
+    def __post_init__(self) -> None:
+        if self.read_sessions is None:
+            reader = self.engine.execution_options(**{transactions.READ_ONLY: True})
+            self.read_sessions = sessionmaker(reader, expire_on_commit=False)
 
     @contextmanager
     def begin(self) -> Iterator[Session]:
-        """One unit of work: committed on success, rolled back on any error."""
+        """One write unit of work: committed on success, rolled back on any error.
+
+        On SQLite it starts once this connection holds the write lock (waiting for it at most
+        ``transactions.WRITE_WAIT`` seconds, then a one-line ``DatabaseBusyError``), so the
+        block never meets a transient lock. On PostgreSQL a deadlock victim is not re-run:
+        use :meth:`write` for work other desks may do at the same time.
+        """
         with self.sessions.begin() as session:
             yield session
 
-    def transact(self, work: Callable[[Session], T], attempts: int = 4) -> T:
-        """Run ``work`` in one transaction, again from the start if the connection dropped
-        or PostgreSQL chose it as a deadlock or serialization victim.
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only transaction: no write lock taken, and any write inside it is an error."""
+        assert self.read_sessions is not None
+        with self.read_sessions.begin() as session:
+            yield session
+
+    def write(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in one write transaction, again from the start after a transient
+        failure: a lock that stayed busy (SQLite), a deadlock or serialization victim
+        (PostgreSQL), a dropped connection. Pauses are jittered; after
+        ``transactions.WRITE_WAIT`` seconds a one-line ``DatabaseBusyError`` is raised.
 
         ``work`` must only touch the database: a second run sees none of the first one's
-        writes, which were rolled back with the lost connection. A connection lost during
-        COMMIT may have committed, so ``work`` must also be idempotent (check before insert).
+        writes, which were rolled back. A connection lost during COMMIT may have committed,
+        so ``work`` must also be idempotent (check before insert).
         """
-        for attempt in range(1, attempts + 1):
+        waits = transactions.pauses()
+        disconnects = 0
+        while True:
             try:
                 with self.sessions.begin() as session:
                     return work(session)
             except DBAPIError as exc:
-                state = getattr(exc.orig, "sqlstate", None)
-                if attempt == attempts or not (exc.connection_invalidated or state in _RETRY_STATES
-                                               or _is_disconnect(exc)):
+                kind = _transient(exc)
+                if kind is None:
+                    raise
+                if kind == "disconnect":
+                    disconnects += 1
+                    if disconnects > _DISCONNECT_RETRIES:
+                        raise
+                pause = next(waits, None)
+                if pause is None:
+                    if kind == "busy":
+                        raise transactions.busy_error(_describe(self.url)) from None
                     raise
                 # After a disconnect SQLAlchemy has invalidated the pool: the next checkout
                 # pings and reconnects, so nothing else to reset here.
-                log.warning("transaction retried after %s", type(exc.orig).__name__)
-                time.sleep(random.uniform(0, 0.02 * attempt))
-        raise AssertionError("unreachable")
+                log.warning("transaction run again after %s", type(exc.orig).__name__)
+                time.sleep(pause)
+
+    def transact(self, work: Callable[[Session], T]) -> T:
+        """The former name of :meth:`write`."""
+        return self.write(work)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -211,6 +252,17 @@ class Database:
     @property
     def display_name(self) -> str:
         return self.url.render_as_string(hide_password=True)
+
+
+def _transient(exc: DBAPIError) -> str | None:
+    """"busy" or "disconnect" when running the unit of work again can help, else None."""
+    if exc.connection_invalidated or _is_disconnect(exc):
+        return "disconnect"
+    if getattr(exc.orig, "sqlstate", None) in transactions.RETRY_STATES:
+        return "busy"
+    if transactions.sqlite_is_busy(exc.orig):
+        return "busy"
+    return None
 
 
 def _is_disconnect(exc: DBAPIError) -> bool:
@@ -267,12 +319,13 @@ def open_database(value: str | URL | None = None, *, create: bool = True) -> Dat
                     path=path, reason=exc.strerror or type(exc).__name__
                 )
             ) from None
-    options: dict[str, Any] = {}
+    # Error texts never carry the statement's values: they hold customers' words.
+    options: dict[str, Any] = {"hide_parameters": True}
     if is_postgresql(url):
         url = with_password(url)
         # pre_ping: a desk whose connection the server dropped (restart, idle timeout)
         # gets a fresh one instead of an error on its next action.
-        options = {
+        options |= {
             "pool_pre_ping": True,
             "connect_args": {"connect_timeout": 5, "application_name": "ozondesk"},
         }

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, column, event, false, func, or_, select, table, text
 from sqlalchemy.engine import URL
+
+from ozondesk.store import transactions
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -32,8 +35,15 @@ def looks_like_sqlite(path: Path) -> bool:
 
 
 def configure(engine: Engine) -> None:
-    if not is_sqlite(engine.url):
-        return
+    """Connection set-up and the start of every transaction (see ``store/transactions.py``)."""
+    if is_sqlite(engine.url):
+        _configure_sqlite(engine)
+    else:
+        _configure_server(engine)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    where = str(sqlite_path(engine.url) or engine.url.database or ":memory:")
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -41,15 +51,51 @@ def configure(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={_busy_ms()}")
         if sqlite_path(engine.url) is not None:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    # The connection this thread holds the write lock on, if any.
+    holding = threading.local()
+
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        raw = conn.connection.driver_connection
+        # Set on every begin: a pooled connection serves reads and writes in turn.
+        if conn.get_execution_options().get(transactions.READ_ONLY):
+            raw.execute("PRAGMA query_only=ON")
+            raw.execute("BEGIN")
+            return
+        held = getattr(holding, "raw", None)
+        if held is not None and held is not raw and held.in_transaction:
+            # It would wait for itself until the bound: a bug, said at once.
+            raise RuntimeError("a write transaction began inside another on the same thread")
+        raw.execute("PRAGMA query_only=OFF")
+        transactions.sqlite_begin_immediate(raw, where, transactions.WRITE_WAIT, _busy_ms())
+        holding.raw = raw
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _end(conn: Any) -> None:
+        try:
+            raw = conn.connection.driver_connection
+        except Exception:  # noqa: BLE001 - an invalidated connection holds no lock any more
+            raw = None
+        if raw is None or getattr(holding, "raw", None) is raw:
+            holding.raw = None
+
+
+def _configure_server(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        if conn.get_execution_options().get(transactions.READ_ONLY):
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+
+
+def _busy_ms() -> int:
+    return int(transactions.WRITE_WAIT * 1000)
 
 
 def backup_sqlite(path: Path, target: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -155,20 +156,38 @@ def test_an_approval_racing_another_is_refused_without_a_second_write(
 ) -> None:
     rev = submitted(service, people)
     real_check = review.check
-    raced = []
+    other: list[threading.Thread] = []
+    outcomes: dict[str, str] = {}
 
-    def check_then_lose_the_race(action: Any, state: Any, role: str) -> None:
+    def approve(who: str, minute: int) -> None:
+        try:
+            service.approve(people[who], rev.id, msk(2026, 11, 23, 16, minute), who)
+            outcomes[who] = "approved"
+        except ReviewError as exc:
+            outcomes[who] = str(exc)
+
+    def check_then_race(action: Any, state: Any, role: str) -> None:
         real_check(action, state, role)
-        if action == "approve" and not raced:
-            raced.append(True)
-            # Another lead's desk approves between our read and our write.
-            service.approve(people["lead2"], rev.id, msk(2026, 11, 23, 16, 0), "первым")
+        if action == "approve" and not other:
+            # Another lead's desk approves between our read and our write. On SQLite it waits
+            # for our write lock; on PostgreSQL the conditional update decides who wins.
+            other.append(threading.Thread(target=approve, args=("lead2", 0)))
+            other[0].start()
 
-    monkeypatch.setattr(review, "check", check_then_lose_the_race)
-    with pytest.raises(ReviewError, match="another lead reviewed this revision"):
-        service.approve(people["lead"], rev.id, msk(2026, 11, 23, 16, 1), "вторым")
+    monkeypatch.setattr(review, "check", check_then_race)
+    approve("lead", 1)
+    other[0].join(timeout=30)
+    [winner] = [who for who, outcome in outcomes.items() if outcome == "approved"]
+    [loser] = {"lead", "lead2"} - {winner}
+    # SQLite: the loser starts after the winner's commit and finds it approved; PostgreSQL: it
+    # read "submitted" and its conditional update found nothing to change.
+    assert outcomes[loser] in (
+        "this revision is approved; only a submitted one can be approved",
+        "another lead reviewed this revision at the same moment; refresh the queue",
+    )
     [record] = service.history(rev.template_id)
-    assert (record.reviewed_by, record.review_comment) == ("Zhao Ting", "первым")
+    names = {"lead": "Wang Lei", "lead2": "Zhao Ting"}
+    assert (record.reviewed_by, record.review_comment) == (names[winner], winner)
     assert [e.action for e in service.audit_log("refund")].count("template.approve") == 1
 
 
