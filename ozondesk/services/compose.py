@@ -120,7 +120,7 @@ class ComposeService:
         shop_name: str | None = None,
         agent_name: str | None = None,
     ) -> ComposeState:
-        with self.db.begin() as session:
+        with self.db.read() as session:
             facts = outbox_repo.window_facts(session, detail.id)
             policy = current_policies(session).get(detail.sla_policy)
             draft = drafts.load_in(session, detail.id, agent_id)
@@ -142,7 +142,7 @@ class ComposeService:
         )
 
     def incoming_after(self, conversation_id: int, after_id: int | None) -> list[IncomingMessage]:
-        with self.db.begin() as session:
+        with self.db.read() as session:
             return _incoming_after(session, conversation_id, after_id)
 
     def send(

@@ -127,7 +127,7 @@ class ConversationService:
         self.db = db
 
     def detail(self, conversation_id: int, now: datetime) -> ConversationDetail:
-        with self.db.begin() as session:
+        with self.db.read() as session:
             conv = session.get(Conversation, conversation_id)
             if conv is None:
                 raise UserError(_("conversation #{id} no longer exists").format(id=conversation_id))

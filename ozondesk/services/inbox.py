@@ -140,14 +140,14 @@ class InboxService:
         return query
 
     def categories(self) -> list[str]:
-        with self.db.begin() as session:
+        with self.db.read() as session:
             rows = session.scalars(
                 select(Conversation.category).where(Conversation.category.is_not(None)).distinct()
             ).all()
         return sorted(r for r in rows if r)
 
     def count(self, flt: InboxFilter = InboxFilter()) -> int:
-        with self.db.begin() as session:
+        with self.db.read() as session:
             query = self._where(select(func.count()).select_from(Conversation), flt, _dialect(session))
             return int(session.scalar(query) or 0)
 
@@ -156,7 +156,7 @@ class InboxService:
         query = select(Conversation.id)
         if sort.key == "assignee":
             query = query.outerjoin(_assignee, _assignee.id == Conversation.assignee_id)
-        with self.db.begin() as session:
+        with self.db.read() as session:
             query = self._where(query, flt, _dialect(session)).order_by(*_order_by(sort))
             result = session.connection().execute(query)
             try:
@@ -196,7 +196,7 @@ class InboxService:
             .where(Conversation.id.in_(wanted))
         )
         text = query.strip()
-        with self.db.begin() as session:
+        with self.db.read() as session:
             found = {r[0]: r for r in session.execute(select_rows)}
             snippets: dict[int, str] = {}
             if text:

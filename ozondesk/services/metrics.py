@@ -128,7 +128,7 @@ class MetricsService:
         """The figures of conversations received from ``first_day`` to ``last_day`` (MSK)."""
         start, end = period_bounds(first_day, last_day)
         now = as_utc(now or self.clock())
-        with self.db.begin() as session:
+        with self.db.read() as session:
             return metrics.summarize(
                 self._facts(session, start, end), now, first_day, last_day, period
             )
@@ -163,7 +163,7 @@ class MetricsService:
         """Everything of the dashboard but the conversation figures; leads only."""
         start, end = period_bounds(first_day, last_day)
         now = as_utc(now)
-        with self.db.begin() as session:
+        with self.db.read() as session:
             self._require_lead(session, actor_id)
             uses = metrics.template_figures(self._uses(session, start, end, agent), now)
             events = events_between(session, start, end)
@@ -192,14 +192,14 @@ class MetricsService:
         if step_first < first_day or step_last > last_day:
             raise UserError(_("the days to count must lie inside the period"))
         start, end = period_bounds(step_first, step_last)
-        with self.db.begin() as session:
+        with self.db.read() as session:
             self._require_lead(session, actor_id)
             return metrics.tally(
                 self._facts(session, start, end), as_utc(now), first_day, last_day, period
             )
 
     def agent_names(self) -> dict[str, str]:
-        with self.db.begin() as session:
+        with self.db.read() as session:
             return dict(
                 session.execute(select(Agent.login, Agent.display_name).order_by(Agent.login)).all()
             )

@@ -43,6 +43,6 @@ class DueSoonService:
             query = query.where(
                 or_(Conversation.assignee_id == agent_id, Conversation.assignee_id.is_(None))
             )
-        with self.db.begin() as session:
+        with self.db.read() as session:
             rows = session.execute(query).all()
         return [DueSoon(cid, buyer or subject or "", as_utc(due)) for cid, buyer, subject, due in rows]

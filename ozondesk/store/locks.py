@@ -1,22 +1,43 @@
-"""Work only one desk of a team may do at a time: syncing a shop, delivering its outbox.
+"""Work only one desk at a time may do on a database: syncing a shop, delivering its outbox.
 
-Two desks syncing one shop at once would both insert the same new chats (the second fails on
-the unique constraint); two desks delivering one outbox would both send the same reply to the
-buyer. On PostgreSQL a session-level advisory lock, tried without waiting, picks one desk; the
-others skip the round, and the winner's changes reach them through the live feed. The lock
-lives on a connection of its own for as long as the work runs, so it is released even when
-the desk dies (the server ends the session). A SQLite file serves one desk: always granted.
+Two desks syncing one shop at once would both insert the same new chats; two delivering one
+outbox would race for the same replies. The lock is *tried, never waited for*: the loser
+skips the round (the winner's changes reach it through the live feed), and it is *released
+when the holder dies*, so a killed process never blocks the others.
+
+- PostgreSQL: a session-level advisory lock on a connection of its own, held while the work
+  runs; the server ends the session of a dead desk.
+- A SQLite file: an OS lock on a small file beside the database (``<db>.<name>.lock``:
+  ``flock`` on POSIX, ``msvcrt.locking`` on Windows), held on a file descriptor of its own.
+  The kernel drops it when the process exits however it exits; two holders in one process
+  (two threads, each with its own descriptor) exclude each other too. The file stays
+  behind, empty: deleting it while another process opens it would split the lock in two.
+- An in-memory SQLite database lives in one process: a lock of this process.
+
+The outbox does not rely on this lock alone: each reply is also claimed row by row
+(``store/repos/outbox.py``), so even two senders that both got through could not send one
+reply twice.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import text
 
+from ozondesk.i18n import _
+from ozondesk.store import dialect
 from ozondesk.store.db import Database
+from ozondesk.store.errors import DatabaseKnownError
+
+_memory_locks: dict[str, threading.Lock] = {}
+_memory_guard = threading.Lock()
 
 
 def lock_key(name: str) -> int:
@@ -24,13 +45,31 @@ def lock_key(name: str) -> int:
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
 
 
+def lock_path(database: Path, name: str) -> Path:
+    """The file beside ``database`` that stands for the lock ``name``."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.") or "lock"
+    return database.with_name(f"{database.name}.{safe}.lock")
+
+
 @contextmanager
 def desk_lock(db: Database, name: str) -> Iterator[bool]:
-    """Hold the team-wide lock ``name`` while the block runs; yields False (at once) when
-    another desk holds it."""
-    if not db.is_postgresql:
-        yield True
+    """Hold the lock ``name`` while the block runs; yields False (at once) when another desk,
+    process or thread holds it."""
+    if db.is_postgresql:
+        with _advisory_lock(db, name) as got:
+            yield got
         return
+    path = dialect.sqlite_path(db.url)
+    if path is None:
+        with _memory_lock(f"{db.url}:{name}") as got:
+            yield got
+        return
+    with file_lock(lock_path(path, name)) as got:
+        yield got
+
+
+@contextmanager
+def _advisory_lock(db: Database, name: str) -> Iterator[bool]:
     key = lock_key(name)
     with db.engine.connect() as conn:
         got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar())
@@ -41,3 +80,67 @@ def desk_lock(db: Database, name: str) -> Iterator[bool]:
             if got:
                 conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
                 conn.commit()
+
+
+@contextmanager
+def file_lock(path: Path) -> Iterator[bool]:
+    """An exclusive OS lock on ``path`` (created if missing), tried once."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise DatabaseKnownError(
+            _("cannot create the lock file {path} ({reason}): make its folder writable").format(
+                path=path, reason=exc.strerror or type(exc).__name__
+            )
+        ) from None
+    try:
+        got = _try_lock(fd)
+        try:
+            yield got
+        finally:
+            if got:
+                _unlock(fd)
+    finally:
+        os.close(fd)
+
+
+if os.name == "nt":  # pragma: no cover - exercised on Windows builds
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        # flock, not fcntl/lockf: those belong to the process, so two threads would both get
+        # one, and closing any descriptor of the file would drop the lock.
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _memory_lock(key: str) -> Iterator[bool]:
+    with _memory_guard:
+        lock = _memory_locks.setdefault(key, threading.Lock())
+    got = lock.acquire(blocking=False)
+    try:
+        yield got
+    finally:
+        if got:
+            lock.release()

@@ -368,7 +368,9 @@ OUTBOX_STATES = ("pending", "sending", "sent", "failed")
 class OutboxEntry(Base):
     """A reply on its way to the platform. Written before any attempt, so nothing is lost
     offline; ``attempts`` > 0 means an earlier try may have got through, and the sender
-    checks the chat history before trying again."""
+    checks the chat history before trying again. A sender claims an entry (``pending`` →
+    ``sending``, ``claimed_by`` and ``lease_until``) in one conditional update before it goes
+    on the wire; only an expired lease lets another sender take it over."""
 
     __tablename__ = "outbox"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -390,6 +392,8 @@ class OutboxEntry(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     platform_message_id: Mapped[str | None] = mapped_column(String(32))
     author_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)
     __table_args__ = (Index("ix_outbox_state_next", "state", "next_attempt_at"),)
 
 

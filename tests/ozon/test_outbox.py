@@ -117,8 +117,11 @@ def test_crash_between_send_and_commit_never_sends_twice(
     with db.begin() as s:
         entry = s.scalar(select(OutboxEntry))
         assert entry is not None and (entry.state, entry.attempts) == ("sending", 1)
-    # A new process starts: the entry left "sending" is due, and is found in the history.
-    report = OutboxService(db, client).deliver()
+    # A new process starts: the entry stays its dead sender's while the lease lasts...
+    early = OutboxService(db, client).deliver()
+    assert (early.reconciled, early.sent, early.taken) == (0, 0, 0)
+    # ...then it is taken over and found in the history, not sent again.
+    report = OutboxService(db, client, clock=later()).deliver()
     assert (report.reconciled, report.sent) == (1, 0)
     assert sent_texts(fake) == ["Спасибо за ожидание!"]
     # The sync sees the platform copy and does not store it a second time.

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ozondesk.domain.clock import as_utc, to_storage
@@ -93,17 +94,58 @@ def enqueue(
     return _item(entry)
 
 
-def due(
-    session: Session, now: datetime, shop_id: int | None = None, limit: int = 50
-) -> list[OutboxItem]:
-    """Entries to try now: pending ones whose time has come, and ``sending`` ones left by a crash."""
-    query = select(OutboxEntry).where(
-        OutboxEntry.state.in_(("pending", "sending")), OutboxEntry.next_attempt_at <= to_storage(now)
+def _may_claim(now: datetime) -> ColumnElement[bool]:
+    """Entries a sender may take now: pending ones whose time has come, and ``sending`` ones
+    whose sender's lease ran out (it died, or an older version left them without one)."""
+    at = to_storage(now)
+    return or_(
+        and_(OutboxEntry.state == "pending", OutboxEntry.next_attempt_at <= at),
+        and_(
+            OutboxEntry.state == "sending",
+            or_(OutboxEntry.lease_until.is_(None), OutboxEntry.lease_until <= at),
+        ),
     )
+
+
+def due_ids(
+    session: Session, now: datetime, shop_id: int | None = None, limit: int = 50
+) -> list[int]:
+    """Entries to try now, oldest first. Only candidates: :func:`claim` decides."""
+    query = select(OutboxEntry.id).where(_may_claim(now))
     if shop_id is not None:
         query = query.where(OutboxEntry.shop_id == shop_id)
-    rows = session.scalars(query.order_by(OutboxEntry.created_at, OutboxEntry.id).limit(limit))
-    return [_item(r) for r in rows]
+    return list(session.scalars(query.order_by(OutboxEntry.created_at, OutboxEntry.id).limit(limit)))
+
+
+def _owned(entry_id: int, owner: str) -> tuple[ColumnElement[bool], ...]:
+    return (OutboxEntry.id == entry_id, OutboxEntry.state == "sending", OutboxEntry.claimed_by == owner)
+
+
+def _changed(session: Session, statement: Any) -> bool:
+    result = session.execute(statement.execution_options(synchronize_session=False))
+    return int(result.rowcount or 0) == 1
+
+
+def claim(
+    session: Session, entry_id: int, owner: str, now: datetime, lease: timedelta
+) -> OutboxItem | None:
+    """Take ``entry_id`` for ``owner`` (``sending``, with a lease) if nobody else may have it;
+    None when another sender claimed it first or it is no longer due.
+
+    One conditional UPDATE: two senders can both see the entry due, only one changes the row
+    (SQLite serializes writers; PostgreSQL re-checks the condition on the row it waited for).
+    """
+    taken = _changed(
+        session,
+        update(OutboxEntry)
+        .where(OutboxEntry.id == entry_id, _may_claim(now))
+        .values(state="sending", claimed_by=owner, lease_until=to_storage(now + lease)),
+    )
+    if not taken:
+        return None
+    row = session.get(OutboxEntry, entry_id, populate_existing=True)
+    assert row is not None
+    return _item(row)
 
 
 def get(session: Session, entry_id: int) -> OutboxItem | None:
@@ -111,23 +153,40 @@ def get(session: Session, entry_id: int) -> OutboxItem | None:
     return _item(row) if row is not None else None
 
 
-def begin_attempt(session: Session, entry_id: int, now: datetime) -> None:
-    row = session.get(OutboxEntry, entry_id)
-    assert row is not None
-    row.state = "sending"
-    row.attempts += 1
-    row.attempt_started_at = to_storage(now)
-    message = session.get(Message, row.message_id)
-    if message is not None:
-        message.delivery_state = "queued"
+def begin_attempt(
+    session: Session, entry_id: int, owner: str, now: datetime, lease: timedelta
+) -> bool:
+    """Count an attempt and renew the lease, committed before the call goes out; False when
+    ``owner`` lost the entry (its lease ran out and another sender took it over)."""
+    started = to_storage(now)
+    if not _changed(
+        session,
+        update(OutboxEntry)
+        .where(*_owned(entry_id, owner))
+        .values(
+            attempts=OutboxEntry.attempts + 1,
+            attempt_started_at=started,
+            lease_until=to_storage(now + lease),
+        ),
+    ):
+        return False
+    session.execute(
+        update(Message)
+        .where(Message.id == select(OutboxEntry.message_id).where(OutboxEntry.id == entry_id).scalar_subquery())
+        .values(delivery_state="queued")
+        .execution_options(synchronize_session=False)
+    )
+    return True
 
 
 def mark_sent(session: Session, entry_id: int, platform_id: str | None, now: datetime) -> None:
-    row = session.get(OutboxEntry, entry_id)
+    """The reply is on the platform: recorded whoever holds the claim (it went out)."""
+    row = session.get(OutboxEntry, entry_id, populate_existing=True)
     assert row is not None
     row.state = "sent"
     row.sent_at = row.sent_at or to_storage(now)
     row.last_error = None
+    row.claimed_by = row.lease_until = None
     message = session.get(Message, row.message_id)
     if message is not None:
         message.delivery_state = "sent"
@@ -146,22 +205,38 @@ def mark_sent(session: Session, entry_id: int, platform_id: str | None, now: dat
         conv.version += 1
 
 
-def mark_retry(session: Session, entry_id: int, error: str, next_at: datetime) -> None:
-    row = session.get(OutboxEntry, entry_id)
-    assert row is not None
-    row.state = "pending"
-    row.last_error = error
-    row.next_attempt_at = to_storage(next_at)
+def mark_retry(session: Session, entry_id: int, owner: str, error: str, next_at: datetime) -> bool:
+    """Back to ``pending`` until ``next_at``; False (nothing changed) if ``owner`` lost it."""
+    return _changed(
+        session,
+        update(OutboxEntry)
+        .where(*_owned(entry_id, owner))
+        .values(
+            state="pending",
+            last_error=error,
+            next_attempt_at=to_storage(next_at),
+            claimed_by=None,
+            lease_until=None,
+        ),
+    )
 
 
-def mark_failed(session: Session, entry_id: int, error: str) -> None:
-    row = session.get(OutboxEntry, entry_id)
-    assert row is not None
-    row.state = "failed"
-    row.last_error = error
-    message = session.get(Message, row.message_id)
-    if message is not None:
-        message.delivery_state = "failed"
+def mark_failed(session: Session, entry_id: int, owner: str, error: str) -> bool:
+    """Refused for good; False (nothing changed) if ``owner`` lost it."""
+    if not _changed(
+        session,
+        update(OutboxEntry)
+        .where(*_owned(entry_id, owner))
+        .values(state="failed", last_error=error, claimed_by=None, lease_until=None),
+    ):
+        return False
+    session.execute(
+        update(Message)
+        .where(Message.id == select(OutboxEntry.message_id).where(OutboxEntry.id == entry_id).scalar_subquery())
+        .values(delivery_state="failed")
+        .execution_options(synchronize_session=False)
+    )
+    return True
 
 
 def attached_ids(session: Session, conversation_id: int) -> set[str]:
@@ -217,6 +292,7 @@ def claim_outgoing(
                 entry.state = "sent"
                 entry.sent_at = to_storage(platform_at)
                 entry.last_error = None
+                entry.claimed_by = entry.lease_until = None
             message.delivery_state = "sent"
             return True
     return False
