@@ -464,7 +464,8 @@ def _migrate_shared(engine: Engine, url: URL) -> None:
 
 def _migrate(engine: Engine, url: URL, path: Path | None) -> Path | None:
     head = head_revision()
-    with engine.connect() as connection:
+    # A look without the write lock: at head (the usual start) nothing else is done.
+    with engine.connect().execution_options(**{transactions.READ_ONLY: True}) as connection:
         try:
             current = MigrationContext.configure(connection).get_current_revision()
         except ProgrammingError as exc:

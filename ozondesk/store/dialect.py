@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -26,12 +27,23 @@ def sqlite_path(url: URL) -> Path | None:
     return Path(url.database)
 
 
+# Connections this process has open, per database file. While there are any, the file itself
+# is never opened by other means: closing any descriptor of a file drops every POSIX lock the
+# process holds on it, so another process could take this one's connections for gone and
+# delete the WAL under them ("disk I/O error", or worse).
+_connections: Counter[str] = Counter()
+_connections_guard = threading.Lock()
+
+
 def looks_like_sqlite(path: Path) -> bool:
     """An empty or missing file is fine (it becomes a new database); anything else needs the magic."""
-    if not path.exists() or path.stat().st_size == 0:
-        return True
-    with path.open("rb") as handle:
-        return handle.read(16) == SQLITE_MAGIC
+    with _connections_guard:
+        if _connections[str(path)] > 0:
+            return True  # this process has it open as a database already
+        if not path.exists() or path.stat().st_size == 0:
+            return True
+        with path.open("rb") as handle:
+            return handle.read(16) == SQLITE_MAGIC
 
 
 def configure(engine: Engine) -> None:
@@ -45,8 +57,13 @@ def configure(engine: Engine) -> None:
 def _configure_sqlite(engine: Engine) -> None:
     where = str(sqlite_path(engine.url) or engine.url.database or ":memory:")
 
+    file = sqlite_path(engine.url)
+
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        if file is not None:
+            with _connections_guard:
+                _connections[str(file)] += 1
         # pysqlite's own transaction handling is disabled so SQLAlchemy's BEGIN is the real one.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -56,6 +73,12 @@ def _configure_sqlite(engine: Engine) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+    @event.listens_for(engine, "close")
+    def _closed(_dbapi_connection: Any, _record: Any) -> None:
+        if file is not None:
+            with _connections_guard:
+                _connections[str(file)] -= 1
 
     # The connection this thread holds the write lock on, if any.
     holding = threading.local()

@@ -26,9 +26,13 @@ EPOCH = datetime(2000, 1, 1)
 def ensure_defaults(db: Database) -> None:
     from ozondesk.domain.policies import DEFAULT_POLICIES
 
-    with db.begin() as session:
+    # Looked at without the write lock first: every start opens the database, seeding is rare.
+    with db.read() as session:
         if session.scalar(select(func.count()).select_from(SlaPolicyRevision)):
             return
+    with db.begin() as session:
+        if session.scalar(select(func.count()).select_from(SlaPolicyRevision)):
+            return  # another process seeded it meanwhile
         now = datetime.now(UTC).replace(tzinfo=None)
         calendars: dict[str, BusinessCalendarRow] = {}
         for policy in DEFAULT_POLICIES.values():
