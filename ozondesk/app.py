@@ -63,6 +63,44 @@ def wants_setup(args: argparse.Namespace, db: Database) -> bool:
     return needs_setup(db)
 
 
+class AlreadyOpen(UserError):
+    """Another app instance has this database open; ``shown`` when its window came forward."""
+
+    def __init__(self, message: str, shown: bool) -> None:
+        super().__init__(message)
+        self.shown = shown
+
+
+def database_key(args: argparse.Namespace) -> str:
+    """What names the database for the single-instance guard: a file path, or a server URL
+    without its password."""
+    if args.demo:
+        return str(demo_database_path())
+    from ozondesk.store.db import resolve_url
+    from ozondesk.store.dialect import sqlite_path
+
+    url = resolve_url(args.db)
+    path = sqlite_path(url)
+    # URL.set() ignores None: _replace (a NamedTuple's own) drops the password.
+    return str(path) if path is not None else url._replace(password=None).render_as_string()
+
+
+def claim_single_instance(args: argparse.Namespace) -> Any:
+    """This database's guard, held; ``AlreadyOpen`` when another instance has it."""
+    from ozondesk.ui.single_instance import SingleInstance
+
+    key = database_key(args)
+    guard = SingleInstance(key)
+    if guard.acquire():
+        return guard
+    shown = guard.ask_running_to_show()
+    if shown:
+        message = _("OzonDesk is already open on {database}: its window was brought to the front")
+    else:
+        message = _("OzonDesk is already open on {database}: use that window, or close it first")
+    raise AlreadyOpen(message.format(database=key), shown)
+
+
 def apply_interface_language(db: Database) -> None:
     """Switch to the language chosen in Settings (OZONDESK_LANG still wins); read once at start-up."""
     from ozondesk.services.preferences import startup_language
@@ -217,6 +255,7 @@ def _run_app(args: argparse.Namespace, app: Any) -> int:
     from ozondesk.store.repos.policies import current_policies
 
     temp: tempfile.TemporaryDirectory[str] | None = None
+    guard: Any = None
     try:
         if args.self_test:
             temp = tempfile.TemporaryDirectory(prefix="ozondesk-selftest-")
@@ -226,10 +265,13 @@ def _run_app(args: argparse.Namespace, app: Any) -> int:
 
             generate(db, size=50)
         else:
+            guard = claim_single_instance(args)
             db = prepare_database(args)
     except UserError as exc:
+        if guard is not None:
+            guard.release()
         sys.stderr.write(exc.message + "\n")
-        if not args.self_test:
+        if not args.self_test and not getattr(exc, "shown", False):
             QMessageBox.critical(None, _("OzonDesk"), exc.message)
         return exc.exit_code
     apply_interface_language(db)  # before any window is created
@@ -249,8 +291,14 @@ def _run_app(args: argparse.Namespace, app: Any) -> int:
 
         run_first_setup(db, base_url)
         apply_interface_language(db)  # chosen in the assistant; no window is built yet
+    front: list[Any] = [None]
+    if guard is not None:
+        from ozondesk.ui.single_instance import bring_to_front
+
+        guard.activated.connect(lambda: bring_to_front(front[0]))
     while True:
         window, sync, runner = build_window(db, policies, base_url)
+        front[0] = window
         if args.self_test and window.presence_panel is not None:
             window.presence_panel.confirm = lambda _parent, _text: True  # nobody to answer a dialog
         window.show()
@@ -266,6 +314,8 @@ def _run_app(args: argparse.Namespace, app: Any) -> int:
         # The desk changed hands: the same database, a new window for the colleague.
         set_desk_agent(db, window.switch_to)
     db.dispose()
+    if guard is not None:
+        guard.release()
     if temp is not None:
         temp.cleanup()
     return int(code)

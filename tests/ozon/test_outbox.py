@@ -175,3 +175,45 @@ def test_permanent_refusal_marks_failed_with_reason(
             and entry.state == "failed"
             and "subscription required" in (entry.last_error or "")
         )
+
+
+def test_a_key_the_server_echoes_is_never_stored_or_logged(
+    db: Database, fake: FakeOzon, synced: int, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Issue 19: the outbox stored the key in ``last_error`` when the server's message held it."""
+    import logging
+
+    import httpx
+
+    from ozondesk.services.credentials import from_environment
+
+    key = "echoed-secret-key-4f9a"
+    monkeypatch.setenv("OZON_CLIENT_ID", fake.client_id)
+    monkeypatch.setenv("OZON_API_KEY", key)
+    creds = from_environment("Yuexin")  # as `sync --send` loads it; registers it for redaction
+    assert creds is not None
+    answers = iter([500, 400])
+
+    def echo(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v3/chat/history":  # the first try did not get through
+            return httpx.Response(200, json={"has_next": False, "messages": []})
+        message = f"key {request.headers['Api-Key']} may not send here"
+        return httpx.Response(next(answers), json={"code": 3, "message": message})
+
+    OutboxService(db).queue(synced, "Здравствуйте! Проверим и ответим сегодня.")
+    caplog.set_level(logging.DEBUG)
+    with OzonClient(creds.client_id, creds.api_key, "http://ozon.invalid", rate=None, retries=0,
+                    transport=httpx.MockTransport(echo)) as client:
+        retrying = OutboxService(db, client).deliver()
+        with db.begin() as s:
+            first_error = s.scalar(select(OutboxEntry.last_error))
+        failed = OutboxService(db, client, clock=later()).deliver()
+    with db.begin() as s:
+        entry = s.scalar(select(OutboxEntry))
+    assert (retrying.retrying, failed.reconciled, failed.failed) == (1, 0, 1)
+    assert entry is not None and entry.state == "failed"
+    assert first_error is not None and "key *** may not send here" in first_error
+    assert entry.last_error is not None and "key *** may not send here" in entry.last_error
+    assert key not in first_error + entry.last_error
+    assert key not in caplog.text
