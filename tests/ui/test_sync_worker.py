@@ -7,16 +7,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 from support import MemoryKeyring
 
-from ozondesk.domain.clock import utcnow
+from ozondesk.domain.clock import to_storage, utcnow
 from ozondesk.ozon.client import OzonClient
 from ozondesk.ozon.fake import FakeOzon
 from ozondesk.services.credentials import CredentialStore
 from ozondesk.services.inbox import InboxFilter, InboxService
-from ozondesk.services.outbox import MAX_BACKOFF, OutboxService
+from ozondesk.services.outbox import OutboxService
 from ozondesk.store.db import Database
-from ozondesk.store.repos import outbox as outbox_repo
+from ozondesk.store.models import OutboxEntry
 from ozondesk.ui.sync_worker import SyncController, SyncRound
 from ozondesk.ui.tasks import TaskRunner
 
@@ -167,8 +168,10 @@ def test_the_outbox_timer_delivers_when_the_connection_returns(
     while fake.pending_faults():
         fake.take_fault("/v1/chat/send/message")
     with db.begin() as s:
-        for item in outbox_repo.due(s, utcnow() + MAX_BACKOFF * 2, None, 10):
-            outbox_repo.mark_retry(s, item.id, "test", utcnow())
+        s.execute(
+            update(OutboxEntry).where(OutboxEntry.state == "pending")
+            .values(next_attempt_at=to_storage(utcnow()))
+        )
     harness.controller.outbox_timer.setInterval(20)
     harness.controller.outbox_timer.start()
     qtbot.waitUntil(lambda: len(fake.world.sent) == 1, timeout=8000)
