@@ -126,7 +126,9 @@ class OutboxService:
                 if report.offline:
                     break
                 item = self.db.write(
-                    lambda s, entry_id=entry_id: repo.claim(s, entry_id, self.owner, self.clock(), self.lease)
+                    lambda s, entry_id=entry_id: repo.claim(
+                        s, entry_id, self.owner, self.clock(), self.lease
+                    )
                 )
                 if item is None:
                     report.taken += 1
@@ -168,7 +170,9 @@ class OutboxService:
             self._reconcile(item)
         except E.OzonError as exc:
             # Sent for sure; the sync will attach the platform id later.
-            log.info("outbox %d sent; its platform id is not known yet (%s)", item.id, _error_text(exc))
+            log.info(
+                "outbox %d sent; its platform id is not known yet (%s)", item.id, _error_text(exc)
+            )
         self._mark_read(item)
 
     def _retry(self, item: repo.OutboxItem, exc: E.OzonError, report: DeliveryReport) -> None:

@@ -114,11 +114,20 @@ def due_ids(
     query = select(OutboxEntry.id).where(_may_claim(now))
     if shop_id is not None:
         query = query.where(OutboxEntry.shop_id == shop_id)
-    return list(session.scalars(query.order_by(OutboxEntry.created_at, OutboxEntry.id).limit(limit)))
+    query = query.order_by(OutboxEntry.created_at, OutboxEntry.id).limit(limit)
+    return list(session.scalars(query))
 
 
 def _owned(entry_id: int, owner: str) -> tuple[ColumnElement[bool], ...]:
-    return (OutboxEntry.id == entry_id, OutboxEntry.state == "sending", OutboxEntry.claimed_by == owner)
+    return (
+        OutboxEntry.id == entry_id,
+        OutboxEntry.state == "sending",
+        OutboxEntry.claimed_by == owner,
+    )
+
+
+def _message_of(entry_id: int) -> Any:
+    return select(OutboxEntry.message_id).where(OutboxEntry.id == entry_id).scalar_subquery()
 
 
 def _changed(session: Session, statement: Any) -> bool:
@@ -172,7 +181,7 @@ def begin_attempt(
         return False
     session.execute(
         update(Message)
-        .where(Message.id == select(OutboxEntry.message_id).where(OutboxEntry.id == entry_id).scalar_subquery())
+        .where(Message.id == _message_of(entry_id))
         .values(delivery_state="queued")
         .execution_options(synchronize_session=False)
     )
@@ -232,7 +241,7 @@ def mark_failed(session: Session, entry_id: int, owner: str, error: str) -> bool
         return False
     session.execute(
         update(Message)
-        .where(Message.id == select(OutboxEntry.message_id).where(OutboxEntry.id == entry_id).scalar_subquery())
+        .where(Message.id == _message_of(entry_id))
         .values(delivery_state="failed")
         .execution_options(synchronize_session=False)
     )
