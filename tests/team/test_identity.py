@@ -133,9 +133,11 @@ def test_an_agents_desk_does_its_days_work_under_the_servers_rules(team: Team) -
     other = ComposeService(li_desk, clock=lambda: NOW).send(
         team.conversations["Hongda"], "Добрый день!", li.id, team.incoming["Hongda"]).queued
     assert other is not None
+    lease = timedelta(minutes=5)
     with desk.begin() as s:
         for item in (sent.queued, other):
-            outbox_repo.begin_attempt(s, item.id, NOW)
+            assert outbox_repo.claim(s, item.id, "wang-desk", NOW, lease) is not None
+            assert outbox_repo.begin_attempt(s, item.id, "wang-desk", NOW, lease)
             outbox_repo.mark_sent(s, item.id, f"ozon-{item.id}", NOW)
     templates = TemplateService(desk)
     rev = templates.create(me.id, slug="where-is-it", category="order-status", title="Где заказ",

@@ -12,7 +12,7 @@ from ozondesk.domain import roles
 from ozondesk.services.preferences import desk_agent
 from ozondesk.services.templates import TemplateService
 from ozondesk.store.db import Database
-from ozondesk.store.models import Agent, ShopCredentialRef, TemplateRevision
+from ozondesk.store.models import Agent, OutboxEntry, ShopCredentialRef, TemplateRevision
 from ozondesk.store.pg_roles import group_names
 
 
@@ -227,3 +227,25 @@ def test_a_trainer_builds_and_comments_drills_that_an_agent_takes(team: Team) ->
                    id=attempt) == "permission denied for table drill_attempts"
     review = trainer.comment(trainer_id, attempt, "Назовите номер заказа.")
     assert review.comment == "Назовите номер заказа."
+
+
+def test_an_agents_desk_claims_and_releases_an_outbox_reply(team: Team) -> None:
+    """Migration 0012's columns are granted like the rest of the outbox: any desk delivers."""
+    from datetime import timedelta
+
+    from ozondesk.services.outbox import OutboxService
+    from ozondesk.store.repos import outbox as outbox_repo
+
+    desk = team.desk("wang.fang")
+    conversation = team.conversations["Yuexin"]
+    item = OutboxService(desk, clock=lambda: NOW).queue(conversation, "Отправим сегодня.",
+                                                        team.people["wang.fang"])
+    lease = timedelta(minutes=5)
+    claimed = desk.write(lambda s: outbox_repo.claim(s, item.id, "desk-1", NOW, lease))
+    assert claimed is not None and (claimed.state, claimed.attempts) == ("sending", 0)
+    assert desk.write(lambda s: outbox_repo.begin_attempt(s, item.id, "desk-1", NOW, lease))
+    assert desk.write(lambda s: outbox_repo.mark_retry(s, item.id, "desk-1", "offline", NOW))
+    with team.admin.read() as s:
+        row = s.get(OutboxEntry, item.id)
+        assert row is not None
+        assert (row.state, row.attempts, row.claimed_by, row.lease_until) == ("pending", 1, None, None)
