@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 
@@ -38,3 +39,18 @@ def emit_pairs(pairs: Sequence[tuple[str, Any]]) -> None:
     width = max(len(k) for k, _ in pairs)
     for key, value in pairs:
         sys.stdout.write(f"{key.ljust(width)}  {'' if value is None else value}\n")
+
+
+def action_parsers(parser: argparse.ArgumentParser) -> Callable[[str, str], argparse.ArgumentParser]:
+    """``ozondesk team add …``-style actions: a maker of sub-parsers that accept ``--db`` (as after
+    the command itself) and ``--format``."""
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True,
+                                    parser_class=type(parser))
+
+    def action(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = actions.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        add_format_option(sub)
+        return sub
+
+    return action

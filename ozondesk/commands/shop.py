@@ -15,7 +15,12 @@ import argparse
 import getpass
 import sys
 
-from ozondesk.commands.output import add_format_option, emit_json, emit_pairs, emit_table
+from ozondesk.commands.output import (
+    action_parsers,
+    emit_json,
+    emit_pairs,
+    emit_table,
+)
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
 
@@ -26,14 +31,7 @@ FIRST_STEP = "ozondesk shop add NAME --client-id ID"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True,
-                                    parser_class=type(parser))
-
-    def action(name: str, help_text: str) -> argparse.ArgumentParser:
-        sub = actions.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-        add_format_option(sub)
-        return sub
+    action = action_parsers(parser)
 
     add = action("add", _("add a shop, or give an existing one a new API key"))
     add.add_argument("name", metavar="NAME", help=_("the shop's name"))

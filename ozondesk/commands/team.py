@@ -11,7 +11,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ozondesk.commands.output import add_format_option, emit_json, emit_pairs, emit_table
+from ozondesk.commands.output import (
+    action_parsers,
+    emit_json,
+    emit_pairs,
+    emit_table,
+)
 from ozondesk.i18n import _
 
 NAME = "team"
@@ -22,15 +27,7 @@ FIRST_STEP = "ozondesk team add LOGIN --name NAME --role lead"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True,
-                                    parser_class=type(parser))
-
-    def action(name: str, help_text: str) -> argparse.ArgumentParser:
-        sub = actions.add_parser(name, help=help_text, description=help_text)
-        # As after the command itself: `ozondesk team list --db FILE` works too.
-        sub.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-        add_format_option(sub)
-        return sub
+    action = action_parsers(parser)
 
     action("list", _("everyone in the team, inactive people included"))
     add = action("add", _("add a person to the team"))
