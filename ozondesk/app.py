@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 
 from ozondesk.errors import UserError
-from ozondesk.i18n import _, set_language
+from ozondesk.i18n import _, language, set_language
 from ozondesk.store.db import Database, default_database_path, open_database
 from ozondesk.store.pg_roles import is_permission_error
 
@@ -104,8 +104,10 @@ def claim_single_instance(args: argparse.Namespace) -> Any:
 def apply_interface_language(db: Database) -> None:
     """Switch to the language chosen in Settings (OZONDESK_LANG still wins); read once at start-up."""
     from ozondesk.services.preferences import startup_language
+    from ozondesk.ui.qt_translations import install_qt_translations
 
     set_language(startup_language(db))
+    install_qt_translations(language())
 
 
 def build_window(db: Database, policies: dict[str, Any], base_url: str) -> tuple[Any, Any, Any]:
