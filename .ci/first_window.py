@@ -48,7 +48,7 @@ def fail(message: str, log: Path | None = None) -> int:
     return 1
 
 
-# The main window's title, "OzonDesk — <database>"; a message box titled "OzonDesk" or the
+# The main window's title, "OzonDesk — <person>, <role> — <database>"; a message box titled "OzonDesk" or the
 # crash dialog ("OzonDesk hit a problem") is not it.
 MAIN_TITLE = "^OzonDesk — "
 

@@ -134,7 +134,7 @@ def build_window(db: Database, policies: dict[str, Any], base_url: str) -> tuple
         InboxService(db),
         PresenceService(db),
         policies,
-        db.display_name,
+        db.short_name,
         ConversationService(db),
         sync=sync,
         runner=runner,

@@ -253,6 +253,17 @@ class Database:
     def display_name(self) -> str:
         return self.url.render_as_string(hide_password=True)
 
+    @property
+    def short_name(self) -> str:
+        return short_name(self.url)
+
+
+def short_name(url: URL) -> str:
+    """What a person calls a database: the file's name, or the team database and its host."""
+    if url.get_backend_name() == "sqlite":
+        return Path(url.database or "").name or url.render_as_string(hide_password=True)
+    return f"{url.database} @ {url.host or 'localhost'}"
+
 
 def _transient(exc: DBAPIError) -> str | None:
     """"busy" or "disconnect" when running the unit of work again can help, else None."""

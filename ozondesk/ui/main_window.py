@@ -58,10 +58,20 @@ from ozondesk.ui.shortcut_help import ShortcutHelp
 from ozondesk.ui.sync_worker import SyncController, SyncRound
 from ozondesk.ui.tasks import TaskRunner
 from ozondesk.ui.team_desk import TeamDesk
+from ozondesk.ui.team_screen import role_label
 from ozondesk.ui.window_layout import WindowLayout
 from ozondesk.ui.workspaces import Workspaces
 
 PRESENCE_REFRESH_MS = 60_000
+
+
+def window_title(db_name: str, agent: DeskAgent | None) -> str:
+    """Who is at this desk and in which role, so a shared screen never leaves it in doubt."""
+    if agent is None:
+        return _("OzonDesk — {db}").format(db=db_name)
+    return _("OzonDesk — {person}, {role} — {db}").format(
+        person=agent.name, role=role_label(agent.role), db=db_name
+    )
 
 
 class MainWindow(QMainWindow):
@@ -86,7 +96,7 @@ class MainWindow(QMainWindow):
         desk: DeskSettings | None = None,
     ) -> None:
         super().__init__()
-        self.setWindowTitle(_("OzonDesk — {db}").format(db=db_name))
+        self.setWindowTitle(window_title(db_name, agent))
         self.resize(1200, 720)
         # The sync controller shares the database worker, so it is made first and passed in.
         self.runner = runner or (sync.runner if sync is not None else TaskRunner(self))
