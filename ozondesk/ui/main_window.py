@@ -433,10 +433,20 @@ class MainWindow(QMainWindow):
         desk.addAction(self.setup_action)
         desk.addAction(self.settings_action)
         self.work_as_menu = desk.addMenu(_("&Work as"))
+        desk.addSeparator()
+        # Through close(), so leaving this way asks the same coverage question as the title bar.
+        self.quit_action = QAction(_("&Quit"), self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.close)
+        desk.addAction(self.quit_action)
         sync_menu = self.menuBar().addMenu(_("S&ync"))
         for action in (self.sync_action, self.cancel_action, self.online_action, self.log_action):
             sync_menu.addAction(action)
-        for action in (self.settings_action, self.sync_action, self.cancel_action, self.log_action):
+        for action in (
+            self.settings_action, self.sync_action, self.cancel_action, self.log_action,
+            self.quit_action,
+        ):
             self.addAction(action)  # shortcuts work with the menu bar hidden too
 
         if self.sync is None:

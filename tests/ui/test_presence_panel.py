@@ -168,6 +168,26 @@ def test_alone_inside_the_window_closing_asks_with_the_minutes_left(qtbot: Any, 
     assert statuses(db, "wang.fang") == ["offline", "online", "offline"]
 
 
+def test_ctrl_q_quits_through_the_same_coverage_question(qtbot: Any, db: Database) -> None:
+    add_agents(db)
+    with db.begin() as session:
+        repo.record(session, desk_agent(db).id, "online", msk(20, 9, 10))  # type: ignore[union-attr]
+    window = make_window(qtbot, db, msk(20, 12))
+    panel = window.presence_panel
+    assert panel is not None
+    assert window.quit_action.shortcut().toString() == "Ctrl+Q"
+    assert window.quit_action in window.actions()  # works with the menu bar hidden too
+    asked: list[str] = []
+    panel.confirm = lambda _parent, text: asked.append(text) or False
+    window.activateWindow()
+    qtbot.waitActive(window)
+    qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert len(asked) == 1 and window.isVisible()
+    panel.confirm = lambda _parent, text: asked.append(text) or True
+    qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert len(asked) == 2 and not window.isVisible()
+
+
 def test_no_question_when_someone_else_is_online(qtbot: Any, db: Database) -> None:
     ids = add_agents(db)
     with db.begin() as session:
