@@ -332,6 +332,7 @@ class MainWindow(QMainWindow):
             ("F1 / ?", _("This list of shortcuts")),
         ]
         for action in [self.explain_action, self.settings_action, self.sync_action, self.log_action,
+                       self.quit_action,
                        *self.workspaces.actions()]:
             if not action.shortcut().isEmpty():
                 entries.append((action.shortcut().toString(native), action.text().replace("&", "")))
