@@ -90,7 +90,8 @@ def _check_hours(raw: Any, where: str) -> DayHours:
 
 @lru_cache(maxsize=32)
 def _russia(years: tuple[int, ...], lang: str | None = None) -> holidays.HolidayBase:
-    return holidays.Russia(years=years, language=lang)
+    # The typed entry point: holidays' country classes are module attributes made at import.
+    return holidays.country_holidays("RU", years=years, language=lang)
 
 
 def _russia_around(day: date, lang: str | None = None) -> holidays.HolidayBase:

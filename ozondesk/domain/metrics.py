@@ -520,7 +520,8 @@ def build_report(tallies: Tallies, targets: Targets = TARGETS) -> MetricsReport:
     kinds = [k for k in KINDS if any(kind == k for _a, kind, _b in cells)]
     series: dict[SeriesKey, dict[date, Figures]] = {}
     for who in (ALL, *agent_keys):
-        for kind in (ALL, *(k for k in BUYER_KINDS if k in kinds)):
+        buyer_kinds: tuple[str | AllAgents, ...] = (ALL, *(k for k in BUYER_KINDS if k in kinds))
+        for kind in buyer_kinds:
             per: dict[date, list[_Tally]] = {b: [] for b in all_buckets}
             for (a, k, b), t in buyer.items():
                 if (who is ALL or a == who) and (kind is ALL or k == kind):

@@ -80,13 +80,14 @@ class PresenceSummary:
 
 def parse_status(text: str) -> Status:
     value = text.strip().lower()
-    if value not in STATUSES:
-        raise UserError(
-            _("unknown presence status {status!r}; use one of: online, away, offline").format(
-                status=text
-            )
+    for status in STATUSES:
+        if value == status:
+            return status
+    raise UserError(
+        _("unknown presence status {status!r}; use one of: online, away, offline").format(
+            status=text
         )
-    return value  # type: ignore[return-value]
+    )
 
 
 def shop_offline_intervals(

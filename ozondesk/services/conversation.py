@@ -131,7 +131,10 @@ class ConversationService:
             conv = session.get(Conversation, conversation_id)
             if conv is None:
                 raise UserError(_("conversation #{id} no longer exists").format(id=conversation_id))
-            names = dict(session.execute(select(Agent.id, Agent.display_name)).all())
+            # Keyed by a nullable id: a message or conversation without an agent finds no name.
+            names: dict[int | None, str] = dict(
+                session.execute(select(Agent.id, Agent.display_name)).all()
+            )
             messages = session.scalars(
                 select(Message).where(Message.conversation_id == conversation_id)
                 .order_by(Message.created_at, Message.id)
@@ -195,7 +198,7 @@ class ConversationService:
 
     @staticmethod
     def _events(
-        conv: Conversation, messages: tuple[MessageView, ...], changes: list[StatusChange]
+        conv: Conversation, messages: tuple[MessageView, ...], changes: Sequence[StatusChange]
     ) -> list[sla.ConversationEvent]:
         # Platform notices count as the "buyer" side of tickets opened by Ozon itself.
         opener = "platform" if conv.kind in ("ozon_ticket", "account_manager") else "buyer"
@@ -319,7 +322,7 @@ def _shipment(posting: Posting, items: Sequence[PostingItem]) -> logistics.Shipm
     )
 
 
-def _pauses(changes: list[StatusChange]) -> list[tuple[datetime, datetime | None]]:
+def _pauses(changes: Sequence[StatusChange]) -> list[tuple[datetime, datetime | None]]:
     result: list[tuple[datetime, datetime | None]] = []
     start: datetime | None = None
     for change in changes:
@@ -333,7 +336,7 @@ def _pauses(changes: list[StatusChange]) -> list[tuple[datetime, datetime | None
     return result
 
 
-def _posting_view(posting: Posting, items: list[PostingItem]) -> PostingView:
+def _posting_view(posting: Posting, items: Sequence[PostingItem]) -> PostingView:
     return PostingView(
         posting_number=posting.posting_number,
         order_number=posting.order_number,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ozondesk.domain import sla
 from ozondesk.domain.clock import MOSCOW, local_instant, to_storage
+from ozondesk.domain.policies import SlaPolicy
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
 from ozondesk.services import demo_data as data
@@ -169,7 +170,12 @@ class _Reply:
 
 class _Builder:
     def __init__(
-        self, rnd: random.Random, now: datetime, shop_id: int, desk: list[int], policies: dict[str, Any]
+        self,
+        rnd: random.Random,
+        now: datetime,
+        shop_id: int,
+        desk: list[int],
+        policies: dict[str, SlaPolicy],
     ) -> None:
         self.rnd, self.now, self.shop_id, self.desk, self.policies = rnd, now, shop_id, desk, policies
         self.postings: list[dict[str, Any]] = []
@@ -265,7 +271,7 @@ class _Builder:
         age = timedelta(hours=min(rnd.expovariate(1 / 96), 30 * 24))
         received = now - age
         category = rnd.choice(list(data.BUYER_TEXT))
-        buyer = rnd.choice(data.BUYERS)
+        buyer: str | None = rnd.choice(data.BUYERS)
         posting_id, posting, offer = self._posting(received)
         if kind == "buyer_chat":
             policy, subject, opening = "chat-first-response", "", rnd.choice(data.BUYER_TEXT[category])

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ozondesk.domain.clock import as_utc, to_storage
 from ozondesk.store.db import Database
+from ozondesk.store.dml import rows_changed
 from ozondesk.store.models import Draft
 
 
@@ -51,8 +52,7 @@ def load_in(session: Session, conversation_id: int, agent_id: int | None) -> Dra
 
 def delete_in(session: Session, conversation_id: int, agent_id: int | None) -> int:
     """Remove the draft inside the caller's transaction (the reply that replaced it is queued there)."""
-    result = session.execute(delete(Draft).where(*_owner(conversation_id, agent_id)))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return rows_changed(session, delete(Draft).where(*_owner(conversation_id, agent_id)))
 
 
 def save_in(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ozondesk.domain.clock import as_utc, to_storage, utcnow
@@ -77,7 +77,7 @@ class InboxRow:
 _assignee = aliased(Agent)
 
 
-def _sort_columns(key: str) -> list[tuple[ColumnElement[Any], bool, bool]]:
+def _sort_columns(key: str) -> list[tuple[SQLColumnExpression[Any], bool, bool]]:
     """(expression, descending, nullable) triples of the ascending order for ``key``."""
     c = Conversation
     if key == "due":
@@ -162,7 +162,7 @@ class InboxService:
             try:
                 # Straight from the DBAPI cursor: integer ids need no result processing, and
                 # skipping it per row makes 100,000 ids cost what the bare query costs.
-                return array("q", [r[0] for r in result.cursor])
+                return array("q", [r[0] for r in result.cursor.fetchall()])
             finally:
                 result.close()
 

@@ -45,4 +45,9 @@ class DueSoonService:
             )
         with self.db.read() as session:
             rows = session.execute(query).all()
-        return [DueSoon(cid, buyer or subject or "", as_utc(due)) for cid, buyer, subject, due in rows]
+        # due is never None here: the query keeps only deadlines inside the next minutes.
+        return [
+            DueSoon(cid, buyer or subject or "", as_utc(due))
+            for cid, buyer, subject, due in rows
+            if due is not None
+        ]

@@ -125,11 +125,11 @@ class OutboxService:
             for entry_id in due:
                 if report.offline:
                     break
-                item = self.db.write(
-                    lambda s, entry_id=entry_id: repo.claim(
-                        s, entry_id, self.owner, self.clock(), self.lease
-                    )
-                )
+
+                def claim(s: Session, entry_id: int = entry_id) -> repo.OutboxItem | None:
+                    return repo.claim(s, entry_id, self.owner, self.clock(), self.lease)
+
+                item = self.db.write(claim)
                 if item is None:
                     report.taken += 1
                     continue

@@ -33,18 +33,20 @@ def needs_setup(db: Database) -> bool:
 
 def synced_counts(db: Database, shop: str) -> dict[str, int]:
     """What the database holds for ``shop``, by stage: conversations, postings, returns, products."""
-    tables = {"chats": Conversation, "postings": Posting, "returns": ReturnRow, "products": Product}
+    shop_columns = {
+        "chats": Conversation.shop_id,
+        "postings": Posting.shop_id,
+        "returns": ReturnRow.shop_id,
+        "products": Product.shop_id,
+    }
     counts = dict.fromkeys(STAGES, 0)
     with db.begin() as session:
         shop_id = session.scalar(select(Shop.id).where(Shop.name == shop))
         if shop_id is None:
             return counts
-        for stage, model in tables.items():
+        for stage, column in shop_columns.items():
             counts[stage] = int(
-                session.scalar(
-                    select(func.count()).select_from(model).where(model.shop_id == shop_id)
-                )
-                or 0
+                session.scalar(select(func.count()).where(column == shop_id)) or 0
             )
     return counts
 

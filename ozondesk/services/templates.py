@@ -23,6 +23,7 @@ from ozondesk.domain.packs import Pack, PackError, load_starter_pack
 from ozondesk.domain.templates import Template, field_problems
 from ozondesk.i18n import _
 from ozondesk.store.db import Database
+from ozondesk.store.dml import rows_changed
 from ozondesk.store.models import Agent, ReplyTemplate, TemplateRevision
 from ozondesk.store.repos import audit
 
@@ -30,9 +31,13 @@ READY_MINIMUM = 3
 
 
 class FindingLike(Protocol):
-    rule: str
-    severity: str
-    message: str
+    # Read-only members, so frozen dataclasses such as lint's Finding match.
+    @property
+    def rule(self) -> str: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def message(self) -> str: ...
 
 
 LintBody = Callable[[str], Sequence[FindingLike]]
@@ -147,12 +152,13 @@ class TemplateService:
             _("another lead reviewed this revision at the same moment; refresh the queue")
         )
         try:
-            changed = session.execute(
+            changed = rows_changed(
+                session,
                 update(TemplateRevision)
                 .where(TemplateRevision.id == rev.id, TemplateRevision.status == "submitted")
                 .values(status=status, effective_at=effective, **values)
-                .execution_options(synchronize_session=False)
-            ).rowcount
+                .execution_options(synchronize_session=False),
+            )
         except OperationalError as exc:
             if "locked" in str(exc.orig) or "busy" in str(exc.orig):
                 raise stale from None
@@ -168,11 +174,11 @@ class TemplateService:
         return revision
 
     @staticmethod
-    def _names(session: Session) -> dict[int, str]:
+    def _names(session: Session) -> dict[int | None, str]:
         return dict(session.execute(select(Agent.id, Agent.display_name)).all())
 
     def _record(
-        self, session: Session, rev: TemplateRevision, names: dict[int, str] | None = None
+        self, session: Session, rev: TemplateRevision, names: dict[int | None, str] | None = None
     ) -> RevisionRecord:
         """``names`` lets a caller building many records ask for agents' names once."""
         if names is None:

@@ -349,7 +349,8 @@ def open_database(value: str | URL | None = None, *, create: bool = True) -> Dat
     dialect.configure(engine)
     try:
         if is_postgresql(url):
-            backup = _migrate_shared(engine, url)
+            _migrate_shared(engine, url)
+            backup = None  # a team's server keeps its own backups
         else:
             backup = _migrate(engine, url, path)
     except DatabaseKnownError:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import regex
 
@@ -290,7 +290,7 @@ def _compile(raw: Mapping[str, Any], where: str, problems: list[str]) -> Rule | 
     )
 
 
-def _is_localised(value: Any) -> bool:
+def _is_localised(value: Any) -> TypeGuard[dict[str, str]]:
     return (
         isinstance(value, dict)
         and bool(value)

@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ozondesk.domain.clock import as_utc, to_storage
+from ozondesk.store.dml import rows_changed
 from ozondesk.store.models import Agent, Claim, PresenceEventRow
 
 
@@ -88,22 +89,22 @@ def held_by(session: Session, agent_id: int, stale_before: datetime) -> list[int
 
 
 def release(session: Session, conversation_id: int, agent_id: int) -> bool:
-    done = session.execute(
-        delete(Claim).where(Claim.conversation_id == conversation_id, Claim.agent_id == agent_id)
+    return bool(
+        rows_changed(
+            session,
+            delete(Claim).where(Claim.conversation_id == conversation_id, Claim.agent_id == agent_id),
+        )
     )
-    return bool(done.rowcount)  # type: ignore[attr-defined]
 
 
 def release_all(session: Session, agent_id: int) -> int:
-    done = session.execute(delete(Claim).where(Claim.agent_id == agent_id))
-    return int(done.rowcount)  # type: ignore[attr-defined]
+    return rows_changed(session, delete(Claim).where(Claim.agent_id == agent_id))
 
 
 def renew(session: Session, agent_id: int, now: datetime) -> int:
-    done = session.execute(
-        update(Claim).where(Claim.agent_id == agent_id).values(renewed_at=to_storage(now))
+    return rows_changed(
+        session, update(Claim).where(Claim.agent_id == agent_id).values(renewed_at=to_storage(now))
     )
-    return int(done.rowcount)  # type: ignore[attr-defined]
 
 
 def expire(session: Session, stale_before: datetime, conversation_id: int | None = None) -> int:
@@ -125,5 +126,4 @@ def expire(session: Session, stale_before: datetime, conversation_id: int | None
     query = delete(Claim).where(or_(Claim.renewed_at < to_storage(stale_before), offline.exists()))
     if conversation_id is not None:
         query = query.where(Claim.conversation_id == conversation_id)
-    done = session.execute(query)
-    return int(done.rowcount)  # type: ignore[attr-defined]
+    return rows_changed(session, query)

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Update, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ozondesk.domain.clock import as_utc, to_storage
+from ozondesk.store.dml import rows_changed
 from ozondesk.store.models import Conversation, Message, OutboxEntry, Posting
 
 # Clocks differ between the desk and the platform; a platform copy may look this much older.
@@ -130,9 +131,8 @@ def _message_of(entry_id: int) -> Any:
     return select(OutboxEntry.message_id).where(OutboxEntry.id == entry_id).scalar_subquery()
 
 
-def _changed(session: Session, statement: Any) -> bool:
-    result = session.execute(statement.execution_options(synchronize_session=False))
-    return int(result.rowcount or 0) == 1
+def _changed(session: Session, statement: Update) -> bool:
+    return rows_changed(session, statement.execution_options(synchronize_session=False)) == 1
 
 
 def claim(

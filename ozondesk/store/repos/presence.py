@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ozondesk.domain.clock import as_utc, to_storage
-from ozondesk.domain.presence import PresenceEvent, Status
+from ozondesk.domain.presence import PresenceEvent, Status, parse_status
 from ozondesk.store.models import Agent, PresenceEventRow
 
 
@@ -44,8 +44,9 @@ def events_between(
             (last.c.agent_id == PresenceEventRow.agent_id) & (last.c.at == PresenceEventRow.at),
         )
     ).all()
-    events = [PresenceEvent(login, status, as_utc(at)) for login, status, at in before]
-    events += [PresenceEvent(login, status, as_utc(at)) for login, status, at in inside]
+    # The column is plain text (written only through record()); parse_status gives it its type.
+    events = [PresenceEvent(login, parse_status(status), as_utc(at)) for login, status, at in before]
+    events += [PresenceEvent(login, parse_status(status), as_utc(at)) for login, status, at in inside]
     return events
 
 
