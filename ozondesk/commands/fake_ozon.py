@@ -24,6 +24,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--chats", type=int, default=50, help=_("number of chats (default 50)"))
     parser.add_argument("--messages", type=int, default=6, help=_("messages per chat (default 6)"))
+    parser.add_argument(
+        "--questions", type=int, default=20, help=_("number of product questions (default 20)")
+    )
+    parser.add_argument(
+        "--reviews", type=int, default=20, help=_("number of reviews (default 20)")
+    )
     parser.add_argument("--client-id", default="123456", help=_("Client-Id the fake accepts"))
     parser.add_argument("--api-key", default="fake-api-key", help=_("API key the fake accepts"))
     parser.add_argument(
@@ -53,6 +59,9 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(_("--chats must be between 1 and 1000000"))
     if not 1 <= args.messages <= 300:
         raise UserError(_("--messages must be between 1 and 300"))
+    for option, value in (("--questions", args.questions), ("--reviews", args.reviews)):
+        if not 0 <= value <= 1_000_000:
+            raise UserError(_("{option} must be between 0 and 1000000").format(option=option))
     faults = []
     for spec in args.fault:
         kind, _sep, rest = spec.partition(":")
@@ -70,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
             chats=args.chats,
             messages=args.messages,
+            questions=args.questions,
+            reviews=args.reviews,
             client_id=args.client_id,
             api_key=args.api_key,
             rate_limit=args.rate_limit,

@@ -38,20 +38,21 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from ozondesk.domain.clock import utcnow
+from ozondesk.domain.public_reply import PUBLIC_KINDS, check_public_text
 from ozondesk.domain.send_window import can_send
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
 from ozondesk.ozon import errors as E
 from ozondesk.ozon.client import OzonClient
-from ozondesk.services.credentials import redact
+from ozondesk.services import outbox_actions
 from ozondesk.store.db import Database
 from ozondesk.store.locks import desk_lock
+from ozondesk.store.repos import feedback as feedback_repo
 from ozondesk.store.repos import outbox as repo
 
 log = logging.getLogger("ozondesk.sync")
 
 MAX_BACKOFF = timedelta(minutes=5)
-RECONCILE_PAGE = 200
 # How long a claimed entry stays its sender's without a word from it (see the docstring).
 SEND_LEASE = timedelta(minutes=5)
 
@@ -108,6 +109,36 @@ class OutboxService:
             raise UserError(verdict.reason)
         return repo.enqueue(session, conversation_id, text, now, agent_id)
 
+    def queue_public_reply(
+        self, conversation_id: int, text: str, agent_id: int | None = None
+    ) -> repo.OutboxItem:
+        with self.db.begin() as session:
+            return self.queue_public_reply_in(session, conversation_id, text, agent_id)
+
+    def queue_public_reply_in(
+        self, session: Session, conversation_id: int, text: str, agent_id: int | None = None
+    ) -> repo.OutboxItem:
+        """An answer to a product question (``question_answer``) or a public comment on a
+        review (``review_comment``), queued like a chat reply; refused with the reason when
+        the platform would refuse it."""
+        target = feedback_repo.public_target(session, conversation_id)
+        if target is None or target.kind not in PUBLIC_KINDS:
+            raise UserError(_("this conversation is no product question or review"))
+        reason = check_public_text(text)
+        if reason is not None:
+            raise UserError(reason)
+        if target.kind == "question":
+            if target.sku is None:
+                raise UserError(_("this question names no product: sync the shop again"))
+            return repo.enqueue_action(
+                session, conversation_id, "question_answer", target.platform_id, self.clock(),
+                text=text, payload={"sku": target.sku}, agent_id=agent_id,
+            )
+        return repo.enqueue_action(
+            session, conversation_id, "review_comment", target.platform_id, self.clock(),
+            text=text, payload={"mark_review_as_processed": True}, agent_id=agent_id,
+        )
+
     def pending(self, shop_id: int | None = None) -> int:
         with self.db.read() as session:
             return repo.pending_count(session, shop_id)
@@ -138,16 +169,29 @@ class OutboxService:
 
     def _one(self, item: repo.OutboxItem, report: DeliveryReport) -> None:
         assert self.client is not None
+        action = outbox_actions.action_for(item.action)
+        if action is None:
+            # Written by a newer version of the desk: leave it for that version's sender.
+            error = _("this desk cannot deliver {action!r}: update OzonDesk").format(
+                action=item.action
+            )
+            self.db.write(
+                lambda s: repo.mark_retry(s, item.id, self.owner, error, self.clock() + MAX_BACKOFF)
+            )
+            report.retrying += 1
+            return
+        delivery = outbox_actions.Delivery(self.client, self.db, self.clock)
         if item.attempts > 0:
-            # An earlier attempt may have got through: the history decides, never a blind resend.
+            # An earlier attempt may have got through: the platform decides, never a blind resend.
             try:
-                found = self._reconcile(item)
+                found = action.already_delivered(delivery, item)
             except E.OzonError as exc:
                 self._retry(item, exc, report)
                 return
             if found:
+                self.db.write(lambda s: repo.mark_sent(s, item.id, None, self.clock(), only_unsent=True))
                 report.reconciled += 1
-                self._mark_read(item)
+                self._after(action, delivery, item)
                 return
         if not self.db.write(
             lambda s: repo.begin_attempt(s, item.id, self.owner, self.clock(), self.lease)
@@ -155,7 +199,7 @@ class OutboxService:
             report.taken += 1  # our lease ran out and another sender took the entry over
             return
         try:
-            self.client.send_message(item.chat_id, item.text)
+            platform_id = action.deliver(delivery, item)
         except E.TransientError as exc:
             self._retry(item, exc, report)
             return
@@ -164,16 +208,18 @@ class OutboxService:
             self.db.write(lambda s: repo.mark_failed(s, item.id, self.owner, error))
             report.failed += 1
             return
-        self.db.write(lambda s: repo.mark_sent(s, item.id, None, self.clock()))
+        self.db.write(lambda s: repo.mark_sent(s, item.id, platform_id, self.clock()))
         report.sent += 1
-        try:
-            self._reconcile(item)
-        except E.OzonError as exc:
-            # Sent for sure; the sync will attach the platform id later.
-            log.info(
-                "outbox %d sent; its platform id is not known yet (%s)", item.id, _error_text(exc)
-            )
-        self._mark_read(item)
+        self._after(action, delivery, item)
+
+    @staticmethod
+    def _after(
+        action: outbox_actions.OutboxAction,
+        delivery: outbox_actions.Delivery,
+        item: repo.OutboxItem,
+    ) -> None:
+        if action.after_sent is not None:
+            action.after_sent(delivery, item)
 
     def _retry(self, item: repo.OutboxItem, exc: E.OzonError, report: DeliveryReport) -> None:
         attempts = max(1, item.attempts + 1)
@@ -184,49 +230,5 @@ class OutboxService:
         if isinstance(exc, E.ConnectionFailed):
             report.offline = True
 
-    def _reconcile(self, item: repo.OutboxItem) -> bool:
-        """Attach the platform's copy of this reply if the chat history has it; True if it does."""
-        assert self.client is not None
-        with self.db.read() as session:
-            current = repo.get(session, item.id)
-        if current is not None and current.platform_message_id:
-            return True
-        page = self.client.chat_history(item.chat_id, limit=RECONCILE_PAGE)
-        seller = sorted(
-            (
-                m
-                for m in page.messages
-                if m.side == "seller" and m.created_at >= item.created_at - repo.CLOCK_SKEW
-            ),
-            key=lambda m: m.message_id,
-        )
 
-        def attach(session: Session) -> bool:
-            taken = repo.attached_ids(session, item.conversation_id)
-            for m in seller:
-                pid = str(m.message_id)
-                if pid not in taken and repo.same_text(m.text, item.text):
-                    if repo.claim_outgoing(
-                        session, item.conversation_id, m.text, pid, m.created_at
-                    ):
-                        taken.add(pid)
-            current = repo.get(session, item.id)
-            return current is not None and current.platform_message_id is not None
-
-        return self.db.write(attach)
-
-    def _mark_read(self, item: repo.OutboxItem) -> None:
-        assert self.client is not None
-        with self.db.read() as session:
-            latest = repo.latest_platform_id(session, item.conversation_id)
-        if latest is None:
-            return
-        try:
-            self.client.read_chat(item.chat_id, int(latest))
-        except E.OzonError as exc:
-            log.info("could not mark chat read: %s", _error_text(exc))
-
-
-def _error_text(exc: E.OzonError) -> str:
-    """What is kept and logged of a failed call: never a key the server echoed back."""
-    return redact(f"{exc} — {exc.hint}")
+_error_text = outbox_actions.error_text

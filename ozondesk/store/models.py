@@ -35,7 +35,18 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-CONVERSATION_KINDS = ("buyer_chat", "buyer_ticket", "ozon_ticket", "account_manager")
+CONVERSATION_KINDS = (
+    "buyer_chat",
+    "buyer_ticket",
+    "ozon_ticket",
+    "account_manager",
+    # Public product questions and reviews (ProductFeedback holds their context).
+    "question",
+    "review",
+    # rFBS return requests and conditional cancellations the seller decides on.
+    "return_request",
+    "cancellation",
+)
 CONVERSATION_STATUSES = ("open", "waiting_buyer", "resolved", "closed")
 PRIORITIES = ("normal", "urgent")
 ROLES = ("agent", "lead", "trainer")
@@ -193,7 +204,8 @@ class Message(Base):
         ForeignKey("conversations.id", ondelete="CASCADE")
     )
     # Ozon message ids are 19-digit integers: kept as text so no layer turns them into floats.
-    platform_message_id: Mapped[str | None] = mapped_column(String(32))
+    # Answers to questions and review comments have UUIDs (36 characters).
+    platform_message_id: Mapped[str | None] = mapped_column(String(64))
     side: Mapped[str] = mapped_column(String(10))
     author_agent_id: Mapped[int | None] = mapped_column(
         ForeignKey("agents.id", ondelete="SET NULL")
@@ -365,10 +377,20 @@ class Product(Base):
 OUTBOX_STATES = ("pending", "sending", "sent", "failed")
 
 
+OUTBOX_ACTIONS = ("chat_message", "question_answer", "review_comment")
+
+
 class OutboxEntry(Base):
-    """A reply on its way to the platform. Written before any attempt, so nothing is lost
+    """A request on its way to the platform: a chat reply, an answer to a product question, a
+    public comment on a review, a decision on a return… (``action``, see
+    ``ozondesk.services.outbox_actions``). ``chat_id`` holds the platform id of the *target*:
+    the chat id, question id, review id, return id or cancellation id; ``payload`` the
+    request's other specifics as JSON (e.g. the question's SKU). ``message_id`` is the thread
+    message the request shows as, None for a decision that is no message.
+
+    Written before any attempt, so nothing is lost
     offline; ``attempts`` > 0 means an earlier try may have got through, and the sender
-    checks the chat history before trying again. A sender claims an entry (``pending`` →
+    checks the platform (the chat history, the question's answers…) before trying again. A sender claims an entry (``pending`` →
     ``sending``, ``claimed_by`` and ``lease_until``) in one conditional update before it goes
     on the wire; only an expired lease lets another sender take it over."""
 
@@ -378,9 +400,13 @@ class OutboxEntry(Base):
     conversation_id: Mapped[int] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), index=True
     )
-    message_id: Mapped[int] = mapped_column(
+    message_id: Mapped[int | None] = mapped_column(
         ForeignKey("messages.id", ondelete="CASCADE"), unique=True
     )
+    action: Mapped[str] = mapped_column(
+        String(24), default="chat_message", server_default="chat_message"
+    )
+    payload: Mapped[str | None] = mapped_column(Text)
     chat_id: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(10), default="pending")
@@ -390,11 +416,38 @@ class OutboxEntry(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime)
     attempt_started_at: Mapped[datetime | None] = mapped_column(DateTime)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
-    platform_message_id: Mapped[str | None] = mapped_column(String(32))
+    platform_message_id: Mapped[str | None] = mapped_column(String(64))
     author_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None] = mapped_column(DateTime)
     __table_args__ = (Index("ix_outbox_state_next", "state", "next_attempt_at"),)
+
+
+class ProductFeedback(Base):
+    """What a product question or a review is about, beside its conversation (kind
+    ``question`` or ``review``): one row per such conversation, so chats stay narrow."""
+
+    __tablename__ = "product_feedback"
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    sku: Mapped[int | None] = mapped_column(BigInteger)
+    offer_id: Mapped[str | None] = mapped_column(String(100))
+    product_name: Mapped[str | None] = mapped_column(String(500))
+    # The product page (question) or the question's own link on it.
+    product_url: Mapped[str | None] = mapped_column(String(500))
+    link: Mapped[str | None] = mapped_column(String(500))
+    image: Mapped[str | None] = mapped_column(String(500))
+    rating: Mapped[int | None] = mapped_column(Integer)  # reviews: 1..5
+    photos: Mapped[list[str]] = mapped_column(JSON, default=list)
+    videos: Mapped[int] = mapped_column(Integer, default=0)
+    order_status: Mapped[str | None] = mapped_column(String(32))  # reviews: DELIVERED, CANCELLED…
+    # The platform's own processing status (NEW / VIEWED / PROCESSED, UNPROCESSED…).
+    platform_status: Mapped[str | None] = mapped_column(String(32))
+    # Whether the seller's answer or comment is already on the platform (made anywhere).
+    has_reply: Mapped[bool] = mapped_column(Boolean, default=False)
+    replies: Mapped[int] = mapped_column(Integer, default=0)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Draft(Base):

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from ozondesk.ozon.fake.questions_reviews import FeedbackWorld
+from ozondesk.ozon.fake.questions_reviews import routes as feedback_routes
 from ozondesk.ozon.fake.world import FakeWorld
 
 FAULTS = (
@@ -108,8 +110,11 @@ class FakeOzon:
         faults: Iterable[Fault] = (),
         lifetime: float | None = None,
         max_concurrency: int = 32,
+        questions: int = 0,
+        reviews: int = 0,
     ) -> None:
         self.world = FakeWorld(seed=seed, chats=chats, messages=messages)
+        self.feedback = FeedbackWorld(seed, questions, reviews, self.world.now)
         self.client_id = client_id
         self.api_key = api_key
         self.rate_limit = rate_limit
@@ -135,6 +140,7 @@ class FakeOzon:
             "/v1/returns/list": self._returns_list,
             "/v3/product/info/list": self._product_info,
         }
+        self.routes.update(feedback_routes(self.feedback, _error))
         self.obsolete = {
             "/v2/chat/list",
             "/v2/chat/history",
@@ -411,6 +417,8 @@ _BAD_RECORDS = {
     "postings": [{"order_number": "no posting number"}],
     "returns": [{"id": "not-a-number", "posting_number": "x"}],
     "items": [{"name": "no sku"}],
+    "questions": [{"id": "no-sku", "text": "?", "published_at": "2026-01-01T00:00:00Z"}],
+    "reviews": [{"id": "no-rating", "sku": 1, "published_at": "2026-01-01T00:00:00Z"}],
 }
 
 

@@ -1,13 +1,16 @@
-"""The outbox: replies written before they are sent, and matched to the platform's copy after.
+"""The outbox: requests written before they are sent, and matched to the platform's copy after.
 
-A reply is a ``Message`` (delivery_state ``queued``) plus an ``OutboxEntry``. Matching a
+A chat reply is a ``Message`` (delivery_state ``queued``) plus an ``OutboxEntry`` of action
+``chat_message``; an answer to a product question or a comment on a review is the same with
+its own action; a decision (approve a return…) is an entry without a message. Matching a
 platform message to a local reply happens in one place (``claim_outgoing``) for both the
 sender's reconcile and the sync, so a reply is never stored, or sent, twice.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,8 +30,8 @@ class OutboxItem:
     id: int
     shop_id: int
     conversation_id: int
-    message_id: int
-    chat_id: str
+    message_id: int | None
+    chat_id: str  # the platform id of the target: chat, question, review, return…
     text: str
     state: str
     attempts: int
@@ -36,6 +39,8 @@ class OutboxItem:
     next_attempt_at: datetime
     last_error: str | None
     platform_message_id: str | None
+    action: str = "chat_message"
+    payload: dict[str, Any] = field(default_factory=dict)
 
 
 def same_text(a: str, b: str) -> bool:
@@ -57,32 +62,63 @@ def _item(row: OutboxEntry) -> OutboxItem:
         as_utc(row.next_attempt_at),
         row.last_error,
         row.platform_message_id,
+        row.action or "chat_message",
+        json.loads(row.payload) if row.payload else {},
     )
 
 
 def enqueue(
     session: Session, conversation_id: int, text: str, now: datetime, agent_id: int | None = None
 ) -> OutboxItem:
+    """Queue a chat reply (action ``chat_message``) to the conversation's chat."""
     conv = session.get(Conversation, conversation_id)
     if conv is None or not conv.platform_id:
         raise LookupError(f"conversation {conversation_id} has no platform chat")
-    message = Message(
-        conversation_id=conversation_id,
-        platform_message_id=None,
-        side="seller",
-        author_agent_id=agent_id,
-        text=text,
-        attachments=[],
-        created_at=to_storage(now),
-        delivery_state="queued",
+    return enqueue_action(
+        session, conversation_id, "chat_message", conv.platform_id, now,
+        text=text, agent_id=agent_id,
     )
-    session.add(message)
-    session.flush()
+
+
+def enqueue_action(
+    session: Session,
+    conversation_id: int,
+    action: str,
+    target_id: str,
+    now: datetime,
+    *,
+    text: str = "",
+    payload: dict[str, Any] | None = None,
+    agent_id: int | None = None,
+    as_message: bool = True,
+) -> OutboxItem:
+    """Queue any outbox action; with ``as_message`` the request also shows in the thread as a
+    seller message (an answer, a comment), otherwise it is a bare decision."""
+    conv = session.get(Conversation, conversation_id)
+    if conv is None:
+        raise LookupError(f"conversation {conversation_id} does not exist")
+    message_id: int | None = None
+    if as_message:
+        message = Message(
+            conversation_id=conversation_id,
+            platform_message_id=None,
+            side="seller",
+            author_agent_id=agent_id,
+            text=text,
+            attachments=[],
+            created_at=to_storage(now),
+            delivery_state="queued",
+        )
+        session.add(message)
+        session.flush()
+        message_id = message.id
     entry = OutboxEntry(
         shop_id=conv.shop_id,
         conversation_id=conversation_id,
-        message_id=message.id,
-        chat_id=conv.platform_id,
+        message_id=message_id,
+        action=action,
+        payload=json.dumps(payload, ensure_ascii=False, sort_keys=True) if payload else None,
+        chat_id=target_id,
         text=text,
         state="pending",
         attempts=0,
@@ -188,15 +224,26 @@ def begin_attempt(
     return True
 
 
-def mark_sent(session: Session, entry_id: int, platform_id: str | None, now: datetime) -> None:
-    """The reply is on the platform: recorded whoever holds the claim (it went out)."""
+def mark_sent(
+    session: Session,
+    entry_id: int,
+    platform_id: str | None,
+    now: datetime,
+    *,
+    only_unsent: bool = False,
+) -> None:
+    """The request is on the platform: recorded whoever holds the claim (it went out).
+    ``only_unsent``: leave an entry alone that is recorded as sent already (a chat reply the
+    history check attached)."""
     row = session.get(OutboxEntry, entry_id, populate_existing=True)
     assert row is not None
+    if only_unsent and row.state == "sent":
+        return
     row.state = "sent"
     row.sent_at = row.sent_at or to_storage(now)
     row.last_error = None
     row.claimed_by = row.lease_until = None
-    message = session.get(Message, row.message_id)
+    message = session.get(Message, row.message_id) if row.message_id is not None else None
     if message is not None:
         message.delivery_state = "sent"
     if platform_id and row.platform_message_id is None:
@@ -287,6 +334,7 @@ def claim_outgoing(
         .join(Message, Message.id == OutboxEntry.message_id)
         .where(
             OutboxEntry.conversation_id == conversation_id,
+            OutboxEntry.action == "chat_message",
             OutboxEntry.attempts > 0,
             Message.platform_message_id.is_(None),
             OutboxEntry.created_at <= to_storage(platform_at + CLOCK_SKEW),
