@@ -140,6 +140,19 @@ DEFAULT_POLICIES: dict[str, SlaPolicy] = {
         _policy(
             "resolution-48h", N_("Resolution within 48 h"), timedelta(hours=48), _ROUND_THE_CLOCK
         ),
+        # Ozon sets no deadline for these (see docs/sla-policies.md): the desk's own defaults.
+        _policy(
+            "question-answer",
+            N_("Product question: answer"),
+            timedelta(hours=4),
+            _EVERY_DAY_9_23,
+        ),
+        _policy(
+            "review-comment",
+            N_("Review: public comment"),
+            timedelta(hours=24),
+            _ROUND_THE_CLOCK,
+        ),
     )
 }
 

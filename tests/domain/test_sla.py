@@ -68,6 +68,8 @@ def test_default_policies_table():
         "am-first-response": (120 * 60, ((540, 1080),), (), True),
         "ozon-ticket-consult": (72 * 3600, ((0, 1440),), ((0, 1440),), False),
         "resolution-48h": (48 * 3600, ((0, 1440),), ((0, 1440),), False),
+        "question-answer": (4 * 3600, ((540, 1380),), ((540, 1380),), False),
+        "review-comment": (24 * 3600, ((0, 1440),), ((0, 1440),), False),
     }
     assert set(DEFAULT_POLICIES) == set(expected)
     for name, (seconds, monday, sunday, production) in expected.items():

@@ -9,6 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, select, text
 
+from ozondesk.domain.policies import DEFAULT_POLICIES
 from ozondesk.store import dialect
 from ozondesk.store.db import alembic_config, head_revision, open_database, resolve_url
 from ozondesk.store.errors import DatabaseKnownError
@@ -39,7 +40,7 @@ def test_reopening_does_not_seed_twice(db_path: Path) -> None:
     with db.begin() as session:
         count = len(session.scalars(select(SlaPolicyRevision)).all())
     db.dispose()
-    assert count == 7
+    assert count == len(DEFAULT_POLICIES)
 
 
 def test_models_and_migrations_agree(db_path: Path) -> None:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ozondesk.domain.clock import as_utc
-from ozondesk.store.models import Conversation, Product, ProductFeedback
+from ozondesk.domain import sla
+from ozondesk.domain.clock import as_utc, to_storage
+from ozondesk.domain.policies import SlaPolicy
+from ozondesk.store.models import Conversation, Message, Product, ProductFeedback
+from ozondesk.store.repos.outbox import claim_outgoing, has_unclaimed
 
 
 @dataclass(frozen=True)
@@ -88,3 +93,208 @@ def context(session: Session, conversation_id: int) -> FeedbackContext | None:
         published_at=as_utc(fb.published_at) if fb.published_at else None,
         order_number=row.order_number,
     )
+
+
+# -- writing what the sync fetched -------------------------------------------------------------
+
+QUESTION_POLICY = "question-answer"
+REVIEW_POLICY = "review-comment"
+# A review this low is urgent: it sits on the product page and pulls the rating down.
+URGENT_RATING = 2
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the store holds of a question or review: enough to tell whether it changed."""
+
+    conversation_id: int
+    replies: int
+    platform_status: str | None
+    photos: int
+
+
+def known(session: Session, shop_id: int, kind: str, platform_ids: list[str]) -> dict[str, Known]:
+    if not platform_ids:
+        return {}
+    rows = session.execute(
+        select(Conversation.platform_id, Conversation.id, ProductFeedback.replies,
+               ProductFeedback.platform_status, ProductFeedback.photos)
+        .join(ProductFeedback, ProductFeedback.conversation_id == Conversation.id)
+        .where(Conversation.shop_id == shop_id, Conversation.kind == kind,
+               Conversation.platform_id.in_(platform_ids))
+    ).all()
+    return {r[0]: Known(r[1], r[2], r[3], len(r[4] or ())) for r in rows}
+
+
+def products_missing(session: Session, shop_id: int, skus: set[int]) -> set[int]:
+    """SKUs of ``skus`` with no product row yet (the products stage fetches their names)."""
+    if not skus:
+        return set()
+    have = set(session.scalars(
+        select(Product.sku).where(Product.shop_id == shop_id, Product.sku.in_(sorted(skus)))
+    ))
+    return skus - have
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An answer or comment as the platform shows it, for the thread."""
+
+    platform_id: str
+    text: str
+    at: datetime
+    side: str  # seller (ours) or buyer (a shopper's comment under a review)
+
+
+@dataclass(frozen=True)
+class Post:
+    """A product question or a review as fetched; ``replies`` is None when they were not read
+    this time (the stored ones stay, and the count is left for the next sync to check)."""
+
+    kind: str  # question | review
+    platform_id: str
+    text: str
+    published_at: datetime
+    sku: int
+    author: str | None
+    platform_status: str
+    reply_count: int
+    replies: list[Reply] | None
+    product_url: str | None = None
+    link: str | None = None
+    rating: int | None = None
+    photos: tuple[str, ...] | None = None  # None: not fetched (the list has only a count)
+    videos: int = 0
+    order_status: str | None = None
+
+
+def _assign(obj: Any, **values: Any) -> bool:
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+def _due(conv: Conversation, policies: Mapping[str, SlaPolicy]) -> datetime | None:
+    """A question or review is due until its first public reply; after that nothing is."""
+    if conv.first_response_at is not None or conv.status not in ("open",):
+        return None
+    policy = policies.get(conv.sla_policy)
+    if policy is None:
+        return None
+    due = sla.deadline(policy, as_utc(conv.received_at))
+    return to_storage(due) if due else None
+
+
+def upsert_post(
+    session: Session, shop_id: int, post: Post, policies: Mapping[str, SlaPolicy]
+) -> str | None:
+    """Store a question or review with its replies: 'created', 'updated' or None (no change).
+
+    Fields an agent owns (assignee, status after creation, category, priority) are never
+    written after creation. A reply the desk sent is recognised by its platform id, or, when
+    its sender crashed before learning it, by its text (``claim_outgoing``), so nothing shows
+    twice."""
+    conv = session.scalar(
+        select(Conversation).where(
+            Conversation.shop_id == shop_id,
+            Conversation.kind == post.kind,
+            Conversation.platform_id == post.platform_id,
+        )
+    )
+    published = to_storage(post.published_at)
+    created = conv is None
+    if conv is None:
+        answered = post.reply_count > 0 and post.kind == "question"
+        conv = Conversation(
+            shop_id=shop_id,
+            kind=post.kind,
+            platform_id=post.platform_id,
+            subject=post.text[:300],
+            buyer_name=(post.author or None) and post.author[:200],
+            status="resolved" if answered or post.platform_status == "PROCESSED" else "open",
+            priority="urgent" if post.rating is not None and post.rating <= URGENT_RATING
+            else "normal",
+            sla_policy=QUESTION_POLICY if post.kind == "question" else REVIEW_POLICY,
+            received_at=published,
+            last_message_at=published,
+            last_message_preview=post.text[:200],
+            unread_count=1 if post.platform_status == "NEW" else 0,
+            version=1,
+        )
+        session.add(conv)
+        session.flush()
+        session.add(Message(
+            conversation_id=conv.id, platform_message_id=post.platform_id, side="buyer",
+            text=post.text, attachments=[], created_at=published, delivery_state="received",
+        ))
+        fb = ProductFeedback(conversation_id=conv.id, photos=[], videos=0, has_reply=False,
+                             replies=0)
+        session.add(fb)
+    else:
+        fb = session.get(ProductFeedback, conv.id) or ProductFeedback(
+            conversation_id=conv.id, photos=[], videos=0, has_reply=False, replies=0
+        )
+        if fb not in session:
+            session.add(fb)
+    changed = _assign(
+        fb,
+        sku=post.sku,
+        product_url=post.product_url,
+        link=post.link,
+        rating=post.rating,
+        videos=post.videos,
+        order_status=post.order_status,
+        platform_status=post.platform_status,
+        published_at=published,
+    )
+    if post.photos is not None:
+        changed |= _assign(fb, photos=list(post.photos))
+    if post.replies is not None:
+        changed |= _store_replies(session, conv, post.replies, created)
+        ours = sum(1 for r in post.replies if r.side == "seller")
+        changed |= _assign(fb, replies=post.reply_count, has_reply=ours > 0)
+        if created and post.kind == "review" and ours and conv.status == "open":
+            conv.status = "resolved"
+    if conv.first_response_at is not None and conv.status == "resolved" and conv.resolved_at is None:
+        conv.resolved_at = conv.first_response_at
+    changed |= _assign(conv, due_at=_due(conv, policies))
+    if changed and not created:
+        conv.version += 1
+    if created:
+        return "created"
+    return "updated" if changed else None
+
+
+def _store_replies(
+    session: Session, conv: Conversation, replies: list[Reply], created: bool
+) -> bool:
+    ids = [r.platform_id for r in replies]
+    have = set(session.scalars(
+        select(Message.platform_message_id).where(
+            Message.conversation_id == conv.id, Message.platform_message_id.in_(ids)
+        )
+    )) if ids else set()
+    may_claim = not created and has_unclaimed(session, conv.id)
+    action = "question_answer" if conv.kind == "question" else "review_comment"
+    changed = False
+    for r in sorted(replies, key=lambda r: r.at):
+        if r.platform_id in have:
+            continue
+        have.add(r.platform_id)
+        changed = True
+        if not (may_claim and r.side == "seller"
+                and claim_outgoing(session, conv.id, r.text, r.platform_id, r.at, action=action)):
+            session.add(Message(
+                conversation_id=conv.id, platform_message_id=r.platform_id, side=r.side,
+                text=r.text, attachments=[], created_at=to_storage(r.at),
+                delivery_state="delivered" if r.side == "seller" else "received",
+            ))
+        at = to_storage(r.at)
+        if conv.last_message_at is None or at >= conv.last_message_at:
+            conv.last_message_at, conv.last_message_preview = at, r.text[:200]
+        if r.side == "seller" and conv.first_response_at is None and at >= conv.received_at:
+            conv.first_response_at = at
+    return changed

@@ -322,7 +322,13 @@ def has_unclaimed(session: Session, conversation_id: int) -> bool:
 
 
 def claim_outgoing(
-    session: Session, conversation_id: int, text: str, platform_id: str, platform_at: datetime
+    session: Session,
+    conversation_id: int,
+    text: str,
+    platform_id: str,
+    platform_at: datetime,
+    *,
+    action: str = "chat_message",
 ) -> bool:
     """Attach a platform seller message to the oldest matching reply that may have gone out.
 
@@ -334,7 +340,7 @@ def claim_outgoing(
         .join(Message, Message.id == OutboxEntry.message_id)
         .where(
             OutboxEntry.conversation_id == conversation_id,
-            OutboxEntry.action == "chat_message",
+            OutboxEntry.action == action,
             OutboxEntry.attempts > 0,
             Message.platform_message_id.is_(None),
             OutboxEntry.created_at <= to_storage(platform_at + CLOCK_SKEW),

@@ -56,8 +56,56 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['conversation_id'], ['conversations.id'], name=op.f('fk_product_feedback_conversation_id_conversations'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('conversation_id', name=op.f('pk_product_feedback'))
     )
+    _add_policies()
     if op.get_bind().dialect.name == "postgresql":
         _grant_to_the_team()
+
+
+# The two new kinds' default policies as they were at this revision (ozondesk.domain.policies
+# may change later; a migration writes what it wrote then). Calendars as seeded since 0001.
+_EVERY_DAY_9_23 = {"name": "every-day-09-23", "tz": "Europe/Moscow",
+                   "weekly": [[[540, 1380]]] * 7, "production_calendar": False, "overrides": []}
+_ROUND_THE_CLOCK = {"name": "round-the-clock", "tz": "Europe/Moscow",
+                    "weekly": [[[0, 1440]]] * 7, "production_calendar": False, "overrides": []}
+_POLICIES = (
+    {"name": "question-answer", "title": "Product question: answer", "budget_seconds": 14400.0,
+     "calendar": _EVERY_DAY_9_23, "due_soon_fraction": 0.2},
+    {"name": "review-comment", "title": "Review: public comment", "budget_seconds": 86400.0,
+     "calendar": _ROUND_THE_CLOCK, "due_soon_fraction": 0.2},
+)
+
+
+def _add_policies() -> None:
+    """A database seeded before this revision gets the new kinds' policies; a new one is seeded
+    with every default policy after the migrations (``ozondesk.store.seed``)."""
+    import json
+    from datetime import datetime
+
+    bind = op.get_bind()
+    names = set(bind.execute(sa.text("SELECT DISTINCT name FROM sla_policy_revisions")).scalars())
+    if not names:
+        return
+    revisions = sa.table(
+        "sla_policy_revisions",
+        sa.column("name", sa.String), sa.column("effective_from", sa.DateTime),
+        sa.column("snapshot", sa.JSON),
+    )
+    # A lead may have edited a calendar (hours, holidays): the new policies count on it as it is.
+    latest: dict[str, object] = {}
+    for raw in bind.execute(sa.text(
+        "SELECT snapshot FROM sla_policy_revisions ORDER BY effective_from, id"
+    )).scalars():
+        snapshot = json.loads(raw) if isinstance(raw, str) else raw
+        calendar = snapshot.get("calendar") if isinstance(snapshot, dict) else None
+        if isinstance(calendar, dict) and calendar.get("name"):
+            latest[calendar["name"]] = calendar
+    for policy in _POLICIES:
+        policy = {**policy, "calendar": latest.get(policy["calendar"]["name"], policy["calendar"])}
+        if policy["name"] not in names:
+            op.execute(revisions.insert().values(
+                name=policy["name"], effective_from=datetime(2000, 1, 1),
+                snapshot=json.loads(json.dumps(policy)),
+            ))
 
 
 def _grant_to_the_team() -> None:
