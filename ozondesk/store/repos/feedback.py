@@ -123,7 +123,7 @@ def known(session: Session, shop_id: int, kind: str, platform_ids: list[str]) ->
         .where(Conversation.shop_id == shop_id, Conversation.kind == kind,
                Conversation.platform_id.in_(platform_ids))
     ).all()
-    return {r[0]: Known(r[1], r[2], r[3], len(r[4] or ())) for r in rows}
+    return {str(r[0]): Known(r[1], r[2], r[3], len(r[4] or ())) for r in rows}
 
 
 def products_missing(session: Session, shop_id: int, skus: set[int]) -> set[int]:

@@ -17,6 +17,8 @@ change: ``conversations.kind`` is a plain string.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -67,7 +69,7 @@ _EVERY_DAY_9_23 = {"name": "every-day-09-23", "tz": "Europe/Moscow",
                    "weekly": [[[540, 1380]]] * 7, "production_calendar": False, "overrides": []}
 _ROUND_THE_CLOCK = {"name": "round-the-clock", "tz": "Europe/Moscow",
                     "weekly": [[[0, 1440]]] * 7, "production_calendar": False, "overrides": []}
-_POLICIES = (
+_POLICIES: tuple[dict[str, Any], ...] = (
     {"name": "question-answer", "title": "Product question: answer", "budget_seconds": 14400.0,
      "calendar": _EVERY_DAY_9_23, "due_soon_fraction": 0.2},
     {"name": "review-comment", "title": "Review: public comment", "budget_seconds": 86400.0,
@@ -91,7 +93,7 @@ def _add_policies() -> None:
         sa.column("snapshot", sa.JSON),
     )
     # A lead may have edited a calendar (hours, holidays): the new policies count on it as it is.
-    latest: dict[str, object] = {}
+    latest: dict[str, Any] = {}
     for raw in bind.execute(sa.text(
         "SELECT snapshot FROM sla_policy_revisions ORDER BY effective_from, id"
     )).scalars():
