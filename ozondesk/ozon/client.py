@@ -1,20 +1,26 @@
 """The Ozon Seller API client: the current methods only, with limits, retries and typed parsing.
 
-Idempotent reads are retried on 429, 5xx, «Circle is open», timeouts and dropped
-connections. Sending a message is not idempotent: it is retried here only when the
-platform certainly did not process it (rate limited, or the connection never opened);
-anything uncertain goes back to the outbox, which checks the chat history first.
+Idempotent reads are retried on 429, 5xx, timeouts and dropped connections. Sending a
+message is not idempotent: it is retried here only when the platform certainly did not
+process it (rate limited, or the connection never opened); anything uncertain goes back to
+the outbox, which checks the chat history first. «Circle is open» is not retried at all: Ozon
+blocks the method for minutes, so the client refuses that method for ``CIRCLE_BACKOFF`` seconds.
+
+A response whose shape is not the documented one (an array where an object belongs) raises
+``MalformedResponse``; it never reads as an empty page.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import httpx
 
@@ -47,6 +53,30 @@ HISTORY_MAX = 1000
 RETURNS_MAX = 500
 PRODUCTS_MAX = 1000
 ORDER_FILTER_MAX = 50
+# «Circle is open» blocks a method "for a few minutes" (the API's error list); waiting five
+# before the next call of it keeps the block from being extended by our own retries.
+CIRCLE_BACKOFF = 300.0
+# Posting fields the desk reads that the API only sends when asked (delivery dates).
+POSTING_WITH = {"analytics_data": True}
+R = TypeVar("R")
+
+# Methods refused with «Circle is open»: (client id, base url, path) -> monotonic time the
+# block ends. Shared by every client of a shop, as the sync and the outbox each have one.
+_circuits: dict[tuple[str, str, str], float] = {}
+_circuits_lock = threading.Lock()
+
+
+class PlanGate(Protocol):
+    """Per-shop knowledge of which methods the shop's plan allows (services/capabilities.py)."""
+
+    def check(self, path: str) -> None:
+        """Raise ``NotInPlan`` when ``path`` was refused for the plan and is not due a re-check."""
+
+    def refused(self, path: str, err: E.SubscriptionRequired) -> E.OzonError:
+        """Note a refusal; returns the error to raise."""
+
+    def allowed(self, path: str) -> None:
+        """Note that ``path`` answered."""
 
 
 def check_base_url(value: str) -> str:
@@ -92,9 +122,21 @@ def classify(status: int, body: bytes, path: str, retry_after: float | None = No
     message = message or f"HTTP {status}"
     low = message.lower()
     kw: dict[str, Any] = {"status": status, "code": code, "path": path}
-    if "obsolete method" in low:
+    if "obsolete method" in low or status == 410:
         return E.ObsoleteMethod(message, **kw)
-    if "circle is open" in low or "rate limit" in low or status == 429 or code == 8:
+    if status == 404 and code is None and "page not found" in low:
+        # The gateway's own plain-text answer for a path it has no route for.
+        return E.ObsoleteMethod(message, **kw)
+    if "circle is open" in low:
+        seconds = max(CIRCLE_BACKOFF, retry_after or 0.0)
+        return E.CircuitOpen(
+            message,
+            until=seconds,
+            minutes=math.ceil(seconds / 60),
+            retry_after=seconds,
+            **kw,
+        )
+    if "rate limit" in low or status == 429 or code == 8:
         return E.RateLimited(message, retry_after=retry_after, **kw)
     if "subscription" in low or "premium" in low:
         return E.SubscriptionRequired(message, **kw)
@@ -131,6 +173,7 @@ class OzonClient:
         rate: float | None = DEFAULT_RATE,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         base_url = check_base_url(base_url)
         api_key = check_api_key(api_key)
@@ -140,6 +183,10 @@ class OzonClient:
         self.backoff = backoff
         self.max_backoff = max_backoff
         self._sleep = sleep
+        self._monotonic = monotonic
+        self._base_url = base_url
+        # Set by the sync to skip methods the shop's plan lacks (services/capabilities.py).
+        self.gate: PlanGate | None = None
         self._bucket: TokenBucket | None = bucket_for(self.client_id, rate) if rate else None
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
@@ -180,6 +227,8 @@ class OzonClient:
         while True:
             try:
                 return self._once(path, body)
+            except E.CircuitOpen:
+                raise
             except E.TransientError as err:
                 certain_not_processed = isinstance(err, E.RateLimited) or (
                     isinstance(err, E.ConnectionFailed) and not err.sent
@@ -191,7 +240,25 @@ class OzonClient:
                 self._sleep(delay)
                 attempt += 1
 
+    def _circuit_check(self, path: str) -> None:
+        key = (self.client_id, self._base_url, path)
+        with _circuits_lock:
+            until = _circuits.get(key)
+        if until is None:
+            return
+        left = until - self._monotonic()
+        if left <= 0:
+            with _circuits_lock:
+                _circuits.pop(key, None)
+            return
+        raise E.CircuitOpen(
+            "Circle is open", until=until, minutes=math.ceil(left / 60), path=path, retry_after=left
+        )
+
     def _once(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        if self.gate is not None:
+            self.gate.check(path)
+        self._circuit_check(path)
         if self._bucket is not None:
             self._bucket.acquire()
         self.requests += 1
@@ -207,6 +274,13 @@ class OzonClient:
         log.debug("POST %s -> %d", path, response.status_code)
         if response.status_code != 200:
             err = classify(response.status_code, response.content, path, _retry_after(response))
+            if isinstance(err, E.CircuitOpen):
+                err.until = self._monotonic() + float(err.retry_after or CIRCLE_BACKOFF)
+                with _circuits_lock:
+                    _circuits[(self.client_id, self._base_url, path)] = err.until
+                log.warning("%s: circle is open; not called again for %d min", path, err.minutes)
+            if isinstance(err, E.SubscriptionRequired) and self.gate is not None:
+                err = self.gate.refused(path, err)
             raise self._scrub(err)
         try:
             data = response.json()
@@ -214,7 +288,19 @@ class OzonClient:
             raise E.MalformedResponse("the answer is not JSON", status=200, path=path) from None
         if not isinstance(data, dict):
             raise E.MalformedResponse("the answer is not a JSON object", status=200, path=path)
+        if self.gate is not None:
+            self.gate.allowed(path)
         return data
+
+    def _read(self, path: str, body: dict[str, Any], parse: Callable[[dict[str, Any]], R]) -> R:
+        """POST and parse; a page whose shape is not the documented one is an error."""
+        data = self.post(path, body)
+        try:
+            return parse(data)
+        except E.RecordError as exc:
+            raise E.MalformedResponse(
+                f"unexpected answer shape: {exc.problem}", status=200, path=path
+            ) from None
 
     def _scrub(self, err: E.OzonError) -> E.OzonError:
         # A gateway may echo the request's headers: keep our key out of every message we raise.
@@ -234,7 +320,7 @@ class OzonClient:
         }
         if cursor:
             body["cursor"] = cursor
-        return parse_chat_list(self.post("/v3/chat/list", body))
+        return self._read("/v3/chat/list", body, parse_chat_list)
 
     def chat_history(
         self,
@@ -250,9 +336,10 @@ class OzonClient:
             "limit": min(limit, HISTORY_MAX),
         }
         if from_message_id is not None:
-            # uint64 above 2^53: sent as a string, as the official examples do.
-            body["from_message_id"] = str(from_message_id)
-        return parse_history(self.post("/v3/chat/history", body))
+            # uint64: a JSON number, as in the official request example. Python's int keeps all
+            # digits; only JavaScript clients lose precision above 2^53.
+            body["from_message_id"] = int(from_message_id)
+        return self._read("/v3/chat/history", body, parse_history)
 
     def history_since(
         self, chat_id: str, after: int | None = None, *, page_size: int = HISTORY_MAX
@@ -290,7 +377,7 @@ class OzonClient:
 
     def read_chat(self, chat_id: str, from_message_id: int) -> int:
         data = self.post(
-            "/v2/chat/read", {"chat_id": chat_id, "from_message_id": str(from_message_id)}
+            "/v2/chat/read", {"chat_id": chat_id, "from_message_id": int(from_message_id)}
         )
         value = data.get("unread_count", 0)
         return int(value) if isinstance(value, int | str) and str(value).isdigit() else 0
@@ -306,12 +393,12 @@ class OzonClient:
     # -- postings, returns, products -------------------------------------------------------
 
     def fbs_get(self, posting_number: str) -> PostingInfo:
-        data = self.post("/v3/posting/fbs/get", {"posting_number": posting_number, "with": {}})
-        return parse_fbs_posting(data.get("result"))
+        body = {"posting_number": posting_number, "with": dict(POSTING_WITH)}
+        return self._read("/v3/posting/fbs/get", body, lambda d: parse_fbs_posting(d.get("result")))
 
     def fbo_get(self, posting_number: str) -> PostingInfo:
-        data = self.post("/v2/posting/fbo/get", {"posting_number": posting_number, "with": {}})
-        return parse_fbo_posting(data.get("result"))
+        body = {"posting_number": posting_number, "with": dict(POSTING_WITH)}
+        return self._read("/v2/posting/fbo/get", body, lambda d: parse_fbo_posting(d.get("result")))
 
     def fbs_list(
         self,
@@ -351,10 +438,11 @@ class OzonClient:
             "filter": {"since": _iso(since), "to": _iso(to), "order_numbers": list(order_numbers)},
             "limit": limit,
             "sort_dir": "ASC",
+            "with": dict(POSTING_WITH),
         }
         if cursor:
             body["cursor"] = cursor
-        return parse_posting_page(self.post(path, body), parse_one)
+        return self._read(path, body, lambda d: parse_posting_page(d, parse_one))
 
     def returns_list(
         self, posting_numbers: Iterable[str], last_id: int = 0, limit: int = RETURNS_MAX
@@ -364,10 +452,10 @@ class OzonClient:
             "limit": min(limit, RETURNS_MAX),
             "last_id": last_id,
         }
-        return parse_return_page(self.post("/v1/returns/list", body))
+        return self._read("/v1/returns/list", body, parse_return_page)
 
     def product_info(self, skus: Iterable[int]) -> tuple[list[ProductInfo], list[E.RecordError]]:
-        return parse_products(self.post("/v3/product/info/list", {"sku": [str(s) for s in skus]}))
+        return self._read("/v3/product/info/list", {"sku": [str(s) for s in skus]}, parse_products)
 
 
 def _retry_after(response: httpx.Response) -> float | None:

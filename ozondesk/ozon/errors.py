@@ -6,6 +6,8 @@ person: a new key, a subscription, a software update.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from ozondesk.i18n import _
 
 
@@ -57,7 +59,19 @@ class SubscriptionRequired(OzonError):
         return _("subscription required: buyer chats need Premium Plus or Premium Pro")
 
 
+class NotInPlan(SubscriptionRequired):
+    """The shop's plan was found not to include ``path`` (HTTP 403, code 7) less than a day
+    ago: the call is not made again until the daily re-check, so a sync skips it quietly."""
+
+    def __init__(self, message: str, *, path: str, until: datetime) -> None:
+        super().__init__(message, status=403, code=7, path=path)
+        self.until = until
+
+
 class ObsoleteMethod(OzonError):
+    """HTTP 410 or «Obsolete method cannot be used»; a plain-text ``404 page not found`` (a path
+    the API does not know at all) is the same to us: this version calls a method that is gone."""
+
     @property
     def hint(self) -> str:
         return _("Ozon switched this method off: update OzonDesk")
@@ -89,6 +103,26 @@ class RateLimited(TransientError):
     @property
     def hint(self) -> str:
         return _("Ozon is limiting requests; OzonDesk slows down and retries by itself")
+
+
+class CircuitOpen(RateLimited):
+    """«Circle is open»: Ozon has blocked this method for several minutes after too many calls.
+
+    Retrying within seconds only prolongs the block, so the client does not retry: it refuses
+    further calls of ``path`` until ``until`` (a monotonic clock reading) and says so once.
+    """
+
+    def __init__(self, message: str, *, until: float, minutes: int, **kw: object) -> None:
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+        self.until = until
+        self.minutes = minutes
+
+    @property
+    def hint(self) -> str:
+        return _(
+            "Ozon blocked this method for a few minutes after too many requests (circle is open); "
+            "OzonDesk calls it again in {minutes} min"
+        ).format(minutes=self.minutes)
 
 
 class ConnectionFailed(TransientError):

@@ -147,5 +147,14 @@ class Record:
         return value
 
     def obj(self, path: str) -> dict[str, Any]:
+        """The object at ``path``, {} when absent or null; anything else is the wrong shape."""
         value = self._get(path)
-        return value if isinstance(value, dict) else {}
+        if value is _MISSING or value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail(path, f"expected an object, got {type(value).__name__}")
+        return value
+
+    def strs(self, path: str) -> tuple[str, ...]:
+        """A list of text values (e.g. ``available_actions``); non-text entries are dropped."""
+        return tuple(v for v in self.list(path) if isinstance(v, str))

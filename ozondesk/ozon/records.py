@@ -34,6 +34,19 @@ def parse_many(items: Any, parse: Callable[[Any], T]) -> tuple[list[T], list[Rec
     return good, bad
 
 
+def expect_page(kind: str, body: dict[str, Any], *keys: str) -> Record:
+    """The page as a ``Record``; it must carry one of its documented ``keys``.
+
+    ``{}`` is an empty page (proto3 JSON may leave out empty fields), but a body holding none
+    of the method's keys (``{"result": [...]}`` where ``chats`` belongs) is another shape:
+    reading it as "nothing new" would silently drop data, so it is an error.
+    """
+    page = Record(kind, body)
+    if body and not any(k in body for k in keys):
+        raise page.fail(keys[0], f"missing; the answer has {', '.join(sorted(body)) or 'nothing'}")
+    return page
+
+
 @dataclass(frozen=True)
 class ChatSummary:
     chat_id: str
@@ -75,7 +88,7 @@ class ChatListPage:
 
 
 def parse_chat_list(body: dict[str, Any]) -> ChatListPage:
-    page = Record("chat list", body)
+    page = expect_page("chat list", body, "chats", "has_next", "cursor")
     chats, errors = parse_many(page.list("chats"), parse_chat)
     return ChatListPage(
         chats=chats,
@@ -133,7 +146,7 @@ class HistoryPage:
 
 
 def parse_history(body: dict[str, Any]) -> HistoryPage:
-    page = Record("chat history", body)
+    page = expect_page("chat history", body, "messages", "has_next")
     messages, errors = parse_many(page.list("messages"), parse_message)
     return HistoryPage(messages, errors, page.bool("has_next", required=False, default=False))
 
@@ -161,6 +174,20 @@ class PostingInfo:
     created_at: datetime | None
     shipped_at: datetime | None
     products: tuple[PostingProduct, ...] = field(default=())
+    # When the buyer was told to expect it (analytics_data; FBS and FBO), None when not sent.
+    eta: datetime | None = None
+    # Ship-by deadline (FBS shipment_date) and the actual delivery (fact_delivery_date).
+    ship_by: datetime | None = None
+    delivered_at: datetime | None = None
+    # available_actions (FBS): ``can_create_chat`` among them lets the seller start a chat.
+    actions: tuple[str, ...] | None = None
+    cancel_reason: str | None = None
+    cancel_initiator: str | None = None
+
+    @property
+    def can_create_chat(self) -> bool | None:
+        """None when the API did not say (FBO postings carry no available_actions)."""
+        return None if self.actions is None else "can_create_chat" in self.actions
 
 
 def _product(raw: Any) -> PostingProduct:
@@ -186,8 +213,36 @@ def _products(rec: Record) -> tuple[PostingProduct, ...]:
         raise rec.fail("products", exc.problem) from None
 
 
+def _eta(rec: Record) -> datetime | None:
+    # The buyer-facing window's end first: that is the date the buyer holds the seller to.
+    for path in (
+        "analytics_data.client_delivery_date_end",
+        "analytics_data.delivery_date_end",
+        "analytics_data.client_delivery_date_begin",
+        "analytics_data.delivery_date_begin",
+    ):
+        value = rec.time(path, required=False)
+        if value is not None:
+            return value
+    return None
+
+
+def _cancellation(rec: Record) -> tuple[str | None, str | None]:
+    """(reason, initiator) of a cancelled posting; the API sends an empty object otherwise."""
+    rec.obj("cancellation")  # a non-object here is the wrong shape, not "not cancelled"
+    reason = rec.str("cancellation.cancel_reason", required=False) or None
+    initiator = rec.str("cancellation.cancellation_initiator", required=False) or None
+    return reason, initiator
+
+
+def _actions(rec: Record) -> tuple[str, ...] | None:
+    value = rec.raw.get("available_actions")
+    return None if value is None else rec.strs("available_actions")
+
+
 def parse_fbs_posting(raw: Any) -> PostingInfo:
     rec = Record("FBS posting", raw, "posting_number")
+    reason, initiator = _cancellation(rec)
     integration = (rec.str("tpl_integration_type", required=False) or "").lower()
     return PostingInfo(
         posting_number=rec.str("posting_number"),
@@ -202,11 +257,18 @@ def parse_fbs_posting(raw: Any) -> PostingInfo:
         created_at=rec.time("in_process_at", required=False),
         shipped_at=rec.time("delivering_date", required=False),
         products=_products(rec),
+        eta=_eta(rec),
+        ship_by=rec.time("shipment_date", required=False),
+        delivered_at=rec.time("fact_delivery_date", required=False),
+        actions=_actions(rec),
+        cancel_reason=reason,
+        cancel_initiator=initiator,
     )
 
 
 def parse_fbo_posting(raw: Any) -> PostingInfo:
     rec = Record("FBO posting", raw, "posting_number")
+    reason, initiator = _cancellation(rec)
     return PostingInfo(
         posting_number=rec.str("posting_number"),
         order_number=rec.str("order_number", required=False),
@@ -220,6 +282,10 @@ def parse_fbo_posting(raw: Any) -> PostingInfo:
         or rec.time("in_process_at", required=False),
         shipped_at=None,
         products=_products(rec),
+        eta=_eta(rec),
+        actions=None,
+        cancel_reason=reason,
+        cancel_initiator=initiator,
     )
 
 
@@ -232,7 +298,7 @@ class PostingPage:
 
 
 def parse_posting_page(body: dict[str, Any], parse: Callable[[Any], PostingInfo]) -> PostingPage:
-    page = Record("posting list", body)
+    page = expect_page("posting list", body, "postings", "result", "cursor", "has_next")
     # The new list methods answer {postings, cursor}; some snapshots wrap it in result{}.
     inner = Record("posting list", page.obj("result") or body)
     postings, errors = parse_many(inner.list("postings"), parse)
@@ -285,7 +351,7 @@ class ReturnPage:
 
 
 def parse_return_page(body: dict[str, Any]) -> ReturnPage:
-    page = Record("returns list", body)
+    page = expect_page("returns list", body, "returns", "has_next")
     returns, errors = parse_many(page.list("returns"), parse_return)
     return ReturnPage(returns, errors, page.bool("has_next", required=False, default=False))
 
@@ -318,5 +384,5 @@ def parse_product(raw: Any) -> ProductInfo:
 
 
 def parse_products(body: dict[str, Any]) -> tuple[list[ProductInfo], list[RecordError]]:
-    page = Record("product list", body)
+    page = expect_page("product list", body, "items")
     return parse_many(page.list("items"), parse_product)

@@ -65,6 +65,11 @@ class PostingView:
     eta: datetime | None
     delivered_at: datetime | None
     items: tuple[ItemView, ...]
+    ship_by: datetime | None = None
+    # From the posting's available_actions: may the seller start a chat? None: not said (FBO).
+    can_create_chat: bool | None = None
+    cancel_reason: str | None = None
+    cancel_initiator: str | None = None
 
 
 @dataclass(frozen=True)
@@ -353,4 +358,8 @@ def _posting_view(posting: Posting, items: Sequence[PostingItem]) -> PostingView
         items=tuple(
             ItemView(i.sku, i.offer_id, i.name, i.quantity, i.price, i.currency) for i in items
         ),
+        ship_by=_aware(posting.ship_by),
+        can_create_chat=posting.can_create_chat,
+        cancel_reason=posting.cancel_reason,
+        cancel_initiator=posting.cancel_initiator,
     )

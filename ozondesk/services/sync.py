@@ -31,6 +31,7 @@ from ozondesk.i18n import _, ngettext
 from ozondesk.ozon import errors as E
 from ozondesk.ozon.client import ORDER_FILTER_MAX, PRODUCTS_MAX, OzonClient
 from ozondesk.ozon.records import ChatMessage, ChatSummary, PostingInfo
+from ozondesk.services.capabilities import CapabilityGate, not_in_plan_reason
 from ozondesk.services.credentials import redact, register_secret
 from ozondesk.settings import options
 from ozondesk.settings.team import TeamSettings
@@ -41,7 +42,18 @@ from ozondesk.store.repos.policies import current_policies
 
 log = logging.getLogger("ozondesk.sync")
 
-KINDS = ("chats", "messages", "postings", "returns", "products")
+# The ``created``/``updated`` keys of ``ozondesk sync``'s JSON: all nine always present.
+KINDS = (
+    "chats",
+    "messages",
+    "postings",
+    "returns",
+    "products",
+    "questions",
+    "reviews",
+    "return_requests",
+    "cancellations",
+)
 STAGES = ("chats", "postings", "returns", "products")
 DEPENDENT = ("postings", "returns", "products")
 # What each stage calls, as the ``method`` of a ``skipped`` entry.
@@ -98,12 +110,24 @@ class SyncReport:
             self.updated[kind] += n
 
     def error(self, where: str, exc: BaseException) -> str:
-        """Note a failure; returns its text, redacted (the platform may echo the key back)."""
+        """Note a failure; returns its text, redacted (the platform may echo the key back).
+
+        A method the shop's plan lacks is no failure: it becomes one ``skipped`` line per method.
+        """
+        if isinstance(exc, E.NotInPlan):
+            return self.not_in_plan(exc)
         hint = getattr(exc, "hint", _("report this problem"))
         message = redact(str(exc))
         self.errors.append(SyncIssue(where, message, hint))
         log.warning("sync: %s: %s", where, message)
         return message
+
+    def not_in_plan(self, exc: E.NotInPlan) -> str:
+        reason = not_in_plan_reason(exc.path, exc.until)
+        if not any(s.method == exc.path for s in self.skipped):
+            self.skipped.append(SyncSkip(exc.path, reason))
+            log.info("sync: %s skipped: %s", exc.path, reason)
+        return reason
 
     def to_json(self) -> dict[str, Any]:
         skipped = [s.to_dict() for s in self.skipped]
@@ -216,6 +240,8 @@ class SyncService:
         with db.begin() as session:
             self.shop_id = repo.ensure_shop(session, shop, client.client_id, clock())
             self.policies = current_policies(session)
+        # Methods the shop's plan lacks are skipped without a call until the daily re-check.
+        client.gate = CapabilityGate(db, self.shop_id, clock)
         self._chats = 0
 
     def run(self, *, unread_only: bool = False) -> SyncReport:
@@ -251,11 +277,14 @@ class SyncService:
         stop: str | None = None
         try:
             self._chat_stage(unread_only, report)
+        except E.NotInPlan as exc:
+            report.not_in_plan(exc)
         except E.OzonError as exc:
             # Refused (FATAL), or still failing after the client's retries: offline, or Ozon is down.
             report.aborted = True
             report.error(exc.path or _("sync"), exc)
             stop = _("the chat list could not be read")
+        denied: set[str] = set()
         for stage in DEPENDENT:
             if stop is None and self.cancel.is_set():
                 stop = _("the sync was cancelled")
@@ -269,11 +298,14 @@ class SyncService:
                 report.aborted = True
                 why[stage] = _("Ozon could not be reached")
                 stop = why[stage]
+            except E.NotInPlan as exc:
+                report.not_in_plan(exc)  # its one line says it all; items wait for the plan
+                denied.add(stage)
         report.cancelled = self.cancel.is_set()
         report.pending = self.pending()
         for stage in DEPENDENT:
             n = report.pending.get(stage, 0)
-            if n:
+            if n and stage not in denied:
                 reason = why.get(stage, _("its call failed, see errors"))
                 report.skipped.append(SyncSkip(STAGE_METHODS[stage], _left_reason(stage, n, reason)))
         report.requests = self.client.requests - start
@@ -326,7 +358,8 @@ class SyncService:
         for chat in changed:
             try:
                 messages, bad = futures[chat.chat_id].result()
-            except FATAL:
+            except (*FATAL, E.CircuitOpen):
+                # The rest of the page would be refused the same way: one line, not one a chat.
                 raise
             except E.OzonError as exc:
                 report.error(_("chat {chat}").format(chat=chat.chat_id), exc)
@@ -386,6 +419,8 @@ class SyncService:
                 after = items[-1].id
                 try:
                     ok = fetch(items, where, report) and ok
+                except E.NotInPlan:
+                    raise
                 except E.ConnectionFailed as exc:
                     self._failed(items, where, exc, report)
                     raise _Offline() from None

@@ -131,6 +131,11 @@ class Posting(Base):
     shipped_at: Mapped[datetime | None] = mapped_column(DateTime)
     eta: Mapped[datetime | None] = mapped_column(DateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ship_by: Mapped[datetime | None] = mapped_column(DateTime)  # FBS shipment_date
+    # available_actions holds can_create_chat; None when the API did not say (FBO).
+    can_create_chat: Mapped[bool | None] = mapped_column(Boolean)
+    cancel_reason: Mapped[str | None] = mapped_column(String(300))
+    cancel_initiator: Mapped[str | None] = mapped_column(String(100))
     __table_args__ = (
         UniqueConstraint("shop_id", "posting_number", name="uq_postings_shop_number"),
     )
@@ -313,6 +318,25 @@ class SyncCursor(Base):
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     __table_args__ = (UniqueConstraint("shop_id", "key", name="uq_sync_cursors_shop_key"),)
+
+
+class ShopCapability(Base):
+    """Whether a shop's Ozon plan allows a method (keyed by its path), as last seen.
+
+    A 403 with code 7 «not available with existing subscription» marks it denied, an answer
+    allowed; the sync skips a denied method until ``checked_at`` is a day old, then tries again.
+    """
+
+    __tablename__ = "shop_capabilities"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    method: Mapped[str] = mapped_column(String(100))
+    allowed: Mapped[bool] = mapped_column(Boolean)
+    message: Mapped[str | None] = mapped_column(String(300))  # Ozon's words when denied
+    checked_at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (
+        UniqueConstraint("shop_id", "method", name="uq_shop_capabilities_shop_method"),
+    )
 
 
 SYNC_STAGES = ("postings", "returns", "products")

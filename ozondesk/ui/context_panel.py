@@ -61,18 +61,42 @@ def template_name(ref: TemplateRef | None, slug: str) -> str:
     return ref.title
 
 
+def _posting_facts(p: PostingView) -> list[tuple[str, str]]:
+    """The cancellation and whether Ozon lets the seller start a chat, when the API said."""
+    rows = []
+    if p.cancel_reason:
+        who = (
+            _("{reason} (by {initiator})").format(reason=p.cancel_reason, initiator=p.cancel_initiator)
+            if p.cancel_initiator
+            else p.cancel_reason
+        )
+        rows.append((_("Cancelled"), who))
+    if p.can_create_chat is not None:
+        rows.append(
+            (
+                _("Start a chat"),
+                _("Ozon allows the seller to start a chat")
+                if p.can_create_chat
+                else _("not offered: Ozon does not allow it for this posting now"),
+            )
+        )
+    return rows
+
+
 def _posting_html(p: PostingView) -> str:
     rows = [
         (_("Posting"), f"{p.posting_number} ({p.scheme})"),
         (_("Order"), p.order_number or "—"),
         (_("Status"), p.status),
         (_("Created"), msk_text(p.created_at)),
+        *([(_("Ship by"), msk_text(p.ship_by))] if p.ship_by else []),
         (_("Shipped"), msk_text(p.shipped_at)),
         (_("ETA"), msk_text(p.eta)),
         (_("Delivered"), msk_text(p.delivered_at)),
         (_("Tracking"), p.tracking_number or "—"),
         (_("Carrier"), f"{p.carrier or '—'}: {p.carrier_status or '—'}"),
         (_("Warehouse"), p.warehouse_status or "—"),
+        *_posting_facts(p),
     ]
     table = "".join(f"<tr><td style='color:#666'>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in rows)
     items = "".join(

@@ -42,6 +42,7 @@ from ozondesk.services.preferences import (
 )
 from ozondesk.services.sync import poll_interval, set_poll_interval
 from ozondesk.settings.options import LANGUAGE, POLL_INTERVAL
+from ozondesk.ui.shop_plan import ShopPlanView
 from ozondesk.ui.sync_worker import ConnectionResult, SyncController
 from ozondesk.ui.tasks import TaskRunner
 
@@ -179,6 +180,8 @@ class SettingsDialog(QDialog):
         buttons.addWidget(self.save_button)
         right.addLayout(buttons)
         right.addWidget(self.status)
+        self.plan = ShopPlanView(self.db, runner, self)
+        right.addWidget(self.plan)
         right.addStretch(1)
         shops_box = QGroupBox(_("Ozon shops"), self)
         shops_layout = QHBoxLayout(shops_box)
@@ -325,6 +328,7 @@ class SettingsDialog(QDialog):
             else _("paste the API key")
         )
         self.remove_button.setEnabled(shop is not None)
+        self.plan.show_shop(shop.name if shop else None)
         for key in self.errors:
             self._clear_error(key)
 

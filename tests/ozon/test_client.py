@@ -80,7 +80,7 @@ def test_history_since_stops_at_the_last_known_message(fake: FakeOzon, client: O
     assert [(m.message_id, m.side) for m in messages] == [(new.message_id, "buyer")]
 
 
-@pytest.mark.parametrize("kind", ["500", "429", "circle", "malformed", "drop"])
+@pytest.mark.parametrize("kind", ["500", "429", "malformed", "drop"])
 def test_reads_are_retried_on_transient_faults(
     fake: FakeOzon, client: OzonClient, kind: str
 ) -> None:

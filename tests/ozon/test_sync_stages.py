@@ -36,7 +36,21 @@ from ozondesk.store.models import (
 )
 from ozondesk.store.repos import sync as sync_repo
 
-ZERO = {"chats": 0, "messages": 0, "postings": 0, "returns": 0, "products": 0}
+# The nine count keys of ``ozondesk sync``'s JSON, exactly as issue #13 names them.
+ZERO = dict.fromkeys(
+    (
+        "chats",
+        "messages",
+        "postings",
+        "returns",
+        "products",
+        "questions",
+        "reviews",
+        "return_requests",
+        "cancellations",
+    ),
+    0,
+)
 # A key shaped like Ozon's (a UUID): echoed back in an error, it must never be printed.
 KEY = "3f0c9a7e-5b1d-4c8e-9a2f-6d7e8f9a0b1c"
 
@@ -53,6 +67,7 @@ def buyer(world: FakeWorld, chats: range) -> list[int]:
 def expected(world: FakeWorld, chats: list[int]) -> dict[str, int]:
     """What a complete sync of these buyer chats creates, from the fake's own rules."""
     return {
+        **ZERO,
         "chats": len(chats),
         "messages": len(chats) * world.n_messages,
         "postings": len(chats),

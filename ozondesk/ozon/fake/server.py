@@ -84,8 +84,13 @@ def _offset(cursor: Any) -> int:
         raise _Reply(400, {"code": 3, "message": "invalid cursor"}) from None
 
 
+PAGE_NOT_FOUND = "404 page not found"
+
+
 class _Reply(Exception):
-    def __init__(self, status: int, body: dict[str, Any]) -> None:
+    """An answer other than the method's own; ``body`` a dict (JSON) or text (plain)."""
+
+    def __init__(self, status: int, body: dict[str, Any] | str) -> None:
         self.status = status
         self.body = body
 
@@ -235,21 +240,33 @@ class FakeOzon:
         limit = body.get("limit")
         if not isinstance(limit, int) or not 1 <= limit <= 100:
             raise _error(400, 3, "limit must be between 1 and 100")
-        unread_only = bool((body.get("filter") or {}).get("unread_only"))
+        flt = body.get("filter") or {}
+        unread_only = bool(flt.get("unread_only"))
+        # [S1] spells the values All/Opened/Closed, [S2] ALL/OPENED/CLOSED: accept both.
+        status = str(flt.get("chat_status") or "ALL").upper()
+        if status not in ("ALL", "OPENED", "CLOSED"):
+            raise _error(400, 3, "filter.chat_status must be ALL, OPENED or CLOSED")
+
+        def wanted(i: int) -> bool:
+            return (status == "ALL" or w.chat_status(i) == status) and (
+                not unread_only or bool(w.unread(i))
+            )
+
         i = _offset(body.get("cursor"))
         chats = []
         while i < w.n_chats and len(chats) < limit:
-            if not unread_only or w.unread(i):
+            if wanted(i):
                 chats.append(w.chat_json(i))
             i += 1
-        if unread_only:
-            while i < w.n_chats and not w.unread(i):
+        if unread_only or status != "ALL":
+            while i < w.n_chats and not wanted(i):
                 i += 1
         has_next = i < w.n_chats
         page = i // 100
         return {
             "chats": chats,
-            "total_unread_count": sum(c["unread_count"] for c in chats),
+            # Over all the shop's chats, not this page (the documented meaning).
+            "total_unread_count": w.total_unread(),
             "cursor": _cursor(i),
             # The official example sends has_next as a string; do so on every other page.
             "has_next": ("true" if has_next else "false") if page % 2 else has_next,
@@ -326,7 +343,8 @@ class FakeOzon:
         i = self.world.index_of_posting(str(body.get("posting_number", "")))
         if i is None or self.world.scheme(i) != scheme:
             raise _error(404, 5, "posting not found")
-        return {"result": self.world.posting_json(i, list_shape=False)}
+        analytics = bool((body.get("with") or {}).get("analytics_data"))
+        return {"result": self.world.posting_json(i, list_shape=False, analytics=analytics)}
 
     def _fbs_get(self, body: dict[str, Any]) -> dict[str, Any]:
         return self._posting_get(body, "FBS")
@@ -347,8 +365,11 @@ class FakeOzon:
         start = _offset(body.get("cursor"))
         page = found[start : start + limit]
         more = start + limit < len(found)
+        analytics = bool((body.get("with") or {}).get("analytics_data"))
         return {
-            "postings": [self.world.posting_json(i, list_shape=True) for i in page],
+            "postings": [
+                self.world.posting_json(i, list_shape=True, analytics=analytics) for i in page
+            ],
             "cursor": _cursor(start + limit) if more else "",
             "has_next": more,
         }
@@ -401,10 +422,11 @@ class FakeOzon:
         if self.over_rate(time.monotonic()):
             raise _error(429, 8, "You have reached request rate limit per second")
         if path in self.obsolete:
-            raise _error(400, 9, "Obsolete method cannot be used")
+            raise _error(410, 9, "Obsolete method cannot be used")
         route = self.routes.get(path)
         if route is None:
-            raise _error(404, 5, "method not found")
+            # The gateway's own answer for a path it has no route for: plain text, not rpcStatus.
+            raise _Reply(404, PAGE_NOT_FOUND)
         return 200, route(body)
 
 
@@ -450,6 +472,17 @@ class _Handler(BaseHTTPRequestHandler):
     def _json(self, status: int, obj: dict[str, Any], fault: str | None = None) -> None:
         self._send(status, json.dumps(obj, ensure_ascii=False).encode(), fault)
 
+    def _reply(self, reply: _Reply) -> None:
+        if isinstance(reply.body, str):
+            payload = reply.body.encode()
+            self.send_response(reply.status)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        else:
+            self._json(reply.status, reply.body)
+
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
         fake = self.server.fake
         if self.path == "/__fake__/sent":
@@ -459,7 +492,7 @@ class _Handler(BaseHTTPRequestHandler):
             with fake._lock:
                 self._json(200, {"calls": dict(fake.calls)})
         else:
-            self._json(404, {"code": 5, "message": "not found"})
+            self._reply(_Reply(404, PAGE_NOT_FOUND))
 
     def do_POST(self) -> None:  # noqa: N802 - stdlib naming
         fake = self.server.fake
@@ -503,7 +536,7 @@ class _Handler(BaseHTTPRequestHandler):
                         obj[key] = obj[key] + bad
             self._json(status, obj, fault)
         except _Reply as reply:
-            self._json(reply.status, reply.body)
+            self._reply(reply)
 
     def _control(self, body: dict[str, Any]) -> None:
         fake = self.server.fake
@@ -538,7 +571,7 @@ def _fault_reply(fault: str | None) -> _Reply | None:
         "500": _error(500, 13, "Internal error"),
         "429": _error(429, 8, "You have reached request rate limit per second"),
         "circle": _error(503, 14, "Circle is open"),
-        "obsolete": _error(400, 9, "Obsolete method cannot be used"),
+        "obsolete": _error(410, 9, "Obsolete method cannot be used"),
         "subscription": _error(403, 7, "not available with existing subscription"),
         "forbidden": _error(403, 7, "Forbidden"),
         "badkey": _error(404, 5, "Invalid Api-Key, please check the key and try again"),

@@ -35,10 +35,24 @@ CUSTOMER_SPELLINGS = ["\u0421ustomer", "Customer", "customer", "CUSTOMER"]
 SELLER_SPELLINGS = ["Seller", "SELLER", "seller"]
 BUYER_TYPES = ["Buyer_Seller", "BUYER_SELLER", "Buyer_Seller_Select"]
 STATUSES = ["awaiting_packaging", "awaiting_deliver", "delivering", "delivered", "cancelled"]
+# Documented FBS substatus per status (the API spells the cancelled one «posting_canceled»).
+SUBSTATUS = {
+    "awaiting_packaging": "posting_created",
+    "awaiting_deliver": "posting_transferring_to_delivery",
+    "delivering": "posting_in_carriage",
+    "delivered": "posting_delivered",
+    "cancelled": "posting_canceled",
+}
+FBO_SUBSTATUS = {**SUBSTATUS, "delivered": "posting_received"}
+# Platform voices in a buyer chat, by chat index modulo 20 (they replace one seller message).
+PLATFORM_USERS = {5: "NotificationUser", 11: "Crm", 17: "Courier"}
+PLATFORM_TEXT = "Статус заказа изменился: передан в доставку."
 
 
-def iso(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+def iso(value: datetime, digits: int = 3) -> str:
+    """UTC with 0, 3 or 6 fractional digits: the API sends all three."""
+    text = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    return (text[:-7] if digits == 0 else text[: len(text) - 6 + digits]) + "Z"
 
 
 @dataclass
@@ -66,6 +80,9 @@ class FakeWorld:
         self.read_upto: dict[int, int] = {}
         self.sent: list[dict[str, Any]] = []
         self.status_override: dict[int, str] = {}
+        # Bumped on every change of messages or read marks: keys the unread total's cache.
+        self.version = 0
+        self._unread_total: tuple[int, int] | None = None
         self._next_id = BASE_ID + (chats + 1) * 1000
 
     # -- identities ---------------------------------------------------------------------------
@@ -128,6 +145,8 @@ class FakeWorld:
             from_buyer = j % 2 == 0 or (last and i % 3 == 0)
             if not self.is_buyer_chat(i):
                 user, text = "Support", "Обращение зарегистрировано."
+            elif j == 1 and i % 20 in PLATFORM_USERS and self.n_messages >= 4:
+                user, text = PLATFORM_USERS[i % 20], PLATFORM_TEXT
             elif from_buyer:
                 user = CUSTOMER_SPELLINGS[(i + j) % len(CUSTOMER_SPELLINGS)]
                 text = TEXTS_BUYER[(i + j) % len(TEXTS_BUYER)]
@@ -157,6 +176,7 @@ class FakeWorld:
             self._next_id += 7
             msg = Msg(self._next_id, at or datetime.now(UTC), user_type, text)
             self.extra.setdefault(i, []).append(msg)
+            self.version += 1
             return msg
 
     def default_read_upto(self, i: int) -> int:
@@ -176,7 +196,22 @@ class FakeWorld:
     def mark_read(self, i: int, message_id: int) -> int:
         with self.lock:
             self.read_upto[i] = max(self.read_upto.get(i, 0), message_id)
+            self.version += 1
         return len(self.unread(i))
+
+    def total_unread(self) -> int:
+        """Unread messages over all chats, as ``total_unread_count`` counts them."""
+        with self.lock:
+            cached, version = self._unread_total, self.version
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        total = sum(len(self.unread(i)) for i in range(self.n_chats))
+        with self.lock:
+            self._unread_total = (version, total)
+        return total
+
+    def chat_status(self, i: int) -> str:
+        return "CLOSED" if i % 10 == 9 else "OPENED"
 
     # -- wire shapes --------------------------------------------------------------------------
 
@@ -186,13 +221,13 @@ class FakeWorld:
     def chat_json(self, i: int) -> dict[str, Any]:
         msgs = self.messages(i)
         unread = self.unread(i)
-        status = "Closed" if i % 10 == 9 else ("Opened" if i % 2 else "OPENED")
+        status = self.chat_status(i).title() if i % 2 else self.chat_status(i)
         return {
             "chat": {
                 "chat_id": self.chat_id(i),
                 "chat_status": status,
                 "chat_type": self.chat_type(i),
-                "created_at": iso(self.chat_created(i)),
+                "created_at": iso(self.chat_created(i), (0, 3, 6)[i % 3]),
             },
             "first_unread_message_id": self._id(unread[0].message_id if unread else 0, i % 2 == 1),
             "last_message_id": self._id(msgs[-1].message_id, i % 2 == 1),
@@ -206,7 +241,7 @@ class FakeWorld:
                 "id": f"u{i}" if m.user_type.upper() != "SELLER" else "seller",
                 "type": m.user_type,
             },
-            "created_at": iso(m.created_at),
+            "created_at": iso(m.created_at, (0, 3, 6)[m.message_id % 3]),
             "is_read": m.message_id <= with_read,
             "is_image": False,
             "moderate_image_status": "SUCCESS",
@@ -216,9 +251,15 @@ class FakeWorld:
             out["context"] = {"order_number": m.order_number, "sku": str(m.sku)}
         return out
 
-    def posting_json(self, i: int, *, list_shape: bool) -> dict[str, Any]:
+    def posting_json(
+        self, i: int, *, list_shape: bool, analytics: bool = False
+    ) -> dict[str, Any]:
+        """``analytics``: the request asked ``with.analytics_data`` (null otherwise, as the API)."""
         created = self.chat_created(i) - timedelta(days=3)
         status = self.status_override.get(i, STATUSES[i % len(STATUSES)])
+        digits = (0, 3, 6)[i % 3]
+        promised = created + timedelta(days=6)
+        cancelled = status == "cancelled"
         price: Any = {"amount": "1290.00", "currency": "RUB"} if list_shape else "1290.0000"
         product = {
             "sku": self.sku(i),
@@ -236,12 +277,37 @@ class FakeWorld:
             "status": status,
             "products": [product],
             "an_unknown_field": {"ignored": True},
+            "cancellation": {
+                "cancel_reason_id": 402 if cancelled else 0,
+                "cancel_reason": "Покупатель отменил заказ" if cancelled else "",
+                "cancellation_type": "client" if cancelled else "",
+                "cancelled_after_ship": False,
+                "affect_cancellation_rating": False,
+                "cancellation_initiator": "Покупатель" if cancelled else "",
+            },
+            "analytics_data": {
+                "city": "Москва",
+                "delivery_type": "PVZ",
+                "delivery_date_begin": iso(promised - timedelta(days=1), digits),
+                "delivery_date_end": iso(promised, digits),
+                "client_delivery_date_begin": iso(promised - timedelta(days=1), digits),
+                "client_delivery_date_end": iso(promised + timedelta(days=1), digits),
+            }
+            if analytics
+            else None,
         }
         if self.scheme(i) == "FBS":
+            actions = ["cancel"] if status in ("awaiting_packaging", "awaiting_deliver") else []
+            # Starting a chat is open to the seller until the posting is cancelled.
+            if not cancelled and i % 8 != 6:
+                actions.append("can_create_chat")
             base.update(
                 {
-                    "substatus": "posting_" + status,
-                    "in_process_at": iso(created),
+                    "substatus": SUBSTATUS[status],
+                    "in_process_at": iso(created, digits),
+                    "shipment_date": iso(created + timedelta(days=1), digits),
+                    "fact_delivery_date": iso(promised, digits) if status == "delivered" else None,
+                    "available_actions": actions,
                     "delivering_date": iso(created + timedelta(days=2)) if i % 5 >= 2 else None,
                     "tracking_number": f"OZ{100000000 + i}RU" if i % 5 >= 2 else "",
                     "tpl_integration_type": "non_integrated" if i % 6 == 0 else "ozon",
@@ -254,7 +320,16 @@ class FakeWorld:
                 }
             )
         else:
-            base.update({"created_at": iso(created), "in_process_at": iso(created)})
+            base.update(
+                {
+                    "substatus": FBO_SUBSTATUS[status],
+                    "cancel_reason_id": 402 if cancelled else 0,
+                    "created_at": iso(created, digits),
+                    "in_process_at": iso(created, digits),
+                }
+            )
+            if not cancelled:
+                base["cancellation"] = None
         return base
 
     def has_return(self, i: int) -> bool:

@@ -338,9 +338,16 @@ def upsert_posting(session: Session, shop_id: int, info: PostingInfo, now: datet
         carrier=info.carrier or row.carrier,
         created_at=to_storage(info.created_at) if info.created_at else row.created_at,
         shipped_at=to_storage(info.shipped_at) if info.shipped_at else row.shipped_at,
+        eta=to_storage(info.eta) if info.eta else row.eta,
+        ship_by=to_storage(info.ship_by) if info.ship_by else row.ship_by,
+        can_create_chat=info.can_create_chat,
+        cancel_reason=(info.cancel_reason or "")[:300] or None,
+        cancel_initiator=(info.cancel_initiator or "")[:100] or None,
     )
-    # The API gives no delivery instant; the first sync that sees "delivered" stands in for it.
-    if info.status == "delivered" and row.delivered_at is None:
+    if info.delivered_at is not None:
+        changed = _assign(row, delivered_at=to_storage(info.delivered_at)) or changed
+    elif info.status == "delivered" and row.delivered_at is None:
+        # No fact_delivery_date sent: the first sync that sees "delivered" stands in for it.
         row.delivered_at = to_storage(now)
         changed = True
     session.flush()
