@@ -63,9 +63,11 @@ class NotInPlan(SubscriptionRequired):
     """The shop's plan was found not to include ``path`` (HTTP 403, code 7) less than a day
     ago: the call is not made again until the daily re-check, so a sync skips it quietly."""
 
-    def __init__(self, message: str, *, path: str, until: datetime) -> None:
+    def __init__(self, message: str, *, path: str, until: datetime, fresh: bool) -> None:
         super().__init__(message, status=403, code=7, path=path)
         self.until = until
+        # True when Ozon refused just now; False when known from before and not asked again.
+        self.fresh = fresh
 
 
 class ObsoleteMethod(OzonError):

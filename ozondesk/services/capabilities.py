@@ -95,6 +95,7 @@ class CapabilityGate:
                 cap.message or "not available with existing subscription",
                 path=path,
                 until=until,
+                fresh=False,
             )
 
     def refused(self, path: str, err: E.SubscriptionRequired) -> E.OzonError:
@@ -102,7 +103,7 @@ class CapabilityGate:
             return err
         now = self.clock()
         self._store(path, False, err.message, now)
-        return E.NotInPlan(err.message, path=path, until=now + RECHECK)
+        return E.NotInPlan(err.message, path=path, until=now + RECHECK, fresh=True)
 
     def allowed(self, path: str) -> None:
         with self._lock:

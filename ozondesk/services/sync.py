@@ -84,6 +84,11 @@ class SyncSkip:
 
     method: str
     reason: str
+    # For the sync log; the JSON contract carries only method and reason.
+    what_to_do: str | None = None
+    # Already reported by an earlier round (a plan refusal before its daily re-check): the
+    # sync log shows it once, not every round.
+    repeat: bool = False
 
     def to_dict(self) -> dict[str, str]:
         return {"method": self.method, "reason": self.reason}
@@ -125,7 +130,9 @@ class SyncReport:
     def not_in_plan(self, exc: E.NotInPlan) -> str:
         reason = not_in_plan_reason(exc.path, exc.until)
         if not any(s.method == exc.path for s in self.skipped):
-            self.skipped.append(SyncSkip(exc.path, reason))
+            what = _("a plan that includes it can be chosen in the seller cabinet; until then "
+                     "OzonDesk asks Ozon once a day")
+            self.skipped.append(SyncSkip(exc.path, reason, what, repeat=not exc.fresh))
             log.info("sync: %s skipped: %s", exc.path, reason)
         return reason
 

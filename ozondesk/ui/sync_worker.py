@@ -190,7 +190,10 @@ class _Worker(QObject):
             for issue in report.errors:
                 result.add(name, issue.where, issue.message, issue.what_to_do)
             for skip in report.skipped:
-                result.add(name, skip.method, skip.reason, _("OzonDesk tries again at the next sync"))
+                if skip.repeat:
+                    continue
+                what = skip.what_to_do or _("OzonDesk tries again at the next sync")
+                result.add(name, skip.method, skip.reason, what)
             if request.cancel.is_set():
                 raise SyncCancelled()
             if report.aborted:

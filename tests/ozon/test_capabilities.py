@@ -45,7 +45,11 @@ def test_a_plan_refusal_is_one_skipped_line_and_not_called_again_for_a_day(
             "checked again after 07.12 12:00 MSK",
         }
     ]
-    assert fake.calls["/v3/chat/history"] == 1
+    assert fake.calls["/v3/chat/history"] == 1 and not first.skipped[0].repeat
+    assert first.skipped[0].what_to_do == (
+        "a plan that includes it can be chosen in the seller cabinet; until then OzonDesk asks "
+        "Ozon once a day"
+    )
     assert caps(db)["/v3/chat/history"] == (False, "not available with existing subscription")
     assert caps(db)["/v3/chat/list"] == (True, None)
 
@@ -53,6 +57,7 @@ def test_a_plan_refusal_is_one_skipped_line_and_not_called_again_for_a_day(
     second = SyncService(db, client, "Yuexin", workers=1, clock=clock).run()
     assert second.errors == [] and [s.method for s in second.skipped] == ["/v3/chat/history"]
     assert fake.calls["/v3/chat/history"] == 1  # skipped without a request
+    assert second.skipped[0].repeat  # the sync log shows it once, not every round
 
     # The plan was upgraded; a day after the refusal the method is tried again, and answers.
     fake.clear_faults()
