@@ -1,7 +1,7 @@
 """shop_capabilities: which methods each shop's plan allows; postings keep ship-by, can-start-chat, cancellation
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-06 05:00:00
 
 The API answers a method the shop's subscription lacks with HTTP 403, code 7: the sync records
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0015'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
