@@ -7,38 +7,27 @@ from argparse import Namespace
 
 from ozondesk.domain.presence import PresenceRules
 from ozondesk.domain.sla import PolicyRevision
-from ozondesk.errors import UserError
-from ozondesk.i18n import _
-from ozondesk.store import dialect
 from ozondesk.store.db import Database, default_database_path, open_database, resolve_url
 
 
 def database_if_any(args: Namespace) -> Database | None:
-    """The database named by --db or OZONDESK_DB, or the default one if it already exists.
-
-    Read-only commands never create the default database as a side effect.
-    """
+    """The database named by --db or OZONDESK_DB, or the default one if it already exists,
+    opened read-only: a command that only reads never creates, migrates or seeds one."""
     explicit = getattr(args, "db", None) or os.environ.get("OZONDESK_DB")
     if explicit:
-        return open_database(explicit, create=False)
+        return open_database(explicit, read_only=True)
     if default_database_path().exists():
-        return open_database(None, create=False)
+        return open_database(None, read_only=True)
     return None
 
 
-def existing_database(args: Namespace, first_step: str) -> Database:
-    """The database of --db / OZONDESK_DB / the user data folder, which must exist already:
-    a command that only reads never creates (or migrates) an empty one as a side effect.
-    ``first_step`` is the command that would create it, named in the refusal."""
+def existing_database(args: Namespace, first_step: str | None = None, *, read_only: bool = False) -> Database:
+    """The database of --db / OZONDESK_DB / the user data folder, which must exist already
+    (``first_step``, the command that would create it, is named in the refusal). With
+    ``read_only`` (commands that only read) it must also be at the current schema, and
+    nothing in it is changed."""
     url = resolve_url(getattr(args, "db", None))
-    path = dialect.sqlite_path(url)
-    if path is not None and not path.exists():
-        raise UserError(
-            _("no database at {path}: start OzonDesk once or run `{command}`").format(
-                path=path, command=first_step
-            )
-        )
-    return open_database(url, create=False)
+    return open_database(url, create=False, read_only=read_only, first_step=first_step)
 
 
 def policy_revisions(args: Namespace) -> dict[str, list[PolicyRevision]]:

@@ -38,14 +38,19 @@ def run(args: argparse.Namespace) -> int:
     drill_set = load_set(Path(args.file)) if args.action == "import" else None
     if args.action == "export":
         check_target(args.file)  # before the database: a bad target changes nothing
-    db = open_database(getattr(args, "db", None))
+    if args.action == "list":
+        from ozondesk.commands.common import existing_database
+
+        db = existing_database(args, read_only=True)  # only reads: never creates or migrates
+    else:
+        db = open_database(getattr(args, "db", None))
     try:
         service = DrillService(db)
         if args.action == "list":
             rows = [
                 {"set": d.set_slug, "id": d.slug, "family": d.family,
                  "time_limit_minutes": d.time_limit_minutes, "title": d.title}  # fmt: skip
-                for d in service.catalogue()
+                for d in service.catalogue(load_starter=False)
             ]
             if args.format == "json":
                 emit_json({"drills": rows})

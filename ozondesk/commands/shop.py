@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(_("the API key is empty: paste it from the seller cabinet"))
         db = open_database(getattr(args, "db", None))
     else:
-        db = existing_database(args, FIRST_STEP)
+        db = existing_database(args, FIRST_STEP, read_only=args.action == "list")
     try:
         store = CredentialStore(db)
         if args.action == "list":

@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     from ozondesk.store.db import open_database
 
     if args.action == "list":
-        db = existing_database(args, FIRST_STEP)
+        db = existing_database(args, FIRST_STEP, read_only=True)
     else:
         # Bad input is refused before any database is touched (or created).
         if args.action == "add":

@@ -36,7 +36,12 @@ def run(args: argparse.Namespace) -> int:
         from ozondesk.domain.json_files import check_target
 
         check_target(args.file)  # before the database: a bad target changes nothing
-    db = open_database(getattr(args, "db", None))
+    if args.action in ("list", "ready"):
+        from ozondesk.commands.common import existing_database
+
+        db = existing_database(args, read_only=True)  # only reads: never creates or migrates
+    else:
+        db = open_database(getattr(args, "db", None))
     try:
         service = TemplateService(db)
         now = utcnow()

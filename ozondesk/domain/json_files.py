@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ozondesk.atomic_file import replacing
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
 
@@ -87,11 +88,9 @@ def write_atomically(path: Path | str, text: str) -> None:
     """Write through a temporary file, so a crash never leaves half a file behind; a target
     that cannot be written raises ``UserError`` and leaves no temporary file."""
     p = check_target(path)
-    tmp = p.with_name(p.name + ".tmp")
     try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(p)
+        with replacing(p) as temporary:
+            temporary.write_text(text, encoding="utf-8")
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise UserError(_("cannot write {path}: {reason}").format(
             path=p, reason=exc.strerror or type(exc).__name__)) from None

@@ -370,8 +370,24 @@ class DrillService:
                 mine.setdefault(attempt.drill_id, []).append(attempt)
             return [self._brief(d, s, mine.get(d.id, ())) for d, s in rows]
 
-    def catalogue(self) -> list[DrillBrief]:
-        """Every live drill without anyone's attempts; no answer keys, so no role is needed."""
+    def catalogue(self, *, load_starter: bool = True) -> list[DrillBrief]:
+        """Every live drill without anyone's attempts; no answer keys, so no role is needed.
+
+        Without ``load_starter`` (a command that only reads) nothing is written: a desk that
+        has no drill set yet lists the shipped starter set it would get (ids 0), unstored.
+        """
+        if not load_starter:
+            with self.db.read() as session:
+                live = self._live(session)
+                if live or session.scalar(select(func.count()).select_from(DrillSetRow)):
+                    return [self._brief(d, s) for d, s in live]
+            starter = dd.load_starter_set()
+            return [
+                DrillBrief(id=0, set_slug=starter.id, set_title=starter.title, slug=d.id, title=d.title,
+                           family=d.family, time_limit_minutes=d.time_limit_minutes,
+                           scenario_ru=d.scenario_ru, gloss_zh=d.gloss_zh, context=d.context)
+                for d in starter.drills
+            ]  # fmt: skip
         now = self.clock()
         with self.db.begin() as session:
             self._ensure_starter(session, now)

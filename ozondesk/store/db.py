@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -52,6 +53,8 @@ PASSWORD_SERVICE = "ozondesk.database"
 _MIGRATION_LOCK = 0x6F7A6F6E6465736B
 # A unit of work lost with its connection more often than this is not a passing hiccup.
 _DISCONNECT_RETRIES = 3
+# How a new installation gets its database from the command line (the app's first start is the other way).
+FIRST_STEP = "ozondesk team add LOGIN --name NAME --role lead"
 T = TypeVar("T")
 
 
@@ -157,6 +160,32 @@ def head_revision() -> str:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
+
+
+def _check_pages(engine: Engine, url: URL) -> None:
+    """Refuse a SQLite file with a damaged page before anything writes into it."""
+    started = time.monotonic()
+    with engine.connect().execution_options(**{transactions.READ_ONLY: True}) as connection:
+        problems = dialect.quick_check(connection)
+    log.info("quick_check of %s took %.2f s", _describe(url), time.monotonic() - started)
+    if problems:
+        log.error("quick_check of %s: %s", _describe(url), "; ".join(problems))
+        raise DatabaseKnownError(
+            _("{url} is damaged ({problem}): restore the backup copy next to it (…backup-…) "
+              "or your last copy").format(url=_describe(url), problem=problems[0])
+        )
+
+
+def _use_wal(engine: Engine, path: Path | None) -> None:
+    if path is not None:
+        with engine.connect() as connection:
+            dialect.use_wal(connection)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        return exc.strerror or type(exc).__name__
+    return str(exc) or type(exc).__name__
 
 
 def _known_revisions() -> set[str]:
@@ -289,8 +318,28 @@ def _describe(url: URL) -> str:
     return str(path) if path else url.render_as_string(hide_password=True)
 
 
-def open_database(value: str | URL | None = None, *, create: bool = True) -> Database:
+def missing_database(path: Path | str, first_step: str | None = None) -> DatabaseKnownError:
+    """The one line for a database file that is not there (or empty) where one must be."""
+    return DatabaseKnownError(
+        _("no database at {path}; create one with `{command}` or by starting OzonDesk on it").format(
+            path=path, command=first_step or FIRST_STEP
+        )
+    )
+
+
+def open_database(
+    value: str | URL | None = None,
+    *,
+    create: bool = True,
+    read_only: bool = False,
+    first_step: str | None = None,
+) -> Database:
     """Open (and if needed create or upgrade) the database at ``value``.
+
+    ``read_only`` is for commands that only read: the database must exist at the current
+    schema (else one line says how to create or upgrade it), nothing is created, migrated,
+    seeded or switched, and every transaction of the returned ``Database`` is read-only.
+    ``first_step`` is the command named in the line about a missing database.
 
     An older schema is upgraded after a backup copy is written next to the file; a
     newer schema, a file that is not SQLite and a database of another program are
@@ -307,15 +356,17 @@ def open_database(value: str | URL | None = None, *, create: bool = True) -> Dat
     if path is not None:
         if path.is_dir():
             raise DatabaseKnownError(_("{path} is a folder, not a database file").format(path=path))
-        if not path.exists() and not create:
-            raise DatabaseKnownError(_("database {path} does not exist").format(path=path))
+        if not path.exists() and (read_only or not create):
+            raise missing_database(path, first_step)
+        if read_only and path.stat().st_size == 0:
+            raise missing_database(path, first_step)
         if not dialect.looks_like_sqlite(path):
             raise DatabaseKnownError(
                 _("{path} is not a SQLite database: choose another file or remove it").format(
                     path=path
                 )
             )
-        blocker = next((a for a in path.parents if a.exists() and not a.is_dir()), None)
+        blocker = None if read_only else next((a for a in path.parents if a.exists() and not a.is_dir()), None)
         if blocker is not None:
             raise DatabaseKnownError(
                 _("{path} is a file, not a folder: choose another place for the database").format(
@@ -323,7 +374,8 @@ def open_database(value: str | URL | None = None, *, create: bool = True) -> Dat
                 )
             )
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if not read_only:
+                path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DatabaseKnownError(
                 _("cannot create the folder for {path}: {reason}").format(
@@ -348,7 +400,9 @@ def open_database(value: str | URL | None = None, *, create: bool = True) -> Dat
         ) from None
     dialect.configure(engine)
     try:
-        if is_postgresql(url):
+        if read_only:
+            backup = _migrate(engine, url, path, upgrade=False, first_step=first_step)
+        elif is_postgresql(url):
             _migrate_shared(engine, url)
             backup = None  # a team's server keeps its own backups
         else:
@@ -376,6 +430,9 @@ def open_database(value: str | URL | None = None, *, create: bool = True) -> Dat
                 url=where, reason=exc.orig
             )
         ) from None
+    if read_only:
+        reader = engine.execution_options(**{transactions.READ_ONLY: True})
+        return Database(url, engine, sessionmaker(reader, expire_on_commit=False))
     db = Database(url, engine, sessionmaker(engine, expire_on_commit=False), backup)
     if not is_postgresql(url):
         from ozondesk.store.seed import ensure_defaults
@@ -474,7 +531,14 @@ def _migrate_shared(engine: Engine, url: URL) -> None:
     return None
 
 
-def _migrate(engine: Engine, url: URL, path: Path | None) -> Path | None:
+def _migrate(
+    engine: Engine, url: URL, path: Path | None, *, upgrade: bool = True, first_step: str | None = None
+) -> Path | None:
+    """Check the schema, then (``upgrade``) bring it to head after a backup copy.
+
+    Everything up to the decision only reads: a file that is another program's, newer or
+    damaged is refused exactly as it was found (not even switched to WAL).
+    """
     head = head_revision()
     # A look without the write lock: at head (the usual start) nothing else is done.
     with engine.connect().execution_options(**{transactions.READ_ONLY: True}) as connection:
@@ -501,7 +565,21 @@ def _migrate(engine: Engine, url: URL, path: Path | None) -> Path | None:
                 "this is version {version}: update OzonDesk"
             ).format(url=_describe(url), rev=current, version=__version__)
         )
+    if not upgrade:
+        if current is None and path is not None:
+            raise missing_database(path, first_step)
+        if current != head:
+            raise DatabaseKnownError(
+                _("database {url} has schema {rev}, this OzonDesk needs {head}: open it once in the "
+                  "OzonDesk app (`ozondesk --db {url}`) to upgrade it, then run this again").format(
+                    url=_describe(url), rev=current or "-", head=head
+                )
+            )
+        return None
+    if path is not None:
+        _check_pages(engine, url)
     if current == head:
+        _use_wal(engine, path)
         return None
     if not allowed:
         raise _ask_for_upgrade(url, current, head)
@@ -509,8 +587,17 @@ def _migrate(engine: Engine, url: URL, path: Path | None) -> Path | None:
     if current is not None and path is not None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         backup = path.with_name(f"{path.name}.backup-{current}-{stamp}")
-        dialect.backup_sqlite(path, backup)
+        try:
+            dialect.backup_sqlite(path, backup)
+        except (OSError, sqlite3.Error) as exc:
+            # No upgrade without a copy to go back to; nothing was changed yet.
+            raise DatabaseKnownError(
+                _("cannot write the backup copy {path} before upgrading the database ({reason}): "
+                  "free some disk space and start again").format(path=backup, reason=_reason(exc))
+            ) from None
         log.warning("database upgraded from %s; backup copy at %s", current, backup)
+    # After the backup: an upgrade refused for want of a copy leaves the file as it was.
+    _use_wal(engine, path)
     with engine.connect() as connection:
         dialect.set_foreign_keys(connection, False)
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections import Counter
@@ -70,7 +71,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={_busy_ms()}")
         if sqlite_path(engine.url) is not None:
-            cursor.execute("PRAGMA journal_mode=WAL")
+            # WAL is not switched on here: that rewrites the file's header (bytes 18-19), and
+            # a file must be known to be ours first (``use_wal``, after the schema check).
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -121,17 +123,77 @@ def _busy_ms() -> int:
     return int(transactions.WRITE_WAIT * 1000)
 
 
+def use_wal(connection: Any) -> None:
+    """Switch an OzonDesk file to WAL (persistent in the file; a no-op once it is WAL)."""
+    if connection.dialect.name == "sqlite":
+        # On the raw connection: inside a transaction SQLite ignores the change.
+        mode = connection.connection.dbapi_connection.execute("PRAGMA journal_mode=WAL").fetchone()
+        if mode is None or str(mode[0]).lower() != "wal":
+            raise sqlite3.OperationalError(f"cannot switch the database to WAL (still {mode})")
+
+
+def quick_check(connection: Any) -> list[str]:
+    """SQLite's ``PRAGMA quick_check``: [] for a sound file, else its first problems.
+
+    It reads every page of every table and index (without comparing indexes to their
+    tables), so a page scribbled over in the middle of the file is found before anything
+    writes next to it.
+    """
+    if connection.dialect.name != "sqlite":
+        return []
+    rows = [str(r[0]) for r in connection.exec_driver_sql("PRAGMA quick_check(5)").fetchall()]
+    if rows == ["ok"]:
+        return []
+    # A row may hold several lines, headed "*** in database main ***": one line per problem.
+    lines = (line.strip() for row in rows for line in row.splitlines())
+    return [line for line in lines if line and not line.startswith("***")] or rows
+
+
 def backup_sqlite(path: Path, target: Path) -> None:
-    """A consistent copy through SQLite's online backup API (safe with WAL)."""
-    source = sqlite3.connect(str(path))
+    """A consistent copy through SQLite's online backup API (safe with WAL), made under a
+    temporary name, flushed to disk, checked and only then renamed to ``target``: a full disk
+    or a crash never leaves a file at ``target`` that looks like a good copy. On failure the
+    partial file is removed and the ``OSError`` / ``sqlite3.Error`` goes to the caller."""
+    partial = target.with_name(target.name + ".partial")
+    try:
+        _copy_database(path, partial)
+        _fsync(partial)
+        os.replace(partial, target)
+        _fsync(target.parent)
+    except BaseException:
+        for leftover in ("", "-journal", "-wal", "-shm"):
+            Path(f"{partial}{leftover}").unlink(missing_ok=True)
+        raise
+
+
+def _copy_database(path: Path, target: Path) -> None:
+    source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         dest = sqlite3.connect(str(target))
         try:
             source.backup(dest)
+            # One self-contained file (the copy of a WAL database would need its -wal/-shm).
+            dest.execute("PRAGMA journal_mode=DELETE")
+            pages = dest.execute("PRAGMA page_count").fetchone()[0]
+            verdict = dest.execute("PRAGMA quick_check(1)").fetchone()[0]
+            if pages <= 0 or verdict != "ok":
+                raise sqlite3.DatabaseError(f"the backup copy failed its check: {verdict}")
         finally:
             dest.close()
     finally:
         source.close()
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file (or a folder's entry list) to disk; folders cannot be opened on Windows."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except (IsADirectoryError, PermissionError):
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def foreign_key_problems(connection: Any) -> list[Any]:

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ozondesk.atomic_file import replacing
 from ozondesk.domain import metrics
 from ozondesk.domain.clock import as_utc, msk_date, to_msk
 from ozondesk.domain.metrics import ALL, BREACH_REASONS, BREACH_TITLES, AllAgents, Period, Tallies
@@ -502,7 +503,7 @@ class Dashboard(QWidget):
 
         def write(target: str) -> None:
             assert self.data is not None
-            with open(target, "w", encoding="utf-8-sig", newline="") as handle:
+            with replacing(target) as temporary, open(temporary, "w", encoding="utf-8-sig", newline="") as handle:
                 writer = csv.writer(handle)
                 writer.writerow(metrics.CSV_HEADER)
                 writer.writerows(metrics.csv_rows(self.data.report, self.data.agent_names))
@@ -529,6 +530,7 @@ class Dashboard(QWidget):
         def write(target: str) -> None:
             first, last = self._shown_period()
             title = _("Service report {first} – {last}").format(first=first.isoformat(), last=last.isoformat())
-            save_pdf(target, title, self.report_html())
+            with replacing(target) as temporary:
+                save_pdf(str(temporary), title, self.report_html())
 
         return self._export(path, _("Export PDF"), "pdf", _("PDF files (*.pdf)"), write)

@@ -74,11 +74,12 @@ def desk(tmp_path: Path, capsys: pytest.CaptureFixture[str],
 
 def test_reading_commands_never_create_a_database(desk: Desk) -> None:
     assert desk.refused("team", "list", "--format", "json") == (
-        f"no database at {desk.db}: start OzonDesk once or run "
-        "`ozondesk team add LOGIN --name NAME --role lead`"
+        f"no database at {desk.db}; create one with "
+        "`ozondesk team add LOGIN --name NAME --role lead` or by starting OzonDesk on it"
     )
     assert desk.refused("shop", "list") == (
-        f"no database at {desk.db}: start OzonDesk once or run `ozondesk shop add NAME --client-id ID`"
+        f"no database at {desk.db}; create one with `ozondesk shop add NAME --client-id ID` "
+        "or by starting OzonDesk on it"
     )
     assert "no database at" in desk.refused("team", "deactivate", "wang")
     assert "no database at" in desk.refused("shop", "remove", "Yuexin")
@@ -232,7 +233,7 @@ def test_a_new_installation_from_a_script_through_the_real_entry_point(
                               capture_output=True, text=True, env=env, timeout=120)
 
     listed = ozondesk("team", "list", "--format", "json")
-    assert listed.returncode == 2 and listed.stderr.startswith(f"no database at {database}:")
+    assert listed.returncode == 2 and listed.stderr.startswith(f"no database at {database}; create one with")
     assert not database.exists()
     added = ozondesk("team", "add", "zhao", "--name", "赵婷", "--role", "lead", "--format", "json")
     assert added.returncode == 0, added.stderr

@@ -81,3 +81,31 @@ def test_import_needs_a_known_agent(capsys: pytest.CaptureFixture[str], tmp_path
     assert main(["--db", str(demo), "templates", "import", str(broken), "--as", "zhao.ting"]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("what", ["templates", "drill"])
+def test_an_export_on_a_full_disk_leaves_no_file_behind(
+    what: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    demo = tmp_path / "demo.sqlite"
+    assert main(["demo", "--db", str(demo), "--size", "1"]) == 0
+    out = tmp_path / "out"
+    out.mkdir()
+    real_write = Path.write_text
+
+    def disk_fills_up(self: Path, data: str, *args: object, **kwargs: object) -> int:
+        if self.parent != out:
+            return real_write(self, data, *args, **kwargs)  # type: ignore[arg-type]
+        real_write(self, data[: len(data) // 2], *args, **kwargs)  # type: ignore[arg-type]
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", disk_fills_up)
+    capsys.readouterr()
+    target = out / "export.json"
+    argv = ["--db", str(demo), what, "export", str(target)]
+    code = main(argv + (["--as", "sun.qiang"] if what == "drill" else []))
+    err = capsys.readouterr().err
+    assert code == 2 and err == f"cannot write {target}: No space left on device\n"
+    assert list(out.iterdir()) == []

@@ -259,3 +259,38 @@ def test_coverage_before_the_first_presence_record_is_drawn_as_unknown(
     assert cell(model, 1, 0) == "50" and cell(model, 1, 1) == "0"  # the 19th: known, not grey
     assert model.data(model.index(1, 1), Qt.ItemDataRole.BackgroundRole).name() != "#d0d0d0"
     assert cell(model, 2, 2) == "0" and cell(model, 2, 3) == ""  # the 20th at 12:00: not begun
+
+
+def test_a_failed_export_leaves_neither_a_partial_file_nor_a_temporary_one(
+    qtbot: Any, db: Database, runner: TaskRunner, people: dict[str, DeskAgent], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import errno
+
+    from ozondesk.ui import dashboard as dashboard_module
+
+    dash = make(qtbot, db, runner, people["zhao"])
+    load(qtbot, dash)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    earlier = folder / "r.csv"
+    earlier.write_text("last week's report\n", encoding="utf-8")
+
+    def rows_then_full_disk(*_args: Any) -> Iterator[list[str]]:
+        yield ["agent", "li"]
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(dashboard_module.metrics, "csv_rows", rows_then_full_disk)
+    assert not dash.export_csv(str(earlier))
+    assert dash.status.text() == f"Cannot write {earlier}: No space left on device"
+
+    def half_a_pdf(path: str, _title: str, _body: str) -> None:
+        Path(path).write_bytes(b"%PDF-1.4 half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(dashboard_module, "save_pdf", half_a_pdf)
+    assert not dash.export_pdf(str(folder / "r.pdf"))
+    assert dash.status.text() == f"Cannot write {folder / 'r.pdf'}: No space left on device"
+    # The earlier file is intact, no PDF was made, no temporary file is left.
+    assert sorted(p.name for p in folder.iterdir()) == ["r.csv"]
+    assert earlier.read_text(encoding="utf-8") == "last week's report\n"
