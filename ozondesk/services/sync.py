@@ -223,6 +223,17 @@ def _left_reason(stage: str, n: int, why: str) -> str:
     return text.format(n=n, why=why)
 
 
+def _pause_reason(next_try: datetime | None, now: datetime) -> str:
+    if next_try is None:
+        return _("its call failed, see errors")
+    minutes = max(1, -(-int((next_try - now).total_seconds()) // 60))
+    return ngettext(
+        "its call kept failing; next try in {n} minute",
+        "its call kept failing; next try in {n} minutes",
+        minutes,
+    ).format(n=minutes)
+
+
 class SyncService:
     def __init__(
         self,
@@ -310,10 +321,13 @@ class SyncService:
                 denied.add(stage)
         report.cancelled = self.cancel.is_set()
         report.pending = self.pending()
+        now = self.clock()
+        with self.db.read() as session:
+            pausing = repo.next_tries(session, self.shop_id, now)
         for stage in DEPENDENT:
             n = report.pending.get(stage, 0)
             if n and stage not in denied:
-                reason = why.get(stage, _("its call failed, see errors"))
+                reason = why.get(stage) or _pause_reason(pausing.get(stage), now)
                 report.skipped.append(SyncSkip(STAGE_METHODS[stage], _left_reason(stage, n, reason)))
         report.requests = self.client.requests - start
         return report
@@ -405,8 +419,9 @@ class SyncService:
 
     def _dependent_stage(self, stage: str, report: SyncReport) -> bool:
         """Work through ``stage``'s pending items batch by batch; False when a batch failed."""
-        with self.db.begin() as session:
-            total = repo.pending_counts(session, self.shop_id).get(stage, 0)
+        now = self.clock()
+        with self.db.read() as session:
+            total = repo.pending_counts(session, self.shop_id, due_at=now).get(stage, 0)
         fetch = {
             "postings": self._postings_batch,
             "returns": self._returns_batch,
@@ -420,7 +435,7 @@ class SyncService:
         try:
             while not self.cancel.is_set():
                 with self.db.begin() as session:
-                    items = repo.pending_batch(session, self.shop_id, stage, after, BATCH[stage])
+                    items = repo.pending_batch(session, self.shop_id, stage, after, BATCH[stage], now)
                 if not items:
                     break
                 after = items[-1].id
@@ -450,7 +465,7 @@ class SyncService:
     ) -> None:
         message = report.error(where, exc)
         with self.db.begin() as session:
-            repo.fail_pending(session, [i.id for i in items], message)
+            repo.fail_pending(session, [i.id for i in items], message, self.clock())
 
     def _keep(
         self,
@@ -466,7 +481,7 @@ class SyncService:
         messages = [report.error(where, err) for err in bad]
         kept = [i.id for i in items if bad and not done(i.key)]
         repo.clear_pending(session, [i.id for i in items if i.id not in kept])
-        repo.fail_pending(session, kept, "; ".join(messages))
+        repo.fail_pending(session, kept, "; ".join(messages), self.clock())
         return not kept
 
     def _postings_batch(self, items: list[repo.PendingItem], where: str, report: SyncReport) -> bool:

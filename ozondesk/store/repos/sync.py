@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ozondesk.domain import sla
 from ozondesk.domain.clock import as_utc, to_storage
 from ozondesk.domain.policies import SlaPolicy
+from ozondesk.domain.retry_pause import pause_after
 from ozondesk.ozon.records import ChatMessage, ChatSummary, PostingInfo, ProductInfo, ReturnInfo
 from ozondesk.store.models import (
     Conversation,
@@ -266,15 +267,17 @@ def add_pending(
 
 
 def pending_batch(
-    session: Session, shop_id: int, stage: str, after_id: int, limit: int
+    session: Session, shop_id: int, stage: str, after_id: int, limit: int, now: datetime
 ) -> list[PendingItem]:
-    """The next ``limit`` items of ``stage`` after ``after_id``, oldest first."""
+    """The next ``limit`` items of ``stage`` after ``after_id`` that are due at ``now``, oldest
+    first (an item that kept failing waits out its pause, see ``fail_pending``)."""
     rows = session.execute(
         select(SyncPending.id, SyncPending.key)
         .where(
             SyncPending.shop_id == shop_id,
             SyncPending.stage == stage,
             SyncPending.id > after_id,
+            SyncPending.created_at <= to_storage(now),
         )
         .order_by(SyncPending.id)
         .limit(limit)
@@ -282,14 +285,24 @@ def pending_batch(
     return [PendingItem(i, k) for i, k in rows]
 
 
-def pending_counts(session: Session, shop_id: int) -> dict[str, int]:
-    """Items waiting, per stage (stages with none are left out)."""
+def pending_counts(session: Session, shop_id: int, due_at: datetime | None = None) -> dict[str, int]:
+    """Items waiting, per stage (stages with none are left out); with ``due_at``, only those
+    due by then."""
+    query = select(SyncPending.stage, func.count()).where(SyncPending.shop_id == shop_id)
+    if due_at is not None:
+        query = query.where(SyncPending.created_at <= to_storage(due_at))
+    rows = session.execute(query.group_by(SyncPending.stage))
+    return {stage: int(n) for stage, n in rows}
+
+
+def next_tries(session: Session, shop_id: int, now: datetime) -> dict[str, datetime]:
+    """Per stage, the earliest next try of items that are pausing after failures."""
     rows = session.execute(
-        select(SyncPending.stage, func.count())
-        .where(SyncPending.shop_id == shop_id)
+        select(SyncPending.stage, func.min(SyncPending.created_at))
+        .where(SyncPending.shop_id == shop_id, SyncPending.created_at > to_storage(now))
         .group_by(SyncPending.stage)
     )
-    return {stage: int(n) for stage, n in rows}
+    return {stage: as_utc(at) for stage, at in rows if at is not None}
 
 
 def clear_pending(session: Session, ids: Sequence[int]) -> None:
@@ -297,13 +310,23 @@ def clear_pending(session: Session, ids: Sequence[int]) -> None:
         session.execute(delete(SyncPending).where(SyncPending.id.in_(list(ids))))
 
 
-def fail_pending(session: Session, ids: Sequence[int], error: str) -> None:
-    """Keep the items for the next sync, noting the attempt and why it failed (already redacted)."""
-    if ids:
+def fail_pending(session: Session, ids: Sequence[int], error: str, now: datetime) -> None:
+    """Keep the items for a later sync, noting the attempt and why it failed (already redacted),
+    and when they are due again (``retry_pause``: the next sync after one failure, then later
+    and later). The due time is kept in ``created_at``, which until the first failure is when
+    the item was recorded (no column of its own without a migration)."""
+    if not ids:
+        return
+    rows = session.execute(
+        select(SyncPending.id, SyncPending.attempts).where(SyncPending.id.in_(list(ids)))
+    ).all()
+    for row_id, attempts in rows:
+        failures = (attempts or 0) + 1
         session.execute(
             update(SyncPending)
-            .where(SyncPending.id.in_(list(ids)))
-            .values(attempts=SyncPending.attempts + 1, last_error=error[:2000])
+            .where(SyncPending.id == row_id)
+            .values(attempts=failures, last_error=error[:2000],
+                    created_at=to_storage(now + pause_after(failures)))  # fmt: skip
         )
 
 
