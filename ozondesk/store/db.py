@@ -166,7 +166,11 @@ def _check_pages(engine: Engine, url: URL) -> None:
     """Refuse a SQLite file with a damaged page before anything writes into it."""
     started = time.monotonic()
     with engine.connect().execution_options(**{transactions.READ_ONLY: True}) as connection:
-        problems = dialect.quick_check(connection)
+        try:
+            problems = dialect.quick_check(connection)
+        except DatabaseError as exc:
+            # Some damage stops the check itself ("database disk image is malformed").
+            problems = [str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__]
     log.info("quick_check of %s took %.2f s", _describe(url), time.monotonic() - started)
     if problems:
         log.error("quick_check of %s: %s", _describe(url), "; ".join(problems))

@@ -39,20 +39,30 @@ def test_another_programs_file_keeps_every_byte_and_its_journal_mode(tmp_path: P
 
 
 def _damage_a_middle_page(path: Path) -> None:
-    """Overwrite one page in the middle of the file with noise, as a bad sector would."""
+    """Overwrite one leaf page from the middle of the messages table with noise, as a bad
+    sector would: the schema and every other table still read fine."""
     with sqlite3.connect(path) as conn:
         size = conn.execute("PRAGMA page_size").fetchone()[0]
-        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'messages'").fetchone()[0]
     conn.close()
+    data = path.read_bytes()
+    page = data[(root - 1) * size:root * size]
+    assert page[0] == 0x05, "the table must span several pages (an interior root page)"
+    cells = int.from_bytes(page[3:5], "big")
+    pointer = int.from_bytes(page[12 + 2 * (cells // 2):14 + 2 * (cells // 2)], "big")
+    leaf = int.from_bytes(page[pointer:pointer + 4], "big")
     with path.open("r+b") as handle:
-        handle.seek((pages // 2) * size)
+        handle.seek((leaf - 1) * size)
         handle.write(bytes((i * 151 + 7) % 256 for i in range(size)))
     checker = sqlite3.connect(path)  # closed as the last connection: leaves no -wal, -shm
     try:
-        verdict = checker.execute("PRAGMA quick_check").fetchone()[0]
-    except sqlite3.DatabaseError as exc:
-        verdict = str(exc)
-    checker.close()
+        assert checker.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+        try:
+            verdict = checker.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.DatabaseError as exc:  # some damage stops the check itself
+            verdict = str(exc)
+    finally:
+        checker.close()
     assert verdict != "ok", "the damage must be one quick_check can see"
 
 
