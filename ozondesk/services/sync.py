@@ -392,8 +392,12 @@ class SyncService:
         with self.db.begin() as session:
             orders: set[str] = set()
             skus: set[str] = set()
+            moved: dict[str, str] = {}
+            rows: list[dict[str, Any]] = []  # the page's new messages, written at once
             for chat, messages, clean in fetched:
-                outcome = repo.upsert_chat(session, self.shop_id, chat, messages, self.policies)
+                outcome = repo.upsert_chat(
+                    session, self.shop_id, chat, messages, self.policies, rows
+                )
                 report.count(
                     "chats",
                     "created" if outcome.created else "updated" if outcome.updated else None,
@@ -406,7 +410,9 @@ class SyncService:
                 # A page with unreadable records keeps the old cursor, so they are fetched again next time.
                 if clean and chat.last_message_id is not None:
                     upto = max(chat.last_message_id, newest or 0)
-                    repo.set_cursor(session, self.shop_id, f"chat:{chat.chat_id}", str(upto), now)
+                    moved[f"chat:{chat.chat_id}"] = str(upto)
+            repo.insert_messages(session, rows)
+            repo.set_cursors(session, self.shop_id, moved, now)
             for chat in unchanged_unread:
                 # Read marks move without new messages; keep the unread badge in step.
                 outcome = repo.upsert_chat(session, self.shop_id, chat, [], self.policies)

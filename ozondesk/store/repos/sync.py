@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ozondesk.domain import sla
@@ -85,6 +85,29 @@ def cursors(session: Session, shop_id: int, keys: Sequence[str]) -> dict[str, st
     return {k: v for k, v in rows}
 
 
+def set_cursors(session: Session, shop_id: int, values: dict[str, str], now: datetime) -> None:
+    """``set_cursor`` for a whole chat page: one read of the rows instead of one per chat."""
+    if not values:
+        return
+    rows = {
+        r.key: r
+        for r in session.scalars(
+            select(SyncCursor).where(
+                SyncCursor.shop_id == shop_id, SyncCursor.key.in_(list(values))
+            )
+        )
+    }
+    for key, value in values.items():
+        row = rows.get(key)
+        if row is None:
+            session.add(
+                SyncCursor(shop_id=shop_id, key=key, value=value, updated_at=to_storage(now))
+            )
+        elif row.value != value:
+            row.value = value
+            row.updated_at = to_storage(now)
+
+
 def set_cursor(session: Session, shop_id: int, key: str, value: str, now: datetime) -> None:
     row = session.scalar(
         select(SyncCursor).where(SyncCursor.shop_id == shop_id, SyncCursor.key == key)
@@ -110,7 +133,11 @@ def upsert_chat(
     chat: ChatSummary,
     messages: Sequence[ChatMessage],
     policies: dict[str, SlaPolicy],
+    message_rows: list[dict[str, Any]] | None = None,
 ) -> ChatOutcome:
+    """Store a chat and its new messages. With ``message_rows``, the new messages' rows are
+    appended there for the caller to write a whole page at once (``insert_messages``) before
+    anything reads them back; without, they are written here."""
     conv = session.scalar(
         select(Conversation).where(
             Conversation.shop_id == shop_id,
@@ -154,6 +181,9 @@ def upsert_chat(
     )
     changed = False
     may_claim = not outcome.created and has_unclaimed(session, conv.id)
+    # New messages go in with one executemany at the end: ORM objects for thousands of rows
+    # cost a chat page most of its time (their ids are never needed here).
+    new_rows: list[dict[str, Any]] = []
     for m in messages:
         pid = str(m.message_id)
         if pid in known:
@@ -165,16 +195,16 @@ def upsert_chat(
         ):
             outcome.messages_updated += 1
         else:
-            session.add(
-                Message(
-                    conversation_id=conv.id,
-                    platform_message_id=pid,
-                    side=m.side,
-                    text=m.text,
-                    attachments=["image"] if m.is_image else [],
-                    created_at=to_storage(m.created_at),
-                    delivery_state="delivered" if m.side == "seller" else "received",
-                )
+            new_rows.append(
+                {
+                    "conversation_id": conv.id,
+                    "platform_message_id": pid,
+                    "side": m.side,
+                    "text": m.text,
+                    "attachments": ["image"] if m.is_image else [],
+                    "created_at": to_storage(m.created_at),
+                    "delivery_state": "delivered" if m.side == "seller" else "received",
+                }
             )
             outcome.messages_created += 1
         known.add(pid)
@@ -183,6 +213,10 @@ def upsert_chat(
             changed |= _assign(conv, last_message_at=at, last_message_preview=m.text[:200])
         if m.side == "seller" and conv.first_response_at is None and at >= conv.received_at:
             changed |= _assign(conv, first_response_at=at)
+    if message_rows is not None:
+        message_rows.extend(new_rows)
+    else:
+        insert_messages(session, new_rows)
     # The newest message naming an order decides which order the conversation is about.
     order = next((m.order_number for m in reversed(messages) if m.order_number), None)
     if order:
@@ -194,6 +228,12 @@ def upsert_chat(
         conv.version += 1
         outcome.updated = True
     return outcome
+
+
+def insert_messages(session: Session, rows: list[dict[str, Any]]) -> None:
+    """One executemany for many messages' rows (as ``upsert_chat`` collects them)."""
+    if rows:
+        session.execute(insert(Message), rows)
 
 
 def link_orders(session: Session, shop_id: int, order_numbers: Sequence[str]) -> int:
