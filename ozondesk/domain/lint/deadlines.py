@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from ozondesk.domain.clock import MOSCOW, as_utc, to_msk
 from ozondesk.domain.lint.model import CalendarLike
+from ozondesk.domain.lint.text_numbers import CARDINALS
+from ozondesk.domain.lint.words_time import TZ, find_word_atoms
 
 MONTHS = (
     "января", "февраля", "марта", "апреля", "мая", "июня",
@@ -34,9 +36,10 @@ _NUMBER_WORDS = {
     "пяти": 5, "пять": 5, "шести": 6, "шесть": 6, "семи": 7, "семь": 7,
     "десяти": 10, "десять": 10, "пятнадцати": 15, "тридцати": 30, "полутора": 1,
 }  # fmt: skip
+_NUMBER_WORDS = {**CARDINALS, **_NUMBER_WORDS}
 _NUM_WORDS_RE = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
 
-_TZ = r"(?P<tz>\s*(?:\(\s*мск\s*\)|мск|по\s+(?:московскому|москве)(?:\s+времени)?))?"
+_TZ = TZ
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "date",
@@ -77,7 +80,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "endof",
         re.compile(
-            r"(?<![\w])до\s+конца\s+(?P<what>(?:этого\s+|сегодняшнего\s+)?(?:дня|недели))(?![\w])"
+            r"(?<![\w])до\s+конца\s+(?P<what>(?:этого\s+|сегодняшнего\s+)?(?:рабочего\s+)?(?:дня|недели))(?![\w])"
         ),
     ),
     (
@@ -135,6 +138,8 @@ def find_mentions(norm: str) -> list[Mention]:
     for kind, regex in _PATTERNS:
         for m in regex.finditer(norm):
             atoms.append(_Atom(kind, m.start(), m.end(), m.groupdict()))
+    for kind, start, end, groups in find_word_atoms(norm):
+        atoms.append(_Atom(kind, start, end, groups))
     atoms.sort(key=lambda a: (a.start, -(a.end - a.start)))
     kept: list[_Atom] = []
     for atom in atoms:

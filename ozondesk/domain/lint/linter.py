@@ -14,9 +14,10 @@ from typing import Any
 import pytz
 
 from ozondesk.domain.clock import as_utc, msk_date, utcnow
+from ozondesk.domain.lint.clauses import promise_chains
 from ozondesk.domain.lint.deadlines import Mention, Resolved, find_mentions, resolve
 from ozondesk.domain.lint.model import CalendarLike, Finding, LintContext
-from ozondesk.domain.lint.morph import first_person_future
+from ozondesk.domain.lint.morph import first_person_future, passive_participle, states_a_fact
 from ozondesk.domain.lint.patterns import Match, PhraseTrie, leftmost_longest
 from ozondesk.domain.lint.rules import (
     REGEX_TIMEOUT_S,
@@ -200,15 +201,20 @@ class _Run:
         for rule in by_type.get("time-zone", []):
             self.time_zone(rule)
         promises = self.promise_tokens()
-        for rule in by_type.get("conditional", []):
-            if promises and not self.mentions:
-                tok = self.tokens[promises[0]]
+        chains = promise_chains(self.tokens, promises, states_a_fact) if promises else []
+        attached: set[int] = set()  # indexes into self.mentions that some promise relies on
+        for chain in chains:
+            found = [k for k, m in enumerate(self.mentions) if chain.covers(m.start, m.end, self.norm)]
+            attached.update(found)
+            if found:
+                continue
+            tok = self.tokens[chain.promises[0]]
+            for rule in by_type.get("conditional", []):
                 self.add(rule, tok.start, tok.end)
         checks = by_type.get("promise-check", [])
         now = self.now
-        if checks and self.context is not None and now is not None and promises:
-            sentences = {self.tokens[i].sentence for i in promises}
-            self.promise_check(checks, self.context, now, sentences)
+        if checks and self.context is not None and now is not None and attached:
+            self.promise_check(checks, self.context, now, attached)
         return sorted(self.out, key=lambda f: (f.start, f.end, f.rule))
 
     def phrases(self) -> None:
@@ -280,20 +286,31 @@ class _Run:
                     and prev_word.norm in ("не", "ни")
                     and prev_word.sentence == tok.sentence
                 )
-                and tok.norm.endswith(_FIRST_PERSON_ENDINGS)
-                and first_person_future(tok.norm, self.linter._excluded_lemmas)
+                and (
+                    (
+                        tok.norm.endswith(_FIRST_PERSON_ENDINGS)
+                        and first_person_future(tok.norm, self.linter._excluded_lemmas)
+                    )
+                    # «Деньги будут возвращены»: a promise without an agent.
+                    or (
+                        prev_word is not None
+                        and prev_word.norm in ("будет", "будут")
+                        and prev_word.sentence == tok.sentence
+                        and passive_participle(tok.norm)
+                    )
+                )
             ):
                 out.append(i)
             prev_word = tok
         return out
 
     def promise_check(
-        self, rules: Iterable[Rule], ctx: LintContext, now: datetime, promise_sentences: set[int]
+        self, rules: Iterable[Rule], ctx: LintContext, now: datetime, attached: set[int]
     ) -> None:
         today = msk_date(now)
         by_check = {r.params["check"]: r for r in rules}
-        for mention in self.mentions:
-            if self.sentence_of(mention.start) not in promise_sentences:
+        for k, mention in enumerate(self.mentions):
+            if k not in attached:
                 continue  # «Посылка прибыла 24 ноября» states a fact, it promises nothing
             resolved = resolve(mention, now, ctx.calendar)
             if resolved is None:

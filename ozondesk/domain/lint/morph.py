@@ -88,3 +88,35 @@ def first_person_future(word: str, excluded: frozenset[str]) -> bool:
         ):
             return fold(parse.normal_form) not in excluded
     return False
+
+
+@lru_cache(maxsize=65536)
+def states_a_fact(word: str) -> bool:
+    """Whether ``word`` is a finite verb that is not our promise: «отправили», «придёт», «пришлите».
+
+    Such a verb ends a promise chain (clauses.py): the date next to it belongs to
+    that fact. Short passive participles («одобрен», «оформлен») report a done
+    deed as well. As in :func:`first_person_future`, only likely readings count.
+    """
+    parses = analyzer().parse(word)
+    if not parses:
+        return False
+    best = parses[0].score
+    for parse in parses:
+        if parse.score < best * 0.99 or not parse.is_known:
+            continue
+        tag = parse.tag
+        if tag.POS == "PRTS":
+            return True
+        if tag.POS == "VERB":
+            return not ("1per" in tag.grammemes and "futr" in tag.grammemes)
+    return False
+
+
+@lru_cache(maxsize=65536)
+def passive_participle(word: str) -> bool:
+    """«возвращены», «отправлен»: with «будет / будут» the promise has no agent but is one."""
+    return any(
+        p.tag.POS == "PRTS" and "pssv" in p.tag.grammemes and p.is_known
+        for p in analyzer().parse(word)[:1]
+    )
