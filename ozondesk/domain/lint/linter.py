@@ -16,6 +16,7 @@ import pytz
 from ozondesk.domain.clock import as_utc, msk_date, utcnow
 from ozondesk.domain.lint.clauses import promise_chains
 from ozondesk.domain.lint.deadlines import Mention, Resolved, find_mentions, resolve
+from ozondesk.domain.lint.intent import IntentMatcher
 from ozondesk.domain.lint.model import CalendarLike, Finding, LintContext
 from ozondesk.domain.lint.morph import first_person_future, passive_participle, states_a_fact
 from ozondesk.domain.lint.patterns import Match, PhraseTrie, leftmost_longest
@@ -72,6 +73,7 @@ class Linter:
         self._phrases = PhraseTrie()
         self._regex_rules: list[Rule] = []
         self._occurrences: list[_Occurrence] = []
+        self._intents: list[tuple[Rule, IntentMatcher]] = []
         self._by_type: dict[str, list[Rule]] = {}
         for rule in ruleset.rules:
             self._by_type.setdefault(rule.type, []).append(rule)
@@ -85,6 +87,18 @@ class Linter:
                     self._phrases.add(pattern, (None, None))
                 if rule.regexes:
                     self._regex_rules.append(rule)
+            elif rule.type == "intent":
+                triggers, markers = PhraseTrie(), PhraseTrie()
+                for pattern in rule.patterns:
+                    triggers.add(pattern, rule)
+                for pattern in rule.exceptions:
+                    triggers.add(pattern, None)  # «спасибо за отзыв» is not «за отзыв»
+                for pattern in rule.params["markers"]:
+                    markers.add(pattern, rule)
+                matcher = IntentMatcher(
+                    triggers, markers, rule.regexes, tuple(rule.params["markers_regex"])
+                )
+                self._intents.append((rule, matcher))
             elif rule.type == "occurrence":
                 trie = PhraseTrie()
                 for pattern in rule.patterns:
@@ -191,6 +205,11 @@ class _Run:
         self.phrases()
         self.regexes()
         self.occurrences()
+        for rule, matcher in self.linter._intents:
+            for start, end in matcher.spans(
+                self.tokens, self.starts, self.norm, self.sentence_of, _search
+            ):
+                self.add(rule, start, end)
         by_type = self.linter._by_type
         for rule in by_type.get("length", []):
             limit = rule.params["max"]

@@ -33,6 +33,7 @@ RULE_TYPES = (
     "script",
     "promise-check",
     "time-zone",
+    "intent",
 )
 PROMISE_CHECKS = ("past", "closed-day", "after-deadline")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
@@ -48,6 +49,7 @@ _TYPE_KEYS: dict[str, set[str]] = {
     "script": set(),
     "promise-check": {"check"},
     "time-zone": set(),
+    "intent": {"phrases", "regex", "exceptions", "markers", "markers_regex"},
 }
 _TOP_KEYS = {"version", "language", "description", "rules"}
 
@@ -235,6 +237,14 @@ def _compile(raw: Mapping[str, Any], where: str, problems: list[str]) -> Rule | 
     swaps: list[tuple[Pattern, str]] = []
     params: dict[str, Any] = {}
 
+    if rtype == "intent":
+        # Triggers count only beside a marker (intent.py): both halves are required.
+        params["markers"] = _patterns(raw, "markers", where, problems)
+        params["markers_regex"] = _regexes(raw, "markers_regex", where, problems, False)
+        if not patterns and not regexes:
+            bad("phrases", _("an intent rule needs phrases or regex (the trigger words)"))
+        if not params["markers"] and not params["markers_regex"]:
+            bad("markers", _("an intent rule needs markers: the words that show the intent"))
     if rtype == "existence" and not patterns and not regexes:
         bad("phrases", _("an existence rule needs phrases or regex"))
     elif rtype == "substitution":
