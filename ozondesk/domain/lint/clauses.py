@@ -58,6 +58,11 @@ class Chain:
     spans: list[tuple[int, int]] = field(default_factory=list)
     until: list[tuple[int, int]] = field(default_factory=list)  # subordinate clauses nearby
 
+    def bounds(self) -> tuple[int, int]:
+        """The first and last character any of the chain's spans reaches."""
+        spans = self.spans + self.until
+        return min(s for s, _ in spans), max(e for _, e in spans)
+
     def covers(self, start: int, end: int, text: str = "") -> bool:
         """Whether a time mention at ``start:end`` of normalised ``text`` bounds these promises."""
         if any(s < end and start < e for s, e in self.spans):

@@ -33,17 +33,19 @@ class IntentMatcher:
         norm: str,
         sentence_of: Callable[[int], int],
         search: Callable[[object, str], Iterable[object]],
+        norms: list[str] | None = None,
+        vocab: set[str] | None = None,
     ) -> list[tuple[int, int]]:
         """Character spans of the triggers that share a sentence with a marker."""
         hits: list[tuple[int, int]] = []
-        for m in leftmost_longest(self.triggers.find(tokens, starts)):
+        for m in leftmost_longest(self.triggers.find(tokens, starts, norms, vocab)):
             if m.payload is not None:
                 hits.append((tokens[m.first].start, tokens[m.last - 1].end))
         for rx in self.trigger_regexes:
             hits.extend(match.span() for match in search(rx, norm))  # type: ignore[attr-defined]
         if not hits:
             return []
-        marked = {tokens[m.first].sentence for m in self.markers.find(tokens, starts) if m.payload is not None}
+        marked = {tokens[m.first].sentence for m in self.markers.find(tokens, starts, norms, vocab) if m.payload is not None}
         for rx in self.marker_regexes:
             marked.update(sentence_of(match.start()) for match in search(rx, norm))  # type: ignore[attr-defined]
         return [(s, e) for s, e in hits if sentence_of(s) in marked]

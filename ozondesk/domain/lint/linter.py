@@ -40,6 +40,7 @@ log = logging.getLogger("ozondesk.lint")
 
 _CYRILLIC = re.compile(r"[а-яё]")
 _LATIN = re.compile(r"[a-z]")
+_SCRIPT_SEAM = re.compile(r"[a-z][а-яё]|[а-яё][a-z]")
 _HOMOGLYPHS = str.maketrans("aceopxykmthbACEOPXYKMTHB", "асеорхукмтнвАСЕОРХУКМТНВ")
 _FIELD_RE = re.compile(r"\{([a-z_]+)\}")
 
@@ -55,6 +56,11 @@ def _search(rx: Any, text: str) -> list[Any]:
         return []
 # Cheap pre-filter before asking pymorphy3: сделаем, сделаю, вернёмся, вернусь.
 _FIRST_PERSON_ENDINGS = ("м", "у", "ю", "мся", "усь", "юсь")
+# Nobody reads more than this many underlines of one rule; pasted junk («~» × 100,000)
+# would otherwise build one finding per character.
+MAX_FINDINGS_PER_RULE = 100
+# A mention may begin a little before the clause it bounds («до» is not in the clause).
+_MENTION_LOOKBEHIND = 64
 # How far ahead to look for the next open day before giving up on suggesting one.
 _NEXT_OPEN_LOOKAHEAD = 31
 
@@ -134,10 +140,13 @@ class _Run:
         self.norm = normalise(self.masked)
         self.tokens = tokenise(self.norm, self.masked)
         self.starts = sentence_starts(self.tokens)
+        self.norms = [t.norm for t in self.tokens]
+        self.vocab = set(self.norms)
         self._token_starts = [t.start for t in self.tokens]
         self.mentions: list[Mention] = find_mentions(self.norm)
         self.out: list[Finding] = []
         self._seen: set[tuple[str, int, int]] = set()
+        self._per_rule: dict[str, int] = {}
 
     # -- helpers -------------------------------------------------------------
 
@@ -147,6 +156,10 @@ class _Run:
         key = (rule.id, start, end)
         if key in self._seen:
             return
+        count = self._per_rule.get(rule.id, 0)
+        if count >= MAX_FINDINGS_PER_RULE:
+            return
+        self._per_rule[rule.id] = count + 1
         self._seen.add(key)
         matched = self.text[start:end]
         values = {"match": matched, **fields}
@@ -186,6 +199,9 @@ class _Run:
             return None
         return as_utc(self.context.now) if self.context.now else utcnow()
 
+    def token_at(self, char: int) -> int:
+        return max(bisect.bisect_right(self._token_starts, char) - 1, 0)
+
     def sentence_of(self, char: int) -> int:
         i = bisect.bisect_right(self._token_starts, char) - 1
         return self.tokens[max(i, 0)].sentence if self.tokens else 0
@@ -207,7 +223,7 @@ class _Run:
         self.occurrences()
         for rule, matcher in self.linter._intents:
             for start, end in matcher.spans(
-                self.tokens, self.starts, self.norm, self.sentence_of, _search
+                self.tokens, self.starts, self.norm, self.sentence_of, _search, self.norms, self.vocab
             ):
                 self.add(rule, start, end)
         by_type = self.linter._by_type
@@ -222,8 +238,18 @@ class _Run:
         promises = self.promise_tokens()
         chains = promise_chains(self.tokens, promises, states_a_fact) if promises else []
         attached: set[int] = set()  # indexes into self.mentions that some promise relies on
+        mention_starts = [m.start for m in self.mentions]
         for chain in chains:
-            found = [k for k, m in enumerate(self.mentions) if chain.covers(m.start, m.end, self.norm)]
+            # Only the mentions near the chain's sentence; scanning all of them per chain was
+            # quadratic on a long text.
+            lo, hi = chain.bounds()
+            first = bisect.bisect_left(mention_starts, lo - _MENTION_LOOKBEHIND)
+            last = bisect.bisect_right(mention_starts, hi)
+            found = [
+                k
+                for k in range(first, last)
+                if chain.covers(self.mentions[k].start, self.mentions[k].end, self.norm)
+            ]
             attached.update(found)
             if found:
                 continue
@@ -237,7 +263,7 @@ class _Run:
         return sorted(self.out, key=lambda f: (f.start, f.end, f.rule))
 
     def phrases(self) -> None:
-        for m in leftmost_longest(self.linter._phrases.find(self.tokens, self.starts)):
+        for m in leftmost_longest(self.linter._phrases.find(self.tokens, self.starts, self.norms, self.vocab)):
             rule, replacement = m.payload
             if rule is not None:
                 start, end = self.span(m)
@@ -257,7 +283,7 @@ class _Run:
     def occurrences(self) -> None:
         for occ in self.linter._occurrences:
             rule = occ.rule
-            hits = [self.span(m) for m in leftmost_longest(occ.trie.find(self.tokens, self.starts))]
+            hits = [self.span(m) for m in leftmost_longest(occ.trie.find(self.tokens, self.starts, self.norms, self.vocab))]
             for rx in rule.regexes:
                 hits.extend(m.span() for m in _search(rx, self.norm))
             groups: dict[int, list[tuple[int, int]]] = {}
@@ -272,8 +298,14 @@ class _Run:
                     )
 
     def mixed_script(self, rule: Rule) -> None:
-        for tok in self.tokens:
-            if tok.kind != "word" or not _LATIN.search(tok.norm) or not _CYRILLIC.search(tok.norm):
+        # Only the words where a Latin and a Cyrillic letter touch, found by one scan of the
+        # text instead of two regex searches per word.
+        picked = sorted(
+            {self.token_at(m.start()) for m in _SCRIPT_SEAM.finditer(self.norm)}
+        )
+        for i in picked:
+            tok = self.tokens[i]
+            if tok.kind != "word":
                 continue
             offset = tok.start
             for part in tok.norm.split("-"):

@@ -142,12 +142,35 @@ class PhraseTrie:
     def __bool__(self) -> bool:
         return bool(self._root)
 
-    def find(self, tokens: list[Token], starts: set[int]) -> Iterator[Match]:
-        """Every match at every position (overlaps included)."""
+    def find(
+        self,
+        tokens: list[Token],
+        starts: set[int],
+        norms: list[str] | None = None,
+        vocab: set[str] | None = None,
+    ) -> Iterator[Match]:
+        """Every match at every position (overlaps included).
+
+        ``norms`` (each token's ``norm``) and ``vocab`` (their set) may be passed in by a
+        caller that runs several tries over one text, so each trie skips the text at once
+        when none of its first words occur in it.
+        """
         root = self._root
         n = len(tokens)
-        for i, tok in enumerate(tokens):
-            if tok.kind == "nl" or (tok.norm not in root and not _wild(root, tok)):
+        if ANY in root or CAP in root or NUM in root:
+            candidates: Iterable[int] = (
+                i for i, t in enumerate(tokens) if t.norm in root or _wild(root, t)
+            )
+        else:
+            if vocab is not None and vocab.isdisjoint(root):
+                return
+            if norms is None:
+                norms = [t.norm for t in tokens]
+            # Most tries start with a word: a set lookup per token, no wildcard checks.
+            candidates = [i for i, w in enumerate(norms) if w in root]
+        for i in candidates:
+            tok = tokens[i]
+            if tok.kind == "nl":
                 continue
             stack: list[tuple[dict[str, Any], int]] = [(root, i)]
             while stack:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Word = letters, optionally joined by hyphens (вот-вот, трек-номер, QR-код).
 _TOKEN_RE = re.compile(
     r"(?P<word>[^\W\d_]+(?:-[^\W\d_]+)*)"
     r"|(?P<num>\d+(?:[.,:]\d+)*)"
-    r"|(?P<nl>\n)"
-    r"|(?P<punct>[^\w\s])"
+    r"|(?P<nl>\n+)"
+    # A run of one mark («!!!», «)))», «...») is one token: pasted junk of 100,000 marks
+    # must not become 100,000 tokens.
+    r"|(?P<punct>(?P<mark>[^\w\s])(?P=mark)*)"
 )
 _QUOTE_LINE_RE = re.compile(r"(?m)^[ \t]*>.*$")
 _SENTENCE_END = frozenset(".!?…")
@@ -36,8 +38,9 @@ def mask_quotes(text: str) -> str:
     return _QUOTE_LINE_RE.sub(lambda m: "\n" * len(m.group(0)), text)
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    # A named tuple, not a frozen dataclass: a 100,000-character text has ~17,000 tokens and
+    # a frozen dataclass's __init__ cost most of the linting time there.
     start: int
     end: int
     norm: str
@@ -48,22 +51,32 @@ class Token:
 
 def tokenise(norm: str, original: str) -> list[Token]:
     """Tokens of the normalised text; ``original`` supplies capitalisation."""
+    # Hot loop (one pass per token of a possibly 100,000-character text): locals only, and
+    # tuple.__new__ instead of the named tuple's Python-level constructor.
     tokens: list[Token] = []
+    append = tokens.append
+    new = tuple.__new__
     sentence = 0
+    last_nl = True
     for m in _TOKEN_RE.finditer(norm):
         kind = m.lastgroup or "punct"
         start, end = m.span()
-        value = m.group(0)
-        if kind == "nl":
-            if tokens and tokens[-1].kind != "nl":
+        value = m.group()
+        if kind == "word":
+            append(new(Token, (start, end, value, kind, original[start].isupper(), sentence)))
+            last_nl = False
+        elif kind == "nl":
+            if not last_nl:
                 sentence += 1
-            tokens.append(Token(start, end, value, kind, False, sentence))
-            continue
-        tokens.append(Token(start, end, value, kind, original[start].isupper(), sentence))
-        if kind == "punct" and value in _SENTENCE_END:
-            nxt = norm[end : end + 1]
-            if nxt == "" or nxt.isspace() or nxt in _SENTENCE_END or nxt in '»")':
-                sentence += 1
+            last_nl = True
+            append(new(Token, (start, end, value, kind, False, sentence)))
+        else:
+            append(new(Token, (start, end, value, kind, False, sentence)))
+            last_nl = False
+            if kind == "punct" and value[-1] in _SENTENCE_END:
+                nxt = norm[end : end + 1]
+                if nxt == "" or nxt.isspace() or nxt in _SENTENCE_END or nxt in '»")':
+                    sentence += 1
     return tokens
 
 
