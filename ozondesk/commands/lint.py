@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ozondesk.commands.output import add_format_option, emit_json, emit_table
-from ozondesk.domain.clock import parse_instant
+from ozondesk.domain.clock import parse_instant, utcnow
 from ozondesk.domain.lint import Finding, LintContext, Linter, blocking, default_linter
 from ozondesk.domain.packs import load_pack
 from ozondesk.domain.template_lint import lint_template_body
@@ -62,6 +62,10 @@ def run(args: argparse.Namespace) -> int:
     context = _context(args)
     if args.pack:
         return _run_pack(linter, Path(args.pack), context, args.format)
+    if context is None:
+        # --help promises "default: now": a reply is checked against the clock it goes out by.
+        # (Pack mode keeps no clock: its samples are dated relative to SAMPLE_NOW.)
+        context = LintContext(now=utcnow())
     text = read_text(args.file or "-")
     findings = linter.lint(text, context)
     ok = not blocking(findings)

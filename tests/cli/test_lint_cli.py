@@ -28,8 +28,23 @@ def reply(tmp_path: Path, text: str) -> str:
 
 
 def test_clean_reply_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, data = run_json(capsys, reply(tmp_path, "Отправим замену до 18:00 МСК сегодня."))
+    path = reply(tmp_path, "Отправим замену до 18:00 МСК сегодня.")
+    code, data = run_json(capsys, path, "--now", "2025-11-24T10:00:00+03:00")
     assert (code, data) == (0, {"ok": True, "findings": []})
+
+
+def test_now_defaults_to_the_current_time(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A promise dated in 2020 is in the past whenever this runs: without --now the check
+    # still runs, against the clock.
+    text = "Вернём деньги до 18:00 МСК 1 декабря 2020 года."
+    stdin = io.TextIOWrapper(io.BytesIO(text.encode()), encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", stdin)
+    code, data = run_json(capsys, "-")
+    assert code == 1
+    [f] = data["findings"]
+    assert (f["rule"], f["text"]) == ("promise-check.past", "18:00 МСК 1 декабря 2020 года")
 
 
 def test_findings_contract_and_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -54,7 +69,7 @@ def test_info_findings_do_not_fail(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    stdin = io.TextIOWrapper(io.BytesIO("Скидка 20% на всё!".encode()), encoding="utf-8")
+    stdin = io.TextIOWrapper(io.BytesIO("Дарим скидку 20% на всё!".encode()), encoding="utf-8")
     monkeypatch.setattr("sys.stdin", stdin)
     code, data = run_json(capsys, "-")
     assert code == 1 and data["findings"][0]["category"] == "promotional"
