@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from ozondesk.domain.lint.text import Token
 
-_BREAK_PUNCT = frozenset(",;:—–()[]\"«»")
+_BREAK_PUNCT = frozenset(',;:—–()[]"«»')
 _COORDINATORS = frozenset({"и", "а", "но", "или", "либо", "зато", "затем", "потом", "однако"})
 _SUBORDINATORS = frozenset(
     {
@@ -71,7 +71,9 @@ class Chain:
         return explicit and any(s <= start < e for s, e in self.until)
 
 
-def clauses_of(sentence: list[tuple[int, Token]], promises: set[int], is_fact: Callable[[str], bool]) -> list[_Clause]:
+def clauses_of(
+    sentence: list[tuple[int, Token]], promises: set[int], is_fact: Callable[[str], bool]
+) -> list[_Clause]:
     """The clauses of one sentence (``sentence`` = (token index, token) pairs in order)."""
     out: list[_Clause] = []
     cur = _Clause()

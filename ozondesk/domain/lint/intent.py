@@ -45,7 +45,11 @@ class IntentMatcher:
             hits.extend(match.span() for match in search(rx, norm))  # type: ignore[attr-defined]
         if not hits:
             return []
-        marked = {tokens[m.first].sentence for m in self.markers.find(tokens, starts, norms, vocab) if m.payload is not None}
+        marked = {
+            tokens[m.first].sentence
+            for m in self.markers.find(tokens, starts, norms, vocab)
+            if m.payload is not None
+        }
         for rx in self.marker_regexes:
             marked.update(sentence_of(match.start()) for match in search(rx, norm))  # type: ignore[attr-defined]
         return [(s, e) for s, e in hits if sentence_of(s) in marked]

@@ -51,9 +51,14 @@ def _search(rx: Any, text: str) -> list[Any]:
     try:
         return list(rx.finditer(text, timeout=REGEX_TIMEOUT_S))
     except TimeoutError:
-        log.warning("lint rule regex %r passed its time limit on a %d-character text; skipped",
-                    rx.pattern, len(text))
+        log.warning(
+            "lint rule regex %r passed its time limit on a %d-character text; skipped",
+            rx.pattern,
+            len(text),
+        )
         return []
+
+
 # Cheap pre-filter before asking pymorphy3: сделаем, сделаю, вернёмся, вернусь.
 _FIRST_PERSON_ENDINGS = ("м", "у", "ю", "мся", "усь", "юсь")
 # Nobody reads more than this many underlines of one rule; pasted junk («~» × 100,000)
@@ -147,8 +152,18 @@ class _Run:
         self.out: list[Finding] = []
         self._seen: set[tuple[str, int, int]] = set()
         self._per_rule: dict[str, int] = {}
+        self._scans: dict[tuple[str, int, bool], list[Any]] = {}
 
     # -- helpers -------------------------------------------------------------
+
+    def search(self, rx: Any, text: str) -> list[Any]:
+        """:func:`_search`, once per pattern and text: two rules may share a pattern (one
+        emoji is a note, many a warning)."""
+        key = (rx.pattern, rx.flags, text is self.norm)
+        found = self._scans.get(key)
+        if found is None:
+            found = self._scans[key] = _search(rx, text)
+        return found
 
     def add(
         self, rule: Rule, start: int, end: int, suggestion: str | None = None, **fields: Any
@@ -223,7 +238,13 @@ class _Run:
         self.occurrences()
         for rule, matcher in self.linter._intents:
             for start, end in matcher.spans(
-                self.tokens, self.starts, self.norm, self.sentence_of, _search, self.norms, self.vocab
+                self.tokens,
+                self.starts,
+                self.norm,
+                self.sentence_of,
+                self.search,
+                self.norms,
+                self.vocab,
             ):
                 self.add(rule, start, end)
         by_type = self.linter._by_type
@@ -263,7 +284,9 @@ class _Run:
         return sorted(self.out, key=lambda f: (f.start, f.end, f.rule))
 
     def phrases(self) -> None:
-        for m in leftmost_longest(self.linter._phrases.find(self.tokens, self.starts, self.norms, self.vocab)):
+        for m in leftmost_longest(
+            self.linter._phrases.find(self.tokens, self.starts, self.norms, self.vocab)
+        ):
             rule, replacement = m.payload
             if rule is not None:
                 start, end = self.span(m)
@@ -271,10 +294,12 @@ class _Run:
 
     def regexes(self) -> None:
         for rule in self.linter._regex_rules:
-            excluded = [m.span() for rx in rule.exception_regexes for m in _search(rx, self.norm)]
+            excluded = [
+                m.span() for rx in rule.exception_regexes for m in self.search(rx, self.norm)
+            ]
             subject = self.masked if rule.regexes[0].flags & re.IGNORECASE == 0 else self.norm
             for rx in rule.regexes:
-                for m in _search(rx, subject):
+                for m in self.search(rx, subject):
                     start, end = m.span("m") if "m" in rx.groupindex else m.span()
                     if start == end or any(s < end and start < e for s, e in excluded):
                         continue
@@ -283,9 +308,14 @@ class _Run:
     def occurrences(self) -> None:
         for occ in self.linter._occurrences:
             rule = occ.rule
-            hits = [self.span(m) for m in leftmost_longest(occ.trie.find(self.tokens, self.starts, self.norms, self.vocab))]
+            hits = [
+                self.span(m)
+                for m in leftmost_longest(
+                    occ.trie.find(self.tokens, self.starts, self.norms, self.vocab)
+                )
+            ]
             for rx in rule.regexes:
-                hits.extend(m.span() for m in _search(rx, self.norm))
+                hits.extend(m.span() for m in self.search(rx, self.norm))
             groups: dict[int, list[tuple[int, int]]] = {}
             for start, end in hits:
                 scope = self.sentence_of(start) if rule.params["scope"] == "sentence" else 0
@@ -300,9 +330,7 @@ class _Run:
     def mixed_script(self, rule: Rule) -> None:
         # Only the words where a Latin and a Cyrillic letter touch, found by one scan of the
         # text instead of two regex searches per word.
-        picked = sorted(
-            {self.token_at(m.start()) for m in _SCRIPT_SEAM.finditer(self.norm)}
-        )
+        picked = sorted({self.token_at(m.start()) for m in _SCRIPT_SEAM.finditer(self.norm)})
         for i in picked:
             tok = self.tokens[i]
             if tok.kind != "word":

@@ -131,8 +131,10 @@ class PhraseTrie:
 
     def __init__(self) -> None:
         self._root: dict[str, Any] = {}
+        self._first: frozenset[str] | None = None  # the root's words, as a set
 
     def add(self, pattern: Pattern, payload: Any) -> None:
+        self._first = None
         for path in product(*pattern.slots):
             node = self._root
             for key in path:
@@ -162,7 +164,10 @@ class PhraseTrie:
                 i for i, t in enumerate(tokens) if t.norm in root or _wild(root, t)
             )
         else:
-            if vocab is not None and vocab.isdisjoint(root):
+            if self._first is None:
+                self._first = frozenset(root)
+            # set.isdisjoint walks the smaller of two sets (a dict it would walk whole).
+            if vocab is not None and vocab.isdisjoint(self._first):
                 return
             if norms is None:
                 norms = [t.norm for t in tokens]

@@ -22,7 +22,9 @@ MONTHS_GEN = (
 # Shared with deadlines.py: «МСК», «(МСК)», «по МСК», «по Москве», «по московскому времени».
 TZ = r"(?P<tz>\s*(?:\(\s*мск\s*\)|(?:по\s+)?мск|по\s+(?:московскому|москве)(?:\s+времени)?|московского\s+времени))?"
 
-_HOUR_WORDS = "|".join(sorted((w for w, n in CARDINALS.items() if 1 <= n <= 24), key=len, reverse=True))
+_HOUR_WORDS = "|".join(
+    sorted((w for w, n in CARDINALS.items() if 1 <= n <= 24), key=len, reverse=True)
+)
 _DAY_WORDS = "|".join(sorted(ORDINALS, key=len, reverse=True))
 _PART = r"(?P<part>утра|дня|вечера|ночи)"
 _HOUR_UNIT = r"(?:час(?:а|ов|ам|у|ом)?)"
@@ -35,15 +37,25 @@ _CLOCK = re.compile(
     r"(?:\s+" + _HOUR_UNIT + r"(?P<unit>)(?:\s+(?P<m>\d{1,2}|ноль\s+ноль)\s+минут\w*)?)?"
     r"(?:\s+" + _PART + r")?" + TZ + r"(?![\w])"
 )
-_NOON = re.compile(r"(?<![\w])(?:до|к|в|около|после)\s+(?P<word>полудня|полдень|полуночи|полночь|час\s+дня)" + TZ + r"(?![\w])")
+_NOON = re.compile(
+    r"(?<![\w])(?:до|к|в|около|после)\s+(?P<word>полудня|полдень|полуночи|полночь|час\s+дня)"
+    + TZ
+    + r"(?![\w])"
+)
 _DAY = re.compile(
     r"(?<![\w])(?P<day>" + _DAY_WORDS + r")\s+(?P<month>" + "|".join(MONTHS_GEN) + r")(?![\w])"
 )
 
 
+# A match must contain one of these; without any, the scan is skipped (the usual reply).
+_CLOCK_GUARDS = ("час", "утра", "дня", "вечера", "ночи", "мск", "москв", "москов")
+_NOON_GUARDS = ("полд", "полуд", "полуноч", "полноч", "час")
+
+
 def find_word_atoms(norm: str) -> Iterator[tuple[str, int, int, dict[str, str | None]]]:
     """(kind, start, end, groups) for every time or date written (partly) in words."""
-    for m in _CLOCK.finditer(norm):
+    clock = any(g in norm for g in _CLOCK_GUARDS)
+    for m in _CLOCK.finditer(norm) if clock else ():
         has_unit = m.group("unit") is not None
         if not (has_unit or m.group("part") or m.group("tz")):
             continue
@@ -53,13 +65,24 @@ def find_word_atoms(norm: str) -> Iterator[tuple[str, int, int, dict[str, str | 
         minute = m.group("m")
         minutes = int(minute) if minute and minute.isdigit() and int(minute) < 60 else 0
         yield "time", m.start(), m.end(), {"h": str(hour), "m": str(minutes), "tz": m.group("tz")}
-    for m in _NOON.finditer(norm):
+    for m in _NOON.finditer(norm) if any(g in norm for g in _NOON_GUARDS) else ():
         # «до полуночи» is the end of that day: 23:59 keeps it on the same date.
         word = m.group("word")
-        h, mi = ("12", "0") if word in ("полудня", "полдень") else ("13", "0") if word.startswith("час") else ("23", "59")
+        h, mi = (
+            ("12", "0")
+            if word in ("полудня", "полдень")
+            else ("13", "0")
+            if word.startswith("час")
+            else ("23", "59")
+        )
         yield "time", m.start(), m.end(), {"h": h, "m": mi, "tz": m.group("tz")}
-    for m in _DAY.finditer(norm):
-        yield "date", m.start(), m.end(), {"day": str(ORDINALS[m.group("day")]), "month": m.group("month")}
+    for m in _DAY.finditer(norm) if any(month in norm for month in MONTHS_GEN) else ():
+        yield (
+            "date",
+            m.start(),
+            m.end(),
+            {"day": str(ORDINALS[m.group("day")]), "month": m.group("month")},
+        )
 
 
 def _hour(raw: str, part: str | None) -> int | None:

@@ -64,7 +64,11 @@ def test_a_promise_with_its_deadline_passes(text: str) -> None:
 
 def test_only_dates_a_promise_relies_on_are_checked_against_the_clock() -> None:
     context = LintContext(now=MON_10)
-    past = [f for f in lint("Отправили 20 ноября, ответим до 18:00 МСК.", context) if f.category == "promise-check"]
+    past = [
+        f
+        for f in lint("Отправили 20 ноября, ответим до 18:00 МСК.", context)
+        if f.category == "promise-check"
+    ]
     assert past == []
     [f] = [
         f
