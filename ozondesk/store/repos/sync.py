@@ -376,13 +376,33 @@ def _items_key(items: Iterable[tuple[int, str, str, int, Decimal, str]]) -> list
     )
 
 
-def upsert_posting(session: Session, shop_id: int, info: PostingInfo, now: datetime) -> str | None:
-    """'created', 'updated' or None when nothing changed."""
-    row = session.scalar(
-        select(Posting).where(
-            Posting.shop_id == shop_id, Posting.posting_number == info.posting_number
-        )
+def postings_by_number(session: Session, shop_id: int, numbers: Sequence[str]) -> dict[str, Posting]:
+    """The stored postings among ``numbers``, in one read (for a batch of ``upsert_posting``)."""
+    if not numbers:
+        return {}
+    rows = session.scalars(
+        select(Posting).where(Posting.shop_id == shop_id, Posting.posting_number.in_(list(numbers)))
     )
+    return {r.posting_number: r for r in rows}
+
+
+def upsert_posting(
+    session: Session,
+    shop_id: int,
+    info: PostingInfo,
+    now: datetime,
+    known: dict[str, Posting] | None = None,
+) -> str | None:
+    """'created', 'updated' or None when nothing changed. ``known``: the batch's stored
+    postings from ``postings_by_number`` (absent from it means new), saving a read each."""
+    if known is not None:
+        row = known.get(info.posting_number)
+    else:
+        row = session.scalar(
+            select(Posting).where(
+                Posting.shop_id == shop_id, Posting.posting_number == info.posting_number
+            )
+        )
     created = row is None
     if row is None:
         row = Posting(
@@ -392,6 +412,8 @@ def upsert_posting(session: Session, shop_id: int, info: PostingInfo, now: datet
             status=info.status,
         )
         session.add(row)
+        if known is not None:
+            known[info.posting_number] = row  # the same number twice in a batch: one row
     changed = _assign(
         row,
         order_number=info.order_number or row.order_number,
@@ -418,7 +440,8 @@ def upsert_posting(session: Session, shop_id: int, info: PostingInfo, now: datet
         (p.sku, p.offer_id[:100], p.name[:500], p.quantity, p.price, p.currency)
         for p in info.products
     )
-    have = _items_key(
+    # A posting created just now has no items yet: no need to read them.
+    have = [] if created else _items_key(
         session.execute(
             select(
                 PostingItem.sku,
