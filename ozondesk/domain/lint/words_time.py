@@ -45,6 +45,12 @@ _NOON = re.compile(
 _DAY = re.compile(
     r"(?<![\w])(?P<day>" + _DAY_WORDS + r")\s+(?P<month>" + "|".join(MONTHS_GEN) + r")(?![\w])"
 )
+# «до 5-го декабря», «к 25-му ноября»: digits with an ordinal ending.
+_DAY_DIGITS = re.compile(
+    r"(?<![\d.])(?P<day>0?[1-9]|[12]\d|3[01])-?(?:го|е|му|м)\s+(?P<month>"
+    + "|".join(MONTHS_GEN)
+    + r")(?![\w])"
+)
 
 
 # A match must contain one of these; without any, the scan is skipped (the usual reply).
@@ -76,13 +82,13 @@ def find_word_atoms(norm: str) -> Iterator[tuple[str, int, int, dict[str, str | 
             else ("23", "59")
         )
         yield "time", m.start(), m.end(), {"h": h, "m": mi, "tz": m.group("tz")}
-    for m in _DAY.finditer(norm) if any(month in norm for month in MONTHS_GEN) else ():
-        yield (
-            "date",
-            m.start(),
-            m.end(),
-            {"day": str(ORDINALS[m.group("day")]), "month": m.group("month")},
-        )
+    if not any(month in norm for month in MONTHS_GEN):
+        return
+    for m in _DAY.finditer(norm):
+        day = str(ORDINALS[m.group("day")])
+        yield "date", m.start(), m.end(), {"day": day, "month": m.group("month")}
+    for m in _DAY_DIGITS.finditer(norm):
+        yield "date", m.start(), m.end(), {"day": m.group("day"), "month": m.group("month")}
 
 
 def _hour(raw: str, part: str | None) -> int | None:

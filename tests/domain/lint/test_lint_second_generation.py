@@ -106,8 +106,9 @@ def test_times_in_words_resolve_to_a_moscow_instant(
     assert resolved.instant == MOSCOW.localize(datetime(2025, 11, day, hour, minute))
 
 
-def test_a_date_in_words() -> None:
-    [mention] = find_mentions(normalise("до пятого декабря"))
+@pytest.mark.parametrize("phrase", ["до пятого декабря", "до 5-го декабря", "к 5-му декабря"])
+def test_a_date_in_words(phrase: str) -> None:
+    [mention] = find_mentions(normalise(phrase))
     resolved = resolve(mention, MON_10)
     assert resolved is not None and (resolved.day, resolved.instant) == (date(2025, 12, 5), None)
 
