@@ -394,9 +394,10 @@ class SyncService:
             skus: set[str] = set()
             moved: dict[str, str] = {}
             rows: list[dict[str, Any]] = []  # the page's new messages, written at once
+            stored = repo.chats_by_id(session, self.shop_id, [c.chat_id for c in chats])
             for chat, messages, clean in fetched:
                 outcome = repo.upsert_chat(
-                    session, self.shop_id, chat, messages, self.policies, rows
+                    session, self.shop_id, chat, messages, self.policies, rows, stored
                 )
                 report.count(
                     "chats",
@@ -415,7 +416,9 @@ class SyncService:
             repo.set_cursors(session, self.shop_id, moved, now)
             for chat in unchanged_unread:
                 # Read marks move without new messages; keep the unread badge in step.
-                outcome = repo.upsert_chat(session, self.shop_id, chat, [], self.policies)
+                outcome = repo.upsert_chat(
+                    session, self.shop_id, chat, [], self.policies, known_chats=stored
+                )
                 report.count("chats", "updated" if outcome.updated else None)
             # In the cursors' own transaction: the work they imply is never lost.
             repo.add_pending(session, self.shop_id, "postings", orders, now)

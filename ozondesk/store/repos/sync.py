@@ -134,17 +134,22 @@ def upsert_chat(
     messages: Sequence[ChatMessage],
     policies: dict[str, SlaPolicy],
     message_rows: list[dict[str, Any]] | None = None,
+    known_chats: dict[str, Conversation] | None = None,
 ) -> ChatOutcome:
     """Store a chat and its new messages. With ``message_rows``, the new messages' rows are
     appended there for the caller to write a whole page at once (``insert_messages``) before
-    anything reads them back; without, they are written here."""
-    conv = session.scalar(
-        select(Conversation).where(
-            Conversation.shop_id == shop_id,
-            Conversation.kind == "buyer_chat",
-            Conversation.platform_id == chat.chat_id,
+    anything reads them back; without, they are written here. ``known_chats``: the page's
+    stored chats from ``chats_by_id`` (absent from it means new), saving a read each."""
+    if known_chats is not None:
+        conv = known_chats.get(chat.chat_id)
+    else:
+        conv = session.scalar(
+            select(Conversation).where(
+                Conversation.shop_id == shop_id,
+                Conversation.kind == "buyer_chat",
+                Conversation.platform_id == chat.chat_id,
+            )
         )
-    )
     first_at = messages[0].created_at if messages else chat.created_at
     if conv is None:
         if first_at is None:
@@ -165,9 +170,12 @@ def upsert_chat(
         session.add(conv)
         session.flush()
         outcome = ChatOutcome(conv.id, created=True)
+        if known_chats is not None:
+            known_chats[chat.chat_id] = conv
     else:
         outcome = ChatOutcome(conv.id)
     ids = [str(m.message_id) for m in messages]
+    # A conversation created just now has no messages to look up.
     known = (
         set(
             session.scalars(
@@ -176,7 +184,7 @@ def upsert_chat(
                 )
             )
         )
-        if ids
+        if ids and not outcome.created
         else set()
     )
     changed = False
@@ -228,6 +236,20 @@ def upsert_chat(
         conv.version += 1
         outcome.updated = True
     return outcome
+
+
+def chats_by_id(session: Session, shop_id: int, chat_ids: Sequence[str]) -> dict[str, Conversation]:
+    """The stored buyer chats among ``chat_ids``, in one read (for a page of ``upsert_chat``)."""
+    if not chat_ids:
+        return {}
+    rows = session.scalars(
+        select(Conversation).where(
+            Conversation.shop_id == shop_id,
+            Conversation.kind == "buyer_chat",
+            Conversation.platform_id.in_(list(chat_ids)),
+        )
+    )
+    return {r.platform_id: r for r in rows if r.platform_id is not None}
 
 
 def insert_messages(session: Session, rows: list[dict[str, Any]]) -> None:
