@@ -194,8 +194,13 @@ def test_sync_command_prints_the_contract_and_is_idempotent(
     )
     assert first.returncode == 0, first.stderr
     out = json.loads(first.stdout)
-    assert set(out) == {"created", "updated", "errors", "skipped"}
-    assert set(out["created"]) == set(ZERO) and out["created"]["chats"] == 38
+    assert list(out) == ["created", "updated", "errors", "skipped"]
+    # Issue #13's contract: these nine count keys, in both objects, always (0 when nothing).
+    nine = ["chats", "messages", "postings", "returns", "products", "questions", "reviews",
+            "return_requests", "cancellations"]
+    assert list(out["created"]) == nine and list(out["updated"]) == nine
+    assert all(type(v) is int for v in [*out["created"].values(), *out["updated"].values()])
+    assert out["created"]["chats"] == 38
     second = subprocess.run(
         cmd, env={**os.environ, **env}, capture_output=True, text=True, timeout=120
     )
