@@ -327,9 +327,10 @@ def test_over_familiar(text: str) -> None:
     assert "over-familiar" in cats(text)
 
 
-def test_one_emoji_is_a_note_not_a_block() -> None:
-    [f] = lint("Спасибо 😊")
-    assert (f.rule, f.severity, f.text) == ("over-familiar.emoji-one", "info", "😊")
+def test_one_emoji_passes_two_are_a_warning() -> None:
+    assert lint("Спасибо 😊") == []
+    [f] = lint("Спасибо 😊😊")
+    assert (f.rule, f.severity, f.text) == ("over-familiar.emoji-many", "warning", "😊😊")
 
 
 @pytest.mark.parametrize(
