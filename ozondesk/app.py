@@ -110,15 +110,26 @@ def apply_interface_language(db: Database) -> None:
     install_qt_translations(language())
 
 
-def build_window(db: Database, policies: dict[str, Any], base_url: str) -> tuple[Any, Any, Any]:
-    """The main window for the desk's current agent, with the workspaces their role allows."""
+def desk_people(db: Database) -> tuple[Any, Any, Any]:
+    """Who works at this desk, the colleagues it may switch to and its settings (database reads,
+    done on a worker before the window is built)."""
+    from ozondesk.services.preferences import desk_agent, desk_agents, desk_settings
+
+    # In team mode the database login says who works here: no "Work as".
+    return desk_agent(db), None if db.is_postgresql else desk_agents(db), desk_settings(db)
+
+
+def build_window(
+    db: Database, policies: dict[str, Any], base_url: str, *, people: tuple[Any, Any, Any] | None = None
+) -> tuple[Any, Any, Any]:
+    """The main window for the desk's current agent, with the workspaces their role allows;
+    ``people`` is :func:`desk_people`'s answer when it was read already."""
     from ozondesk.services.compose import ComposeService
     from ozondesk.services.conversation import ConversationService
     from ozondesk.services.credentials import CredentialStore
     from ozondesk.services.desk_presence import DeskPresenceService
     from ozondesk.services.inbox import InboxService
     from ozondesk.services.notifications import DueSoonService
-    from ozondesk.services.preferences import desk_agent, desk_agents, desk_settings
     from ozondesk.services.presence import PresenceService
     from ozondesk.services.saved_views import SavedViews
     from ozondesk.ui.main_window import MainWindow
@@ -129,7 +140,7 @@ def build_window(db: Database, policies: dict[str, Any], base_url: str) -> tuple
     runner = TaskRunner()
     # Self-test: no shop exists in its fresh database, so nothing goes on the network.
     sync = SyncController(db, CredentialStore(db), runner, base_url=base_url)
-    agent = desk_agent(db)
+    agent, colleagues, desk = people or desk_people(db)
     window = MainWindow(
         InboxService(db),
         PresenceService(db),
@@ -143,10 +154,9 @@ def build_window(db: Database, policies: dict[str, Any], base_url: str) -> tuple
         saved_views=SavedViews(db),
         desk_presence=DeskPresenceService(db),
         due_soon=DueSoonService(db),
-        # In team mode the database login says who works here: no "Work as".
-        colleagues=None if db.is_postgresql else desk_agents(db),
+        colleagues=colleagues,
         team=TeamDesk(db, runner, agent),
-        desk=desk_settings(db),
+        desk=desk,
     )
     add_workspaces(window, db, agent, runner)
     from ozondesk.ui.setup import open_from_window
@@ -249,36 +259,64 @@ def run_app(args: argparse.Namespace) -> int:
     return code
 
 
+def _startup(args: argparse.Namespace) -> tuple[Database, str, dict[str, Any], bool]:
+    """Everything the first window needs from the database, read on a worker thread: the
+    database itself (created, checked, upgraded), the interface language, the SLA policies and
+    whether the setup assistant comes first."""
+    from ozondesk.services.preferences import startup_language
+    from ozondesk.store.repos.policies import current_policies
+
+    if args.self_test:
+        db = open_database(args.db)
+        from ozondesk.services.demo import generate
+
+        generate(db, size=50)
+    else:
+        db = prepare_database(args)
+    try:
+        with db.read() as session:
+            policies = current_policies(session)
+        return db, startup_language(db), policies, wants_setup(args, db)
+    except BaseException:
+        db.dispose()
+        raise
+
+
 def _run_app(args: argparse.Namespace, app: Any) -> int:
     from PySide6.QtWidgets import QMessageBox
 
     from ozondesk.ozon.client import BASE_URL
-    from ozondesk.services.preferences import set_desk_agent
-    from ozondesk.store.repos.policies import current_policies
+    from ozondesk.services.preferences import set_desk_agent, startup_language
+    from ozondesk.ui.single_instance import bring_to_front
+    from ozondesk.ui.startup import StartupScreen, off_the_gui_thread
 
     temp: tempfile.TemporaryDirectory[str] | None = None
     guard: Any = None
+    screen: StartupScreen | None = None
+    front: list[Any] = [None]
     try:
         if args.self_test:
             temp = tempfile.TemporaryDirectory(prefix="ozondesk-selftest-")
             args.db, args.demo = str(Path(temp.name) / "selftest.sqlite"), False
-            db = open_database(args.db)
-            from ozondesk.services.demo import generate
-
-            generate(db, size=50)
         else:
             guard = claim_single_instance(args)
-            db = prepare_database(args)
+            screen = StartupScreen(database_key(args))
+            screen.show()
+            front[0] = screen
+            # From now on a second start brings forward whatever is in front: this screen, the
+            # setup assistant (a modal dialog, see bring_to_front), then the main window.
+            guard.activated.connect(lambda: bring_to_front(front[0]))
+        db, language, policies, setup = off_the_gui_thread(lambda: _startup(args))
     except UserError as exc:
+        if screen is not None:
+            screen.close()
         if guard is not None:
             guard.release()
         sys.stderr.write(exc.message + "\n")
         if not args.self_test and not getattr(exc, "shown", False):
             QMessageBox.critical(None, _("OzonDesk"), exc.message)
         return exc.exit_code
-    apply_interface_language(db)  # before any window is created
-    with db.begin() as session:
-        policies = current_policies(session)
+    set_language(language)  # before any window is created
     base_url = os.environ.get(OZON_URL_ENV) or BASE_URL
     if not base_url.startswith(("http://", "https://")):
         sys.stderr.write(
@@ -288,22 +326,27 @@ def _run_app(args: argparse.Namespace, app: Any) -> int:
             + "\n"
         )
         base_url = BASE_URL
-    if wants_setup(args, db):
+    if setup:
         from ozondesk.ui.setup import run_first_setup
 
+        if screen is not None:
+            screen.hide()
         run_first_setup(db, base_url)
-        apply_interface_language(db)  # chosen in the assistant; no window is built yet
-    front: list[Any] = [None]
-    if guard is not None:
-        from ozondesk.ui.single_instance import bring_to_front
-
-        guard.activated.connect(lambda: bring_to_front(front[0]))
+        if screen is not None:
+            screen.show()
+        set_language(off_the_gui_thread(lambda: startup_language(db)))  # chosen in the assistant
+    syncs: list[Any] = []
     while True:
-        window, sync, runner = build_window(db, policies, base_url)
+        people = off_the_gui_thread(lambda: desk_people(db))
+        window, sync, runner = build_window(db, policies, base_url, people=people)
+        syncs.append(sync)
         front[0] = window
         if args.self_test and window.presence_panel is not None:
             window.presence_panel.confirm = lambda _parent, _text: True  # nobody to answer a dialog
         window.show()
+        if screen is not None:
+            screen.close()
+            screen = None
         window.start()
         if args.self_test:
             code = self_test(window)
@@ -314,10 +357,13 @@ def _run_app(args: argparse.Namespace, app: Any) -> int:
         if args.self_test or window.switch_to is None:
             break
         # The desk changed hands: the same database, a new window for the colleague.
-        set_desk_agent(db, window.switch_to)
-    db.dispose()
+        switch_to = window.switch_to
+        off_the_gui_thread(lambda person=switch_to: set_desk_agent(db, person))
     if guard is not None:
-        guard.release()
+        guard.release()  # the windows are gone: a new start may begin while the rest ends
+    for sync in syncs:
+        sync.wait_stopped()  # a network call cut short by quitting; no window waits for it
+    db.dispose()
     if temp is not None:
         temp.cleanup()
     return int(code)

@@ -20,6 +20,13 @@ sync --send``, another desk of a team):
   send (6 tries × 20 s + 5 pauses of ≤ 30 s), so a sender that is merely slow still owns it.
   What remains: a reply the platform accepted but does not yet show in the history could be
   sent again after a crash; the history check is the only witness Ozon offers.
+- Clocks: a lease is written with the owner's clock (``now + SEND_LEASE``) and judged expired
+  by another sender's clock. On SQLite every sender is on one computer, one clock. Desks of a
+  team on PostgreSQL each use their own: a desk whose clock runs ahead of the owner's by more
+  than the lease's margin over the slowest send (5 min − 4.5 min = 30 s) could take over an
+  entry whose send is still under way, and only the history check stands between that and a
+  second copy. Team desks must keep their clocks synchronised (NTP does it to well under a
+  second); the server's clock is not used, so a desk's skew is the only thing that matters.
 
 Error texts stored with an entry (``last_error``) or logged pass through ``redact``, so a
 key the server echoes back is never written down.

@@ -47,12 +47,29 @@ def looks_like_sqlite(path: Path) -> bool:
             return handle.read(16) == SQLITE_MAGIC
 
 
+class WriteInReadTransaction(RuntimeError):
+    """A statement tried to write inside ``db.read()``: a bug in the caller, never a read-only
+    file or server (which the same driver error would otherwise be taken for)."""
+
+
 def configure(engine: Engine) -> None:
     """Connection set-up and the start of every transaction (see ``store/transactions.py``)."""
     if is_sqlite(engine.url):
         _configure_sqlite(engine)
     else:
         _configure_server(engine)
+
+    @event.listens_for(engine, "handle_error")
+    def _write_in_read(context: Any) -> BaseException | None:
+        connection = context.connection
+        if connection is None or not connection.get_execution_options().get(transactions.READ_ONLY):
+            return None
+        orig = context.original_exception
+        code = getattr(orig, "sqlite_errorcode", None)
+        # SQLITE_READONLY from PRAGMA query_only; PostgreSQL's read_only_sql_transaction.
+        if (isinstance(code, int) and code & 0xFF == 8) or getattr(orig, "sqlstate", None) == "25006":
+            return WriteInReadTransaction("a write was attempted inside a read-only transaction (db.read())")
+        return None
 
 
 def _configure_sqlite(engine: Engine) -> None:

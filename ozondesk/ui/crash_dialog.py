@@ -130,11 +130,22 @@ class CrashReporter(QObject):
         qInstallMessageHandler(self._previous_qt)
 
 
+# The offscreen platform (tests, the CI's self-test, screenshots) has no window manager, and
+# says so for every window that asks one for something: "This plugin does not support
+# propagateSizeHints()", "… raise()", "… grabbing the keyboard", "… setParent()". They are no
+# fault of ours and say nothing about a real desktop, so they go to the debug log, not stderr.
+_OFFSCREEN_NOTICE = "This plugin does not support "
+
+
 def qt_message(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
     """Qt's own diagnostics into our log; a critical one is a bug."""
     if kind == QtMsgType.QtCriticalMsg or kind == QtMsgType.QtFatalMsg:
         crash.record_bug(RuntimeError(f"Qt: {message}"), where=context.category or "Qt")
-    elif kind == QtMsgType.QtWarningMsg:
+    elif kind == QtMsgType.QtWarningMsg and not _offscreen_notice(message):
         log.warning("%s", message)
     else:
         log.debug("%s", message)
+
+
+def _offscreen_notice(message: str) -> bool:
+    return message.startswith(_OFFSCREEN_NOTICE) and QGuiApplication.platformName() == "offscreen"

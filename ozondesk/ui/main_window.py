@@ -716,6 +716,9 @@ class MainWindow(QMainWindow):
             return
         if self.window_layout is not None:
             self.window_layout.save()
+        # Gone from the screen at once: the last writes below (a draft, offline, the claims)
+        # and the sync's stop (bounded, sync_worker.QUIT_WAIT_MS) happen behind it.
+        self.hide()
         self.timer.stop()
         self.presence_timer.stop()
         if self.notifier is not None:

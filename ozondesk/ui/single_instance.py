@@ -18,7 +18,7 @@ import os
 
 from PySide6.QtCore import QDir, QLockFile, QObject, QStandardPaths, Qt, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 _WAIT_MS = 1000
 
@@ -80,7 +80,9 @@ class SingleInstance(QObject):
 
 
 def bring_to_front(window: QWidget | None) -> None:
-    """Un-minimize (keeping maximized or full screen), raise and focus ``window``."""
+    """Un-minimize (keeping maximized or full screen), raise and focus ``window`` — or the
+    modal dialog open over it (the setup assistant, a question), which is what needs an answer."""
+    window = QApplication.activeModalWidget() or window
     if window is None:
         return
     state = window.windowState() & ~Qt.WindowState.WindowMinimized

@@ -43,6 +43,11 @@ from ozondesk.ui.tasks import TaskRunner
 log = logging.getLogger("ozondesk.ui")
 
 OUTBOX_INTERVAL_MS = 15_000
+# Quitting waits this long for a cancelled round to stop between pages and batches. A network
+# call still running then (up to the client's timeout) ends by itself while the window is
+# already gone: whatever it was about to write is one transaction, committed or not at all.
+QUIT_WAIT_MS = 2_000
+# The last wait, once no window is left: a QThread destroyed while it runs aborts the process.
 SHUTDOWN_WAIT_MS = 30_000
 ClientFactory = Callable[..., OzonClient]
 
@@ -439,6 +444,20 @@ class SyncController(QObject):
         self.outbox_timer.stop()
         self.cancel()
         self._thread.quit()
-        if not self._thread.wait(SHUTDOWN_WAIT_MS):
-            log.error("the sync thread did not stop within %d s", SHUTDOWN_WAIT_MS // 1000)
-        self._net.shutdown(wait=True, cancel_futures=True)
+        if not self._thread.wait(QUIT_WAIT_MS):
+            log.info("the cancelled sync is still in a network call; it ends by itself")
+        self._net.shutdown(wait=False, cancel_futures=True)
+
+    def wait_stopped(self, timeout_ms: int = SHUTDOWN_WAIT_MS) -> bool:
+        """After ``shutdown``, at the very end (no window left): wait for a round still in a
+        network call to end; False if it did not within ``timeout_ms``."""
+        self.shutdown()
+        stopped = self._thread.wait(timeout_ms)
+        if not stopped:
+            log.error("the sync thread did not stop within %d s", timeout_ms // 1000)
+        self._net.shutdown(wait=stopped, cancel_futures=True)
+        return stopped
+
+    @property
+    def stopped(self) -> bool:
+        return self._thread.isFinished() or not self._thread.isRunning()

@@ -19,6 +19,29 @@ def test_self_test_opens_the_main_window_and_quits_cleanly(qapp: Any) -> None:
     assert app_module.run_app(args(self_test=True)) == 0
 
 
+def test_the_database_opens_on_a_worker_while_the_event_loop_runs(
+    qapp: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from PySide6.QtCore import QTimer
+
+    ticked = threading.Event()
+    seen: dict[str, Any] = {}
+    real = app_module.open_database
+
+    def opening(*a: Any, **kw: Any) -> Any:
+        seen["thread"] = threading.current_thread().name
+        # Only a GUI thread that runs its event loop meanwhile fires the timer below.
+        seen["painting"] = ticked.wait(10)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(app_module, "open_database", opening)
+    QTimer.singleShot(0, ticked.set)
+    assert app_module.run_app(args(self_test=True)) == 0
+    assert seen["painting"] is True and seen["thread"].startswith("ozondesk-db")
+
+
 def test_an_unreadable_database_shows_a_dialog_not_a_traceback(
     qapp: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

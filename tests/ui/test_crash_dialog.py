@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -97,3 +98,31 @@ def test_the_self_test_fails_after_an_unexpected_error(qapp: Any, monkeypatch: p
     monkeypatch.setattr(app_module, "self_test", with_a_bug)
     args = argparse.Namespace(db=None, demo=False, self_test=True)
     assert app_module.run_app(args) == 70
+
+
+def test_offscreen_platform_notices_are_not_warnings_but_real_qt_warnings_are(
+    qapp: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    from PySide6.QtCore import QMessageLogContext, QtMsgType
+    from PySide6.QtWidgets import QDialog
+
+    from ozondesk.ui.crash_dialog import qt_message
+
+    reporter = CrashReporter(qapp, show=lambda bug: None)
+    try:
+        with caplog.at_level(logging.DEBUG, logger="ozondesk.qt"):
+            dialog = QDialog()
+            dialog.show()
+            dialog.raise_()  # the offscreen platform answers "This plugin does not support raise()"
+            dialog.close()
+            qt_message(QtMsgType.QtWarningMsg, QMessageLogContext(),
+                       "This plugin does not support propagateSizeHints()")
+            qt_message(QtMsgType.QtWarningMsg, QMessageLogContext(), "QFont::setPointSize: Point size <= 0")
+    finally:
+        reporter.uninstall()
+    notices = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "ozondesk.qt"]
+    assert (logging.DEBUG, "This plugin does not support raise()") in notices
+    assert (logging.DEBUG, "This plugin does not support propagateSizeHints()") in notices
+    assert [m for level, m in notices if level >= logging.WARNING] == [
+        "QFont::setPointSize: Point size <= 0"
+    ]

@@ -138,3 +138,52 @@ def test_bring_to_front_restores_a_minimized_window(qtbot: Any) -> None:
     bring_to_front(window)
     assert not window.windowState() & Qt.WindowState.WindowMinimized
     assert window.isVisible()
+
+
+def test_a_second_start_during_the_setup_assistant_brings_the_assistant_forward(
+    qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from ozondesk.ui import setup as setup_package
+
+    path = tmp_path / "desk.sqlite"
+    key = app_module.database_key(args(db=str(path)))
+    guards: list[SingleInstance] = []
+    claim = app_module.claim_single_instance
+    monkeypatch.setattr(app_module, "claim_single_instance", lambda a: guards.append(claim(a)) or guards[-1])
+    seen: dict[str, Any] = {}
+
+    class AssistantClosed(Exception):
+        pass
+
+    def second_start() -> None:
+        wizard = QApplication.activeModalWidget()
+        seen["wizard"] = type(wizard).__name__
+        assert wizard is not None
+        try:
+            wizard.setWindowState(Qt.WindowState.WindowMinimized)  # the agent put it away
+            second = SingleInstance(key)
+            assert not second.acquire()
+            seen["answered"] = second.ask_running_to_show()
+            qtbot.waitUntil(lambda: not wizard.isMinimized(), timeout=5000)
+            seen["active"] = bool(wizard.windowState() & Qt.WindowState.WindowActive)
+        finally:
+            wizard.reject()  # pass or fail, the assistant's loop ends
+
+    real = setup_package.run_first_setup
+
+    def assistant(db: Any, base_url: str) -> None:
+        QTimer.singleShot(0, second_start)
+        real(db, base_url)
+        raise AssistantClosed  # enough: the main window is not this test's business
+
+    monkeypatch.setattr(setup_package, "run_first_setup", assistant)
+    try:
+        with pytest.raises(AssistantClosed):
+            app_module.run_app(args(db=str(path)))
+    finally:
+        for guard in guards:
+            guard.release()
+    assert seen == {"wizard": "SetupWizard", "answered": True, "active": True}
