@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         from ozondesk.domain.json_files import check_target
 
         check_target(args.file)  # before the database: a bad target changes nothing
-    if args.action in ("list", "ready"):
+    if args.action in ("list", "ready", "export"):
         from ozondesk.commands.common import existing_database
 
         db = existing_database(args, read_only=True)  # only reads: never creates or migrates

@@ -96,3 +96,17 @@ def test_reading_a_current_database_changes_no_byte(tmp_path: Path, capsys: pyte
     assert {k: v for k, v in after.items() if not k.endswith("-shm")} == {
         k: v for k, v in before.items() if not k.endswith("-shm")
     }
+
+
+def test_templates_export_only_reads_the_database(
+    old_database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "pack.json"
+    missing = tmp_path / "absent.sqlite"
+    assert refusal(capsys, ["--db", str(missing), "templates", "export", str(target)]).startswith(
+        f"no database at {missing}; create one with "
+    )
+    before = files_of(old_database)
+    assert "has schema 0001" in refusal(capsys, ["--db", str(old_database), "templates", "export", str(target)])
+    assert files_of(old_database) == before
+    assert not missing.exists() and not target.exists()
