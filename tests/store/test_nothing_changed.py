@@ -12,7 +12,7 @@ from alembic import command
 from sqlalchemy import create_engine, func, select, text
 
 from ozondesk.store import dialect
-from ozondesk.store.db import alembic_config, head_revision, open_database
+from ozondesk.store.db import Database, alembic_config, head_revision, open_database
 from ozondesk.store.errors import DatabaseKnownError
 from ozondesk.store.models import Conversation
 
@@ -150,3 +150,19 @@ def test_a_backup_copy_is_complete_checked_and_self_contained(old_database: Path
         assert copy.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
     copy.close()
     assert head_revision() != "0001"
+
+
+def test_a_read_only_open_reads_and_takes_a_write_for_a_bug(db: Database) -> None:
+    from sqlalchemy import insert
+
+    from ozondesk.store.dialect import WriteInReadTransaction
+    from ozondesk.store.models import Setting
+
+    reader = open_database(db.url, read_only=True)
+    try:
+        with reader.begin() as session:
+            assert session.scalar(select(func.count()).select_from(Conversation)) == 0
+        with pytest.raises(WriteInReadTransaction), reader.begin() as session:
+            session.execute(insert(Setting).values(key="read-only", value={"v": 1}))
+    finally:
+        reader.dispose()
