@@ -188,7 +188,8 @@ def upsert_chat(
         else set()
     )
     changed = False
-    may_claim = not outcome.created and has_unclaimed(session, conv.id)
+    # Only new messages can claim an outbox entry: no look-up for a chat without any.
+    may_claim = bool(messages) and not outcome.created and has_unclaimed(session, conv.id)
     # New messages go in with one executemany at the end: ORM objects for thousands of rows
     # cost a chat page most of its time (their ids are never needed here).
     new_rows: list[dict[str, Any]] = []
