@@ -4,11 +4,13 @@ import json
 import sqlite3
 import subprocess
 import sys
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from ozondesk.cli import main
+from ozondesk.domain.clock import MOSCOW
 
 
 def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:
@@ -169,8 +171,10 @@ def test_presence_missing_and_binary_files(capsys: pytest.CaptureFixture[str], t
 def test_demo_fills_every_kind(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = tmp_path / "demo.sqlite"
     result = run_json(capsys, "demo", "--db", str(path), "--size", "200")
-    assert result["conversations"] == 200 and result["messages"] >= 200
     conn = sqlite3.connect(path)
+    stored = conn.execute("SELECT count(*) FROM messages").fetchone()[0]
+    assert result["conversations"] == 200 and result["messages"] == stored
+    assert stored >= 200  # each conversation opens with at least one message
     kinds = {k for (k,) in conn.execute("SELECT DISTINCT kind FROM conversations")}
     assert kinds == {"buyer_chat", "buyer_ticket", "ozon_ticket", "account_manager"}
     names = {n for (n,) in conn.execute("SELECT display_name FROM agents")}
@@ -179,8 +183,11 @@ def test_demo_fills_every_kind(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert any("а" <= ch <= "я" for ch in buyer_text.lower())
     delayed = conn.execute("SELECT count(*) FROM postings WHERE carrier_status LIKE 'Задерживается%'")
     assert delayed.fetchone()[0] > 0
-    days = conn.execute("SELECT count(DISTINCT date(at)) FROM presence_events").fetchone()[0]
-    assert days >= 30
+    # Thirty days of shifts before today (stored in UTC: 05:50-20:05, the Moscow day's own
+    # date); today's only once its first shift has begun.
+    days = {date.fromisoformat(d) for (d,) in conn.execute("SELECT DISTINCT date(at) FROM presence_events")}
+    today = datetime.now(MOSCOW).date()
+    assert days - {today} == {today - timedelta(days=k) for k in range(1, 31)}
     conn.close()
 
 

@@ -96,4 +96,8 @@ def test_logs_redact_keys_in_messages_args_and_tracebacks(caplog: pytest.LogCapt
             logger.exception("boom")
     text = caplog.text + "".join(r.getMessage() for r in caplog.records)
     assert KEY not in text and "some-unregistered-secret" not in text
-    assert text.count("***") >= 4
+    assert [r.getMessage() for r in caplog.records] == [
+        "headers {'Client-Id': '1', 'Api-Key': '***'}", "calling with key ***", "Api-Key: ***", "boom"
+    ]
+    # Three messages and the traceback's last line, each masked once.
+    assert caplog.text.count("***") == 4 and "RuntimeError: failed with ***\n" in caplog.text

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import keyring
 import pytest
 from pgserver import PgServer
+from sqlalchemy import func, select
 from support import MemoryKeyring
 
 from ozondesk.cli import main
@@ -104,6 +105,12 @@ def test_without_a_usable_keyring_libpq_gets_its_turn(
     try:
         monkeypatch.setenv("PGPASSWORD", pg_server.password)  # a server's scripts may set it
         db = open_database(pg_server.url("ozondesk_template", with_password=False))
-        db.dispose()
+        try:
+            # Signed in as that login with libpq's password, which never entered the URL.
+            with db.read() as session:
+                assert session.scalar(select(func.current_user())) == pg_server.user
+            assert db.url.password is None
+        finally:
+            db.dispose()
     finally:
         keyring.set_keyring(previous)

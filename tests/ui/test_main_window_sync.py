@@ -74,9 +74,13 @@ def test_sync_now_imports_chats_and_reloads_the_inbox(
     window.show()
     window.start()  # a configured shop: a first full sync
     qtbot.waitUntil(lambda: window.sync_label.text().startswith("Synced at"), timeout=8000)
-    buyer = sum(fake.world.is_buyer_chat(i) for i in range(12))
-    qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=5000)
-    assert window.model.rowCount() <= buyer
+    # The inbox opens on the open buyer chats: every buyer chat of the fake but the closed ones.
+    shown = sum(
+        fake.world.is_buyer_chat(i) and fake.world.chat_json(i)["chat"]["chat_status"] != "Closed"
+        for i in range(12)
+    )
+    assert shown == 11  # the fixture's 12 chats: all from buyers, the tenth closed
+    qtbot.waitUntil(lambda: window.model.rowCount() == shown, timeout=5000)
     qtbot.waitUntil(lambda: window.selected_id is not None, timeout=5000)
     assert window.sync.poll_timer.isActive()
     assert window.log_view.model.rowCount() == 0

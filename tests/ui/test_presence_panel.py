@@ -91,13 +91,15 @@ def test_auto_away_after_idle_and_back_on_input(qtbot: Any, db: Database) -> Non
     qtbot.keyClick(panel.status_box, Qt.Key.Key_Shift)
     qtbot.waitUntil(lambda: statuses(db, "wang.fang") == ["online", "away", "online"], timeout=5000)
     assert not panel.auto_away
-    # A manual away stays away when the agent touches the keyboard.
-    panel.idle.set_idle_ms(60_000)
+    # A manual away stays away when the agent, idle again, touches the keyboard.
     panel.status_box.activated.emit(panel.status_box.findData("away"))
     qtbot.waitUntil(lambda: statuses(db, "wang.fang")[-1] == "away", timeout=5000)
-    qtbot.keyClick(panel.status_box, Qt.Key.Key_Shift)
-    qtbot.wait(100)
-    assert statuses(db, "wang.fang")[-1] == "away"
+    qtbot.waitUntil(lambda: panel.idle.is_idle, timeout=5000)
+    with qtbot.waitSignal(panel.idle.active, timeout=1000):  # the panel saw the agent come back
+        qtbot.keyClick(panel.status_box, Qt.Key.Key_Shift)
+    qtbot.waitUntil(lambda: panel.runner.pending == 0, timeout=5000)
+    assert statuses(db, "wang.fang") == ["online", "away", "online", "away"]
+    assert not panel.auto_away
     panel.stop()
     panel.runner.shutdown()
 
