@@ -32,6 +32,11 @@ def _isolated_user_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("OZONDESK_CONFIG_DIR", str(home / "config"))  # this desk's INI file
     monkeypatch.setenv("HOME", str(home))
+    # Qt's runtime folder (the single-instance socket lives there): private, as a login
+    # session's is; containers and CI runners often have none, and Qt warns then.
+    runtime = home / "runtime"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     monkeypatch.delenv("OZONDESK_DB", raising=False)
     monkeypatch.setenv("OZONDESK_LANG", "en")
     set_language("en")

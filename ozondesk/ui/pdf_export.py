@@ -8,7 +8,7 @@ from __future__ import annotations
 import html as html_lib
 from collections.abc import Sequence
 
-from PySide6.QtCore import QMarginsF, QSizeF
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QSizeF
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 
@@ -30,7 +30,11 @@ def save_pdf(path: str, title: str, body_html: str) -> None:
 
     Raises OSError when the file cannot be written, so the caller can say so in one line.
     """
-    writer = QPdfWriter(path)
+    # Laid out into memory, then written by Python: a path that cannot be written is an OSError
+    # naming the reason, not a painter that silently fails to begin.
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
     writer.setTitle(title)
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
@@ -38,7 +42,9 @@ def save_pdf(path: str, title: str, body_html: str) -> None:
     document.setHtml(f"<h2>{html_lib.escape(title)}</h2>{body_html}")
     document.setPageSize(QSizeF(writer.width(), writer.height()))
     document.print_(writer)
-    del writer  # the file is finished when the writer goes
-    with open(path, "rb") as written:
-        if written.read(5) != b"%PDF-":
-            raise OSError(path)
+    del writer  # the PDF is finished when the writer goes
+    data = bytes(buffer.data().data())
+    if not data.startswith(b"%PDF-"):
+        raise OSError(f"{path}: the PDF could not be laid out")
+    with open(path, "wb") as out:
+        out.write(data)

@@ -145,6 +145,9 @@ class PresencePanel(QWidget):
         self.status: Status | None = None
         self.auto_away = False
         self._closed = False
+        # Counts the agent's status choices: a snapshot read before the latest one was stored
+        # must not put the older status back on screen (the idle watch would act on it).
+        self._status_seq = 0
         # idle_ms given (tests): fixed; else the stored minutes are loaded at start().
         self._fixed_idle = idle_ms is not None
 
@@ -250,17 +253,18 @@ class PresencePanel(QWidget):
                 agent.id if agent else None, agent.login if agent else None, now
             )
 
-        self.runner.run(work, self._show, self._failed)
+        seq = self._status_seq
+        self.runner.run(work, lambda snapshot: self._show(snapshot, seq), self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         self.warning.setText(_("Presence not updated: {error}").format(error=str(exc)))
         self.warning.setStyleSheet(STATE_STYLE["at-risk"])
         self.warning.show()
 
-    def _show(self, snapshot: PresenceSnapshot) -> None:
+    def _show(self, snapshot: PresenceSnapshot, seq: int | None = None) -> None:
         self.snapshot = snapshot
         summary = snapshot.summary
-        if snapshot.status is not None:
+        if snapshot.status is not None and (seq is None or seq == self._status_seq):
             self.status = snapshot.status
             self.status_box.setCurrentIndex(self.status_box.findData(snapshot.status))
         today = summary.days[-1] if summary.days else None
@@ -313,15 +317,17 @@ class PresencePanel(QWidget):
         now = self.clock()
         self.status = status
         self.status_box.setCurrentIndex(self.status_box.findData(status))
+        self._status_seq += 1
+        seq = self._status_seq
 
         def work() -> PresenceSnapshot:
             self.service.set_status(agent.id, agent.login, status, now)
             return self.service.snapshot(agent.id, agent.login, now)
 
-        self.runner.run(work, self._status_stored, self._failed)
+        self.runner.run(work, lambda snapshot: self._status_stored(snapshot, seq), self._failed)
 
-    def _status_stored(self, snapshot: PresenceSnapshot) -> None:
-        self._show(snapshot)
+    def _status_stored(self, snapshot: PresenceSnapshot, seq: int) -> None:
+        self._show(snapshot, seq)
         if snapshot.status is not None:
             self.status_changed.emit(snapshot.status)
 

@@ -104,6 +104,24 @@ def test_auto_away_after_idle_and_back_on_input(qtbot: Any, db: Database) -> Non
     panel.runner.shutdown()
 
 
+def test_a_stored_status_never_undoes_a_later_choice_on_screen(qtbot: Any, db: Database) -> None:
+    add_agents(db)
+    panel = make_panel(qtbot, db, ticking(msk(20, 10)), idle_ms=60_000)
+    panel.start()
+    qtbot.waitUntil(lambda: panel.runner.pending == 0 and panel.status == "online", timeout=5000)
+    shown: list[str | None] = []
+    panel.snapshot_shown.connect(lambda _snapshot: shown.append(panel.status))
+    panel.set_status("away")
+    panel.set_status("online")  # chosen before the first choice was stored
+    qtbot.waitUntil(lambda: panel.runner.pending == 0, timeout=5000)
+    # The first snapshot (away stored) arrives after online was chosen: online stays.
+    assert shown == ["online", "online"]
+    assert panel.status_box.currentData() == "online"
+    assert statuses(db, "wang.fang") == ["online", "away", "online"]
+    panel.stop()
+    panel.runner.shutdown()
+
+
 def test_the_panel_warns_after_a_breach_yesterday(qtbot: Any, db: Database) -> None:
     ids = add_agents(db)
     with db.begin() as session:
