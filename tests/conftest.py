@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from log_leaks import _no_leaks_in_logs, install_watchers, pytest_runtest_call, typed  # noqa: F401
 from pgserver import PgServer, find_bin_dir, start_server
 
 from ozondesk.i18n import set_language
@@ -69,6 +70,7 @@ PG = _pg_wanted() and _pg_available()
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    install_watchers()  # tests/log_leaks.py: what tests type and which secrets they use
     if os.environ.get("CI", "").lower() in ("1", "true") and not PG:
         raise pytest.UsageError(
             "CI=true but PostgreSQL cannot be tested: install the postgresql server package and "
