@@ -119,18 +119,15 @@ def _storing(method: Callable[..., Any], index: int) -> Callable[..., Any]:
             REGISTRY.remember(args[index], secret=True)
         return method(*args, **kwargs)
 
+    wrapper.__leak_wrapped__ = True  # type: ignore[attr-defined]
     return wrapper
 
 
 def install_watchers() -> None:
     """Wrap the few methods through which tests type text and store secrets (once)."""
     import keyring
-    from keyring_file import JsonFileKeyring
     from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QTextEdit
     from pytestqt.qtbot import QtBot
-    from support import MemoryKeyring
-
-    from ozondesk.ozon.fake.server import FakeOzon
 
     if getattr(QLineEdit.setText, "__leak_wrapped__", False):
         return
@@ -143,18 +140,28 @@ def install_watchers() -> None:
     QTextEdit.setText = _typing(QTextEdit.setText, 1)  # type: ignore[method-assign]
     # A static method (widget, text): it stays one.
     QtBot.keyClicks = staticmethod(_typing(QtBot.keyClicks, 1))  # type: ignore[method-assign]
-    for backend in (MemoryKeyring, JsonFileKeyring):
-        backend.set_password = _storing(backend.set_password, 3)  # type: ignore[method-assign]
     keyring.set_password = _storing(keyring.set_password, 2)
 
-    original_init = FakeOzon.__init__
 
-    @wraps(original_init)
-    def fake_init(self: FakeOzon, *args: Any, **kwargs: Any) -> None:
-        original_init(self, *args, **kwargs)
-        REGISTRY.remember(self.api_key, secret=True)
+def install_late_watchers() -> None:
+    """The test doubles, once a test module has imported them: importing a keyring backend
+    here would make keyring consider it for every test."""
+    doubles = [getattr(sys.modules.get(name), attr, None)
+               for name, attr in (("support", "MemoryKeyring"), ("keyring_file", "JsonFileKeyring"))]
+    for backend in filter(None, doubles):
+        if not getattr(backend.set_password, "__leak_wrapped__", False):
+            backend.set_password = _storing(backend.set_password, 3)
+    fake = getattr(sys.modules.get("ozondesk.ozon.fake.server"), "FakeOzon", None)
+    if fake is not None and not getattr(fake.__init__, "__leak_wrapped__", False):
+        original_init = fake.__init__
 
-    FakeOzon.__init__ = fake_init  # type: ignore[method-assign]
+        @wraps(original_init)
+        def fake_init(self: Any, *args: Any, **kwargs: Any) -> None:
+            original_init(self, *args, **kwargs)
+            REGISTRY.remember(self.api_key, secret=True)
+
+        fake_init.__leak_wrapped__ = True  # type: ignore[attr-defined]
+        fake.__init__ = fake_init
 
 
 # -- the hooks and fixtures conftest.py takes over -------------------------------------------
@@ -165,6 +172,7 @@ _HANDLER = pytest.StashKey[LeakHandler]()
 @pytest.fixture(autouse=True)
 def _no_leaks_in_logs(request: pytest.FixtureRequest) -> Iterator[None]:
     REGISTRY.new_test()
+    install_late_watchers()
     handler = LeakHandler()
     root, ours = logging.getLogger(), logging.getLogger("ozondesk")
     level = ours.level
