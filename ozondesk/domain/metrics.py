@@ -354,7 +354,7 @@ def _outcome(facts: ConversationFacts, now: datetime) -> _Outcome:
         due, in_sla = False, False
     else:
         due = answered or deadline <= now
-        in_sla = answered and facts.first_response_at <= deadline  # type: ignore[operator]
+        in_sla = facts.first_response_at is not None and facts.first_response_at <= deadline
     window_end = facts.received_at + RESOLUTION_WINDOW
     resolved_48h = facts.resolved_at is not None and facts.resolved_at <= window_end
     return _Outcome(

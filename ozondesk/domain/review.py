@@ -22,6 +22,7 @@ from ozondesk.errors import UserError
 from ozondesk.i18n import N_, _
 
 State = Literal["draft", "submitted", "approved", "rejected"]
+STATES: tuple[State, ...] = ("draft", "submitted", "approved", "rejected")
 Role = roles.Role
 Action = Literal["edit", "submit", "approve", "reject"]
 
@@ -77,6 +78,14 @@ _REFUSALS: dict[Action, str] = {
 
 def permission(action: Action) -> roles.Permission:
     return _ALLOWED[action][1]
+
+
+def as_state(value: str) -> State:
+    """A revision state read back from storage (the column holds only these)."""
+    for state in STATES:
+        if value == state:
+            return state
+    raise ValueError(f"unknown revision state {value!r}")
 
 
 def check(action: Action, state: State, role: str) -> None:

@@ -224,7 +224,7 @@ def _record_template_use(
         select(TemplateRevision).where(TemplateRevision.template_id == template.id)
     ).all()
     views = [
-        review.RevisionView(r.number, r.status, as_utc(r.effective_at) if r.effective_at else None)  # type: ignore[arg-type]
+        review.RevisionView(r.number, review.as_state(r.status), as_utc(r.effective_at) if r.effective_at else None)
         for r in revisions
     ]
     live = review.live_revision(views, now)

@@ -211,10 +211,13 @@ class ConversationService:
             sla.ConversationEvent(m.at, "buyer" if m.side in ("buyer", opener) else "seller")
             for m in messages
         ]
+        kinds: dict[str, sla.EventKind] = {
+            "waiting_buyer": "pause", "open": "resume", "resolved": "resolved"
+        }
         for change in changes:
-            kind = {"waiting_buyer": "pause", "open": "resume", "resolved": "resolved"}.get(change.status)
+            kind = kinds.get(change.status)
             if kind:
-                events.append(sla.ConversationEvent(as_utc(change.at), kind))  # type: ignore[arg-type]
+                events.append(sla.ConversationEvent(as_utc(change.at), kind))
         if conv.resolved_at is not None and not any(c.status == "resolved" for c in changes):
             events.append(sla.ConversationEvent(as_utc(conv.resolved_at), "resolved"))
         return events

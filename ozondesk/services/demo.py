@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import Table, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ozondesk.domain import sla
@@ -22,6 +22,7 @@ from ozondesk.services import demo_data as data
 from ozondesk.store.db import Database
 from ozondesk.store.models import (
     Agent,
+    Base,
     Conversation,
     Message,
     Posting,
@@ -47,19 +48,24 @@ class DemoStats:
     presence_events: int
 
 
-def _chunked(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
+def _table(model: type[Base]) -> Table:
+    # The model's Table (``__table__`` is typed as any FROM clause).
+    return Base.metadata.tables[model.__tablename__]
+
+
+def _chunked(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
     for start in range(0, len(rows), CHUNK):
         # Core executemany: the ORM bulk path sent one INSERT per row here.
-        session.execute(insert(model.__table__), rows[start : start + CHUNK])  # type: ignore[attr-defined]
+        session.execute(insert(_table(model)), rows[start : start + CHUNK])
 
 
-def _advance_sequences(session: Session, models: Iterable[type]) -> None:
+def _advance_sequences(session: Session, models: Iterable[type[Base]]) -> None:
     """PostgreSQL's id sequences do not see explicit ids: move them past the demo's rows,
     so the next conversation or reply the desk stores gets a fresh id."""
     if session.get_bind().dialect.name != "postgresql":
         return
     for model in models:
-        table = model.__table__.name  # type: ignore[attr-defined]
+        table = _table(model).name
         session.execute(
             text(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "

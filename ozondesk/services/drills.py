@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TypedDict
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -90,6 +91,27 @@ class AttemptStart:
 @dataclass(frozen=True)
 class AttemptResult:
     """One attempt as the trainee sees it: per-criterion results, no answer key."""
+
+    id: int
+    drill_id: int
+    drill_title: str
+    set_title: str
+    family: str
+    time_limit_minutes: int
+    started_at: datetime
+    submitted_at: datetime | None
+    elapsed_seconds: int | None
+    score: int | None
+    passed: bool
+    criteria: tuple[dd.CriterionResult, ...]
+    answer: str | None
+    comment: str | None
+    commented_by: str | None
+    commented_at: datetime | None
+
+
+class _ResultFields(TypedDict):
+    """AttemptResult's fields, typed, so a review can be built from them plus its own."""
 
     id: int
     drill_id: int
@@ -233,7 +255,7 @@ class DrillService:
 
     def _result_fields(
         self, attempt: DrillAttempt, drill: DrillRow, set_row: DrillSetRow, names: dict[int, str]
-    ) -> dict[str, object]:
+    ) -> _ResultFields:
         score = self._criteria(attempt)
         return {
             "id": attempt.id, "drill_id": drill.id, "drill_title": drill.title,
@@ -253,7 +275,7 @@ class DrillService:
     ) -> AttemptReview:
         score = self._criteria(attempt)
         return AttemptReview(
-            **self._result_fields(attempt, drill, set_row, names),  # type: ignore[arg-type]
+            **self._result_fields(attempt, drill, set_row, names),
             trainee_id=agent.id, trainee_login=agent.login, trainee_name=agent.display_name,
             drill_slug=drill.slug,
             facts_found=score.facts_found if score else (),
@@ -446,7 +468,7 @@ class DrillService:
             audit.write(session, now, agent_id, "drill.score", f"drill:{set_row.slug}/{drill.slug}",
                         attempt=attempt.id, score=score.total, passed=score.passed)  # fmt: skip
             session.flush()
-            return AttemptResult(**self._result_fields(attempt, drill, set_row, self._names(session)))  # type: ignore[arg-type]
+            return AttemptResult(**self._result_fields(attempt, drill, set_row, self._names(session)))
 
     def history(self, agent_id: int) -> list[AttemptResult]:
         """The agent's own attempts, newest first, as a trainee sees them."""
@@ -460,7 +482,7 @@ class DrillService:
                 .order_by(DrillAttempt.started_at.desc(), DrillAttempt.id.desc())
             ).all()
             names = self._names(session)
-            return [AttemptResult(**self._result_fields(a, d, s, names)) for a, d, s in rows]  # type: ignore[arg-type]
+            return [AttemptResult(**self._result_fields(a, d, s, names)) for a, d, s in rows]
 
     # -- reviewing -------------------------------------------------------------------
     def results(self, agent_id: int, trainee_id: int | None = None) -> list[AttemptReview]:

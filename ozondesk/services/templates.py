@@ -273,7 +273,7 @@ class TemplateService:
                 raise review.ReviewError(_("template #{id} does not exist").format(id=template_id))
             draft = next((r for r in revisions if r.status in ("draft", "submitted")), None)
             if draft is not None:
-                review.check("edit", draft.status, actor.role)  # type: ignore[arg-type]
+                review.check("edit", review.as_state(draft.status), actor.role)
                 # A changed text must be reviewed again, and its waiting period starts over.
                 draft.title, draft.body, draft.status = title, body, "draft"
                 draft.submitted_at = draft.effective_at = None
@@ -363,7 +363,7 @@ class TemplateService:
         with self.db.begin() as session:
             actor = self._actor(session, agent_id, "template.edit")
             rev = self._revision(session, revision_id)
-            review.check("submit", rev.status, actor.role)  # type: ignore[arg-type]
+            review.check("submit", review.as_state(rev.status), actor.role)
             errors = [f for f in self.lint_body(rev.body) if f.severity == "error"]
             if errors:
                 raise review.ReviewError(
@@ -383,7 +383,7 @@ class TemplateService:
         with self.db.begin() as session:
             actor = self._actor(session, agent_id, "template.review")
             rev = self._revision(session, revision_id)
-            review.check("approve", rev.status, actor.role)  # type: ignore[arg-type]
+            review.check("approve", review.as_state(rev.status), actor.role)
             # An approval that comes after the waiting period takes effect at once.
             effective = max(rev.effective_at or to_storage(now), to_storage(now))
             self._review(session, rev, "approved", effective, reviewed_by=agent_id,
@@ -398,7 +398,7 @@ class TemplateService:
         with self.db.begin() as session:
             actor = self._actor(session, agent_id, "template.review")
             rev = self._revision(session, revision_id)
-            review.check("reject", rev.status, actor.role)  # type: ignore[arg-type]
+            review.check("reject", review.as_state(rev.status), actor.role)
             self._review(session, rev, "rejected", None, reviewed_by=agent_id,
                          reviewed_at=to_storage(now), review_comment=comment)
             audit.write(session, now, agent_id, "template.reject", self._subject(session, rev.template_id),
@@ -464,7 +464,7 @@ class TemplateService:
 
     @staticmethod
     def _live(revisions: Sequence[TemplateRevision], now: datetime) -> TemplateRevision | None:
-        views = [review.RevisionView(r.number, r.status, _aware(r.effective_at)) for r in revisions]  # type: ignore[arg-type]
+        views = [review.RevisionView(r.number, review.as_state(r.status), _aware(r.effective_at)) for r in revisions]
         live = review.live_revision(views, now)
         return next((r for r in revisions if live is not None and r.number == live.number), None)
 
@@ -501,7 +501,7 @@ class TemplateService:
             result = []
             for t in rows:
                 revs = by_template.get(t.id, [])
-                views = [review.RevisionView(r.number, r.status, _aware(r.effective_at)) for r in revs]  # type: ignore[arg-type]
+                views = [review.RevisionView(r.number, review.as_state(r.status), _aware(r.effective_at)) for r in revs]
                 live = review.live_revision(views, now)
                 pending = review.pending_revision(views)
                 pick = {r.number: r for r in revs}

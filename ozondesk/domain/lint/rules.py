@@ -281,14 +281,15 @@ def _compile(raw: Mapping[str, Any], where: str, problems: list[str]) -> Rule | 
         if check not in PROMISE_CHECKS:
             bad("check", _("must be one of {choices}").format(choices=", ".join(PROMISE_CHECKS)))
         params["check"] = check
-    if len(problems) > start:
+    # The checks above reported any of these; here they only narrow the types.
+    if len(problems) > start or not _is_severity(severity) or not _is_localised(message):
         return None
     return Rule(
         id=str(raw["id"]),
         category=str(category),
-        severity=severity,  # type: ignore[arg-type]
+        severity=severity,
         type=rtype,
-        message=dict(message),  # type: ignore[arg-type]
+        message=dict(message),
         suggestion=suggestion,
         origin=where,
         patterns=tuple(patterns),
@@ -298,6 +299,10 @@ def _compile(raw: Mapping[str, Any], where: str, problems: list[str]) -> Rule | 
         swaps=tuple(swaps),
         params=params,
     )
+
+
+def _is_severity(value: Any) -> TypeGuard[Severity]:
+    return value in SEVERITIES
 
 
 def _is_localised(value: Any) -> TypeGuard[dict[str, str]]:
