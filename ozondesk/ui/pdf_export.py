@@ -45,6 +45,6 @@ def save_pdf(path: str, title: str, body_html: str) -> None:
     del writer  # the PDF is finished when the writer goes
     data = bytes(buffer.data().data())
     if not data.startswith(b"%PDF-"):
-        raise OSError(f"{path}: the PDF could not be laid out")
+        raise OSError(path)
     with open(path, "wb") as out:
         out.write(data)
