@@ -17,7 +17,7 @@ from ozondesk.store.db import Database
 from ozondesk.store.models import Agent, Conversation, Posting, Product, ReturnRow, Shop
 
 # What the first sync fills, in the order the assistant shows it.
-STAGES = ("chats", "postings", "returns", "products")
+STAGES = ("chats", "questions", "reviews", "postings", "returns", "products")
 
 
 def needs_setup(db: Database) -> bool:
@@ -34,7 +34,6 @@ def needs_setup(db: Database) -> bool:
 def synced_counts(db: Database, shop: str) -> dict[str, int]:
     """What the database holds for ``shop``, by stage: conversations, postings, returns, products."""
     shop_columns = {
-        "chats": Conversation.shop_id,
         "postings": Posting.shop_id,
         "returns": ReturnRow.shop_id,
         "products": Product.shop_id,
@@ -44,6 +43,13 @@ def synced_counts(db: Database, shop: str) -> dict[str, int]:
         shop_id = session.scalar(select(Shop.id).where(Shop.name == shop))
         if shop_id is None:
             return counts
+        for kind, n in session.execute(
+            select(Conversation.kind, func.count())
+            .where(Conversation.shop_id == shop_id)
+            .group_by(Conversation.kind)
+        ):
+            stage = {"question": "questions", "review": "reviews"}.get(kind, "chats")
+            counts[stage] += int(n)
         for stage, column in shop_columns.items():
             counts[stage] = int(
                 session.scalar(select(func.count()).where(column == shop_id)) or 0

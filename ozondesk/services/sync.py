@@ -33,6 +33,8 @@ from ozondesk.ozon.client import ORDER_FILTER_MAX, PRODUCTS_MAX, OzonClient
 from ozondesk.ozon.records import ChatMessage, ChatSummary, PostingInfo
 from ozondesk.services.capabilities import CapabilityGate, not_in_plan_reason
 from ozondesk.services.credentials import redact, register_secret
+from ozondesk.services.sync_feedback import FEEDBACK_STAGES, FeedbackSync
+from ozondesk.services.sync_feedback import STAGE_METHODS as FEEDBACK_METHODS
 from ozondesk.settings import options
 from ozondesk.settings.team import TeamSettings
 from ozondesk.store.db import Database
@@ -54,7 +56,7 @@ KINDS = (
     "return_requests",
     "cancellations",
 )
-STAGES = ("chats", "postings", "returns", "products")
+STAGES = ("chats", "questions", "reviews", "postings", "returns", "products")
 DEPENDENT = ("postings", "returns", "products")
 # What each stage calls, as the ``method`` of a ``skipped`` entry.
 STAGE_METHODS = {
@@ -62,6 +64,7 @@ STAGE_METHODS = {
     "postings": "/v4/posting/fbs/list, /v3/posting/fbo/list",
     "returns": "/v1/returns/list",
     "products": "/v3/product/info/list",
+    **FEEDBACK_METHODS,
 }
 BATCH = {"postings": ORDER_FILTER_MAX, "returns": ORDER_FILTER_MAX, "products": PRODUCTS_MAX}
 DEFAULT_POLL_SECONDS = options.POLL_INTERVAL.default
@@ -194,6 +197,10 @@ class _Offline(Exception):
 def _stage_message(stage: str, done: int, total: int | None, chats: int) -> str:
     if stage == "chats":
         return _("{n} chats checked").format(n=chats)
+    if stage == "questions":
+        return _("product questions: {done} checked").format(done=done)
+    if stage == "reviews":
+        return _("reviews: {done} checked").format(done=done)
     if stage == "postings":
         return _("postings: {done} of {total} orders").format(done=done, total=total)
     if stage == "returns":
@@ -302,6 +309,11 @@ class SyncService:
             report.aborted = True
             report.error(exc.path or _("sync"), exc)
             stop = _("the chat list could not be read")
+        for stage in FEEDBACK_STAGES:
+            if stop is None and self.cancel.is_set():
+                stop = _("the sync was cancelled")
+            if stop is None:
+                stop = self._feedback_stage(stage, report, recent_only=unread_only)
         denied: set[str] = set()
         for stage in DEPENDENT:
             if stop is None and self.cancel.is_set():
@@ -331,6 +343,30 @@ class SyncService:
                 report.skipped.append(SyncSkip(STAGE_METHODS[stage], _left_reason(stage, n, reason)))
         report.requests = self.client.requests - start
         return report
+
+    # -- product questions and reviews (ozondesk.services.sync_feedback) ----------------------
+
+    def _feedback_stage(self, stage: str, report: SyncReport, *, recent_only: bool) -> str | None:
+        """Run one of FEEDBACK_STAGES; the reason later stages cannot run, or None."""
+        feedback = FeedbackSync(
+            self.db, self.client, self.shop_id, self.policies, clock=self.clock,
+            cancel=self.cancel, emit=self._emit, workers=self.workers,
+        )
+        try:
+            feedback.run(stage, report, recent_only=recent_only)
+        except E.NotInPlan as exc:
+            report.not_in_plan(exc)  # the shop's plan lacks it: one line, asked again daily
+        except E.ConnectionFailed as exc:
+            report.aborted = True
+            report.error(exc.path or stage, exc)
+            report.skipped.append(SyncSkip(FEEDBACK_METHODS[stage], _("Ozon could not be reached")))
+            return _("Ozon could not be reached")
+        except E.OzonError as exc:
+            report.error(exc.path or stage, exc)
+            report.skipped.append(SyncSkip(
+                FEEDBACK_METHODS[stage], _("not fetched (its call failed, see errors); the next sync tries again")
+            ))
+        return None
 
     # -- chats ---------------------------------------------------------------------------------
 

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 STAGE_LABELS = {
     "chats": N_("Chats"),
+    "questions": N_("Product questions"),
+    "reviews": N_("Reviews"),
     "postings": N_("Postings"),
     "returns": N_("Returns"),
     "products": N_("Products"),
