@@ -66,14 +66,18 @@ class FeedbackSync:
         self.cancel = cancel
         self.emit = emit
         self.workers = workers
+        self.sort_dir = "ASC"
 
-    def run(self, stage: str, report: Report) -> None:
+    def run(self, stage: str, report: Report, *, recent_only: bool = False) -> None:
         """One stage, ``questions`` or ``reviews``; client errors other than one item's reply
-        fetch propagate."""
+        fetch propagate. ``recent_only`` (the app's frequent polls) reads newest first and
+        stops at the first page holding a known one; a full sync reads every page, so changes
+        to older ones (an answer given in the seller cabinet) arrive too."""
+        self.sort_dir = "DESC" if recent_only else "ASC"
         if stage == "questions":
-            self._stage(stage, self._question_page, self._question_posts, report)
+            self._stage(stage, self._question_page, self._question_posts, report, recent_only)
         elif stage == "reviews":
-            self._stage(stage, self._review_page, self._review_posts, report)
+            self._stage(stage, self._review_page, self._review_posts, report, recent_only)
         else:
             raise ValueError(f"unknown feedback stage {stage!r}")
 
@@ -83,6 +87,7 @@ class FeedbackSync:
         fetch_page: Callable[[str], tuple[list[Any], list[E.RecordError], str, bool]],
         to_posts: Callable[[ThreadPoolExecutor, list[Any], Report], list[repo.Post]],
         report: Report,
+        recent_only: bool,
     ) -> None:
         where = _("product questions") if stage == "questions" else _("reviews")
         done, last_id = 0, ""
@@ -94,25 +99,32 @@ class FeedbackSync:
                     for err in bad:
                         report.error(where, err)
                     posts = to_posts(pool, items, report)
-                    self._store(stage, posts, report)
+                    created = self._store(stage, posts, report)
                     done += len(items)
                     self.emit(stage, done, None)
                     if not has_next or not next_id or next_id == last_id:
                         break
+                    if recent_only and created < len(items):
+                        break  # newest first: past the first known one, all are known
                     last_id = next_id
         finally:
             self.emit(stage, done, done)
 
-    def _store(self, stage: str, posts: list[repo.Post], report: Report) -> None:
+    def _store(self, stage: str, posts: list[repo.Post], report: Report) -> int:
+        """Write one page; how many conversations it created."""
         if not posts:
-            return
+            return 0
         now = self.clock()
+        created = 0
         with self.db.begin() as session:
             for post in posts:
-                report.count(stage, repo.upsert_post(session, self.shop_id, post, self.policies))
+                outcome = repo.upsert_post(session, self.shop_id, post, self.policies)
+                created += outcome == "created"
+                report.count(stage, outcome)
             missing = repo.products_missing(session, self.shop_id, {p.sku for p in posts})
             # In the same transaction: the products stage fetches these names later this round.
             sync_repo.add_pending(session, self.shop_id, "products", (str(s) for s in missing), now)
+        return created
 
     # -- questions ---------------------------------------------------------------------------
 
@@ -130,7 +142,7 @@ class FeedbackSync:
         return list(ozon_reviews.iter_comments(self.client, r.review_id))
 
     def _question_page(self, last_id: str) -> tuple[list[Any], list[E.RecordError], str, bool]:
-        page = ozon_questions.question_list(self.client, last_id=last_id)
+        page = ozon_questions.question_list(self.client, last_id=last_id, sort_dir=self.sort_dir)
         return page.questions, page.errors, page.last_id, page.has_next
 
     def _question_posts(
@@ -178,7 +190,7 @@ class FeedbackSync:
     # -- reviews -----------------------------------------------------------------------------
 
     def _review_page(self, last_id: str) -> tuple[list[Any], list[E.RecordError], str, bool]:
-        page = ozon_reviews.review_list(self.client, last_id=last_id)
+        page = ozon_reviews.review_list(self.client, last_id=last_id, sort_dir=self.sort_dir)
         return page.reviews, page.errors, page.last_id, page.has_next
 
     def _review_posts(

@@ -200,3 +200,20 @@ def test_questions_page_by_last_id(db: Database, client: OzonClient) -> None:
         finally:
             paged.close()
         assert report.created["questions"] == 250 and fake.calls["/v1/question/list"] == 3
+
+
+def test_a_poll_reads_only_the_newest_page_and_stops_at_known_ones(db: Database) -> None:
+    with FakeOzon(port=0, chats=1, messages=1, questions=250, reviews=0, lifetime=60) as fake:
+        client = OzonClient(fake.client_id, fake.api_key, fake.url, rate=None)
+        try:
+            SyncService(db, client, "Yuexin").run()
+            assert fake.calls["/v1/question/list"] == 3
+            fake.feedback.add_questions(3)
+            poll = SyncService(db, client, "Yuexin").run(unread_only=True)
+            assert poll.created["questions"] == 3
+            assert fake.calls["/v1/question/list"] == 4  # newest first: one page, then known
+            quiet = SyncService(db, client, "Yuexin").run(unread_only=True)
+            assert quiet.created["questions"] == 0 and quiet.updated["questions"] == 0
+            assert fake.calls["/v1/question/list"] == 5
+        finally:
+            client.close()

@@ -267,6 +267,9 @@ def test_failed_returns_and_products_calls_are_fetched_by_the_next_sync(
     assert second.updated == ZERO
     assert delta(before, calls(fake)) == {
         "/v3/chat/list": 1,
+        # Questions and reviews have no "changed since": every full sync reads their lists.
+        "/v1/question/list": 1,
+        "/v2/review/list": 1,
         "/v1/returns/list": 1,
         "/v3/product/info/list": 1,
     }

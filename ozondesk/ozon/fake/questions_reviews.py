@@ -76,6 +76,18 @@ class FeedbackWorld:
     # Every answer and comment created through the API, in order (for tests: "sent once").
     created: list[dict[str, Any]] = field(default_factory=list)
     _serial: int = 0
+    # Times count from fixed origins, so adding questions later moves no earlier one.
+    _q_origin: datetime = field(init=False)
+    _r_origin: datetime = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._q_origin = self.now - timedelta(days=1, minutes=3 * self.n_questions)
+        self._r_origin = self.now - timedelta(days=1, minutes=3 * self.n_reviews, seconds=17)
+
+    def add_questions(self, n: int) -> None:
+        """``n`` more questions, published now (a shopper just asked)."""
+        with self.lock:
+            self.n_questions += n
 
     # -- questions ------------------------------------------------------------------------------
 
@@ -89,7 +101,7 @@ class FeedbackWorld:
         return 200_000_000 + (k * 7) % PRODUCTS
 
     def question_at(self, k: int) -> datetime:
-        return self.now - timedelta(days=1, minutes=3 * (self.n_questions - k))
+        return self._q_origin + timedelta(minutes=3 * k)
 
     def question_answers(self, k: int) -> list[_Reply]:
         generated = (
@@ -132,7 +144,7 @@ class FeedbackWorld:
         return 200_000_000 + (k * 11) % PRODUCTS
 
     def review_at(self, k: int) -> datetime:
-        return self.now - timedelta(days=1, minutes=3 * (self.n_reviews - k), seconds=17)
+        return self._r_origin + timedelta(minutes=3 * k)
 
     def rating(self, k: int) -> int:
         return (k * 3) % 5 + 1
