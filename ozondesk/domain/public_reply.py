@@ -14,6 +14,16 @@ from ozondesk.i18n import _
 MIN_CHARS = 2
 MAX_CHARS = 3000
 PUBLIC_KINDS = ("question", "review")
+# The names Ozon shows instead of a buyer's own (normalised: lower case, ё as е): no name at all.
+ANONYMOUS_AUTHORS = frozenset({"пользователь ozon", "покупатель", "пользователь", "аноним"})
+
+
+def real_author(name: str | None) -> str | None:
+    """``name`` if it is a person's name, None for Ozon's stand-ins («Пользователь OZON»)."""
+    if not name or not name.strip():
+        return None
+    key = " ".join(name.lower().replace("ё", "е").split())
+    return None if key in ANONYMOUS_AUTHORS else name.strip()
 
 
 def check_public_text(text: str) -> str | None:

@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session
 from ozondesk.domain import review
 from ozondesk.domain.calendar import BusinessCalendar
 from ozondesk.domain.clock import as_utc, to_storage, utcnow
+from ozondesk.domain.lint.public import PublicContext
 from ozondesk.domain.metrics import edit_distance
+from ozondesk.domain.public_reply import PUBLIC_KINDS
 from ozondesk.domain.templates import fill_template
 from ozondesk.services import drafts
 from ozondesk.services.claims import require_claim
@@ -69,6 +71,14 @@ class ComposeState:
     calendar: BusinessCalendar | None
     draft: drafts.DraftRecord | None
     values: dict[str, Any] = field(default_factory=dict)
+    kind: str = "buyer_chat"
+    # For a product question or review: what the public-reply rules must keep off the page
+    # (the buyer's name, the team's names and logins); None for the other kinds.
+    public: PublicContext | None = None
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind in PUBLIC_KINDS
 
 
 @dataclass(frozen=True)
@@ -124,6 +134,7 @@ class ComposeService:
             facts = outbox_repo.window_facts(session, detail.id)
             policy = current_policies(session).get(detail.sla_policy)
             draft = drafts.load_in(session, detail.id, agent_id)
+            public = _public_context(session, detail.id) if detail.kind in PUBLIC_KINDS else None
             if shop_name is None:
                 # A person without a shop serves every shop: the conversation says which one.
                 shop_name = session.scalar(
@@ -139,6 +150,8 @@ class ComposeService:
             calendar=policy.calendar if policy else None,
             draft=draft,
             values=context_values(detail, now, shop_name=shop_name, agent_name=agent_name),
+            kind=detail.kind,
+            public=public,
         )
 
     def incoming_after(self, conversation_id: int, after_id: int | None) -> list[IncomingMessage]:
@@ -174,7 +187,7 @@ class ComposeService:
             newer = _incoming_after(session, conversation_id, seen_incoming_id)
             if newer:
                 return SendOutcome(None, tuple(newer))
-            item = self.outbox.queue_in(session, conversation_id, text, agent_id)
+            item = self.outbox.queue_reply_in(session, conversation_id, text, agent_id)
             drafts.delete_in(session, conversation_id, agent_id)
             if template_slug and detail is not None:
                 _record_template_use(session, template_slug, detail, item, text, agent_id, now)
@@ -249,6 +262,14 @@ def _record_template_use(
             edit_distance=edit_distance(inserted, sent),
         )
     )
+
+
+def _public_context(session: Session, conversation_id: int) -> PublicContext:
+    buyer = session.scalar(select(Conversation.buyer_name).where(Conversation.id == conversation_id))
+    team: list[str] = []
+    for name, login in session.execute(select(Agent.display_name, Agent.login)):
+        team.extend(v for v in (name, login) if v)
+    return PublicContext(buyer_name=buyer, team_names=tuple(team))
 
 
 def _incoming_after(session: Session, conversation_id: int, after_id: int | None) -> list[IncomingMessage]:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ozondesk.domain import compliance, logistics, sla
 from ozondesk.domain.clock import as_utc
+from ozondesk.domain.public_reply import PUBLIC_KINDS
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
 from ozondesk.store.db import Database
@@ -26,6 +27,7 @@ from ozondesk.store.models import (
     StatusChange,
     TemplateRevision,
 )
+from ozondesk.store.repos import feedback as feedback_repo
 from ozondesk.store.repos.policies import current_policies
 
 
@@ -117,6 +119,8 @@ class ConversationDetail:
     suggestion: logistics.Suggestion | None = None
     # The templates the suggestion and the flags name that exist and are not archived, by slug.
     templates: Mapping[str, TemplateRef] = field(default_factory=dict)
+    # A product question's or review's context (product, rating, photos…); None for other kinds.
+    feedback: feedback_repo.FeedbackContext | None = None
 
 
 EARLIER_SHOWN = 5
@@ -199,6 +203,8 @@ class ConversationService:
                 compliance_problem=problem,
                 suggestion=suggestion,
                 templates=_templates(session, wanted),
+                feedback=feedback_repo.context(session, conv.id)
+                if conv.kind in PUBLIC_KINDS else None,
             )
 
     @staticmethod

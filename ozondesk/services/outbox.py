@@ -116,6 +116,16 @@ class OutboxService:
             raise UserError(verdict.reason)
         return repo.enqueue(session, conversation_id, text, now, agent_id)
 
+    def queue_reply_in(
+        self, session: Session, conversation_id: int, text: str, agent_id: int | None = None
+    ) -> repo.OutboxItem:
+        """The conversation's own kind of reply: an answer or comment for a product question
+        or review, a chat message otherwise."""
+        kind = feedback_repo.kind_of(session, conversation_id)
+        if kind in PUBLIC_KINDS:
+            return self.queue_public_reply_in(session, conversation_id, text, agent_id)
+        return self.queue_in(session, conversation_id, text, agent_id)
+
     def queue_public_reply(
         self, conversation_id: int, text: str, agent_id: int | None = None
     ) -> repo.OutboxItem:

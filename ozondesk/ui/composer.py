@@ -35,6 +35,9 @@ from PySide6.QtWidgets import (
 
 from ozondesk.domain.clock import to_msk, utcnow
 from ozondesk.domain.lint import Finding, LintContext, default_linter
+from ozondesk.domain.lint.public import lint_reply_for
+from ozondesk.domain.public_reply import MAX_CHARS as PUBLIC_MAX_CHARS
+from ozondesk.domain.public_reply import check_public_text
 from ozondesk.domain.send_window import MAX_CHARS, Verdict, check_text, reply_window
 from ozondesk.domain.templates import PLACEHOLDERS, fill_template, format_value
 from ozondesk.errors import UserError
@@ -304,6 +307,7 @@ class Composer(FindingsListMixin, QWidget):
             )
         self._set_enabled(True)
         self.picker.set_values(state.values, self.clock())
+        self._update_counter()  # a public reply's limit differs from a chat's
         self._refresh()
         self.lint_now()
         self.loaded.emit(state.conversation_id)
@@ -410,6 +414,9 @@ class Composer(FindingsListMixin, QWidget):
         values = self.state.values if self.state else {}
         started = time.perf_counter()
         findings = placeholder_findings(text, values, now) + default_linter().lint(text, self._context(now))
+        if self.state is not None and self.state.is_public:
+            # Every shopper reads an answer or a review comment: the public-reply rules too.
+            findings = lint_reply_for(self.state.kind, findings, text, self.state.public)
         self.last_lint_ms = (time.perf_counter() - started) * 1000
         findings.sort(key=lambda f: (f.start, f.end, f.rule))
         self._linted_text = text
@@ -477,8 +484,8 @@ class Composer(FindingsListMixin, QWidget):
 
     # -- send ----------------------------------------------------------------------------
     def window(self, now: datetime | None = None) -> Verdict | None:
-        if self.state is None:
-            return None
+        if self.state is None or self.state.is_public:
+            return None  # answers and review comments have no reply window
         s = self.state
         return reply_window(now or self.clock(), s.scheme, s.last_buyer_at, s.delivered_at)
 
@@ -492,7 +499,7 @@ class Composer(FindingsListMixin, QWidget):
             return [_("Queueing…")]
         text = self.text
         out: list[str] = []
-        problem = check_text(text)
+        problem = check_public_text(text) if self.state.is_public else check_text(text)
         if problem is not None:
             out.append(problem)
         current = self._linted_text == text
@@ -619,8 +626,9 @@ class Composer(FindingsListMixin, QWidget):
 
     def _update_counter(self) -> None:
         n = len(self.text)
-        colour = "#d32f2f" if n > MAX_CHARS else "#666"
-        self.counter.setText(f"<span style='color:{colour}'>{n} / {MAX_CHARS}</span>")
+        limit = PUBLIC_MAX_CHARS if self.state is not None and self.state.is_public else MAX_CHARS
+        colour = "#d32f2f" if n > limit else "#666"
+        self.counter.setText(f"<span style='color:{colour}'>{n} / {limit}</span>")
 
     def _update_send_state(self) -> None:
         blockers = self.send_blockers()
@@ -650,6 +658,8 @@ class Composer(FindingsListMixin, QWidget):
         return f"<span style='color:{colour}'>{text}</span>"
 
     def _window_text(self, now: datetime) -> str:
+        if self.state is not None and self.state.is_public:
+            return escape(_("Public reply: every shopper on the product page reads it"))
         verdict = self.window(now)
         if verdict is None:
             return ""

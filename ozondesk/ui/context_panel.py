@@ -13,6 +13,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -28,6 +29,7 @@ from ozondesk.domain.compliance import pick
 from ozondesk.domain.logistics import Suggestion
 from ozondesk.i18n import N_, _, language, ngettext
 from ozondesk.services.conversation import ConversationDetail, PostingView, TemplateRef
+from ozondesk.ui.feedback_context import feedback_html
 from ozondesk.ui.inbox_deadline import met_verdict, segment_reason, segment_span
 from ozondesk.ui.inbox_model import KIND_LABELS, format_left
 
@@ -183,7 +185,9 @@ def context_html(detail: ConversationDetail, now: datetime) -> str:
         for seg in detail.timeline:
             parts.append(f"<li>{segment_span(seg)}: {escape(segment_reason(seg))}</li>")
         parts.append("</ul>")
-    if detail.posting:
+    if detail.feedback is not None:
+        parts.append(feedback_html(detail.feedback))
+    elif detail.posting:
         parts.append(_posting_html(detail.posting))
     else:
         parts.append("<p>" + escape(_("No order is linked to this conversation.")) + "</p>")
@@ -276,6 +280,9 @@ class ContextPanel(QWidget):
             self.open_conversation.emit(int(value))
         elif kind == TEMPLATE_LINK and value:
             self.insert_template.emit(value, {})
+        elif url.scheme() in ("http", "https"):
+            # A product page or a buyer's photo on Ozon: the system browser shows it.
+            QDesktopServices.openUrl(url)
 
     def _insert_suggestion(self) -> None:
         s = self.detail.suggestion if self.detail else None

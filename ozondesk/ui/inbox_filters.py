@@ -26,6 +26,8 @@ KINDS = (
     ("buyer_ticket", N_("Tickets")),
     ("ozon_ticket", N_("Ozon support")),
     ("account_manager", N_("Account manager")),
+    ("question", N_("Product questions")),
+    ("review", N_("Reviews")),
 )
 STATUSES: tuple[tuple[tuple[str, ...], str], ...] = (
     (OPEN_STATUSES, N_("Open and waiting")),

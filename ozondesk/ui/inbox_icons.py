@@ -15,6 +15,8 @@ KIND_ICONS = {
     "buyer_ticket": "kind-ticket.svg",
     "ozon_ticket": "kind-ozon.svg",
     "account_manager": "kind-manager.svg",
+    "question": "kind-question.svg",
+    "review": "kind-review.svg",
 }
 # ok / due-soon / breached come from the SLA engine; paused and answered from the status.
 STATE_ICONS = {

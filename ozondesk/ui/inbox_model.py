@@ -53,6 +53,8 @@ KIND_LABELS = {
     "buyer_ticket": N_("Ticket"),
     "ozon_ticket": N_("Ozon support"),
     "account_manager": N_("Account manager"),
+    "question": N_("Product question"),
+    "review": N_("Review"),
 }
 PLACEHOLDER = "…"
 Index = QModelIndex | QPersistentModelIndex

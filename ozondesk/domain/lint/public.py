@@ -22,11 +22,8 @@ from dataclasses import dataclass
 
 from ozondesk.domain.lint.model import Finding
 from ozondesk.domain.lint.text import mask_quotes, normalise
-from ozondesk.domain.public_reply import PUBLIC_KINDS
+from ozondesk.domain.public_reply import ANONYMOUS_AUTHORS, PUBLIC_KINDS
 from ozondesk.i18n import _
-
-# The names Ozon shows instead of a buyer's own: not personal data.
-ANONYMOUS_AUTHORS = frozenset({"пользователь ozon", "покупатель", "пользователь", "аноним"})
 
 _PHONE = re.compile(
     r"(?<![\w+])(?:\+7|8|7)[\s\-\u00a0]*\(?\d{3}\)?[\s\-\u00a0]*\d{3}[\s\-\u00a0]*\d{2}[\s\-\u00a0]*\d{2}(?!\d)"

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ozondesk.domain import sla
 from ozondesk.domain.clock import as_utc, to_storage
 from ozondesk.domain.policies import SlaPolicy
+from ozondesk.domain.public_reply import real_author
 from ozondesk.store.models import Conversation, Message, Product, ProductFeedback
 from ozondesk.store.repos.outbox import claim_outgoing, has_unclaimed
 
@@ -24,6 +25,10 @@ class PublicTarget:
     kind: str
     platform_id: str
     sku: int | None
+
+
+def kind_of(session: Session, conversation_id: int) -> str | None:
+    return session.scalar(select(Conversation.kind).where(Conversation.id == conversation_id))
 
 
 def public_target(session: Session, conversation_id: int) -> PublicTarget | None:
@@ -212,8 +217,9 @@ def upsert_post(
             shop_id=shop_id,
             kind=post.kind,
             platform_id=post.platform_id,
-            subject=post.text[:300],
-            buyer_name=(post.author or None) and post.author[:200],
+            # Reviews lead with their stars, so the inbox title says how the buyer rated.
+            subject=(f"{post.rating}★ {post.text}" if post.rating is not None else post.text)[:300],
+            buyer_name=(real_author(post.author) or "")[:200] or None,
             status="resolved" if answered or post.platform_status == "PROCESSED" else "open",
             priority="urgent" if post.rating is not None and post.rating <= URGENT_RATING
             else "normal",
