@@ -10,8 +10,10 @@ Which conversations count
     the first to the last day inclusive. The headline figures (per agent and in total) count
     the buyer-facing kinds only, ``buyer_chat`` (chat, policy ``chat-first-response``) and
     ``buyer_ticket`` (verified seller support): those are the conversations the platform
-    rates the shop on. Ozon's own tickets and account-manager threads are shown per kind
-    (:attr:`MetricsReport.kinds`) but stay out of the headline and the commission estimate.
+    rates the shop on. Ozon's own tickets, account-manager threads, product questions and
+    reviews (each under its own policy: ``question-answer``, ``review-comment``) are shown per
+    kind (:attr:`MetricsReport.kinds`) but stay out of the headline and the commission
+    estimate: the platform's chat ratings do not count them.
     Per-agent rows are by the conversation's current assignee; ``None`` is "unassigned".
 
 First reply within SLA
@@ -93,7 +95,9 @@ from ozondesk.errors import UserError
 from ozondesk.i18n import N_, _
 
 BUYER_KINDS: tuple[str, ...] = ("buyer_chat", "buyer_ticket")
-KINDS: tuple[str, ...] = ("buyer_chat", "buyer_ticket", "ozon_ticket", "account_manager")
+KINDS: tuple[str, ...] = (
+    "buyer_chat", "buyer_ticket", "ozon_ticket", "account_manager", "question", "review",
+)
 BreachReason = Literal["out_of_hours", "unassigned", "waiting_on_warehouse", "slow_reply"]
 BREACH_REASONS: tuple[BreachReason, ...] = (
     "out_of_hours",
@@ -517,7 +521,9 @@ def build_report(tallies: Tallies, targets: Targets = TARGETS) -> MetricsReport:
     all_buckets = buckets(tallies.first_day, tallies.last_day, tallies.period)
     buyer = {k: t for k, t in cells.items() if k[1] in BUYER_KINDS}
     agent_keys = sorted({a for a, _k, _b in buyer}, key=lambda a: (a is None, a or ""))
-    kinds = [k for k in KINDS if any(kind == k for _a, kind, _b in cells)]
+    present = {kind for _a, kind, _b in cells}
+    # The known kinds in their order, then any other kind a later version stores, by name.
+    kinds = [k for k in KINDS if k in present] + sorted(k for k in present - set(KINDS))
     series: dict[SeriesKey, dict[date, Figures]] = {}
     for who in (ALL, *agent_keys):
         buyer_kinds: tuple[str | AllAgents, ...] = (ALL, *(k for k in BUYER_KINDS if k in kinds))

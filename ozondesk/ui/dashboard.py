@@ -58,6 +58,7 @@ from ozondesk.ui.dashboard_models import (
     day_label,
     fill_agents,
     fill_coverage,
+    fill_kinds,
     fill_targets,
     fill_templates,
     seconds,
@@ -163,6 +164,9 @@ class Dashboard(QWidget):
         self.targets_model = TableModel(self)
         self.agents_model = TableModel(self)
         self.templates_model = TableModel(self)
+        self.kinds_model = TableModel(self)
+        self.kinds_view = self._table(self.kinds_model)
+        self.kinds_view.setObjectName("dashboardKinds")
         self.coverage_model = TableModel(self)
         self.targets_view = self._table(self.targets_model)
         self.agents_view = self._table(self.agents_model)
@@ -192,6 +196,7 @@ class Dashboard(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(overview, _("Overview"))
         self.tabs.addTab(trends, _("Trends"))
+        self.tabs.addTab(self.kinds_view, _("By kind"))
         self.tabs.addTab(self.templates_view, _("Templates"))
         self.tabs.addTab(coverage, _("Presence coverage"))
 
@@ -350,9 +355,10 @@ class Dashboard(QWidget):
         names = data.agent_names
         fill_targets(self.targets_model, report)
         fill_agents(self.agents_model, report, names)
+        fill_kinds(self.kinds_model, report)
         fill_templates(self.templates_model, data.templates)
         fill_coverage(self.coverage_model, data.coverage)
-        for view in (self.targets_view, self.agents_view, self.templates_view):
+        for view in (self.targets_view, self.agents_view, self.kinds_view, self.templates_view):
             view.resizeColumnsToContents()  # a few dozen rows: cheap
         self._draw_charts(data)
         t = report.total
@@ -518,6 +524,7 @@ class Dashboard(QWidget):
         for title, model in (
             (_("Targets"), self.targets_model),
             (_("Agents"), self.agents_model),
+            (_("By kind"), self.kinds_model),
             (_("Templates"), self.templates_model),
             (_("Presence coverage, % of each hour"), self.coverage_model),
         ):

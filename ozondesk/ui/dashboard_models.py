@@ -18,6 +18,7 @@ from ozondesk.domain.metrics import (
     TemplateFigures,
 )
 from ozondesk.i18n import _
+from ozondesk.ui.inbox_model import KIND_LABELS
 
 Index = QModelIndex | QPersistentModelIndex
 NO_DATA = "—"
@@ -138,6 +139,15 @@ def fill_agents(model: TableModel, report: MetricsReport, names: Mapping[str, st
     rows = [agent_row(agent_label(login, names), f) for login, f in report.agents.items()]
     rows.append(agent_row(_("All agents"), report.total))
     model.set_rows(agent_headers(), rows)
+
+
+def fill_kinds(model: TableModel, report: MetricsReport) -> None:
+    """One row per conversation kind of the period, each under its own policy (product
+    questions and reviews included; only chats and buyer tickets make the headline)."""
+    headers = agent_headers()
+    headers[0] = _("Kind")
+    rows = [agent_row(_(KIND_LABELS.get(kind, kind)), f) for kind, f in report.kinds.items()]
+    model.set_rows(headers, rows)
 
 
 def fill_targets(model: TableModel, report: MetricsReport) -> None:

@@ -176,3 +176,28 @@ def test_the_context_panel_shows_the_product_and_the_review(qtbot: Any, desk: De
     assert "★★☆☆☆ (2/5)" in text and "delivered" in text
     html = panel.browser.toHtml()
     assert "https://cdn.example/r/1.jpg" in html and "https://cdn.example/r/2.jpg" in html
+
+
+def test_the_dashboard_has_a_row_per_kind_with_questions_and_reviews(qtbot: Any) -> None:
+    from datetime import date
+
+    from ozondesk.domain import metrics
+    from ozondesk.domain.policies import DEFAULT_POLICIES
+    from ozondesk.ui.dashboard_models import TableModel, fill_kinds
+
+    def facts(id: int, kind: str, policy: str) -> metrics.ConversationFacts:
+        at = NOW - timedelta(hours=30)
+        return metrics.conversation_facts(
+            id=id, kind=kind, agent=None, policy=DEFAULT_POLICIES[policy], received_at=at,
+            first_response_at=at + timedelta(minutes=10), resolved_at=None,
+            waiting_on_warehouse=False,
+        )
+
+    rows = [facts(1, "buyer_chat", "chat-first-response"), facts(2, "question", "question-answer"),
+            facts(3, "review", "review-comment")]
+    report = metrics.summarize(rows, NOW, date(2026, 11, 21), date(2026, 11, 23))
+    model = TableModel()
+    fill_kinds(model, report)
+    headers, cells = model.cells()
+    assert headers[:4] == ["Kind", "Conversations", "Due", "FRR"]
+    assert [r[:2] for r in cells] == [["Chat", "1"], ["Product question", "1"], ["Review", "1"]]
