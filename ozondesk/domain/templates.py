@@ -36,6 +36,9 @@ CATEGORIES: tuple[str, ...] = (
     "order-status",
     "quality",
     "other",
+    # Public replies: answers to product questions and comments on reviews.
+    "question",
+    "review",
 )
 CHANNELS: tuple[str, ...] = ("chat", "ticket", "review", "question")
 LANGUAGES: tuple[str, ...] = ("ru",)

@@ -43,6 +43,13 @@ def context_values(
         if posting.items:
             values["sku_name"] = posting.items[-1].name
             values["sku"] = posting.items[-1].offer_id
+    feedback = detail.feedback
+    if feedback is not None:
+        # A question's or review's product: the public reply may name it, never the buyer.
+        if feedback.product_name:
+            values["sku_name"] = feedback.product_name
+        if feedback.offer_id:
+            values["sku"] = feedback.offer_id
     pending = [t for t in detail.targets if t.met_at is None and t.deadline is not None]
     if pending:
         deadline = min(t.deadline for t in pending if t.deadline is not None)

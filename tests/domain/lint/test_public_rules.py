@@ -82,3 +82,24 @@ def test_the_public_rules_apply_only_to_questions_and_reviews() -> None:
     assert not any(f.rule.startswith("public.") for f in chat)
     assert [f.rule for f in question if f.rule.startswith("public.")] == ["public.order-number"]
     assert [f.rule for f in review if f.rule.startswith("public.")] == ["public.order-number"]
+
+
+def test_the_starter_question_and_review_templates_are_fit_for_a_product_page() -> None:
+    import json
+
+    from ozondesk.domain.lint import blocking
+    from ozondesk.domain.templates import PLACEHOLDERS, fill_template, sample_values
+    from ozondesk.resources import resource_path
+
+    pack = json.loads(resource_path("templates", "starter-ru.json").read_text(encoding="utf-8"))
+    public = [t for t in pack["templates"] if t["category"] in ("question", "review")]
+    assert sorted({t["category"] for t in public}) == ["question", "review"]
+    assert len(public) == 12 and all(t["channel"] == t["category"] for t in public)
+    private = {"buyer_name", "order_number", "posting_number", "tracking_number", "agent_name"}
+    for t in public:
+        assert t["gloss_zh"] and t["title"]
+        names = {n for n in PLACEHOLDERS if "{" + n + "}" in t["body"]}
+        assert not names & private, t["id"]
+        filled = fill_template(t["body"], sample_values()).text
+        assert not blocking(lint(filled)), t["id"]
+        assert lint_public(filled, TEAM) == [], t["id"]
