@@ -16,7 +16,7 @@ from typing import Any
 from ozondesk.ozon import errors as E
 from ozondesk.ozon.client import OzonClient
 from ozondesk.ozon.fields import Record
-from ozondesk.ozon.page_shape import page_record, strict
+from ozondesk.ozon.page_shape import field, page_record, strict
 from ozondesk.ozon.records import parse_many
 
 QUESTION_LIST_MAX = 100
@@ -68,8 +68,8 @@ def parse_question_list(body: Any, path: str = "/v1/question/list") -> QuestionP
     return QuestionPage(
         questions,
         errors,
-        strict(path, lambda: page.str("last_id", required=False, default="")) or "",
-        strict(path, lambda: page.bool("has_next", required=False, default=False)),
+        field(page, path, "str", "last_id", ""),
+        field(page, path, "bool", "has_next", False),
     )
 
 
@@ -107,9 +107,7 @@ class AnswerPage:
 def parse_answer_list(body: Any, path: str = "/v1/question/answer/list") -> AnswerPage:
     page = page_record("answer list", body, path)
     answers, errors = parse_many(strict(path, lambda: page.list("answers")), parse_answer)
-    return AnswerPage(
-        answers, errors, strict(path, lambda: page.str("last_id", required=False, default="")) or ""
-    )
+    return AnswerPage(answers, errors, field(page, path, "str", "last_id", ""))
 
 
 @dataclass(frozen=True)
@@ -124,12 +122,9 @@ class QuestionCount:
 def parse_question_count(body: Any, path: str = "/v1/question/count") -> QuestionCount:
     rec = page_record("question count", body, path)
 
-    def read() -> QuestionCount:
-        return QuestionCount(
-            *(rec.int(k, required=False, default=0) for k in ("all", "new", "processed", "unprocessed", "viewed"))
-        )
-
-    return strict(path, read)
+    return QuestionCount(
+        *(field(rec, path, "int", k, 0) for k in ("all", "new", "processed", "unprocessed", "viewed"))
+    )
 
 
 def _iso(value: datetime) -> str:
@@ -170,13 +165,18 @@ def change_status(client: OzonClient, question_ids: Iterable[str], status: str) 
     client.post("/v1/question/change-status", {"question_ids": list(question_ids), "status": status})
 
 
+def parse_answer_created(body: Any, path: str = "/v1/question/answer/create") -> str:
+    """The new answer's id."""
+    rec = page_record("answer", body, path)
+    return str(strict(path, lambda: rec.str("answer_id")))
+
+
 def answer_create(client: OzonClient, question_id: str, sku: int, text: str) -> str:
     """Publish the seller's answer; its id. Not idempotent: never retried once it may have run."""
     path = "/v1/question/answer/create"
     data = client.post(path, {"question_id": question_id, "sku": sku, "text": text},
                        idempotent=False)
-    rec = page_record("answer", data, path)
-    return str(strict(path, lambda: rec.str("answer_id")))
+    return parse_answer_created(data, path)
 
 
 def answer_list(client: OzonClient, question_id: str, sku: int, last_id: str = "") -> AnswerPage:

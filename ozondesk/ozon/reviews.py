@@ -15,7 +15,7 @@ from typing import Any
 from ozondesk.ozon import errors as E
 from ozondesk.ozon.client import OzonClient
 from ozondesk.ozon.fields import Record
-from ozondesk.ozon.page_shape import page_record, strict
+from ozondesk.ozon.page_shape import field, page_record, strict
 from ozondesk.ozon.records import parse_many
 
 REVIEW_LIST_MAX = 100
@@ -85,8 +85,8 @@ def parse_review_list(body: Any, path: str = "/v2/review/list") -> ReviewPage:
     return ReviewPage(
         reviews,
         errors,
-        strict(path, lambda: page.str("last_id", required=False, default="")) or "",
-        strict(path, lambda: page.bool("has_next", required=False, default=False)),
+        field(page, path, "str", "last_id", ""),
+        field(page, path, "bool", "has_next", False),
     )
 
 
@@ -128,7 +128,7 @@ class CommentPage:
 def parse_comment_list(body: Any, path: str = "/v1/review/comment/list") -> CommentPage:
     page = page_record("comment list", body, path)
     comments, errors = parse_many(strict(path, lambda: page.list("comments")), parse_comment)
-    return CommentPage(comments, errors, strict(path, lambda: page.int("offset", required=False, default=0)))
+    return CommentPage(comments, errors, field(page, path, "int", "offset", 0))
 
 
 @dataclass(frozen=True)
@@ -141,9 +141,9 @@ class ReviewCount:
 
 def parse_review_count(body: Any, path: str = "/v2/review/count") -> ReviewCount:
     rec = page_record("review count", body, path)
-    return strict(path, lambda: ReviewCount(
-        *(rec.int(k, required=False, default=0) for k in ("total", "new", "viewed", "processed"))
-    ))
+    return ReviewCount(
+        *(field(rec, path, "int", k, 0) for k in ("total", "new", "viewed", "processed"))
+    )
 
 
 def _iso(value: datetime) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ozondesk.i18n import N_, _
+from ozondesk.i18n import N_, _, ngettext
 from ozondesk.store.repos.feedback import FeedbackContext
 
 ORDER_STATUS_LABELS = {"DELIVERED": N_("delivered"), "CANCELLED": N_("cancelled")}
@@ -57,7 +57,9 @@ def feedback_html(fb: FeedbackContext) -> str:
         heading = escape(_("Buyer's photos"))
         links = " ".join(_link(url, str(n)) for n, url in enumerate(fb.photos, 1))
         videos = (
-            "<br>" + escape(_("{n} video(s) on Ozon").format(n=fb.videos)) if fb.videos else ""
+            "<br>" + escape(ngettext("{n} video on Ozon", "{n} videos on Ozon", fb.videos)
+                            .format(n=fb.videos))
+            if fb.videos else ""
         )
         parts.append(f"<h4>{heading}</h4><p>{links}{videos}</p>")
     note = (_("A public answer: every shopper on the product page reads it.")
