@@ -123,6 +123,9 @@ class ConversationDetail:
     feedback: feedback_repo.FeedbackContext | None = None
 
 
+# What a question's or review's context is, for the UI (which never imports the store).
+FeedbackContext = feedback_repo.FeedbackContext
+
 EARLIER_SHOWN = 5
 log = logging.getLogger("ozondesk.services")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from html import escape
 
 from ozondesk.i18n import N_, _, ngettext
-from ozondesk.store.repos.feedback import FeedbackContext
+from ozondesk.services.conversation import FeedbackContext
 
 ORDER_STATUS_LABELS = {"DELIVERED": N_("delivered"), "CANCELLED": N_("cancelled")}
 PLATFORM_STATUS_LABELS = {
@@ -35,7 +35,7 @@ def feedback_html(fb: FeedbackContext) -> str:
         _row(_("Offer ID"), escape(fb.offer_id or "—")),
     ]
     if fb.image:
-        rows.append(_row(_("Photo"), _link(fb.image, _("open"))))
+        rows.append(_row(_("Photo"), _link(fb.image, _("open the photo"))))
     if fb.kind == "review":
         stars = "★" * (fb.rating or 0) + "☆" * (5 - (fb.rating or 0))
         rows.append(_row(_("Rating"), f"<b>{stars}</b> ({fb.rating or '—'}/5)"))

@@ -54,7 +54,8 @@ KIND_LABELS = {
     "ozon_ticket": N_("Ozon support"),
     "account_manager": N_("Account manager"),
     "question": N_("Product question"),
-    "review": N_("Review"),
+    # Not "Review": that msgid is the template review workspace («Проверка»).
+    "review": N_("Product review"),
 }
 PLACEHOLDER = "…"
 Index = QModelIndex | QPersistentModelIndex

@@ -200,4 +200,4 @@ def test_the_dashboard_has_a_row_per_kind_with_questions_and_reviews(qtbot: Any)
     fill_kinds(model, report)
     headers, cells = model.cells()
     assert headers[:4] == ["Kind", "Conversations", "Due", "FRR"]
-    assert [r[:2] for r in cells] == [["Chat", "1"], ["Product question", "1"], ["Review", "1"]]
+    assert [r[:2] for r in cells] == [["Chat", "1"], ["Product question", "1"], ["Product review", "1"]]

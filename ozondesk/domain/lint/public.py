@@ -139,7 +139,6 @@ def lint_public(text: str, context: PublicContext | None = None) -> list[Finding
             "public.blame", "blame", m.start(), m.end(), text,
             _("Blaming or arguing with the buyer in front of other shoppers: explain calmly what "
               "helps, and offer to sort it out."),
-            "Нам жаль, что так получилось. Подскажем, как решить вопрос.",
         ))
     out.sort(key=lambda f: (f.start, f.end, f.rule))
     return out
