@@ -217,3 +217,26 @@ def test_a_poll_reads_only_the_newest_page_and_stops_at_known_ones(db: Database)
             assert fake.calls["/v1/question/list"] == 5
         finally:
             client.close()
+
+
+def test_questions_and_reviews_are_listed_filtered_and_found_in_the_inbox(
+    db: Database, fake: FakeOzon, client: OzonClient
+) -> None:
+    from ozondesk.services.inbox import InboxFilter, InboxService
+
+    SyncService(db, client, "Yuexin").run()
+    inbox = InboxService(db)
+    everything = InboxFilter(statuses=())
+    assert inbox.count(InboxFilter(statuses=(), kind="question")) == QUESTIONS
+    assert inbox.count(InboxFilter(statuses=(), kind="review")) == REVIEWS
+    # Open ones only: questions 2, 5, 8, 11 are answered, reviews 3, 7, 11, 15 commented.
+    assert inbox.count(InboxFilter(kind="question")) == QUESTIONS - 4
+    assert inbox.count(InboxFilter(kind="review")) == REVIEWS - 4
+    washing = [k for k in range(QUESTIONS) if "стирать" in fake.feedback.question_json(k)["text"]]
+    found = inbox.page(0, 50, InboxFilter(statuses=(), kind="question", query="стирать"))
+    assert len(found) == len(washing) > 0 and all(r.kind == "question" for r in found)
+    rows = inbox.page(0, 100, everything)
+    review_rows = [r for r in rows if r.kind == "review"]
+    assert all(r.title[0] in "12345" and r.title[1] == "★" for r in review_rows)
+    breached = inbox.count(InboxFilter(kind="question", breached=True, now=utcnow()))
+    assert breached == QUESTIONS - 4  # asked a day ago: their 4 desk hours are over
