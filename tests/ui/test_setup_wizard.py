@@ -157,7 +157,10 @@ def test_the_assistant_walks_an_empty_database_to_an_inbox_of_synced_conversatio
     assert stored["chats"] == buyer_chats(fake) == 38
     for stage, n in stored.items():
         assert page.counts[stage].text() == str(n)
-    assert stored["postings"] > 0 and stored["products"] > 0
+    # Each buyer chat is about one posting of one product (the fake's SKUs repeat).
+    buyer = [i for i in range(fake.world.n_chats) if fake.world.is_buyer_chat(i)]
+    assert stored["postings"] == len(buyer)
+    assert stored["products"] == len({fake.world.sku(i) for i in buyer})
     assert "Synced." in page.status.text()
     assert wizard.button(wizard.WizardButton.FinishButton).isEnabled()
     wizard.button(wizard.WizardButton.FinishButton).click()
