@@ -44,6 +44,8 @@ _TRACKING = re.compile(
     r"|(?i:(?:трек(?:-|\s)?номер\w*|номер\w*\s+(?:заказа|отправления|посылки)|заказ\w*)"
     r"\s*(?:№|#|:|-)?\s*[A-Za-z0-9][A-Za-z0-9-]{4,})"
 )
+# Said right before a number, these make it the product's code (SKUs have up to 10 digits).
+_PRODUCT_CODE = re.compile(r"(?:артикул\w*|sku|ску|код товара)\s*(?:№|#|:)?\s*$")
 _BLAME_PHRASES = (
     r"вы\s+сами\s+виноват\w*",
     r"сами\s+виноват\w*",
@@ -123,6 +125,8 @@ def lint_public(text: str, context: PublicContext | None = None) -> list[Finding
     for start, end, rule, message in sorted(numbers, key=lambda n: (n[0], -(n[1] - n[0]))):
         if any(start < e and s < end for s, e in kept):
             continue
+        if _PRODUCT_CODE.search(norm[max(0, start - 24):start]):
+            continue  # an SKU or article number names the product, not a purchase
         kept.append((start, end))
         if rule != "public.order-number" and _ORDER.search(masked, start, end):
             rule, message = "public.order-number", _(
