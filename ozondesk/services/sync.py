@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from ozondesk.domain.clock import utcnow
 from ozondesk.i18n import _, ngettext
+from ozondesk.ozon import chat_types
 from ozondesk.ozon import errors as E
 from ozondesk.ozon.client import ORDER_FILTER_MAX, PRODUCTS_MAX, OzonClient
 from ozondesk.ozon.records import ChatMessage, ChatSummary, PostingInfo
@@ -41,6 +42,7 @@ from ozondesk.store.db import Database
 from ozondesk.store.locks import desk_lock
 from ozondesk.store.repos import sync as repo
 from ozondesk.store.repos.policies import current_policies
+from ozondesk.store.repos.ticket_sync import upsert_platform_chat
 
 log = logging.getLogger("ozondesk.sync")
 
@@ -379,7 +381,9 @@ class SyncService:
                     page = self.client.chat_list(cursor, unread_only=unread_only)
                     for bad in page.errors:
                         report.error(_("chat list"), bad)
-                    self._page(pool, [c for c in page.chats if c.is_buyer_chat], report)
+                    # Buyer chats, the seller's tickets and the platform's notifications (#14).
+                    wanted = [c for c in page.chats if chat_types.role(c.chat_type) != "other"]
+                    self._page(pool, wanted, report)
                     report.chats_seen += len(page.chats)
                     self._chats = report.chats_seen
                     self._emit("chats", self._chats, None)
@@ -432,15 +436,19 @@ class SyncService:
             rows: list[dict[str, Any]] = []  # the page's new messages, written at once
             stored = repo.chats_by_id(session, self.shop_id, [c.chat_id for c in chats])
             for chat, messages, clean in fetched:
-                outcome = repo.upsert_chat(
-                    session, self.shop_id, chat, messages, self.policies, rows, stored
-                )
-                report.count(
-                    "chats",
-                    "created" if outcome.created else "updated" if outcome.updated else None,
-                )
-                report.created["messages"] += outcome.messages_created
-                report.updated["messages"] += outcome.messages_updated
+                if not chat.is_buyer_chat:
+                    # Tickets and notifications (#14): not among the buyer counts of the report.
+                    upsert_platform_chat(session, self.shop_id, chat, messages, self.policies)
+                else:
+                    outcome = repo.upsert_chat(
+                        session, self.shop_id, chat, messages, self.policies, rows, stored
+                    )
+                    report.count(
+                        "chats",
+                        "created" if outcome.created else "updated" if outcome.updated else None,
+                    )
+                    report.created["messages"] += outcome.messages_created
+                    report.updated["messages"] += outcome.messages_updated
                 orders.update(m.order_number for m in messages if m.order_number)
                 skus.update(str(m.sku) for m in messages if m.sku)
                 newest = max((m.message_id for m in messages), default=None)
@@ -452,6 +460,9 @@ class SyncService:
             repo.set_cursors(session, self.shop_id, moved, now)
             for chat in unchanged_unread:
                 # Read marks move without new messages; keep the unread badge in step.
+                if not chat.is_buyer_chat:
+                    upsert_platform_chat(session, self.shop_id, chat, [], self.policies)
+                    continue
                 outcome = repo.upsert_chat(
                     session, self.shop_id, chat, [], self.policies, known_chats=stored
                 )

@@ -580,3 +580,7 @@ class Claim(Base):
     agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), index=True)
     claimed_at: Mapped[datetime] = mapped_column(DateTime)
     renewed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# Kept in their own module; imported here so every table is on one metadata.
+from ozondesk.store import ticket_models as _ticket_models  # noqa: E402,F401

@@ -63,7 +63,7 @@ def conversations(db: Database, shop: str) -> int:
     with db.read() as s:
         return int(s.scalar(
             select(func.count()).select_from(Conversation).join(Shop, Shop.id == Conversation.shop_id)
-            .where(Shop.name == shop)
+            .where(Shop.name == shop, Conversation.kind == "buyer_chat")
         ) or 0)
 
 

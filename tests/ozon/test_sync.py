@@ -75,9 +75,8 @@ def test_first_sync_maps_buyer_chats_and_context(
             select(Conversation.status).where(Conversation.platform_id == w.chat_id(9))
         )
         assert closed == "closed"
-        assert (
-            s.scalar(select(func.count()).where(Conversation.platform_id == w.chat_id(19))) == 0
-        )  # support chat
+        # The support chat is the seller's ticket to Ozon (#14), not a buyer conversation.
+        assert s.scalar(select(Conversation.kind).where(Conversation.platform_id == w.chat_id(19))) == "ozon_ticket"
         assert s.scalar(select(func.count()).select_from(PostingItem)) == len(buyer)
 
 

@@ -34,6 +34,19 @@ TEXTS_SELLER = [
 CUSTOMER_SPELLINGS = ["\u0421ustomer", "Customer", "customer", "CUSTOMER"]
 SELLER_SPELLINGS = ["Seller", "SELLER", "seller"]
 BUYER_TYPES = ["Buyer_Seller", "BUYER_SELLER", "Buyer_Seller_Select"]
+# Every 20th chat is the seller's own with the platform, these types in turn (#14).
+PLATFORM_TYPES = ["Seller_Support", "Seller_Personal_Manager_Unity_Crm",
+                  "SELLER_NOTIFICATION_LOGISTICS", "Seller_Api_Notifications",
+                  "SELLER_NOTIFICATION_UPDATE_CONTENT", "SELLER_BUSINESS_DEVELOPMENT_GROUP"]
+OZON_WRITERS = {"Seller_Support": "Support", "Seller_Personal_Manager_Unity_Crm": "Crm"}
+TEXTS_TO_OZON = [
+    "Здравствуйте! Средства за отправление удержаны, прошу разъяснить причину.",
+    "Добрый день! Ответа по обращению пока нет, уточните сроки.",
+]
+TEXTS_FROM_OZON = [
+    "Обращение зарегистрировано, передали специалисту.",
+    "Удержание снято, средства поступят в ближайшую выплату.",
+]
 STATUSES = ["awaiting_packaging", "awaiting_deliver", "delivering", "delivered", "cancelled"]
 # Documented FBS substatus per status (the API spells the cancelled one «posting_canceled»).
 SUBSTATUS = {
@@ -104,7 +117,11 @@ class FakeWorld:
         return i % 20 != 19
 
     def chat_type(self, i: int) -> str:
-        return BUYER_TYPES[i % 3] if self.is_buyer_chat(i) else "Seller_Support"
+        return BUYER_TYPES[i % 3] if self.is_buyer_chat(i) else PLATFORM_TYPES[(i // 20) % 6]
+
+    def platform_user(self, i: int) -> str | None:
+        """Who writes for the platform in a support / manager chat; None in a notification chat."""
+        return OZON_WRITERS.get(self.chat_type(i))
 
     def order_number(self, i: int) -> str:
         return f"{ORDER_BASE + i:08d}-{1000 + self.seed % 9000:04d}"
@@ -143,8 +160,15 @@ class FakeWorld:
         for j in range(self.n_messages):
             last = j == self.n_messages - 1
             from_buyer = j % 2 == 0 or (last and i % 3 == 0)
-            if not self.is_buyer_chat(i):
-                user, text = "Support", "Обращение зарегистрировано."
+            ozon = self.platform_user(i)
+            if ozon is not None:
+                # The seller asks, the platform answers; every other such chat ends on an
+                # unanswered question, so Ozon owes an answer there.
+                asks = j % 2 == 0 or (last and (i // 20) % 2 == 0)
+                user = "Seller" if asks else ozon
+                text = (TEXTS_TO_OZON if asks else TEXTS_FROM_OZON)[(j // 2) % 2]
+            elif not self.is_buyer_chat(i):
+                user, text = "NotificationUser", f"Уведомление {j + 1}: изменились условия доставки."
             elif j == 1 and i % 20 in PLATFORM_USERS and self.n_messages >= 4:
                 user, text = PLATFORM_USERS[i % 20], PLATFORM_TEXT
             elif from_buyer:
