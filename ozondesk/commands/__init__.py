@@ -10,7 +10,7 @@ import importlib
 from types import ModuleType
 
 COMMANDS: tuple[str, ...] = ("sla", "presence", "demo", "lint", "templates", "report", "drill", "sync",
-                             "fake-ozon", "db-password", "team", "shop")
+                             "fake-ozon", "db-password", "team", "shop", "tickets")
 
 
 def _module(name: str) -> str:

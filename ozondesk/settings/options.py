@@ -124,3 +124,22 @@ SAVED_VIEWS = REGISTRY.declare(JsonOption(
     name="inbox.saved_views", default={}, scope=TEAM, key="inbox.views", validate=_saved_views,
     doc="Named inbox filters, shared with the team (name → filter fields).",
 ))
+
+
+
+class AddressOption(TextOption):
+    """One e-mail address or nothing: anything else would open a broken mail draft."""
+
+    def check(self, value: Any) -> str:
+        text = super().check(value)
+        if text and (text.count("@") != 1 or any(c.isspace() or c in ",;<>" for c in text)):
+            raise ValueError(f"{self.name}: one e-mail address, e.g. name@example.com")
+        return text
+
+
+ESCALATION_ADDRESS = REGISTRY.declare(AddressOption(
+    name="tickets.escalation_address", default="", scope=TEAM, key="tickets.escalation",
+    field="address", max_length=200,
+    doc="Ozon's China seller-support address that escalation e-mails go to; a lead fills it in "
+        "(empty: the draft opens without an address).",
+))

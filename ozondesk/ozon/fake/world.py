@@ -164,7 +164,7 @@ class FakeWorld:
             if ozon is not None:
                 # The seller asks, the platform answers; every other such chat ends on an
                 # unanswered question, so Ozon owes an answer there.
-                asks = j % 2 == 0 or (last and (i // 20) % 2 == 0)
+                asks = (i // 20) % 2 == 0 if last else j % 2 == 0
                 user = "Seller" if asks else ozon
                 text = (TEXTS_TO_OZON if asks else TEXTS_FROM_OZON)[(j // 2) % 2]
             elif not self.is_buyer_chat(i):
@@ -235,7 +235,8 @@ class FakeWorld:
         return total
 
     def chat_status(self, i: int) -> str:
-        return "CLOSED" if i % 10 == 9 else "OPENED"
+        # Some buyer chats are closed; the platform chats stay open (a ticket Ozon owes stays open).
+        return "CLOSED" if i % 10 == 9 and self.is_buyer_chat(i) else "OPENED"
 
     # -- wire shapes --------------------------------------------------------------------------
 

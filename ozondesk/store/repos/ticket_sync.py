@@ -123,8 +123,8 @@ def _upsert_ticket(session: Session, shop_id: int, conversation_id: int, chat: C
     elif answered is not None:
         status = "answered"
     else:
-        # Ozon has written in this chat since the question: it is working on it.
-        status = "in_progress" if any(s == "platform" and at >= asked for at, s in sides) else "pending_review"
+        # A follow-up after Ozon has answered before: the ticket is in progress on their side.
+        status = "in_progress" if any(s == "platform" for _at, s in sides) else "pending_review"
     ticket = session.scalar(select(Ticket).where(Ticket.conversation_id == conversation_id))
     now = to_storage(datetime.now(UTC))
     if ticket is None:
