@@ -214,10 +214,11 @@ class ConversationService:
     def _events(
         conv: Conversation, messages: tuple[MessageView, ...], changes: Sequence[StatusChange]
     ) -> list[sla.ConversationEvent]:
-        # Platform notices count as the "buyer" side of tickets opened by Ozon itself.
-        opener = "platform" if conv.kind in ("ozon_ticket", "account_manager") else "buyer"
+        # On the seller's own tickets the seller asks and Ozon owes the answer (#14): the
+        # seller's messages open the clock there and the platform's stop it.
+        asker = "seller" if conv.kind in ("ozon_ticket", "account_manager") else "buyer"
         events = [
-            sla.ConversationEvent(m.at, "buyer" if m.side in ("buyer", opener) else "seller")
+            sla.ConversationEvent(m.at, "buyer" if m.side == asker else "seller")
             for m in messages
         ]
         kinds: dict[str, sla.EventKind] = {

@@ -34,7 +34,9 @@ from ozondesk.store.models import (
     TemplateRevision,
     TemplateUse,
 )
+from ozondesk.services.demo_tickets import demo_tickets
 from ozondesk.store.repos.policies import current_policies
+from ozondesk.store.ticket_models import Ticket
 
 CHUNK = 5000
 KIND_WEIGHTS = {"buyer_chat": 70, "buyer_ticket": 15, "ozon_ticket": 10, "account_manager": 5}
@@ -104,6 +106,7 @@ def generate(db: Database, size: int = 500, now: datetime | None = None, seed: i
         _chunked(session, Conversation, builder.conversations)
         _chunked(session, Message, builder.messages)
         _chunked(session, StatusChange, builder.status_changes)
+        _chunked(session, Ticket, demo_tickets(builder.conversations, data.SHOP[0], now))
         presence = list(_presence(rnd, now, desk))
         _chunked(session, PresenceEventRow, presence)
         _advance_sequences(session, (Posting, Conversation, Message))
@@ -291,7 +294,10 @@ class _Builder:
         else:
             policy, subject = "am-first-response", rnd.choice(data.AM_TOPICS)
             opening, buyer, category = subject, None, "account"
-        self._message(cid, "buyer" if buyer else "platform", opening, received)
+        # The seller's own tickets: the seller asks and Ozon answers (#14).
+        own = kind in ("ozon_ticket", "account_manager")
+        asker, answerer = ("seller", "platform") if own else ("buyer" if buyer else "platform", "seller")
+        self._message(cid, asker, opening, received)
         if kind == "buyer_chat" and rnd.random() < 0.2:
             note = rnd.choice(data.PLATFORM_NOTES).format(posting=posting)
             self._message(cid, "platform", note, received + timedelta(seconds=5))
@@ -313,8 +319,8 @@ class _Builder:
             # A message that arrives out of hours waits for the desk to open.
             first_response = min(self._opening(policy, received) + delay, now)
             reply = data.SELLER_REPLIES.get(category, data.SELLER_REPLIES["order-status"])
-            text = reply.format(buyer=buyer or "коллеги", posting=posting)
-            self._message(cid, "seller", text, first_response, assignee)
+            text = data.OZON_REPLY if own else reply.format(buyer=buyer or "коллеги", posting=posting)
+            self._message(cid, answerer, text, first_response, None if own else assignee)
             if buyer:
                 self.replies.append(
                     _Reply(cid, len(self.messages), assignee, category, first_response)
@@ -323,7 +329,7 @@ class _Builder:
             if rnd.random() < 0.5:
                 follow_at = min(first_response + timedelta(hours=rnd.uniform(0.2, 30)), now)
                 follow = rnd.choice(data.FOLLOW_UPS)
-                self._message(cid, "buyer" if buyer else "platform", follow, follow_at)
+                self._message(cid, asker, follow, follow_at)
                 last_at, preview, unread = follow_at, follow, 1
         status = "open"
         resolved = None
