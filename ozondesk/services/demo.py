@@ -19,6 +19,7 @@ from ozondesk.domain.policies import SlaPolicy
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
 from ozondesk.services import demo_data as data
+from ozondesk.services.demo_tickets import demo_tickets
 from ozondesk.store.db import Database
 from ozondesk.store.models import (
     Agent,
@@ -34,7 +35,6 @@ from ozondesk.store.models import (
     TemplateRevision,
     TemplateUse,
 )
-from ozondesk.services.demo_tickets import demo_tickets
 from ozondesk.store.repos.policies import current_policies
 from ozondesk.store.ticket_models import Ticket
 
