@@ -199,6 +199,11 @@ def add_workspaces(window: Any, db: Database, agent: Any, runner: Any) -> None:
         if window.team is not None:
             # Another lead's change (or a script's) reaches this desk as a reload.
             window.team.live.reload.connect(people.refresh)
+    from ozondesk.services.tickets import TicketService
+    from ozondesk.ui.tickets.workspace import TicketsWorkspace
+
+    # Last, so the shortcuts of the workspaces before it keep their numbers.
+    window.add_workspace("tickets", _("Tickets to Ozon"), TicketsWorkspace(TicketService(db), runner, agent, window))
     if window.team is not None:
         # A colleague's submission or a lead's approval shows on every desk within a second.
         for name in ("templates", "review"):

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
 from ozondesk.domain import tickets as T
-from ozondesk.domain.clock import as_utc, to_storage, utcnow
+from ozondesk.domain.clock import as_utc, local_instant, to_storage, utcnow
 from ozondesk.domain.escalation import EmailDraft, escalation_draft, missing_am_draft
 from ozondesk.domain.policies import DEFAULT_POLICIES, SlaPolicy
+from ozondesk.domain.roles import require
+from ozondesk.domain.ticket_metrics import TicketFact, TicketFigures, ticket_figures
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
 from ozondesk.settings import options
@@ -25,7 +27,10 @@ from ozondesk.settings.team import TeamSettings
 from ozondesk.store.db import Database
 from ozondesk.store.repos import tickets as repo
 from ozondesk.store.repos.policies import current_policies
+from ozondesk.store.repos.tickets import AttachmentRecord, EventRecord, NotificationRecord
 from ozondesk.store.ticket_models import Ticket
+
+__all__ = ["AttachmentRecord", "EventRecord", "NotificationRecord", "TicketService", "TicketView"]
 
 MAX_ATTACHMENT = 10 * 1024 * 1024  # Seller Center refuses bigger files
 MAX_TEXT = 5000
@@ -113,11 +118,11 @@ class TicketService:
             raise UserError(_("no ticket with id {id}").format(id=ticket_id))
         return _view(found[0], policies, at)
 
-    def history(self, ticket_id: int) -> list[repo.EventRecord]:
+    def history(self, ticket_id: int) -> list[EventRecord]:
         with self.db.read() as session:
             return repo.events(session, ticket_id)
 
-    def attachments(self, ticket_id: int) -> list[repo.AttachmentRecord]:
+    def attachments(self, ticket_id: int) -> list[AttachmentRecord]:
         with self.db.read() as session:
             return repo.attachments(session, ticket_id)
 
@@ -125,7 +130,26 @@ class TicketService:
         with self.db.read() as session:
             return repo.attachment_data(session, attachment_id)
 
-    def notifications(self, limit: int = 500) -> list[repo.NotificationRecord]:
+    def figures(self, first: date, last: date, now: datetime | None = None) -> TicketFigures:
+        """Ozon's answers to tickets sent on the Moscow days ``first``..``last``."""
+        at = as_utc(now or self.clock())
+        start, end = local_instant(first, 0), local_instant(last, 1440)
+        with self.db.read() as session:
+            policies = current_policies(session)
+            records = repo.records(session)
+            returned = repo.ticket_ids_with_event(session, "returned")
+        facts = []
+        for rec in records:
+            if rec.sent_at is None or not start <= rec.sent_at < end:
+                continue
+            view = _view(rec, policies, at)
+            policy = policies.get(rec.policy) or DEFAULT_POLICIES[T.policy_for(rec.kind, rec.category)]
+            facts.append(TicketFact(rec.kind, int(policy.budget.total_seconds()), rec.sent_at,
+                                    rec.answered_at, view.due_at, rec.escalations,
+                                    rec.id in returned))
+        return ticket_figures(facts, at)
+
+    def notifications(self, limit: int = 500) -> list[NotificationRecord]:
         with self.db.read() as session:
             return repo.notifications(session, limit)
 
@@ -242,6 +266,20 @@ class TicketService:
 
     def escalation_address(self) -> str:
         return TeamSettings(self.db).get(options.ESCALATION_ADDRESS)
+
+    def set_escalation_address(self, address: str, actor: str | None) -> str:
+        """A lead enters Ozon's China seller-support address (none is built in); ``actor`` None
+        is the administrator. One plain address, or empty to clear it."""
+        if actor is not None:
+            with self.db.read() as session:
+                role = repo.agent_role(session, actor)
+            require(role or "", "team.manage")
+        try:
+            TeamSettings(self.db).set(options.ESCALATION_ADDRESS, address.strip())
+        except ValueError:
+            raise UserError(_("{address!r} is not one e-mail address, e.g. name@example.com").format(
+                address=address)) from None
+        return address.strip()
 
     def escalation(self, ticket_id: int, signature: str = "", now: datetime | None = None) -> EmailDraft:
         """The escalation e-mail of a ticket Ozon has left unanswered past its own deadline."""

@@ -199,6 +199,11 @@ class Dashboard(QWidget):
         self.tabs.addTab(self.kinds_view, _("By kind"))
         self.tabs.addTab(self.templates_view, _("Templates"))
         self.tabs.addTab(coverage, _("Presence coverage"))
+        from ozondesk.services.tickets import TicketService
+        from ozondesk.ui.tickets.dashboard_panel import TicketFiguresPanel
+
+        self.tickets_panel = TicketFiguresPanel(TicketService(service.db, service.clock), runner, self)
+        self.tabs.addTab(self.tickets_panel, _("Ozon tickets"))
 
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -290,6 +295,7 @@ class Dashboard(QWidget):
             counted=Tallies(first, last, self.granularity()),
         )
         self.status.setText(_("Loading…"))
+        self.tickets_panel.load(first, last, load.now)
         service, actor_id = self.service, self.actor.id
         self.runner.run(
             lambda: service.context(actor_id, first, last, load.agent, load.now),

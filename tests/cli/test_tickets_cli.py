@@ -135,3 +135,16 @@ def test_missing_argument_and_no_database(tmp_path: Path, capsys: pytest.Capture
     code, out, err = run(capsys, "tickets", "list", "--format", "json")
     assert (code, out) == (2, "") and "no database at" in err
     assert not (tmp_path / "none.sqlite").exists()
+
+
+def test_report_carries_ozons_answer_figures(desk: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "tickets", "add", "--kind", "am", "--category", "commission", "--number", "AM-1",
+               "--sent-at", "2026-12-01T16:00+03:00")[0] == 0
+    code, out, err = run(capsys, "report", "--from", "2026-12-01", "--to", "2026-12-01",
+                         "--now", "2026-12-01T18:00+03:00", "--format", "json")
+    assert (code, err) == (0, "")
+    tickets = json.loads(out)["tickets"]
+    assert tickets["kinds"]["am"] == {"tickets": 1, "answered": 0, "within_target": 0, "late": 1,
+                                      "avg_answer_s": None, "median_answer_s": None, "target_s": 7200,
+                                      "on_target_rate": 0.0}
+    assert (tickets["escalations"], tickets["returned_incomplete"]) == (0, 0)

@@ -20,7 +20,7 @@ from ozondesk.ozon.fake.world import SUBSTATUS
 from ozondesk.ozon.records import parse_fbs_posting
 from ozondesk.services.sync import SyncService
 from ozondesk.store.db import Database
-from ozondesk.store.models import Message, Posting
+from ozondesk.store.models import Conversation, Message, Posting
 
 # FBS substatus values as the spec lists them ([S1] postings section).
 DOCUMENTED_SUBSTATUS = {
@@ -150,9 +150,10 @@ def test_fake_chat_list_total_unread_is_over_all_chats_and_chat_status_filters(
     assert first.total_unread_count == total > sum(c.unread_count for c in first.chats)
     closed = client.post("/v3/chat/list", {"filter": {"chat_status": "Closed"}, "limit": 100})
     ids = [c["chat"]["chat_id"] for c in closed["chats"]]
-    assert ids == [w.chat_id(i) for i in range(40) if i % 10 == 9]
+    # Buyer chats only: the support and manager chats stay open, tickets Ozon owes (#14).
+    assert ids == [w.chat_id(i) for i in range(40) if i % 10 == 9 and w.is_buyer_chat(i)]
     opened = client.post("/v3/chat/list", {"filter": {"chat_status": "OPENED"}, "limit": 100})
-    assert len(opened["chats"]) == 36
+    assert len(opened["chats"]) == 38
 
 
 def test_fake_speaks_every_documented_user_type_and_sync_keeps_them_platform(
@@ -164,7 +165,9 @@ def test_fake_speaks_every_documented_user_type_and_sync_keeps_them_platform(
     report = SyncService(db, client, "Yuexin").run()
     assert report.errors == []
     with db.begin() as s:
-        platform = s.scalars(select(Message.text).where(Message.side == "platform")).all()
+        # In buyer chats; Ozon's answers in the support and manager chats are tickets' (#14).
+        platform = s.scalars(select(Message.text).join(Conversation, Conversation.id == Message.conversation_id)
+                             .where(Message.side == "platform", Conversation.kind == "buyer_chat")).all()
     # NotificationUser in chats 5 and 25, Crm in 11 and 31, Courier in 17 and 37.
     assert platform == ["Статус заказа изменился: передан в доставку."] * 6
 

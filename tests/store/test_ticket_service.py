@@ -118,3 +118,50 @@ def test_attachments_are_checked_and_kept_in_the_database(db: Database) -> None:
     assert (listed.id, listed.name, listed.kind, listed.size) == (att, "log.txt", "file", 10)
     assert tickets.attachment_data(att) == b"error 4021"
     assert tickets.ticket(t.id).missing[-1] == "screenshot"  # a file is not a screenshot
+
+
+def test_the_dashboard_figures_measure_ozon_against_its_own_targets(db: Database) -> None:
+    from datetime import date
+
+    clock = Clock(msk(3, 12))
+    tickets = TicketService(db, clock)
+    # Tuesday 1 December, 10:00: three support tickets (4 h target: due 14:00) and one urgent one.
+    fast = tickets.add(kind="support", category="logistics", number="S1", sent_at=msk(1, 10))
+    slow = tickets.add(kind="support", category="logistics", number="S2", sent_at=msk(1, 10))
+    tickets.add(kind="support", category="logistics", number="S3", sent_at=msk(1, 10))  # never answered
+    urgent = tickets.add(kind="urgent", category="other", number="U1", sent_at=msk(1, 10))
+    back = tickets.add(kind="consult", category="other", number="C1", sent_at=msk(1, 10))
+    tickets.add(kind="support", category="other", number="OUT", sent_at=msk(4, 10, month=11))  # not in the period
+    tickets.set_status(fast.id, "answered", msk(1, 11))
+    tickets.set_status(slow.id, "answered", msk(1, 15))
+    tickets.set_status(urgent.id, "answered", msk(1, 12))
+    tickets.set_status(back.id, "returned", msk(1, 13))
+    clock.at = msk(2, 10)
+    tickets.record_escalation(slow.id)
+    figures = tickets.figures(date(2026, 12, 1), date(2026, 12, 1))
+    support = figures.kinds["support"]
+    assert (support.tickets, support.answered, support.within_target, support.late) == (3, 2, 1, 2)
+    assert (support.avg_answer_s, support.median_answer_s, support.target_s) == (10800.0, 10800.0, 4 * 3600)
+    assert support.on_target_rate == 33.33
+    urgent_row = figures.kinds["urgent"]
+    assert (urgent_row.tickets, urgent_row.within_target, urgent_row.avg_answer_s, urgent_row.target_s) == (
+        1, 1, 7200.0, 7200)
+    assert figures.kinds["am"].tickets == 0 and figures.kinds["am"].on_target_rate is None
+    assert (figures.escalations, figures.returned_incomplete) == (1, 1)
+    assert figures.to_dict()["kinds"]["support"]["late"] == 2
+
+
+def test_only_a_lead_sets_the_escalation_address(db: Database) -> None:
+    from ozondesk.domain.roles import PermissionDenied
+    from ozondesk.services.team import TeamService
+
+    TeamService(db).add("li.ming", "Li", "lead", actor=None)
+    TeamService(db).add("wang", "Wang", "agent", actor=None)
+    tickets = TicketService(db)
+    with pytest.raises(PermissionDenied):
+        tickets.set_escalation_address("x@example.com", "wang")
+    with pytest.raises(UserError, match="is not one e-mail address"):
+        tickets.set_escalation_address("x@example.com; y@example.com", "li.ming")
+    assert tickets.escalation_address() == ""
+    assert tickets.set_escalation_address(" x@example.com ", "li.ming") == "x@example.com"
+    assert tickets.escalation_address() == "x@example.com"

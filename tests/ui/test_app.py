@@ -88,9 +88,9 @@ def test_a_new_desk_starts_with_the_starter_templates(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("login", "expected"),
     [
-        ("wang.fang", ["inbox", "templates", "drills"]),
-        ("zhao.ting", ["inbox", "templates", "review", "dashboard", "drills", "team"]),
-        ("sun.qiang", ["inbox", "templates", "drills"]),
+        ("wang.fang", ["inbox", "templates", "drills", "tickets"]),
+        ("zhao.ting", ["inbox", "templates", "review", "dashboard", "drills", "team", "tickets"]),
+        ("sun.qiang", ["inbox", "templates", "drills", "tickets"]),
     ],
 )
 def test_each_role_gets_its_workspaces_and_each_one_opens(

@@ -142,3 +142,11 @@ def notifications(session: Session, limit: int) -> list[NotificationRecord]:
                PlatformNotification.created_at)
         .order_by(PlatformNotification.created_at.desc(), PlatformNotification.id.desc()).limit(limit))
     return [NotificationRecord(c, t, as_utc(a)) for c, t, a in rows]
+
+
+def ticket_ids_with_event(session: Session, event: str) -> set[int]:
+    return set(session.scalars(select(TicketEvent.ticket_id).where(TicketEvent.event == event).distinct()))
+
+
+def agent_role(session: Session, login: str) -> str | None:
+    return session.scalar(select(Agent.role).where(Agent.login == login))
