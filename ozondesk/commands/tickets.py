@@ -64,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
         T.check_number(args.number)
         T.check_orders(args.order)
         sent_at = parse_instant(args.sent_at)
-    db = existing_database(args, FIRST_STEP)
+    # Listing only reads: the database is opened read-only, never created or migrated.
+    db = existing_database(args, FIRST_STEP, read_only=args.action == "list")
     try:
         service = TicketService(db)
         if args.action == "list":

@@ -1,9 +1,7 @@
 """tickets to Ozon support and the account manager: details, history, evidence; notifications
 
 Revision ID: 0014
-Revises: 0013, 0015
-
-Also the merge point of 0013 (outbox actions) and 0015 (capabilities), which both followed 0012.
+Revises: 0015
 Create Date: 2026-12-06 05:00:00
 """
 
@@ -13,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0014'
-down_revision = ('0013', '0015')
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
