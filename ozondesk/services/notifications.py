@@ -33,6 +33,9 @@ class DueSoonService:
             select(Conversation.id, Conversation.buyer_name, Conversation.subject, Conversation.due_at)
             .where(
                 Conversation.status == "open",
+                # On the seller's own tickets the deadline is Ozon's to meet (#14): nothing to
+                # pop up for the desk; the Tickets workspace offers the escalation instead.
+                Conversation.kind.not_in(("ozon_ticket", "account_manager")),
                 Conversation.due_at > to_storage(now),
                 Conversation.due_at <= to_storage(now + timedelta(minutes=self.minutes)),
             )

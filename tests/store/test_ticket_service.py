@@ -165,3 +165,18 @@ def test_only_a_lead_sets_the_escalation_address(db: Database) -> None:
     assert tickets.escalation_address() == ""
     assert tickets.set_escalation_address(" x@example.com ", "li.ming") == "x@example.com"
     assert tickets.escalation_address() == "x@example.com"
+
+
+def test_ozons_deadlines_never_pop_up_as_the_desks_due_soon(db: Database) -> None:
+    from ozondesk.domain.clock import to_storage
+    from ozondesk.services.notifications import DueSoonService
+    from ozondesk.store.models import Conversation
+    from ozondesk.store.repos.sync import ensure_shop
+
+    now = msk(1, 12)
+    with db.begin() as s:
+        shop = ensure_shop(s, "S", "1", now)
+        for kind, key in [("buyer_chat", "b"), ("ozon_ticket", "t"), ("account_manager", "m")]:
+            s.add(Conversation(shop_id=shop, kind=kind, platform_id=key, subject=key, sla_policy="ozon-ticket",
+                               received_at=to_storage(now), due_at=to_storage(now + timedelta(minutes=3))))
+    assert [d.title for d in DueSoonService(db).due_soon(None, now)] == ["b"]
