@@ -124,7 +124,8 @@ def test_due_soon_is_announced_once_per_conversation(qtbot: Any, tmp_path: Path)
     with db.begin() as session:
         # Nothing else due soon, then one conversation of this agent due in 3 minutes.
         session.execute(update(Conversation).values(due_at=None))
-        cid = session.scalar(select(Conversation.id).order_by(Conversation.id))
+        # A buyer conversation: the seller's own tickets are Ozon's deadlines, never announced.
+        cid = session.scalar(select(Conversation.id).where(Conversation.kind == "buyer_chat").order_by(Conversation.id))
         session.execute(
             update(Conversation).where(Conversation.id == cid).values(
                 status="open", assignee_id=agent.id,
@@ -157,7 +158,8 @@ def test_the_due_soon_query_keeps_to_this_agent_and_unassigned(tmp_path: Path) -
     due = (NOW + timedelta(minutes=2)).replace(tzinfo=None)
     with db.begin() as session:
         session.execute(update(Conversation).values(due_at=None))
-        ids = list(session.scalars(select(Conversation.id).order_by(Conversation.id).limit(4)))
+        ids = list(session.scalars(select(Conversation.id).where(Conversation.kind == "buyer_chat")
+                                   .order_by(Conversation.id).limit(4)))
         for cid, assignee, status in zip(
             ids, [agent.id, None, agent.id + 1, agent.id], ["open", "open", "open", "resolved"], strict=True
         ):
