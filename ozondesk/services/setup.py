@@ -48,6 +48,8 @@ def synced_counts(db: Database, shop: str) -> dict[str, int]:
             .where(Conversation.shop_id == shop_id)
             .group_by(Conversation.kind)
         ):
+            if kind in ("ozon_ticket", "account_manager"):
+                continue  # the seller's own tickets (#14), as sync's report leaves them out too
             stage = {"question": "questions", "review": "reviews"}.get(kind, "chats")
             counts[stage] += int(n)
         for stage, column in shop_columns.items():
