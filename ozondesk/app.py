@@ -203,7 +203,14 @@ def add_workspaces(window: Any, db: Database, agent: Any, runner: Any) -> None:
     from ozondesk.ui.tickets.workspace import TicketsWorkspace
 
     # Last, so the shortcuts of the workspaces before it keep their numbers.
-    window.add_workspace("tickets", _("Tickets to Ozon"), TicketsWorkspace(TicketService(db), runner, agent, window))
+    tickets = TicketsWorkspace(TicketService(db), runner, agent, window)
+    window.add_workspace("tickets", _("Tickets to Ozon"), tickets)
+    if hasattr(window, "conversation_shown"):
+        from ozondesk.ui.tickets.offer import EscalationOffer
+
+        offer = EscalationOffer(tickets, window)
+        window.statusBar().addPermanentWidget(offer)
+        window.conversation_shown.connect(tickets.conversation_shown)
     if window.team is not None:
         # A colleague's submission or a lead's approval shows on every desk within a second.
         for name in ("templates", "review"):

@@ -118,6 +118,13 @@ class TicketService:
             raise UserError(_("no ticket with id {id}").format(id=ticket_id))
         return _view(found[0], policies, at)
 
+    def for_conversation(self, conversation_id: int, now: datetime | None = None) -> TicketView | None:
+        """The ticket beside a synced support or manager conversation, if any."""
+        at = as_utc(now or self.clock())
+        with self.db.read() as session:
+            ticket_id = repo.ticket_of_conversation(session, conversation_id)
+        return None if ticket_id is None else self.ticket(ticket_id, at)
+
     def history(self, ticket_id: int) -> list[EventRecord]:
         with self.db.read() as session:
             return repo.events(session, ticket_id)

@@ -76,6 +76,7 @@ def window_title(db_name: str, agent: DeskAgent | None) -> str:
 
 class MainWindow(QMainWindow):
     setup_requested = Signal()  # Desk → Set up OzonDesk…; the app opens the setup assistant
+    conversation_shown = Signal(object)  # the ConversationDetail now shown (tickets offer escalation)
 
     def __init__(
         self,
@@ -597,6 +598,7 @@ class MainWindow(QMainWindow):
         if detail.id == self.shown_id:
             self._detail = detail
             self.view.show_detail(detail, now)
+            self.conversation_shown.emit(detail)
             if self.composer is not None and self.composer.conversation_id != detail.id:
                 self.composer.set_conversation(detail, now)
             bar = self.team.bar if self.team is not None else None

@@ -204,3 +204,39 @@ def test_a_ticket_dialog_never_shows_raw_keys(desk: Desk, qtbot: Any) -> None:
     assert "Account freeze (ticket only)" in labels and not any("-" in label for label in labels)
     assert [dialog.kind.itemText(i) for i in range(dialog.kind.count())] == [
         "Support ticket", "Urgent ticket", "Consultation", "Account manager", "E-mail"]
+
+
+def test_an_open_conversation_of_a_late_ticket_offers_its_escalation(desk: Desk, qtbot: Any, db: Database) -> None:
+    from types import SimpleNamespace
+
+    from ozondesk.domain.clock import to_storage
+    from ozondesk.store.models import Conversation
+    from ozondesk.store.ticket_models import Ticket
+    from ozondesk.ui.tickets.offer import EscalationOffer
+
+    with db.begin() as s:
+        conv = Conversation(shop_id=1, kind="account_manager", platform_id="pm-1", subject="", sla_policy="am-first-response",
+                            received_at=to_storage(AM_SENT))
+        s.add(conv)
+        s.flush()
+        s.get(Ticket, desk.am.id).conversation_id = conv.id  # type: ignore[union-attr]
+        conv_id = conv.id
+    ws = desk.workspace(qtbot)
+    offer = EscalationOffer(ws)
+    qtbot.addWidget(offer)
+    detail = SimpleNamespace(id=conv_id, kind="account_manager")
+    desk.clock.at = AM_SENT + timedelta(hours=2) - timedelta(seconds=1)
+    with qtbot.waitSignal(ws.offer, timeout=5000) as early:
+        ws.conversation_shown(detail)
+    assert early.args == [None] and offer.isHidden()
+    desk.clock.at = AM_SENT + timedelta(hours=2)
+    with qtbot.waitSignal(ws.offer, timeout=5000) as due:
+        ws.conversation_shown(detail)
+    assert due.args[0].number == "AM-3" and not offer.isHidden()
+    assert offer.text() == "Ozon is late on AM-3: escalation e-mail…"
+    offer.click()
+    qtbot.waitUntil(lambda: ws.escalation is not None and ws.escalation.isVisible(), timeout=5000)
+    assert ws.escalation is not None and ws.escalation.draft.subject.endswith("SELLER-CHN-123456789-PromotionDispute")
+    with qtbot.waitSignal(ws.offer, timeout=5000) as buyer:
+        ws.conversation_shown(SimpleNamespace(id=conv_id, kind="buyer_chat"))
+    assert buyer.args == [None] and offer.isHidden()

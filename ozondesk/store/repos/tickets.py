@@ -150,3 +150,7 @@ def ticket_ids_with_event(session: Session, event: str) -> set[int]:
 
 def agent_role(session: Session, login: str) -> str | None:
     return session.scalar(select(Agent.role).where(Agent.login == login))
+
+
+def ticket_of_conversation(session: Session, conversation_id: int) -> int | None:
+    return session.scalar(select(Ticket.id).where(Ticket.conversation_id == conversation_id))

@@ -73,6 +73,8 @@ class TicketsWorkspace(QWidget):
     loaded = Signal()
     saved = Signal(object)  # the TicketView after a save
     detail_shown = Signal(object)
+    # The ticket of the conversation open in the inbox when Ozon is late on it, else None.
+    offer = Signal(object)
 
     def __init__(self, service: TicketService, runner: TaskRunner, actor: DeskAgent | None,
                  parent: QWidget | None = None, clock: Any = utcnow) -> None:
@@ -303,6 +305,23 @@ class TicketsWorkspace(QWidget):
         signature = self.actor.name if self.actor is not None else ""
         run_for(self, self.runner, lambda: self.service.escalation(ticket_id, signature, now),
                 lambda draft: self._draft(draft, ticket_id), self._failed)
+
+    def conversation_shown(self, detail: Any) -> None:
+        """The inbox opened a conversation: a late ticket to Ozon offers its escalation there."""
+        if getattr(detail, "kind", None) not in ("ozon_ticket", "account_manager"):
+            self.offer.emit(None)
+            return
+        conversation_id, now = detail.id, self.clock()
+        run_for(self, self.runner, lambda: self.service.for_conversation(conversation_id, now),
+                lambda view: self.offer.emit(view if view is not None and view.escalate else None),
+                self._failed)
+
+    def escalate_ticket(self, ticket_id: int) -> None:
+        """The escalation e-mail of one ticket, from wherever it was offered."""
+        ticket_id_, now = ticket_id, self.clock()
+        signature = self.actor.name if self.actor is not None else ""
+        run_for(self, self.runner, lambda: self.service.escalation(ticket_id_, signature, now),
+                lambda draft: self._draft(draft, ticket_id_), self._failed)
 
     def missing_am(self) -> None:
         now = self.clock()
