@@ -85,7 +85,9 @@ class FeedbackSync:
         self,
         stage: str,
         fetch_page: Callable[[str], tuple[list[Any], list[E.RecordError], str, bool]],
-        to_posts: Callable[[ThreadPoolExecutor, list[Any], Report], list[repo.Post]],
+        to_posts: Callable[
+            [ThreadPoolExecutor, list[Any], Report], tuple[list[repo.Post], dict[str, repo.Known]]
+        ],
         report: Report,
         recent_only: bool,
     ) -> None:
@@ -98,8 +100,8 @@ class FeedbackSync:
                     items, bad, next_id, has_next = fetch_page(last_id)
                     for err in bad:
                         report.error(where, err)
-                    posts = to_posts(pool, items, report)
-                    created = self._store(stage, posts, report)
+                    posts, have = to_posts(pool, items, report)
+                    created = self._store(stage, posts, have, report)
                     done += len(items)
                     self.emit(stage, done, None)
                     if not has_next or not next_id or next_id == last_id:
@@ -110,8 +112,11 @@ class FeedbackSync:
         finally:
             self.emit(stage, done, done)
 
-    def _store(self, stage: str, posts: list[repo.Post], report: Report) -> int:
+    def _store(
+        self, stage: str, posts: list[repo.Post], have: dict[str, repo.Known], report: Report
+    ) -> int:
         """Write one page; how many conversations it created."""
+        posts = [p for p in posts if not repo.unchanged(have.get(p.platform_id), p)]
         if not posts:
             return 0
         now = self.clock()
@@ -147,7 +152,7 @@ class FeedbackSync:
 
     def _question_posts(
         self, pool: ThreadPoolExecutor, questions: list[ozon_questions.Question], report: Report
-    ) -> list[repo.Post]:
+    ) -> tuple[list[repo.Post], dict[str, repo.Known]]:
         with self.db.read() as session:
             have = repo.known(session, self.shop_id, "question", [q.question_id for q in questions])
         need = [
@@ -185,7 +190,7 @@ class FeedbackSync:
                 platform_status=q.status, reply_count=count, replies=replies,
                 product_url=q.product_url, link=q.question_link,
             ))
-        return posts
+        return posts, have
 
     # -- reviews -----------------------------------------------------------------------------
 
@@ -195,7 +200,7 @@ class FeedbackSync:
 
     def _review_posts(
         self, pool: ThreadPoolExecutor, reviews: list[ozon_reviews.Review], report: Report
-    ) -> list[repo.Post]:
+    ) -> tuple[list[repo.Post], dict[str, repo.Known]]:
         with self.db.read() as session:
             have = repo.known(session, self.shop_id, "review", [r.review_id for r in reviews])
         comment_jobs = {
@@ -245,4 +250,4 @@ class FeedbackSync:
                 rating=r.rating, photos=photos, videos=r.videos_amount,
                 order_status=r.order_status,
             ))
-        return posts
+        return posts, have

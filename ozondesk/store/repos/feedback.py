@@ -116,6 +116,14 @@ class Known:
     replies: int
     platform_status: str | None
     photos: int
+    # The rest of what upsert_post writes from the platform, to skip an unchanged one cheaply.
+    sku: int | None = None
+    rating: int | None = None
+    order_status: str | None = None
+    videos: int = 0
+    product_url: str | None = None
+    link: str | None = None
+    published_at: datetime | None = None
 
 
 def known(session: Session, shop_id: int, kind: str, platform_ids: list[str]) -> dict[str, Known]:
@@ -123,12 +131,38 @@ def known(session: Session, shop_id: int, kind: str, platform_ids: list[str]) ->
         return {}
     rows = session.execute(
         select(Conversation.platform_id, Conversation.id, ProductFeedback.replies,
-               ProductFeedback.platform_status, ProductFeedback.photos)
+               ProductFeedback.platform_status, ProductFeedback.photos, ProductFeedback.sku,
+               ProductFeedback.rating, ProductFeedback.order_status, ProductFeedback.videos,
+               ProductFeedback.product_url, ProductFeedback.link, ProductFeedback.published_at)
         .join(ProductFeedback, ProductFeedback.conversation_id == Conversation.id)
         .where(Conversation.shop_id == shop_id, Conversation.kind == kind,
                Conversation.platform_id.in_(platform_ids))
     ).all()
-    return {str(r[0]): Known(r[1], r[2], r[3], len(r[4] or ())) for r in rows}
+    return {
+        str(r[0]): Known(r[1], r[2], r[3], len(r[4] or ()), r[5], r[6], r[7], r[8], r[9], r[10],
+                         r[11])
+        for r in rows
+    }
+
+
+def unchanged(have: Known | None, post: Post) -> bool:
+    """Whether storing ``post`` would change nothing: the second sync's usual case, decided
+    without loading the conversation (a full sync compares every question and review)."""
+    if have is None:
+        return False
+    replies_same = post.reply_count == have.replies and (
+        post.replies is None or (not post.replies and have.replies == 0)
+    )
+    photos_same = post.photos is None or (not post.photos and have.photos == 0)
+    return (
+        replies_same
+        and photos_same
+        and (post.sku, post.rating, post.order_status, post.videos, post.product_url, post.link,
+             post.platform_status)
+        == (have.sku, have.rating, have.order_status, have.videos, have.product_url, have.link,
+            have.platform_status)
+        and to_storage(post.published_at) == have.published_at
+    )
 
 
 def products_missing(session: Session, shop_id: int, skus: set[int]) -> set[int]:
