@@ -249,3 +249,19 @@ def test_an_agents_desk_claims_and_releases_an_outbox_reply(team: Team) -> None:
         row = s.get(OutboxEntry, item.id)
         assert row is not None
         assert (row.state, row.attempts, row.claimed_by, row.lease_until) == ("pending", 1, None, None)
+
+
+def test_an_agents_login_enters_tickets_and_a_leads_sets_the_escalation_address(team: Team) -> None:
+    """Tickets to Ozon (#14) on a team server: migration 0014's grants let every desk write them."""
+    from ozondesk.services.tickets import TicketService
+
+    wang = TicketService(team.desk("wang.fang"), clock=lambda: NOW)
+    ticket = wang.add(kind="support", category="logistics", number="SR-PG-1", sent_at=None,
+                      shop_ref="123", orders=["1-1"], error_code="E1", actor="wang.fang")
+    wang.attach(ticket.id, "s.png", "image/png", b"png")
+    assert wang.mark_sent(ticket.id, NOW, "wang.fang").status == "pending_review"
+    wang.record_escalation(ticket.id, "wang.fang")
+    with pytest.raises(roles.PermissionDenied):
+        wang.set_escalation_address("x@example.com", "wang.fang")
+    TicketService(team.desk("zhang.wei")).set_escalation_address("x@example.com", "zhang.wei")
+    assert wang.escalation_address() == "x@example.com"
