@@ -12,6 +12,7 @@ from pgserver import PgServer
 from sqlalchemy import func, select
 from teamdata import NOW, make_team
 
+from ozondesk.domain.policies import DEFAULT_POLICIES
 from ozondesk.services.desk_presence import DeskPresenceService
 from ozondesk.services.presence import PresenceService
 from ozondesk.store import dialect
@@ -41,7 +42,8 @@ def test_desks_starting_at_once_on_an_empty_database_migrate_and_seed_it_once(
         with ThreadPoolExecutor(6) as pool:
             desks = list(pool.map(desk, range(6)))
         with desks[0].begin() as s:
-            assert s.scalar(select(func.count()).select_from(SlaPolicyRevision)) == 7
+            # Seeded once: one revision per default policy, not one set per desk.
+            assert s.scalar(select(func.count()).select_from(SlaPolicyRevision)) == len(DEFAULT_POLICIES)
             assert s.scalar(select(func.count()).select_from(Setting)) == 1
         for d in desks:
             d.dispose()

@@ -29,7 +29,7 @@ def test_a_team_desk_is_its_logins_person_with_no_work_as(qtbot: Any, team: Team
     assert window.agent is not None and window.agent.login == "wang.fang"
     assert not window.work_as_menu.menuAction().isVisible()
     assert window.work_as_menu.actions() == []
-    assert window.workspaces.names() == ["inbox", "templates", "drills"]
+    assert window.workspaces.names() == ["inbox", "templates", "drills", "tickets"]
     window.show()
     window.start()  # goes online: a presence event in wang's name, through his own login
     qtbot.waitUntil(lambda: window.presence_panel.status_box.currentData() == "online", timeout=15000)
@@ -45,7 +45,9 @@ def test_a_team_desk_is_its_logins_person_with_no_work_as(qtbot: Any, team: Team
 
 def test_a_leads_desk_gets_the_leads_workspaces(qtbot: Any, team: Team) -> None:
     window, sync, _runner = open_window(qtbot, team, "zhang.wei")
-    assert window.workspaces.names() == ["inbox", "templates", "review", "dashboard", "drills", "team"]
+    assert window.workspaces.names() == [
+        "inbox", "templates", "review", "dashboard", "drills", "team", "tickets"
+    ]
     assert not window.work_as_menu.menuAction().isVisible()
     window.close()
     sync.shutdown()
