@@ -122,8 +122,14 @@ class FeedbackSync:
         now = self.clock()
         created = 0
         with self.db.begin() as session:
+            kinds = {p.kind for p in posts}
+            known = (
+                repo.posts_by_id(session, self.shop_id, kinds.pop(), [p.platform_id for p in posts])
+                if len(kinds) == 1
+                else None
+            )
             for post in posts:
-                outcome = repo.upsert_post(session, self.shop_id, post, self.policies)
+                outcome = repo.upsert_post(session, self.shop_id, post, self.policies, known)
                 created += outcome == "created"
                 report.count(stage, outcome)
             missing = repo.products_missing(session, self.shop_id, {p.sku for p in posts})

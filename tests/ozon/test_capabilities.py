@@ -124,7 +124,7 @@ def test_settings_summary_lists_each_kind_with_the_plan_it_needs(
     assert rows == {
         "Buyer chat history": ("allowed", "Premium Plus or Premium Pro", T0),
         "Replies in buyer chats": ("unknown", "Premium Plus or Premium Pro", None),
-        "Product questions": ("unknown", "Premium Plus", None),
+        "Product questions": ("allowed", "Premium Plus", T0),  # the sync's questions stage
         "Reviews": ("denied", "the review-management subscription or Premium Pro", T0),
         "rFBS return requests": ("unknown", None, None),
         "Conditional cancellations": ("unknown", None, None),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -227,8 +227,36 @@ def _due(conv: Conversation, policies: Mapping[str, SlaPolicy]) -> datetime | No
     return to_storage(due) if due else None
 
 
+def posts_by_id(
+    session: Session, shop_id: int, kind: str, platform_ids: Sequence[str]
+) -> dict[str, Conversation]:
+    """The stored questions or reviews among ``platform_ids``, in one read (for a page)."""
+    if not platform_ids:
+        return {}
+    rows = session.scalars(
+        select(Conversation).where(
+            Conversation.shop_id == shop_id,
+            Conversation.kind == kind,
+            Conversation.platform_id.in_(list(platform_ids)),
+        )
+    )
+    found = {r.platform_id: r for r in rows if r.platform_id is not None}
+    if found:
+        # Loaded into the session so upsert_post's session.get finds them without a query each.
+        session.scalars(
+            select(ProductFeedback).where(
+                ProductFeedback.conversation_id.in_([c.id for c in found.values()])
+            )
+        ).all()
+    return found
+
+
 def upsert_post(
-    session: Session, shop_id: int, post: Post, policies: Mapping[str, SlaPolicy]
+    session: Session,
+    shop_id: int,
+    post: Post,
+    policies: Mapping[str, SlaPolicy],
+    known: dict[str, Conversation] | None = None,
 ) -> str | None:
     """Store a question or review with its replies: 'created', 'updated' or None (no change).
 
@@ -236,13 +264,16 @@ def upsert_post(
     written after creation. A reply the desk sent is recognised by its platform id, or, when
     its sender crashed before learning it, by its text (``claim_outgoing``), so nothing shows
     twice."""
-    conv = session.scalar(
-        select(Conversation).where(
-            Conversation.shop_id == shop_id,
-            Conversation.kind == post.kind,
-            Conversation.platform_id == post.platform_id,
+    if known is not None:  # the page's stored ones from posts_by_id; absent means new
+        conv = known.get(post.platform_id)
+    else:
+        conv = session.scalar(
+            select(Conversation).where(
+                Conversation.shop_id == shop_id,
+                Conversation.kind == post.kind,
+                Conversation.platform_id == post.platform_id,
+            )
         )
-    )
     published = to_storage(post.published_at)
     created = conv is None
     if conv is None:
@@ -266,6 +297,8 @@ def upsert_post(
         )
         session.add(conv)
         session.flush()
+        if known is not None:
+            known[post.platform_id] = conv
         session.add(Message(
             conversation_id=conv.id, platform_message_id=post.platform_id, side="buyer",
             text=post.text, attachments=[], created_at=published, delivery_state="received",
@@ -317,7 +350,8 @@ def _store_replies(
             Message.conversation_id == conv.id, Message.platform_message_id.in_(ids)
         )
     )) if ids else set()
-    may_claim = not created and has_unclaimed(session, conv.id)
+    # Looked up only when a new seller reply could be one of ours: most pages have none.
+    may_claim: bool | None = False if created else None
     action = "question_answer" if conv.kind == "question" else "review_comment"
     changed = False
     for r in sorted(replies, key=lambda r: r.at):
@@ -325,6 +359,8 @@ def _store_replies(
             continue
         have.add(r.platform_id)
         changed = True
+        if r.side == "seller" and may_claim is None:
+            may_claim = has_unclaimed(session, conv.id)
         if not (may_claim and r.side == "seller"
                 and claim_outgoing(session, conv.id, r.text, r.platform_id, r.at, action=action)):
             session.add(Message(
