@@ -110,6 +110,8 @@ class ChatMessage:
     is_image: bool
     order_number: str | None
     sku: int | None
+    # With is_image: whether Ozon's moderation let the picture through (SUCCESS, ...).
+    moderate_image_status: str | None = None
 
     @property
     def side(self) -> str:
@@ -135,6 +137,7 @@ def parse_message(raw: Any) -> ChatMessage:
         is_image=rec.bool("is_image", required=False, default=False),
         order_number=rec.str("context.order_number", required=False) or None,
         sku=rec.int("context.sku", required=False) or None,
+        moderate_image_status=rec.str("moderate_image_status", required=False) or None,
     )
 
 

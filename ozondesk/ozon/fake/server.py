@@ -21,6 +21,7 @@ from typing import Any
 
 from ozondesk.ozon.fake.questions_reviews import FeedbackWorld
 from ozondesk.ozon.fake.questions_reviews import routes as feedback_routes
+from ozondesk.ozon.fake.rfbs import register as register_rfbs
 from ozondesk.ozon.fake.world import FakeWorld
 
 FAULTS = (
@@ -146,6 +147,8 @@ class FakeOzon:
             "/v3/product/info/list": self._product_info,
         }
         self.routes.update(feedback_routes(self.feedback, _error))
+        # rFBS returns, conditional cancellations and chat files (ozon/fake/rfbs.py).
+        self.rfbs = register_rfbs(self)
         self.obsolete = {
             "/v2/chat/list",
             "/v2/chat/history",
@@ -441,6 +444,7 @@ _BAD_RECORDS = {
     "items": [{"name": "no sku"}],
     "questions": [{"id": "no-sku", "text": "?", "published_at": "2026-01-01T00:00:00Z"}],
     "reviews": [{"id": "no-rating", "sku": 1, "published_at": "2026-01-01T00:00:00Z"}],
+    "result": [{"posting_number": "no cancellation id"}],
 }
 
 
@@ -553,6 +557,15 @@ class _Handler(BaseHTTPRequestHandler):
                     i, "Customer", str(body.get("text") or "Здравствуйте!")
                 )
                 self._json(200, {"message_id": str(msg.message_id)})
+                return
+            elif self.path == "/__fake__/buyer_image":
+                i = fake.world.chat_index(body.get("chat_id"))
+                if i is None:
+                    raise ValueError("unknown chat_id")
+                mid = fake.rfbs.buyer_image(
+                    i, str(body.get("name") or "photo.jpg"), str(body.get("status") or "SUCCESS")
+                )
+                self._json(200, {"message_id": str(mid)})
                 return
             elif self.path == "/__fake__/stop":
                 self._json(200, {"result": "stopping"})

@@ -96,6 +96,8 @@ class FakeWorld:
         # Bumped on every change of messages or read marks: keys the unread total's cache.
         self.version = 0
         self._unread_total: tuple[int, int] | None = None
+        # Message id -> moderate_image_status, for messages that are images (files in chat).
+        self.images: dict[int, str] = {}
         self._next_id = BASE_ID + (chats + 1) * 1000
 
     # -- identities ---------------------------------------------------------------------------
@@ -268,8 +270,8 @@ class FakeWorld:
             },
             "created_at": iso(m.created_at, (0, 3, 6)[m.message_id % 3]),
             "is_read": m.message_id <= with_read,
-            "is_image": False,
-            "moderate_image_status": "SUCCESS",
+            "is_image": m.message_id in self.images,
+            "moderate_image_status": self.images.get(m.message_id, "SUCCESS"),
             "data": [m.text],
         }
         if m.order_number:
