@@ -153,6 +153,25 @@ DEFAULT_POLICIES: dict[str, SlaPolicy] = {
             timedelta(hours=24),
             _ROUND_THE_CLOCK,
         ),
+        # Ozon approves a return request by itself when the seller has not decided within
+        # 24 hours of receiving it (Ozon's seller news for FBS; the same 24 h for FBO since
+        # 15.10.2025). The spec publishes no figure for rFBS, so the same 24 h, counted round
+        # the clock as the platform counts it.
+        _policy(
+            "return-request",
+            N_("rFBS return request: decision"),
+            timedelta(hours=24),
+            _ROUND_THE_CLOCK,
+        ),
+        # A conditional cancellation carries its own auto_approve_date (the platform decides
+        # then), which wins when it is earlier; the spec publishes no fixed window, so 24 h
+        # round the clock, as for returns, is the fallback budget.
+        _policy(
+            "cancellation-request",
+            N_("Conditional cancellation: decision"),
+            timedelta(hours=24),
+            _ROUND_THE_CLOCK,
+        ),
     )
 }
 

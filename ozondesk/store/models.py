@@ -582,5 +582,49 @@ class Claim(Base):
     renewed_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+DECISION_KINDS = ("return_request", "cancellation")
+
+
+class DecisionRequest(Base):
+    """What an rFBS return request or a conditional cancellation asks the seller to decide,
+    beside its conversation (kind ``return_request`` or ``cancellation``), as the last sync
+    read it: the posting, reason, amount, and the actions the platform offers now with their
+    deadline. Rewritten by every sync; the decision itself goes through the outbox."""
+
+    __tablename__ = "decision_requests"
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))  # one of DECISION_KINDS
+    # The platform's return_id or cancellation_id (also the conversation's platform_id).
+    platform_id: Mapped[int] = mapped_column(BigInteger)
+    number: Mapped[str | None] = mapped_column(String(64))  # return_number
+    posting_number: Mapped[str] = mapped_column(String(64))
+    order_number: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(40))  # the platform's code: NEW, ON_APPROVAL, …
+    state_name: Mapped[str] = mapped_column(String(200), default="")
+    reason: Mapped[str | None] = mapped_column(String(300))
+    # The buyer's own words (return comment, cancellation message).
+    buyer_comment: Mapped[str] = mapped_column(Text, default="")
+    initiator: Mapped[str | None] = mapped_column(String(16))
+    sku: Mapped[int | None] = mapped_column(BigInteger)
+    offer_id: Mapped[str | None] = mapped_column(String(100))
+    product_name: Mapped[str | None] = mapped_column(String(500))
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str] = mapped_column(String(3), default="RUB")
+    is_defect: Mapped[bool] = mapped_column(Boolean, default=False)
+    photos: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # [{"id", "name"}]: what the platform offers now; [] once decided.
+    actions: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # [{"id", "name", "hint", "comment_required"}] for a return's rejection.
+    rejection_reasons: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    requested_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # When the platform decides by itself (a cancellation's auto_approve_date), if it says.
+    auto_decision_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision_comment: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_decision_requests_platform", "kind", "platform_id"),)
+
+
 # Kept in their own module; imported here so every table is on one metadata.
 from ozondesk.store import ticket_models as _ticket_models  # noqa: E402,F401

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ozondesk.store.models import BusinessCalendarRow, Setting, SlaPolicyRevision
 
@@ -28,27 +30,38 @@ def ensure_defaults(db: Database) -> None:
 
     # Looked at without the write lock first: every start opens the database, seeding is rare.
     with db.read() as session:
-        if session.scalar(select(func.count()).select_from(SlaPolicyRevision)):
+        if not _missing(session, DEFAULT_POLICIES):
             return
     with db.begin() as session:
-        if session.scalar(select(func.count()).select_from(SlaPolicyRevision)):
+        # Per policy, not all or nothing: a database from before a new default policy gets
+        # that one, and a lead's edits of the others are left alone.
+        missing = _missing(session, DEFAULT_POLICIES)
+        if not missing:
             return  # another process seeded it meanwhile
         now = datetime.now(UTC).replace(tzinfo=None)
-        calendars: dict[str, BusinessCalendarRow] = {}
-        for policy in DEFAULT_POLICIES.values():
+        known = set(session.scalars(select(BusinessCalendarRow.name)))
+        for name in missing:
+            policy = DEFAULT_POLICIES[name]
             cal = policy.calendar
-            if cal.name not in calendars:
+            if cal.name not in known:
                 data = cal.to_dict()
-                calendars[cal.name] = BusinessCalendarRow(
-                    name=cal.name,
-                    tz=cal.tz,
-                    weekly=data["weekly"],
-                    production_calendar=cal.production_calendar,
-                    updated_at=now,
+                session.add(
+                    BusinessCalendarRow(
+                        name=cal.name,
+                        tz=cal.tz,
+                        weekly=data["weekly"],
+                        production_calendar=cal.production_calendar,
+                        updated_at=now,
+                    )
                 )
-                session.add(calendars[cal.name])
+                known.add(cal.name)
             session.add(
                 SlaPolicyRevision(name=policy.name, effective_from=EPOCH, snapshot=policy.to_dict())
             )
         if session.get(Setting, PRESENCE_KEY) is None:
             session.add(Setting(key=PRESENCE_KEY, value=dict(PRESENCE_DEFAULTS)))
+
+
+def _missing(session: Session, defaults: Mapping[str, object]) -> list[str]:
+    have = set(session.scalars(select(SlaPolicyRevision.name).distinct()))
+    return [name for name in defaults if name not in have]
