@@ -34,6 +34,8 @@ from ozondesk.ozon.client import ORDER_FILTER_MAX, PRODUCTS_MAX, OzonClient
 from ozondesk.ozon.records import ChatMessage, ChatSummary, PostingInfo
 from ozondesk.services.capabilities import CapabilityGate, not_in_plan_reason
 from ozondesk.services.credentials import redact, register_secret
+from ozondesk.services.sync_decisions import STAGE_METHODS as DECISION_METHODS
+from ozondesk.services.sync_decisions import DecisionStage
 from ozondesk.services.sync_feedback import FEEDBACK_STAGES, FeedbackSync
 from ozondesk.services.sync_feedback import STAGE_METHODS as FEEDBACK_METHODS
 from ozondesk.settings import options
@@ -316,6 +318,9 @@ class SyncService:
                 stop = _("the sync was cancelled")
             if stop is None:
                 stop = self._feedback_stage(stage, report, recent_only=unread_only)
+        if stop is None and not self.cancel.is_set():
+            # Before the postings stage: the postings these requests name are fetched with the chats'.
+            self._decision_stages(report)
         denied: set[str] = set()
         for stage in DEPENDENT:
             if stop is None and self.cancel.is_set():
@@ -470,6 +475,24 @@ class SyncService:
             # In the cursors' own transaction: the work they imply is never lost.
             repo.add_pending(session, self.shop_id, "postings", orders, now)
             repo.add_pending(session, self.shop_id, "products", skus, now)
+
+    # -- return requests and cancellations ------------------------------------------------------
+
+    def _decision_stages(self, report: SyncReport) -> None:
+        stage = DecisionStage(
+            self.db, self.client, self.shop_id, self.policies, self.clock, report.error
+        )
+        for key, run in (("return_requests", stage.returns), ("cancellations", stage.cancellations)):
+            if self.cancel.is_set():
+                return
+            try:
+                result = run()
+            except E.OzonError as exc:
+                # A method the shop's plan lacks (NotInPlan) becomes one skipped line there.
+                report.error(exc.path or DECISION_METHODS[key], exc)
+                continue
+            report.created[key] += result.created
+            report.updated[key] += result.updated
 
     # -- postings, returns, products -----------------------------------------------------------
 

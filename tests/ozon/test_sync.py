@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from ozondesk.ozon.client import OzonClient
-from ozondesk.ozon.fake import FakeOzon
+from ozondesk.ozon.fake import FakeOzon, FakeWorld
+from ozondesk.ozon.fake.rfbs import FakeRfbs
 from ozondesk.services.sync import SyncService, poll_interval, set_poll_interval
 from ozondesk.store.db import Database
 from ozondesk.store.models import Conversation, Message, Posting, PostingItem, Product, ReturnRow
@@ -33,6 +34,12 @@ ZERO = dict.fromkeys(
 )
 
 
+def decisions(world: FakeWorld) -> dict[str, int]:
+    """Return requests and cancellations a full sync brings in: all the fake has."""
+    rfbs = FakeRfbs(world)
+    return {"return_requests": len(rfbs.return_indexes()), "cancellations": len(rfbs.cancel_indexes())}
+
+
 def count(db: Database, model: type) -> int:
     with db.begin() as s:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)
@@ -52,6 +59,7 @@ def test_first_sync_maps_buyer_chats_and_context(
         "postings": len(buyer),
         "returns": sum(w.has_return(i) for i in buyer),
         "products": len({w.sku(i) for i in buyer}),
+        **decisions(w),
     }
     with db.begin() as s:
         conv = s.scalar(select(Conversation).where(Conversation.platform_id == w.chat_id(0)))

@@ -24,6 +24,7 @@ from sqlalchemy.engine import URL
 
 from ozondesk.ozon.client import OzonClient
 from ozondesk.ozon.fake import FakeOzon, FakeWorld
+from ozondesk.ozon.fake.rfbs import FakeRfbs
 from ozondesk.services.sync import STAGES, Progress, SyncReport, SyncService
 from ozondesk.store.db import Database, alembic_config, open_database
 from ozondesk.store.models import (
@@ -51,6 +52,12 @@ ZERO = dict.fromkeys(
     ),
     0,
 )
+
+
+def decisions(world: FakeWorld) -> dict[str, int]:
+    """Return requests and cancellations a full sync brings in: all the fake has."""
+    rfbs = FakeRfbs(world)
+    return {"return_requests": len(rfbs.return_indexes()), "cancellations": len(rfbs.cancel_indexes())}
 # A key shaped like Ozon's (a UUID): echoed back in an error, it must never be printed.
 KEY = "3f0c9a7e-5b1d-4c8e-9a2f-6d7e8f9a0b1c"
 
@@ -76,6 +83,7 @@ def expected(world: FakeWorld, chats: list[int]) -> dict[str, int]:
         "postings": len(chats),
         "returns": sum(world.has_return(i) for i in chats),
         "products": len({world.sku(i) for i in chats}),
+        **decisions(world),
     }
 
 
@@ -168,7 +176,8 @@ def test_cancel_during_chats_stops_within_one_page_and_the_next_sync_goes_on(
     first_page = buyer(w, range(100))
     assert report.cancelled and not report.aborted and report.errors == []
     assert big.calls["/v3/chat/list"] == 1  # no second page was asked for
-    assert report.created == {**expected(w, first_page), "postings": 0, "returns": 0, "products": 0}
+    assert report.created == {**expected(w, first_page), "postings": 0, "returns": 0, "products": 0,
+                              "return_requests": 0, "cancellations": 0}
     assert count(db, Conversation) == len(first_page)
     assert not any(k.startswith(("/v4/posting", "/v3/posting", "/v1/returns", "/v3/product")) for k in big.calls)
     # What the finished page implies is written down, and reported as skipped.
@@ -274,6 +283,9 @@ def test_failed_returns_and_products_calls_are_fetched_by_the_next_sync(
         # Questions and reviews have no "changed since": every full sync reads their lists.
         "/v1/question/list": 1,
         "/v2/review/list": 1,
+        # The two lists of requests; none changed, so none is read again.
+        "/v2/returns/rfbs/list": 1,
+        "/v2/conditional-cancellation/list": 1,
         "/v1/returns/list": 1,
         "/v3/product/info/list": 1,
     }
