@@ -127,7 +127,8 @@ class FakeRfbs:
         return self.cancels[cid]
 
     def _requested_at(self, i: int) -> datetime:
-        return self.world.chat_created(i) + timedelta(hours=1)
+        # Spread over the last two days: some requests are fresh, some past the 24 h.
+        return self.world.now - timedelta(hours=1 + (i * 7) % 40, minutes=i % 60)
 
     # -- wire shapes ----------------------------------------------------------------------------
 
