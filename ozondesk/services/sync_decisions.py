@@ -20,11 +20,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ozondesk.domain.policies import SlaPolicy
 from ozondesk.ozon import cancellations as ozon_cancellations
 from ozondesk.ozon import errors as E
 from ozondesk.ozon import rfbs_returns
 from ozondesk.ozon.client import OzonClient
-from ozondesk.ozon.records import parse_many  # noqa: F401 - kept for symmetry with records
 from ozondesk.store.db import Database
 from ozondesk.store.repos import decisions as repo
 from ozondesk.store.repos import sync as sync_repo
@@ -114,7 +114,7 @@ class DecisionStage:
         db: Database,
         client: OzonClient,
         shop_id: int,
-        policies: dict[str, object],
+        policies: dict[str, SlaPolicy],
         clock: Callable[[], datetime],
         note_error: Callable[[str, BaseException], object],
     ) -> None:
@@ -171,12 +171,12 @@ class DecisionStage:
         now = self.clock()
         with self.db.begin() as session:
             for f in facts:
-                outcome = repo.upsert_request(session, self.shop_id, f, self.policies, now)  # type: ignore[arg-type]
+                outcome = repo.upsert_request(session, self.shop_id, f, self.policies, now)
                 if outcome == "created":
                     result.created += 1
                 elif outcome == "updated":
                     result.updated += 1
                 # The postings stage fetches a posting the desk does not know yet.
-                order = f.order_number or repo._order_of(f.posting_number)
+                order = f.order_number or repo.order_of(f.posting_number)
                 if order and not repo.posting_known(session, self.shop_id, f.posting_number):
                     sync_repo.add_pending(session, self.shop_id, "postings", [order], now)

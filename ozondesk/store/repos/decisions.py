@@ -180,12 +180,13 @@ def upsert_request(
         row = DecisionRequest(conversation_id=conv.id, kind=facts.kind, platform_id=facts.platform_id)
         session.add(row)
     else:
-        row = session.get(DecisionRequest, conv.id)
-        if row is None:
-            row = DecisionRequest(
+        found = session.get(DecisionRequest, conv.id)
+        if found is None:
+            found = DecisionRequest(
                 conversation_id=conv.id, kind=facts.kind, platform_id=facts.platform_id
             )
-            session.add(row)
+            session.add(found)
+        row = found
     changed = _assign(
         row,
         number=(facts.number or None) and facts.number[:64],
@@ -210,7 +211,7 @@ def upsert_request(
         decided_at=_stamp(facts.decided_at),
         decision_comment=facts.decision_comment,
     )
-    order = facts.order_number or _order_of(facts.posting_number)
+    order = facts.order_number or order_of(facts.posting_number)
     conv_changed = _assign(conv, order_number=order[:64] if order else conv.order_number)
     if conv.posting_id is None:
         posting_id = session.scalar(
@@ -241,7 +242,7 @@ def upsert_request(
     return None
 
 
-def _order_of(posting_number: str) -> str | None:
+def order_of(posting_number: str) -> str | None:
     # A posting number is the order number plus "-<n>".
     head, sep, tail = posting_number.rpartition("-")
     return head if sep and tail.isdigit() and head else None
