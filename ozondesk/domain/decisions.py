@@ -11,7 +11,8 @@ name is labelled by its Russian name as Ozon sends it — never by its number.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -57,6 +58,39 @@ _CONSEQUENCES = {
         "The order stays active and must be delivered to the buyer. Tell the buyer why."
     ),
 }
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    """A request as the store keeps it (``decision_requests``), for the view and the service."""
+
+    conversation_id: int
+    shop_id: int
+    kind: str
+    platform_id: int
+    number: str | None
+    posting_number: str
+    order_number: str | None
+    state: str
+    state_name: str
+    reason: str | None
+    buyer_comment: str
+    initiator: str | None
+    product_name: str | None
+    sku: int | None
+    offer_id: str | None
+    amount: Decimal | None
+    currency: str
+    is_defect: bool
+    photos: tuple[str, ...]
+    actions: tuple[dict[str, Any], ...]
+    rejection_reasons: tuple[dict[str, Any], ...]
+    requested_at: datetime | None
+    auto_decision_at: datetime | None
+    decided_at: datetime | None
+    decision_comment: str | None
+    # Filled by the service: the decision queued in the outbox and not yet sent, if any.
+    queued: tuple[str, ...] = field(default=())
 
 
 @dataclass(frozen=True)

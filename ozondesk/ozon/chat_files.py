@@ -5,16 +5,12 @@ Limits. The spec of ``/v1/chat/send/file`` documents no size or type limit; the 
 :data:`MAX_FILE_BYTES` (base64 grows them by a third) and only the kinds a buyer's phone
 opens: images and PDF (:data:`ALLOWED_TYPES`). Everything else is refused before it is queued.
 
-Incoming images arrive as a message whose ``data`` holds Markdown ``![name](url)`` with
-``is_image`` set, and a ``moderate_image_status`` saying whether Ozon's moderation let it
-through; :func:`image_of` reads that Markdown so no screen shows it raw.
+Incoming images are read by ``ozondesk.domain.chat_images``.
 """
 
 from __future__ import annotations
 
 import base64
-import re
-from dataclasses import dataclass
 from pathlib import PurePath
 
 from ozondesk.ozon import errors as E
@@ -31,25 +27,6 @@ ALLOWED_TYPES = {
     ".pdf": "application/pdf",
 }
 MAX_NAME = 200
-
-_MD_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<url>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
-
-
-@dataclass(frozen=True)
-class IncomingImage:
-    url: str
-    name: str  # the file name the URL ends in, or the Markdown's alt text
-
-
-def image_of(text: str) -> IncomingImage | None:
-    """The image a message's Markdown names, or None when it names none."""
-    m = _MD_IMAGE.search(text)
-    if m is None:
-        return None
-    url = m.group("url")
-    name = m.group("alt").strip() or PurePath(url.split("?", 1)[0]).name or "image"
-    return IncomingImage(url=url, name=name[:MAX_NAME])
-
 
 def file_problem(name: str, size: int) -> str | None:
     """Why a file cannot be sent, as an English msgid to translate, or None when it can."""

@@ -13,11 +13,13 @@ from sqlalchemy.orm import Session
 
 from ozondesk.domain import compliance, logistics, sla
 from ozondesk.domain.clock import as_utc
+from ozondesk.domain.decisions import DecisionView
 from ozondesk.domain.public_reply import PUBLIC_KINDS
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
 from ozondesk.store.db import Database
 from ozondesk.store.models import (
+    DECISION_KINDS,
     Agent,
     Conversation,
     Message,
@@ -28,6 +30,7 @@ from ozondesk.store.models import (
     TemplateRevision,
 )
 from ozondesk.store.repos import feedback as feedback_repo
+from ozondesk.store.repos.decisions import view_with_queue as decision_view
 from ozondesk.store.repos.policies import current_policies
 
 
@@ -121,6 +124,8 @@ class ConversationDetail:
     templates: Mapping[str, TemplateRef] = field(default_factory=dict)
     # A product question's or review's context (product, rating, photos…); None for other kinds.
     feedback: feedback_repo.FeedbackContext | None = None
+    # A return request or cancellation: what the seller decides on (services/decisions.py).
+    decision: DecisionView | None = None
 
 
 # What a question's or review's context is, for the UI (which never imports the store).
@@ -208,6 +213,7 @@ class ConversationService:
                 templates=_templates(session, wanted),
                 feedback=feedback_repo.context(session, conv.id)
                 if conv.kind in PUBLIC_KINDS else None,
+                decision=decision_view(session, conv.id) if conv.kind in DECISION_KINDS else None,
             )
 
     @staticmethod

@@ -29,6 +29,7 @@ from ozondesk.domain.compliance import pick
 from ozondesk.domain.logistics import Suggestion
 from ozondesk.i18n import N_, _, language, ngettext
 from ozondesk.services.conversation import ConversationDetail, PostingView, TemplateRef
+from ozondesk.ui.decision_panel import DecisionPanel
 from ozondesk.ui.feedback_context import feedback_html
 from ozondesk.ui.inbox_deadline import met_verdict, segment_reason, segment_span
 from ozondesk.ui.inbox_model import KIND_LABELS, format_left
@@ -246,9 +247,12 @@ class SuggestionBox(QFrame):
 class ContextPanel(QWidget):
     insert_template = Signal(str, object)  # template slug, dict of extra placeholder values
     open_conversation = Signal(int)  # conversation id
+    decision_requested = Signal(int, object)  # conversation id, domain.decisions.Decision
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.decision = DecisionPanel(self)  # return requests and cancellations only
+        self.decision.decision_requested.connect(self.decision_requested)
         self.suggestion = SuggestionBox(self)
         self.suggestion.setVisible(False)
         self.suggestion.insert_requested.connect(self._insert_suggestion)
@@ -259,6 +263,7 @@ class ContextPanel(QWidget):
         self.browser.anchorClicked.connect(self.follow_link)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.decision)
         layout.addWidget(self.suggestion)
         layout.addWidget(self.browser, 1)
         self.detail: ConversationDetail | None = None
@@ -266,12 +271,14 @@ class ContextPanel(QWidget):
     def show_detail(self, detail: ConversationDetail, now: datetime) -> None:
         self.detail = detail
         self.browser.setHtml(context_html(detail, now))
+        self.decision.show_view(detail.decision)
         s = detail.suggestion
         self.suggestion.show_suggestion(s, detail.templates.get(s.slug) if s and s.slug else None)
 
     def clear(self) -> None:
         self.detail = None
         self.browser.clear()
+        self.decision.show_view(None)
         self.suggestion.setVisible(False)
 
     def follow_link(self, url: QUrl) -> None:

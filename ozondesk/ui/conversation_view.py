@@ -18,6 +18,7 @@ from ozondesk.ui.context_panel import (
     context_html,
     msk_text,
 )
+from ozondesk.ui.message_body import message_body_html
 
 # Other views import these from here; they moved to context_panel with the context.
 __all__ = [
@@ -41,7 +42,6 @@ def thread_html(detail: ConversationDetail) -> str:
         if m.author:
             who += f" · {escape(m.author)}"
         local = m.at.astimezone().strftime("%d.%m %H:%M")
-        files = "".join(f"<div>📎 {escape(name)}</div>" for name in m.attachments)
         shown = _(DELIVERY_LABELS.get(m.delivery_state, m.delivery_state))
         state = "" if m.delivery_state in ("received", "delivered") else f" · {escape(shown)}"
         your_time = escape(_("your time"))
@@ -49,7 +49,7 @@ def thread_html(detail: ConversationDetail) -> str:
             f'<div style="background:{SIDE_COLORS.get(m.side, "#fff")};padding:6px;margin:4px">'
             f'<b>{who}</b> <span style="color:#666" title="{your_time} {local}">'
             f"{msk_text(m.at)}{state}</span>"
-            f'<div style="white-space:pre-wrap">{escape(m.text)}</div>{files}</div>'
+            f"{message_body_html(m.text, m.attachments)}</div>"
         )
     return "".join(parts) or escape(_("No messages yet."))
 
@@ -64,15 +64,19 @@ class ConversationView(QWidget):
 
     open_conversation = Signal(int)
     insert_template = Signal(str, object)
+    decision_requested = Signal(int, object)  # conversation id, domain.decisions.Decision
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.header = QLabel(_("Select a conversation"), self)
         self.thread = QTextBrowser(self)
         self.thread.setObjectName("thread")
+        # Links in messages (a buyer's photo, a product page) open in the browser, not here.
+        self.thread.setOpenExternalLinks(True)
         self.panel = ContextPanel(self)
         self.panel.open_conversation.connect(self.open_conversation)
         self.panel.insert_template.connect(self.insert_template)
+        self.panel.decision_requested.connect(self.decision_requested)
         self.context = self.panel.browser
         split = QSplitter(self)
         split.addWidget(self.thread)

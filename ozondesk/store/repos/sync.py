@@ -17,6 +17,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ozondesk.domain import sla
+from ozondesk.domain.chat_images import image_attachment
 from ozondesk.domain.clock import as_utc, to_storage
 from ozondesk.domain.policies import SlaPolicy
 from ozondesk.domain.retry_pause import pause_after
@@ -210,7 +211,7 @@ def upsert_chat(
                     "platform_message_id": pid,
                     "side": m.side,
                     "text": m.text,
-                    "attachments": ["image"] if m.is_image else [],
+                    "attachments": [image_attachment(m.moderate_image_status)] if m.is_image else [],
                     "created_at": to_storage(m.created_at),
                     "delivery_state": "delivered" if m.side == "seller" else "received",
                 }
