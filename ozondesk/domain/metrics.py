@@ -97,6 +97,9 @@ from ozondesk.i18n import N_, _
 BUYER_KINDS: tuple[str, ...] = ("buyer_chat", "buyer_ticket")
 KINDS: tuple[str, ...] = (
     "buyer_chat", "buyer_ticket", "ozon_ticket", "account_manager", "question", "review",
+    # Decisions on rFBS return requests and conditional cancellations: the first response is
+    # the decision (made here, in the seller cabinet, or by the platform when time ran out).
+    "return_request", "cancellation",
 )
 BreachReason = Literal["out_of_hours", "unassigned", "waiting_on_warehouse", "slow_reply"]
 BREACH_REASONS: tuple[BreachReason, ...] = (

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QFrame,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -99,11 +98,13 @@ def decision_html(view: DecisionView) -> str:
         said = escape(_("Decision comment:"))
         parts.append(f"<p><i>{said}</i> {escape(view.decision_comment)}</p>")
     if view.photos:
+        names = [_("Photo {n}").format(n=n) for n in range(1, len(view.photos) + 1)]
         links = " · ".join(
-            f"<a href='{escape(url, quote=True)}'>{escape(_('Photo {n}').format(n=n))}</a>"
-            for n, url in enumerate(view.photos, 1)
+            f"<a href='{escape(url, quote=True)}'>{escape(name)}</a>"
+            for name, url in zip(names, view.photos, strict=True)
         )
-        parts.append(f"<p>{escape(_('Buyer photos:'))} {links}</p>")
+        heading = escape(_("Buyer photos:"))
+        parts.append(f"<p>{heading} {links}</p>")
     return "".join(parts)
 
 
@@ -236,7 +237,8 @@ class DecisionPanel(QFrame):
         self.status.setObjectName("decisionStatus")
         self.status.setWordWrap(True)
         self.buttons = QWidget(self)
-        self.button_row = QHBoxLayout(self.buttons)
+        # One button a line: labels are long in Russian, and the panel may be narrow.
+        self.button_row = QVBoxLayout(self.buttons)
         self.button_row.setContentsMargins(0, 0, 0, 0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
@@ -282,7 +284,6 @@ class DecisionPanel(QFrame):
             button.setEnabled(not view.queued)
             button.clicked.connect(lambda _checked=False, o=option: self.ask(o))
             self.button_row.addWidget(button)
-        self.button_row.addStretch(1)
 
     def button(self, key: str) -> QPushButton | None:
         return self.buttons.findChild(QPushButton, f"decide:{key}")

@@ -28,6 +28,8 @@ KINDS = (
     ("account_manager", N_("Account manager")),
     ("question", N_("Product questions")),
     ("review", N_("Reviews")),
+    ("return_request", N_("Return requests")),
+    ("cancellation", N_("Cancellation requests")),
 )
 STATUSES: tuple[tuple[tuple[str, ...], str], ...] = (
     (OPEN_STATUSES, N_("Open and waiting")),

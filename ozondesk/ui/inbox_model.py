@@ -56,6 +56,8 @@ KIND_LABELS = {
     "question": N_("Product question"),
     # Not "Review": that msgid is the template review workspace («Проверка»).
     "review": N_("Product review"),
+    "return_request": N_("Return request"),
+    "cancellation": N_("Cancellation"),
 }
 PLACEHOLDER = "…"
 Index = QModelIndex | QPersistentModelIndex

@@ -42,11 +42,13 @@ def message_body_html(text: str, attachments: tuple[str, ...]) -> str:
     if image is None:
         body = f'<div style="white-space:pre-wrap">{_text_html(text)}</div>'
         if status is not None:  # flagged as an image, but its text names none
-            body += f"<div>🖼 {escape(_('Image'))} · {escape(_(moderation_label(status)))}</div>"
+            label, said = escape(_("Image")), escape(_(moderation_label(status)))
+            body += f"<div><b>{label}</b> · {said}</div>"
         return body + files
     words = f'<div style="white-space:pre-wrap">{_text_html(image.rest)}</div>' if image.rest else ""
+    label, said = escape(_("Image:")), escape(_(moderation_label(status or "")))
     entry = (
-        f"<div>🖼 <a href='{escape(image.url, quote=True)}'>{escape(image.name)}</a>"
-        f" · <span style='color:#666'>{escape(_(moderation_label(status or '')))}</span></div>"
+        f"<div><b>{label}</b> <a href='{escape(image.url, quote=True)}'>{escape(image.name)}</a>"
+        f" · <span style='color:#666'>{said}</span></div>"
     )
     return words + entry + files
