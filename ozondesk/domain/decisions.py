@@ -196,6 +196,20 @@ def options_for(kind: str, actions: Sequence[Mapping[str, Any]]) -> tuple[Decisi
     return ()
 
 
+def queued_label(kind: str, key: str, actions: Sequence[Mapping[str, Any]]) -> str:
+    """How a decision waiting in the outbox is named: its button's label, translated."""
+    if kind == "cancellation":
+        found = {o.key: o for o in options_for(kind, [{"id": "approve"}, {"id": "reject"}])}
+    else:
+        found = {o.key: o for o in options_for(kind, actions)}
+    option = found.get(key)
+    if option is None and key.startswith("rfbs:"):
+        pid = key.split(":", 1)[1]
+        if pid.lstrip("-").isdigit():
+            option = _return_option({"id": int(pid), "name": ""})
+    return option.label_text() if option is not None else _("a decision")
+
+
 def reasons_of(raw: Sequence[Mapping[str, Any]]) -> tuple[Reason, ...]:
     out = []
     for r in raw:

@@ -51,7 +51,10 @@ from ozondesk.errors import UserError
 from ozondesk.i18n import _
 from ozondesk.ozon import errors as E
 from ozondesk.ozon.client import OzonClient
-from ozondesk.services import outbox_actions
+from ozondesk.services import (
+    decision_actions,  # noqa: F401 - registers decisions and files
+    outbox_actions,
+)
 from ozondesk.store.db import Database
 from ozondesk.store.locks import desk_lock
 from ozondesk.store.repos import feedback as feedback_repo

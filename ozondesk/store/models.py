@@ -402,7 +402,11 @@ class Product(Base):
 OUTBOX_STATES = ("pending", "sending", "sent", "failed")
 
 
-OUTBOX_ACTIONS = ("chat_message", "question_answer", "review_comment")
+OUTBOX_ACTIONS = (
+    "chat_message", "question_answer", "review_comment",
+    # Decisions and files (ozondesk/services/decision_actions.py).
+    "rfbs_action", "cancellation_approve", "cancellation_reject", "chat_file",
+)
 
 
 class OutboxEntry(Base):

@@ -269,7 +269,7 @@ class DecisionPanel(QFrame):
         self.facts.setText(decision_html(view))
         self.options = D.options_for(view.kind, view.actions)
         if view.queued:
-            labels = ", ".join(view.queued)
+            labels = ", ".join(D.queued_label(view.kind, k, view.actions) for k in view.queued)
             self.status.setText(
                 _("Decision queued, on its way to Ozon: {decision}").format(decision=labels)
             )

@@ -101,3 +101,10 @@ def test_a_comment_over_the_limit_is_refused() -> None:
     with pytest.raises(UserError, match="at most 1000"):
         D.check(approve, D.Decision(approve.key, comment="я" * 1001), (), None)
     assert D.check(approve, D.Decision(approve.key), (), None) == {"decision": "cancellation:approve"}
+
+
+def test_a_queued_decision_is_named_by_its_label() -> None:
+    assert D.queued_label("cancellation", "cancellation:reject", []) == "Reject the cancellation"
+    assert D.queued_label("return_request", "rfbs:-1", []) == "Reject the return"
+    assert D.queued_label("return_request", "rfbs:1", NEW_RETURN) == "Approve the return"
+    assert D.queued_label("return_request", "rfbs:77", []) == "a decision"

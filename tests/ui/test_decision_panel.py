@@ -132,7 +132,7 @@ def test_the_dialog_says_what_a_decision_does_and_shows_one_clear_line_on_bad_in
 
 
 def test_a_queued_decision_disables_the_buttons_and_says_so(view: ConversationView) -> None:
-    view.show_detail(detail(dataclasses.replace(CANCEL, queued=("Approve the cancellation",))), NOW)
+    view.show_detail(detail(dataclasses.replace(CANCEL, queued=("cancellation:approve",))), NOW)
     panel = view.panel.decision
     assert [panel.button(o.key).isEnabled() for o in panel.options] == [False, False]  # type: ignore[union-attr]
     assert panel.status.text() == (

@@ -11,6 +11,7 @@ the platform itself), an open conversation becomes ``resolved``: nothing is left
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -23,9 +24,17 @@ from ozondesk.domain import sla
 from ozondesk.domain.clock import as_utc, to_storage
 from ozondesk.domain.decisions import DecisionView
 from ozondesk.domain.policies import SlaPolicy
-from ozondesk.store.models import Conversation, DecisionRequest, Message, Posting, StatusChange
+from ozondesk.store.models import (
+    Conversation,
+    DecisionRequest,
+    Message,
+    OutboxEntry,
+    Posting,
+    StatusChange,
+)
 
 POLICIES = {"return_request": "return-request", "cancellation": "cancellation-request"}
+DECISION_ACTIONS = ("rfbs_action", "cancellation_approve", "cancellation_reject")
 
 
 @dataclass(frozen=True)
@@ -270,5 +279,21 @@ def view_with_queue(session: Session, conversation_id: int) -> DecisionView | No
 
 
 def queued_decisions(session: Session, conversation_id: int) -> tuple[str, ...]:
-    """The decision keys (``rfbs:-1``, ``cancellation:approve``) on their way to Ozon."""
-    return ()
+    """The decisions (their keys: ``rfbs:-1``, ``cancellation:approve``) queued for this
+    request and not yet delivered: pending, on the wire, or waiting for a retry."""
+    rows = session.scalars(
+        select(OutboxEntry.payload).where(
+            OutboxEntry.conversation_id == conversation_id,
+            OutboxEntry.action.in_(DECISION_ACTIONS),
+            OutboxEntry.state.in_(("pending", "sending")),
+        )
+    ).all()
+    keys = []
+    for raw in rows:
+        try:
+            payload = json.loads(raw) if raw else {}
+        except ValueError:
+            payload = {}
+        key = payload.get("decision") if isinstance(payload, dict) else None
+        keys.append(str(key) if key else "?")
+    return tuple(keys)

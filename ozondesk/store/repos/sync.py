@@ -33,6 +33,7 @@ from ozondesk.store.models import (
     SyncCursor,
     SyncPending,
 )
+from ozondesk.store.repos.chat_files import claim_file
 from ozondesk.store.repos.outbox import claim_outgoing, has_unclaimed
 
 CHAT_POLICY = "chat-first-response"
@@ -201,7 +202,13 @@ def upsert_chat(
         if (
             may_claim
             and m.side == "seller"
-            and claim_outgoing(session, conv.id, m.text, pid, m.created_at)
+            and (
+                claim_outgoing(session, conv.id, m.text, pid, m.created_at)
+                or claim_file(
+                    session, conv.id, m.text, pid, m.created_at,
+                    m.moderate_image_status if m.is_image else None,
+                )
+            )
         ):
             outcome.messages_updated += 1
         else:
