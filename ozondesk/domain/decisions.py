@@ -34,14 +34,14 @@ COMPENSATE_ID = 1020
 _LABELS_BY_ID = {
     -1: N_("Reject the return"),
     -10: N_("Reject after checking the item"),
-    COMPENSATE_ID: N_("Offer a partial refund, the buyer keeps the item"),
+    COMPENSATE_ID: N_("Offer a partial refund"),
 }
 # Other ids are not in the spec: recognised by the words of Ozon's own (Russian) name.
 _LABELS_BY_WORDS = (
     (("вернуть деньги", "возврат денег", "вернуть средства"), N_("Refund the money")),
     (("получ",), N_("Confirm the item has arrived")),
     (("одобр", "соглас", "подтверд"), N_("Approve the return")),
-    (("компенс",), N_("Offer a partial refund, the buyer keeps the item")),
+    (("компенс",), N_("Offer a partial refund")),
     (("отклон",), N_("Reject the return")),
 )
 _CONSEQUENCES = {

@@ -42,6 +42,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ozondesk.domain.clock import utcnow
@@ -57,6 +58,7 @@ from ozondesk.services import (
 )
 from ozondesk.store.db import Database
 from ozondesk.store.locks import desk_lock
+from ozondesk.store.models import DECISION_KINDS, Conversation
 from ozondesk.store.repos import feedback as feedback_repo
 from ozondesk.store.repos import outbox as repo
 
@@ -111,6 +113,13 @@ class OutboxService:
     ) -> repo.OutboxItem:
         """:meth:`queue` inside the caller's transaction (the composer also deletes the draft there)."""
         now = self.clock()
+        if session.scalar(select(Conversation.kind).where(Conversation.id == conversation_id)) in (
+            DECISION_KINDS
+        ):
+            # Its platform id is a return's or cancellation's, no chat: a message would go astray.
+            raise UserError(
+                _("a return or cancellation request is answered with its decision buttons")
+            )
         facts = repo.window_facts(session, conversation_id)
         if facts is None or not facts.chat_id:
             raise UserError(_("this conversation has no Ozon chat to reply in"))

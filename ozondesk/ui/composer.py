@@ -51,6 +51,8 @@ from ozondesk.services.compose import (
     newest_incoming_id,
 )
 from ozondesk.services.conversation import ConversationDetail
+from ozondesk.services.file_sender import FileService
+from ozondesk.ui.file_attach import AttachButton
 from ozondesk.ui.findings_list import FindingsListMixin
 from ozondesk.ui.inbox_model import format_left
 from ozondesk.ui.lint_highlighter import LintHighlighter
@@ -233,8 +235,15 @@ class Composer(FindingsListMixin, QWidget):
         self.send_button.setObjectName("sendButton")
         self.send_button.setToolTip(_("Queue the reply for sending (Ctrl+Enter)"))
         self.send_button.clicked.connect(self.send)
+        # Files for buyer chats (ui/file_attach.py); queued like a reply.
+        self.attach_button = AttachButton(
+            FileService(self.service.db, self.clock), self.runner, self.agent_id, self
+        )
+        self.attach_button.queued.connect(self.sent)
+        self.attach_button.refused.connect(self._file_refused)
         bottom = QHBoxLayout()
         bottom.addWidget(self.templates_button)
+        bottom.addWidget(self.attach_button)
         bottom.addWidget(self.counter)
         bottom.addWidget(self.blockers_label, 1)
         bottom.addWidget(self.send_button)
@@ -273,6 +282,7 @@ class Composer(FindingsListMixin, QWidget):
             self.saved_label.clear()
             self._set_enabled(False)
         self.detail = detail
+        self.attach_button.set_conversation(detail.id, detail.kind)
         generation = self._generation
         agent_id = self.agent_id
         self.runner.run(
@@ -326,6 +336,10 @@ class Composer(FindingsListMixin, QWidget):
         self._dirty = False
         self._autosave.stop()
         self._update_counter()
+
+    def _file_refused(self, reason: str) -> None:
+        self._show_notice("refused", escape(reason))
+        self.refused.emit(reason)
 
     def _set_enabled(self, enabled: bool) -> None:
         self.editor.setReadOnly(not enabled)

@@ -29,7 +29,7 @@ from ozondesk.domain.compliance import pick
 from ozondesk.domain.logistics import Suggestion
 from ozondesk.i18n import N_, _, language, ngettext
 from ozondesk.services.conversation import ConversationDetail, PostingView, TemplateRef
-from ozondesk.ui.decision_panel import DecisionPanel
+from ozondesk.ui.decision_panel import DecisionPanel, decision_html
 from ozondesk.ui.feedback_context import feedback_html
 from ozondesk.ui.inbox_deadline import met_verdict, segment_reason, segment_span
 from ozondesk.ui.inbox_model import KIND_LABELS, format_left
@@ -270,7 +270,8 @@ class ContextPanel(QWidget):
 
     def show_detail(self, detail: ConversationDetail, now: datetime) -> None:
         self.detail = detail
-        self.browser.setHtml(context_html(detail, now))
+        facts = decision_html(detail.decision) if detail.decision is not None else ""
+        self.browser.setHtml(facts + context_html(detail, now))
         self.decision.show_view(detail.decision)
         s = detail.suggestion
         self.suggestion.show_suggestion(s, detail.templates.get(s.slug) if s and s.slug else None)

@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -66,6 +66,7 @@ def state_text(view: DecisionView) -> str:
 
 def decision_html(view: DecisionView) -> str:
     """The request's facts as rich text: no raw code, no raw link on screen."""
+    title = escape(_(KIND_TITLES.get(view.kind, N_("Request"))))
     rows: list[tuple[str, str]] = [
         (_("Status"), state_text(view)),
         (_("Posting"), view.posting_number),
@@ -90,7 +91,7 @@ def decision_html(view: DecisionView) -> str:
     table = "".join(
         f"<tr><td style='color:#666'>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in rows
     )
-    parts = [f"<table>{table}</table>"]
+    parts = [f"<h3>{title}</h3><table>{table}</table>"]
     if view.buyer_comment:
         said = escape(_("The buyer wrote:"))
         parts.append(f"<p><i>{said}</i> {escape(view.buyer_comment)}</p>")
@@ -217,7 +218,8 @@ class DecisionDialog(QDialog):
 
 
 class DecisionPanel(QFrame):
-    """Above the context: the request, and one button per decision Ozon offers now."""
+    """Above the context: one button per decision Ozon offers now. The request's facts are at
+    the top of the context beside it (:func:`decision_html`), where they can scroll."""
 
     decision_requested = Signal(int, object)  # conversation id, domain.decisions.Decision
 
@@ -228,11 +230,6 @@ class DecisionPanel(QFrame):
         self.heading = QLabel(self)
         self.heading.setObjectName("decisionHeading")
         self.heading.setWordWrap(True)
-        self.facts = QLabel(self)
-        self.facts.setObjectName("decisionFacts")
-        self.facts.setWordWrap(True)
-        self.facts.setTextFormat(Qt.TextFormat.RichText)
-        self.facts.setOpenExternalLinks(True)  # buyer photos open in the browser
         self.status = QLabel(self)
         self.status.setObjectName("decisionStatus")
         self.status.setWordWrap(True)
@@ -243,7 +240,6 @@ class DecisionPanel(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addWidget(self.heading)
-        layout.addWidget(self.facts)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
         self.view: DecisionView | None = None
@@ -257,6 +253,7 @@ class DecisionPanel(QFrame):
             item = self.button_row.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
+                widget.setParent(None)  # gone now, not at the next event loop turn
                 widget.deleteLater()
         if view is None:
             self.options = ()
@@ -266,7 +263,6 @@ class DecisionPanel(QFrame):
         self.heading.setText(
             "<b>" + escape(_(KIND_TITLES.get(view.kind, N_("Request")))) + "</b>"
         )
-        self.facts.setText(decision_html(view))
         self.options = D.options_for(view.kind, view.actions)
         if view.queued:
             labels = ", ".join(D.queued_label(view.kind, k, view.actions) for k in view.queued)

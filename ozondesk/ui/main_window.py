@@ -25,6 +25,7 @@ from ozondesk.domain.policies import SlaPolicy
 from ozondesk.i18n import N_, _
 from ozondesk.services.compose import ComposeService
 from ozondesk.services.conversation import ConversationDetail, ConversationService
+from ozondesk.services.decisions import DecisionService
 from ozondesk.services.desk_presence import DeskPresenceService
 from ozondesk.services.inbox import InboxFilter, InboxService
 from ozondesk.services.notifications import DueSoon, DueSoonService
@@ -164,6 +165,7 @@ class MainWindow(QMainWindow):
                 right.addWidget(self.composer)
             right.setSizes([430, 290])
         self.view.open_conversation.connect(self.open_conversation)
+        self.view.decision_requested.connect(self._decide)
         self.team = team
         if team is not None:
             team.live.messages.connect(self._live_messages)
@@ -702,6 +704,24 @@ class MainWindow(QMainWindow):
     def clear_filters(self) -> None:
         """Every conversation, whatever its status, kind or text."""
         self.filters.apply(InboxFilter(statuses=()))
+
+    def _decide(self, conversation_id: int, decision: object) -> None:
+        """Queue a confirmed decision on a return or cancellation (off the GUI thread)."""
+        if self.agent is None:
+            self.status_text.setText(_("Choose who works at this desk first (Desk → Work as)."))
+            return
+        service = DecisionService(self.conversation_service.db)
+        agent_id = self.agent.id
+        self.runner.run(
+            lambda: service.decide(conversation_id, agent_id, decision),  # type: ignore[arg-type]
+            lambda _item: self._decision_queued(conversation_id),
+            lambda exc: self.status_text.setText(str(exc)),
+        )
+
+    def _decision_queued(self, conversation_id: int) -> None:
+        # The list is unchanged until the decision is delivered: only the conversation reloads.
+        self.status_text.setText(_("Decision queued; it goes out when the Ozon connection delivers it."))
+        self._refresh_conversation(conversation_id)
 
     def _failed(self, message: str) -> None:
         self.status_text.setText(_("Error: {message}").format(message=message))

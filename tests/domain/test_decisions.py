@@ -24,7 +24,7 @@ def test_a_new_return_offers_its_three_actions_with_our_labels() -> None:
     assert [(o.key, o.label, o.translated) for o in opts] == [
         ("rfbs:1", "Approve the return", True),
         ("rfbs:-1", "Reject the return", True),
-        ("rfbs:1020", "Offer a partial refund, the buyer keeps the item", True),
+        ("rfbs:1020", "Offer a partial refund", True),
     ]
     reject = opts[1]
     assert (reject.needs_reason, reject.needs_comment, reject.needs_amount) == (True, True, False)

@@ -244,3 +244,14 @@ def test_files_go_to_buyer_chats_only(synced: Database, fake: FakeOzon) -> None:
     cid = conv(db, "return_request", fake.rfbs.return_id(0))
     with pytest.raises(UserError, match="buyer chats only"):
         FileService(db).queue_file(cid, agent(db), "a.png", PNG)
+
+
+def test_no_chat_message_goes_to_a_return_or_cancellation(synced: Database, fake: FakeOzon) -> None:
+    db = synced
+    for kind, pid in (
+        ("return_request", fake.rfbs.return_id(0)),
+        ("cancellation", fake.rfbs.cancel_id(6)),
+    ):
+        with pytest.raises(UserError, match="answered with its decision buttons"):
+            OutboxService(db).queue(conv(db, kind, pid), "Здравствуйте!")
+    assert outbox_count(db) == 0
