@@ -35,6 +35,9 @@ CATEGORIES: tuple[str, ...] = (
     "greeting-closing",
     "order-status",
     "quality",
+    # Comments sent with a decision on an rFBS return request or a conditional cancellation.
+    "return-decision",
+    "cancellation-reply",
     "other",
     # Public replies: answers to product questions and comments on reviews.
     "question",

@@ -126,8 +126,9 @@ def test_settings_summary_lists_each_kind_with_the_plan_it_needs(
         "Replies in buyer chats": ("unknown", "Premium Plus or Premium Pro", None),
         "Product questions": ("allowed", "Premium Plus", T0),  # the sync's questions stage
         "Reviews": ("denied", "the review-management subscription or Premium Pro", T0),
-        "rFBS return requests": ("unknown", None, None),
-        "Conditional cancellations": ("unknown", None, None),
+        # The sync's decision stage read both lists (services/sync_decisions.py).
+        "rFBS return requests": ("allowed", None, T0),
+        "Conditional cancellations": ("allowed", None, T0),
     }
     assert plan_summary(db, "no such shop")[0].state == "unknown"
 

@@ -60,6 +60,7 @@ def finish(proc: subprocess.Popen[str]) -> dict[str, object]:
 
 
 def conversations(db: Database, shop: str) -> int:
+    """The shop's buyer chats (return requests and cancellations are conversations too)."""
     with db.read() as s:
         return int(s.scalar(
             select(func.count()).select_from(Conversation).join(Shop, Shop.id == Conversation.shop_id)

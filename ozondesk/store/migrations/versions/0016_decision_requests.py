@@ -1,7 +1,7 @@
 """decision requests: rFBS return requests and conditional cancellations beside their conversations
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-06 05:00:00
 
 The conversation kinds ``return_request`` and ``cancellation`` need no schema change
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0016'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
