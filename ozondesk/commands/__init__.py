@@ -10,7 +10,8 @@ import importlib
 from types import ModuleType
 
 COMMANDS: tuple[str, ...] = ("sla", "presence", "demo", "lint", "templates", "report", "drill", "sync",
-                             "fake-ozon", "db-password", "team", "shop", "tickets")
+                             "fake-ozon", "db-password", "team", "shop", "tickets",
+                             "policy")
 
 
 def _module(name: str) -> str:

@@ -23,6 +23,7 @@ Permission = Literal[
     "drill.take",
     "conversation.reply",
     "team.manage",
+    "policy.edit",
 ]
 
 _GRANTS: dict[Permission, frozenset[Role]] = {
@@ -34,6 +35,7 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
     "drill.take": frozenset({"agent", "lead", "trainer"}),
     "conversation.reply": frozenset({"agent", "lead"}),
     "team.manage": frozenset({"lead"}),
+    "policy.edit": frozenset({"lead"}),
 }
 
 _REFUSALS: dict[Permission, str] = {
@@ -45,6 +47,7 @@ _REFUSALS: dict[Permission, str] = {
     "drill.take": N_("your role cannot take drills"),
     "conversation.reply": N_("only agents and team leads reply to buyers"),
     "team.manage": N_("only a team lead can add people or change their names and roles"),
+    "policy.edit": N_("only a team lead can change an SLA policy"),
 }
 
 

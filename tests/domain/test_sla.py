@@ -70,6 +70,8 @@ def test_default_policies_table():
         "resolution-48h": (48 * 3600, ((0, 1440),), ((0, 1440),), False),
         "question-answer": (4 * 3600, ((540, 1380),), ((540, 1380),), False),
         "review-comment": (24 * 3600, ((0, 1440),), ((0, 1440),), False),
+        "return-request": (24 * 3600, ((0, 1440),), ((0, 1440),), False),
+        "cancellation-request": (24 * 3600, ((0, 1440),), ((0, 1440),), False),
     }
     assert set(DEFAULT_POLICIES) == set(expected)
     for name, (seconds, monday, sunday, production) in expected.items():
@@ -83,7 +85,7 @@ def test_default_policies_table():
 
 def test_get_policy():
     assert get_policy("ozon-ticket") is TICKET
-    with pytest.raises(UserError, match=r"unknown policy 'nope'; known: am-first-response, chat-"):
+    with pytest.raises(UserError, match=r"unknown policy 'nope'; known: am-first-response, cancellation-request, chat-"):
         get_policy("nope")
 
 
