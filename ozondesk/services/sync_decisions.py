@@ -1,7 +1,7 @@
 """The sync stage for what the seller must decide on: rFBS return requests and conditional
 cancellations, brought in as conversations of kind ``return_request`` and ``cancellation``.
 
-Returns: the list (``/v2/returns/rfbs/list``, requests of the last :data:`WINDOW`) says each
+Returns: the list (``/v2/returns/rfbs/list``, every request, paged by ``last_id``) says each
 request's state; only a request that is new or whose state moved is read again with
 ``/v2/returns/rfbs/get`` for the actions it offers now. Cancellations: the list holds all
 (``/v2/conditional-cancellation/list``). So a second sync right after the first creates and
@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from ozondesk.domain.policies import SlaPolicy
 from ozondesk.ozon import cancellations as ozon_cancellations
@@ -31,8 +31,6 @@ from ozondesk.store.repos import sync as sync_repo
 
 log = logging.getLogger("ozondesk.sync")
 
-# Requests older than this are settled one way or another; the list is asked for no more.
-WINDOW = timedelta(days=60)
 RETURN_KEY = "return_requests"
 CANCEL_KEY = "cancellations"
 KINDS = (RETURN_KEY, CANCEL_KEY)
