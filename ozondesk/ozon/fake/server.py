@@ -1,7 +1,8 @@
 """A local stand-in for the Seller API on 127.0.0.1, with faults on request.
 
 Faults are queued per path (or ``*``) through the constructor, ``inject()`` or
-``POST /__fake__/fault {"path", "kind", "times"}``; kinds are in ``FAULTS``. The server
+``POST /__fake__/fault {"path", "kind", "times"}`` (``POST /__fake__/clear_faults`` forgets them);
+kinds are in ``FAULTS``. The server
 is bounded: loopback only, at most ``max_concurrency`` requests handled at once, bodies
 up to 1 MB, and with ``lifetime`` it stops by itself.
 """
@@ -549,6 +550,8 @@ class _Handler(BaseHTTPRequestHandler):
                 fake.inject(
                     str(body.get("kind")), str(body.get("path") or "*"), int(body.get("times") or 1)
                 )
+            elif self.path == "/__fake__/clear_faults":
+                fake.clear_faults()  # the platform is healthy again (bench_faults between trials)
             elif self.path == "/__fake__/buyer_message":
                 i = fake.world.chat_index(body.get("chat_id"))
                 if i is None:
