@@ -24,8 +24,10 @@ Scenarios (``--only`` picks some, comma-separated):
   run; then space is freed and a recovery round runs.
 - ``readonly``: the same with the tmpfs remounted read-only.
 - ``pg``: 10 desk processes queue, deliver and sync on one PostgreSQL database while the
-  server is restarted (``pg_ctl restart``, fast or immediate) once per trial; needs the
-  postgresql server package (tests/pgserver.py starts a throwaway cluster).
+  server is restarted (``pg_ctl restart``, fast or immediate) ``--pg-restarts`` times, with
+  fsync and synchronous_commit on as on a real server; needs the postgresql server package
+  (tests/pgserver.py starts a throwaway cluster). A desk's known errors (one line each) are
+  expected while the server is down; anything else is a traceback.
 
 Counted after each trial, each must be zero: lost drafts (reported saved, then missing), lost
 replies (reported queued, never on the server and not shown as refused), duplicated replies
@@ -412,7 +414,15 @@ def refused_texts(db: Database) -> set[str]:
         return set(s.scalars(sql_select(OutboxEntry.text).where(OutboxEntry.state == "failed")))
 
 
-def recover(db: Database, fake: Fake, rounds: int = 20) -> None:
+def outbox_states(db: Database) -> dict[str, str]:
+    """Each reply's outbox state, attempts and last error, for the report's examples."""
+    with db.read() as s:
+        rows = s.execute(sql_select(OutboxEntry.text, OutboxEntry.state, OutboxEntry.attempts,
+                                    OutboxEntry.last_error))
+        return {t: f"{state}, {attempts} attempts, {error}" for t, state, attempts, error in rows}
+
+
+def recover(db: Database, fake: Fake, rounds: int = 20, *, sync: bool = True) -> None:
     """What the next start does: deliver once the dead senders' leases ran out, then sync."""
     later = utcnow() + timedelta(hours=1)
     with quick_client(fake.url) as client:
@@ -421,7 +431,8 @@ def recover(db: Database, fake: Fake, rounds: int = 20) -> None:
             if not service.pending():
                 break
             service.deliver()
-        SyncService(db, client, SHOP).run()
+        if sync:
+            SyncService(db, client, SHOP).run()
 
 
 def leaked(paths: Iterable[Path]) -> int:
@@ -461,13 +472,14 @@ class Bench:
     notes: dict[str, str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     reference: Snapshot | None = None
+    pg_restarts: int = 40
 
     # -- set-up -------------------------------------------------------------------------------
 
     def fake(self, name: str) -> Fake:
         if name not in self.fakes:
             if name == "sync":  # never written to: one clean sync is the reference for all trials
-                self.fakes[name] = Fake(self.work, chats=30, messages=5, seed=7)
+                self.fakes[name] = Fake(self.work, chats=24, messages=4, seed=7)
             else:
                 self.fakes[name] = Fake(self.work, chats=20, messages=4, seed=3)
                 fake = self.fakes[name]
@@ -574,7 +586,7 @@ class Bench:
                 return 0
 
             child = spawn(typing, *self.files("draft"), self.env())
-            self.kill_at_random(child, 1.0)
+            self.kill_at_random(child, 0.6)
             saved = [int(line.split()[1]) for line in child.lines if line.startswith("saved ")]
             reported = saved[-1] if saved else None
             self.child_faults(child, c, killed=True)
@@ -625,7 +637,7 @@ class Bench:
             return
         with opened(path) as db:
             try:
-                recover(db, fake)
+                recover(db, fake, sync=reference)
             except Exception as exc:  # noqa: BLE001 - a recovery that fails is a finding
                 c["tracebacks"] += 0 if is_known(exc) else 1
                 self.note(f"recovery failed: {type(exc).__name__}: {exc}")
@@ -877,7 +889,22 @@ class Bench:
         stop_file.unlink(missing_ok=True)
         journal = self.work / "pg-journal"
         children: list[Child] = []
+        def restart(mode: str, options: str | None = None) -> None:
+            extra = ["-o", options] if options else []
+            done = subprocess.run(
+                [str(server.bin_dir / "pg_ctl"), "-D", str(server.root / "data"), "-l",
+                 str(server.root / "log"), "-m", mode, "-w", "-t", "60", *extra, "restart"],
+                user=server._run_as, capture_output=True, text=True, cwd="/", check=False)
+            if done.returncode:
+                self.note(f"pg restart failed: {done.stderr.strip()[-300:]}")
+
         try:
+            # The test cluster trades durability for speed (synchronous_commit=off loses the
+            # last commits in an immediate shutdown); a real server keeps what it confirmed.
+            # Later restarts reuse these options (postmaster.opts).
+            restart("fast", f"-p {server.port} -c listen_addresses=127.0.0.1 -k {server.root}"
+                            " -c max_connections=300 -c fsync=on -c synchronous_commit=on"
+                            " -c full_page_writes=on")
             url = server.create_database("bench_faults")
             with opened(url) as db:
                 with quick_client(fake.url) as client:
@@ -903,9 +930,13 @@ class Bench:
                             if n % 5 == 0:
                                 SyncService(db, client, SHOP).run()
                         except Exception as exc:  # noqa: BLE001 - a known error is the app's one line
-                            if not is_known(exc):
+                            from ozondesk.crash import known_error
+
+                            known = known_error(exc)
+                            if known is None:
                                 traceback.print_exc()
-                            print(f"known: {exc}", file=sys.stdout, flush=True)
+                            else:  # what the desk would show: one line
+                                print(f"known: {known.message}", flush=True)
                             time.sleep(0.2)  # as a desk's next action a moment later
                 if db is not None:
                     db.dispose()
@@ -917,18 +948,14 @@ class Bench:
                                       self.env()))
             for child in children:
                 child.wait_line(60)
-            for _trial in range(self.trials):
-                pause = self.rng.uniform(0.2, 1.5)
+            for _trial in range(self.pg_restarts):
+                # Long enough for the desks to reconnect and work before the next restart.
+                pause = self.rng.uniform(1.0, 4.0)
                 end = time.monotonic() + pause
                 while time.monotonic() < end:
                     time.sleep(0.05)
                 mode = self.rng.choice(("fast", "immediate"))
-                done = subprocess.run(
-                    [str(server.bin_dir / "pg_ctl"), "-D", str(server.root / "data"), "-l",
-                     str(server.root / "log"), "-m", mode, "-w", "-t", "60", "restart"],
-                    user=server._run_as, capture_output=True, text=True, cwd="/", check=False)
-                if done.returncode:
-                    self.note(f"pg restart failed: {done.stderr.strip()[-300:]}")
+                restart(mode)
                 c["trials"] += 1
                 c[f"restarts ({mode})"] += 1
             stop_file.touch()
@@ -944,13 +971,20 @@ class Bench:
                     recover(db, fake, rounds=200)
                     refused = refused_texts(db)
                     mine = snapshot(db)
+                    states = outbox_states(db)
             except Exception as exc:  # noqa: BLE001 - counted
                 c["unopenable databases"] += 1
                 self.note(f"unopenable: pg: {exc}")
                 return
-            lost, dup = reply_faults(texts, fake.sent(), refused)
+            sent = fake.sent()
+            lost, dup = reply_faults(texts, sent, refused)
             c["lost replies"] += lost
             c["duplicated replies"] += dup
+            counts = Counter(sent)
+            for reply in texts:
+                if counts[reply] != 1 and reply not in refused:
+                    self.note(f"pg reply sent {counts[reply]} times: {reply} "
+                              f"(outbox: {states.get(reply, 'missing')})")
             clean = copy_db(self.base("send"), self.work / "clean.sqlite")
             with opened(clean) as db:
                 with quick_client(fake.url) as client:
@@ -1022,6 +1056,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default=",".join(SCENARIOS),
                         help=f"comma-separated scenarios (default all: {','.join(SCENARIOS)})")
     parser.add_argument("--seed", type=int, default=19, help="random seed of the kill moments and faults")
+    parser.add_argument("--pg-restarts", type=int, default=None,
+                        help="server restarts in the pg scenario (default 40; --quick 3): each "
+                             "takes seconds with fsync on, so 200 would take half an hour")
     parser.add_argument("--keep", type=Path, default=None, help="work in this folder and keep it")
     args = parser.parse_args(argv)
     names = [n.strip() for n in args.only.split(",") if n.strip()]
@@ -1035,6 +1072,7 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     os.environ.update({"OZONDESK_LOG_DIR": str(work / "log"), "OZONDESK_LANG": "en"})
     bench = Bench(work, trials, args.quick, random.Random(args.seed))
+    bench.pg_restarts = args.pg_restarts or (3 if args.quick else min(trials, 40))
     t0 = time.monotonic()
     print(f"{trials} trials per scenario; work folder {work}", flush=True)
     try:

@@ -108,6 +108,28 @@ def test_postgresql_states_are_known(sqlstate: str, start: str) -> None:
     assert error is not None and error.message.startswith(start)
 
 
+@pytest.mark.parametrize(
+    ("said", "start"),
+    [('connection failed: connection to server at "127.0.0.1", port 5432 failed: Connection refused',
+      "the connection to the PostgreSQL server was lost"),
+     ('connection failed: connection to server at "127.0.0.1", port 5432 failed: FATAL:  the '
+      "database system is starting up", "the PostgreSQL server is restarting")],
+)
+def test_a_server_that_does_not_let_a_new_connection_in_is_known(said: str, start: str) -> None:
+    """psycopg gives these no SQLSTATE: the server restarting under a desk (bench_faults)."""
+    import psycopg
+
+    error = known_database_error(DBAPIError("SELECT 1", {}, psycopg.OperationalError(said)))
+    assert error is not None and error.message.startswith(start)
+
+
+def test_a_refused_password_on_a_new_connection_stays_for_open_database_to_explain() -> None:
+    import psycopg
+
+    said = 'connection failed: FATAL:  password authentication failed for user "wang.fang"'
+    assert known_database_error(DBAPIError("SELECT 1", {}, psycopg.OperationalError(said))) is None
+
+
 def test_postgresql_syntax_errors_are_bugs() -> None:
     class Driver(Exception):
         sqlstate = "42601"

@@ -92,6 +92,26 @@ def _pg_kind(sqlstate: str) -> str | None:
     return None
 
 
+def _pg_unreachable(orig: BaseException) -> str | None:
+    """A new connection the server did not let in: psycopg raises OperationalError without an
+    SQLSTATE (the server's FATAL comes before a session exists), e.g. while the server restarts
+    (bench_faults found these crashing a desk's next Send). A refused password stays a bug
+    here: opening the database sorts that one with the keyring command to fix it."""
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - a desk without PostgreSQL support
+        return None
+    if not isinstance(orig, psycopg.OperationalError):
+        return None
+    # The server's words, not ours: no statement or parameters in a failed connection's text.
+    said = str(orig).lower()
+    if "password" in said:
+        return None
+    if any(w in said for w in ("starting up", "shutting down", "in recovery mode")):
+        return "pg-restart"
+    return "pg-connection"
+
+
 def known_database_error(exc: BaseException) -> DatabaseKnownError | None:
     """The one-line error for a database failure the user can act on; None for a bug."""
     if isinstance(exc, DatabaseKnownError):
@@ -106,6 +126,8 @@ def known_database_error(exc: BaseException) -> DatabaseKnownError | None:
             kind = _pg_kind(sqlstate)
         elif isinstance(exc, DBAPIError) and exc.connection_invalidated:
             kind = "pg-connection"
+        else:
+            kind = _pg_unreachable(orig)
     if kind is None:
         return None
     return DatabaseKnownError(_messages()[kind])

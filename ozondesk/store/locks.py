@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from ozondesk.i18n import _
 from ozondesk.store import dialect
@@ -79,8 +80,14 @@ def _advisory_lock(db: Database, name: str) -> Iterator[bool]:
             yield got
         finally:
             if got:
-                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-                conn.commit()
+                try:
+                    conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                    conn.commit()
+                except DBAPIError as exc:
+                    # The server dropped the session (a restart): its locks went with it. The
+                    # work inside finished or raised its own error; this one would only hide it.
+                    if not exc.connection_invalidated:
+                        raise
 
 
 @contextmanager
