@@ -81,6 +81,11 @@ def test_a_clean_run_of_send_and_draft_counts_nothing(bench: bf.Bench) -> None:
     assert bench.results["draft"]["trials"] == bench.results["send"]["trials"] == 2
     assert bench.results["send"]["replies reported queued"] == 12
     assert bench.failures() == 0
+    # What the half-applied check compares, read from the synced database the trials start from.
+    with bf.opened(bench.base("send")) as db:
+        snap = bf.snapshot(db)
+    assert (len(snap.chats), len(snap.messages), snap.unattached) == (19, 19 * 5, 0)
+    assert len(snap.postings) == 19 and snap.products and snap.differences(snap) == []
 
 
 def test_planted_faults_are_counted(bench: bf.Bench, monkeypatch: pytest.MonkeyPatch) -> None:
