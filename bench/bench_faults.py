@@ -415,6 +415,30 @@ def refused_texts(db: Database) -> set[str]:
         return set(s.scalars(sql_select(OutboxEntry.text).where(OutboxEntry.state == "failed")))
 
 
+def backup_problem(path: Path, revision: str) -> str | None:
+    """Why the backup copy at ``path`` is not the old database it names, or None. Read on a
+    copy: opening the file itself could roll back a journal left beside it."""
+    probe = path.with_name(path.name + ".probe")
+    for suffix in ("", "-journal"):
+        if Path(f"{path}{suffix}").exists():
+            shutil.copyfile(f"{path}{suffix}", f"{probe}{suffix}")
+    try:
+        conn = sqlite3.connect(probe)  # a hot journal beside it is rolled back, as on restore
+        try:
+            version = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            shops = conn.execute("SELECT name FROM shops").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return f"{path.stat().st_size} bytes, {exc}"
+    finally:
+        for suffix in ("", "-journal"):
+            Path(f"{probe}{suffix}").unlink(missing_ok=True)
+    if version != (revision,) or shops != [("Old shop",)]:
+        return f"holds schema {version} and shops {shops}"
+    return None
+
+
 def outbox_states(db: Database) -> dict[str, str]:
     """Each reply's outbox state, attempts and last error, for the report's examples."""
     with db.read() as s:
@@ -698,6 +722,14 @@ class Bench:
                 command.upgrade(alembic_config(conn), revision)
                 conn.execute(text("INSERT INTO shops (ozon_seller_id, name, created_at) "
                                   "VALUES ('42', 'Old shop', '2025-01-01 00:00:00')"))
+                # A few MB of history, so the backup copy and the upgrade take long enough
+                # for a kill to land inside them too.
+                conn.execute(
+                    text("INSERT INTO audit_log (at, agent_id, action, subject, detail) "
+                         "VALUES ('2025-01-01 00:00:00', NULL, 'note', :subject, :detail)"),
+                    [{"subject": f"entry {i}", "detail": json.dumps({"text": "история " * 300}, ensure_ascii=False)}
+                     for i in range(1500)],
+                )
             engine.dispose()
             checkpoint(path)
         return path
@@ -731,6 +763,18 @@ class Bench:
             if names != ["Old shop"]:
                 c["unopenable databases"] += 1  # opened, but without its data: as bad
                 self.note(f"migration lost data: shops {names}")
+            # A backup copy left beside the file is what a user restores: it must be whole.
+            for backup in sorted(self.work.glob("migrate.sqlite.backup-*")):
+                if backup.name.endswith(("-journal", "-wal", "-shm")):
+                    continue
+                if ".partial" in backup.name:  # named as unfinished: nobody restores it
+                    c["unfinished copies left (.partial)"] += 1
+                    continue
+                problem = backup_problem(backup, revision)
+                c["backup copies checked"] += 1
+                if problem:
+                    c["unopenable databases"] += 1
+                    self.note(f"unopenable backup copy after a kill at {revision}: {problem}")
 
     def senders(self, c: Counter[str], n: int) -> None:
         fake = self.fake("send")
