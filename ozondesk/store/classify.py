@@ -92,7 +92,7 @@ def _pg_kind(sqlstate: str) -> str | None:
     return None
 
 
-def _pg_unreachable(orig: BaseException) -> str | None:
+def _pg_unreachable(orig: BaseException | None) -> str | None:
     """A new connection the server did not let in: psycopg raises OperationalError without an
     SQLSTATE (the server's FATAL comes before a session exists), e.g. while the server restarts
     (bench_faults found these crashing a desk's next Send). A refused password stays a bug
