@@ -7,6 +7,9 @@ Scenarios (``--only`` picks some, comma-separated):
   ``DraftService.save``, the call the composer's autosave makes (the services, not the Qt app),
   and says "saved" after each call returns; it is killed at a random moment. The draft found
   afterwards must be the last one reported saved or a later one.
+- ``typing``: the same with the real composer widget (Qt offscreen, its own TaskRunner and
+  1-second autosave) typed into in bursts with pauses; "saved" is when its autosave's result
+  reaches the composer (the moment it shows "Draft saved").
 - ``send``: kill -9 while the outbox delivers (``OutboxService.deliver``) to the fake server;
   then a recovery round once the dead sender's lease has run out. Every queued reply must be on
   the fake server exactly once.
@@ -109,7 +112,7 @@ COLUMNS = (
     "tracebacks",
     "leaked keys",
 )
-SCENARIOS = ("draft", "send", "sync", "migration", "senders2", "senders3", "faults", "diskfull",
+SCENARIOS = ("draft", "typing", "send", "sync", "migration", "senders2", "senders3", "faults", "diskfull",
              "readonly", "pg")
 # Methods the faults scenario aims at ("*" is whatever call comes next).
 FAULT_PATHS = ("*", "/v3/chat/list", "/v3/chat/history", "/v1/chat/send/message", "/v2/chat/read",
@@ -624,6 +627,82 @@ class Bench:
             if draft_lost(tag, reported, stored.text if stored else None):
                 c["lost drafts"] += 1
                 self.note(f"lost draft: reported #{reported}, stored {stored.text[:30] if stored else None!r}")
+
+    def typing(self, c: Counter[str]) -> None:
+        """kill -9 the real composer (Qt offscreen) while an agent types with pauses; its
+        autosave reports each save ("Draft saved …" in the composer) through the TaskRunner's
+        done callback, where the bench notes the length saved."""
+        path = self.work / "typing.sqlite"
+        with opened(self.base("send")) as db:
+            conversations = buyer_conversations(db)
+        for trial in range(self.trials):
+            copy_db(self.base("send"), path)
+            conv = self.rng.choice(conversations)
+            typed = draft_text(f"t{trial}", 999) + "Спасибо за заказ! " * 10
+            seed = self.rng.randrange(1 << 30)
+
+            def composer(say: Callable[[str], None], conv: int = conv, typed: str = typed,
+                         seed: int = seed) -> int:
+                os.environ["QT_QPA_PLATFORM"] = "offscreen"
+                # The real widget, in the child only: this process stays free of Qt.
+                from PySide6.QtCore import QTimer  # noqa: TID251
+                from PySide6.QtWidgets import QApplication  # noqa: TID251
+
+                from ozondesk.services.conversation import ConversationService
+                from ozondesk.services.drafts import DraftRecord
+                from ozondesk.ui.composer import Composer
+                from ozondesk.ui.tasks import TaskRunner
+
+                app = QApplication([])
+                rng = random.Random(seed)
+                db = open_database(str(path))
+                runner = TaskRunner()
+                real_run = runner.run
+
+                def run(work: Any, done: Any, failed: Any = None) -> None:
+                    def shown(result: Any) -> None:
+                        done(result)  # the composer shows "Draft saved" here
+                        if isinstance(result, DraftRecord):
+                            say(f"saved {len(result.text)}")
+
+                    real_run(work, shown, failed)
+
+                runner.run = run  # type: ignore[method-assign]
+                widget = Composer(ComposeService(db), runner, agent_name="Мария")
+                widget.show()
+                widget.loaded.connect(lambda _cid: (say("ready"), QTimer.singleShot(0, key)))
+                at = [0]
+
+                def key() -> None:
+                    if at[0] >= len(typed):
+                        return
+                    burst = rng.randint(1, 12)
+                    widget.editor.insertPlainText(typed[at[0]:at[0] + burst])
+                    at[0] += burst
+                    # Typing, and now and then a pause longer than the autosave's.
+                    pause = rng.choice((30, 30, 60, 90, 1300))
+                    QTimer.singleShot(pause, key)
+
+                widget.set_conversation(ConversationService(db).detail(conv, utcnow()), utcnow())
+                return app.exec()
+
+            child = spawn(composer, *self.files("typing"), self.env())
+            self.kill_at_random(child, 4.0)
+            saved = [int(line.split()[1]) for line in child.lines if line.startswith("saved ")]
+            reported = saved[-1] if saved else None
+            self.child_faults(child, c, killed=True)
+            c["trials"] += 1
+            c["drafts reported saved"] += len(saved)
+            if not self.opens(path, c):
+                continue
+            with opened(path) as db:
+                stored = DraftService(db).load(conv, None)
+            text_now = stored.text if stored else None
+            if reported is not None and (
+                text_now is None or not typed.startswith(text_now) or len(text_now) < reported
+            ):
+                c["lost drafts"] += 1
+                self.note(f"lost draft: reported {reported} characters, stored {text_now!r:.60}")
 
     def send(self, c: Counter[str]) -> None:
         fake = self.fake("send")
