@@ -219,6 +219,7 @@ class Child:
     buffer: bytes = b""
     code: int | None = None
     lines: list[str] = field(default_factory=list)
+    reaped: bool = False  # waited for: its pid may belong to another process now
 
     def _read(self, timeout: float) -> bool:
         ready, _w, _x = select.select([self.pipe], [], [], max(0.0, timeout))
@@ -247,6 +248,7 @@ class Child:
             pid, status = os.waitpid(self.pid, os.WNOHANG)
             if pid:
                 self.code = os.waitstatus_to_exitcode(status)
+                self.reaped = True
         return self.code
 
     def kill(self) -> None:
@@ -262,6 +264,7 @@ class Child:
                 os.kill(self.pid, signal.SIGKILL)
                 os.waitpid(self.pid, 0)
                 self.code = None
+                self.reaped = True
                 break
             self._read(0.02)  # a child blocked on a full pipe would never end
         while self._read(0):
@@ -310,7 +313,24 @@ def spawn(work: Callable[[Callable[[str], None]], int], out: Path, err: Path,
             finally:
                 os._exit(code)
     os.close(w)
-    return Child(pid, out, err, r)
+    child = Child(pid, out, err, r)
+    _children[:] = [c for c in _children if not c.reaped]
+    _children.append(child)
+    return child
+
+
+# Every child forked, so a stopped bench leaves none running (a sender whose fake server is
+# gone would retry for ever).
+_children: list[Child] = []
+
+
+def kill_children() -> None:
+    for child in _children:
+        if not child.reaped:
+            os.kill(child.pid, signal.SIGKILL)  # not reaped: still ours, alive or a zombie
+            os.waitpid(child.pid, 0)
+            child.reaped = True
+    _children.clear()
 
 
 def quick_client(url: str) -> OzonClient:
@@ -486,6 +506,26 @@ def is_known(exc: BaseException) -> bool:
 
 
 # -- the bench --------------------------------------------------------------------------------
+
+
+class Tally(Counter[str]):
+    """A scenario's counts; every 25 trials a progress line, so a long run shows where it is."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+        self.started = time.monotonic()
+
+    def __setitem__(self, key: str, value: int) -> None:
+        super().__setitem__(key, value)
+        if key == "trials" and value % 25 == 0:
+            found = ", ".join(f"{k} {self[k]}" for k in COLUMNS if self[k]) or "clean"
+            print(f"    {self.name}: {value} trials, {time.monotonic() - self.started:.0f} s: {found}",
+                  flush=True)
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM as Ctrl+C: the table of the trials done so far is printed
 
 
 @dataclass
@@ -1149,7 +1189,7 @@ class Bench:
 
     def run(self, names: list[str]) -> None:
         for name in names:
-            c: Counter[str] = Counter()
+            c = Tally(name)
             t0 = time.monotonic()
             method = {
                 "senders2": lambda c: self.senders(c, 2),
@@ -1157,7 +1197,13 @@ class Bench:
                 "diskfull": lambda c: self.disk(c, "diskfull"),
                 "readonly": lambda c: self.disk(c, "readonly"),
             }.get(name) or getattr(self, name)
-            method(c)
+            try:
+                method(c)
+            except KeyboardInterrupt:
+                self.seconds[name] = time.monotonic() - t0
+                self.results[name] = c
+                self.notes["stopped"] = f"stopped during {name}: the table counts the trials done"
+                raise
             self.seconds[name] = time.monotonic() - t0
             self.results[name] = c
             found = ", ".join(f"{k} {c[k]}" for k in COLUMNS if c[k]) or "clean"
@@ -1167,6 +1213,7 @@ class Bench:
     def close(self) -> None:
         for fake in self.fakes.values():
             fake.stop()
+        kill_children()
 
     def failures(self) -> int:
         return sum(c[k] for c in self.results.values() for k in COLUMNS)
@@ -1220,8 +1267,11 @@ def main(argv: list[str] | None = None) -> int:
     bench.pg_restarts = args.pg_restarts or (3 if args.quick else min(trials, 40))
     t0 = time.monotonic()
     print(f"{trials} trials per scenario; work folder {work}", flush=True)
+    signal.signal(signal.SIGTERM, _stop)
     try:
         bench.run(names)
+    except KeyboardInterrupt:
+        print("\nstopped", flush=True)
     finally:
         bench.close()
         if args.keep is None:
