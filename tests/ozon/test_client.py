@@ -179,9 +179,15 @@ def test_send_is_retried_when_the_platform_certainly_refused_it(
 def test_send_read_and_start(fake: FakeOzon, client: OzonClient) -> None:
     chat = fake.world.chat_id(3)
     assert client.read_chat(chat, fake.world.messages(3)[-1].message_id) == 0
-    assert client.start_chat(fake.world.posting_number(4)) == fake.world.chat_id(4)
+    assert client.start_chat(fake.world.posting_number(2)) == fake.world.chat_id(2)
+    assert fake.started == [fake.world.posting_number(2)]
     with pytest.raises(E.BadRequest):
         client.start_chat(fake.world.posting_number(5))  # FBO: only the buyer starts chats
+    # A cancelled FBS posting: its available_actions no longer hold can_create_chat.
+    assert "can_create_chat" not in fake.world.posting_json(4, list_shape=False)["available_actions"]
+    with pytest.raises(E.BadRequest, match="chat creation is not available"):
+        client.start_chat(fake.world.posting_number(4))
+    assert fake.started == [fake.world.posting_number(2)]
     with pytest.raises(E.BadRequest):
         client.send_message(chat, "x" * 1001)
 

@@ -150,6 +150,7 @@ class FakeOzon:
         self.routes.update(feedback_routes(self.feedback, _error))
         # rFBS returns, conditional cancellations and chat files (ozon/fake/rfbs.py).
         self.rfbs = register_rfbs(self)
+        self.started: list[str] = []  # posting numbers /v1/chat/start was called for, in order
         self.obsolete = {
             "/v2/chat/list",
             "/v2/chat/history",
@@ -341,6 +342,11 @@ class FakeOzon:
             raise _error(404, 5, "posting not found")
         if self.world.scheme(i) == "FBO":
             raise _error(400, 9, "only the buyer can start a chat for FBO postings")
+        # As Ozon: only while the posting's available_actions hold can_create_chat.
+        if "can_create_chat" not in self.world.posting_json(i, list_shape=False)["available_actions"]:
+            raise _error(400, 3, "chat creation is not available for this posting")
+        # The posting's chat (Ozon answers with the existing one when the buyer already wrote).
+        self.started.append(self.world.posting_number(i))
         return {"result": {"chat_id": self.world.chat_id(i)}}
 
     def _posting_get(self, body: dict[str, Any], scheme: str) -> dict[str, Any]:
