@@ -244,10 +244,17 @@ class SuggestionBox(QFrame):
             self.insert_button.setEnabled(True)
 
 
+def may_offer_start_chat(detail: ConversationDetail) -> bool:
+    """Whether the posting allows the seller to start a chat (its available_actions said so)
+    and this conversation is not that chat already; the shop's key is checked by the window."""
+    return detail.kind != "buyer_chat" and detail.posting is not None and detail.posting.can_create_chat is True
+
+
 class ContextPanel(QWidget):
     insert_template = Signal(str, object)  # template slug, dict of extra placeholder values
     open_conversation = Signal(int)  # conversation id
     decision_requested = Signal(int, object)  # conversation id, domain.decisions.Decision
+    start_chat_requested = Signal(int)  # conversation id whose posting's buyer chat to start
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -256,6 +263,12 @@ class ContextPanel(QWidget):
         self.suggestion = SuggestionBox(self)
         self.suggestion.setVisible(False)
         self.suggestion.insert_requested.connect(self._insert_suggestion)
+        # Offered by the window (offer_start_chat) once it knows the shop has a key.
+        self.start_chat_button = QPushButton(_("Start a chat with the buyer"), self)
+        self.start_chat_button.setObjectName("startChat")
+        self.start_chat_button.setToolTip(_("Ask Ozon to open a chat with the buyer about this posting"))
+        self.start_chat_button.setVisible(False)
+        self.start_chat_button.clicked.connect(self._start_chat)
         self.browser = QTextBrowser(self)
         self.browser.setObjectName("context")
         # Links are requests to the window (open a conversation, insert a template), never navigation.
@@ -265,19 +278,36 @@ class ContextPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.decision)
         layout.addWidget(self.suggestion)
+        layout.addWidget(self.start_chat_button)
         layout.addWidget(self.browser, 1)
         self.detail: ConversationDetail | None = None
 
     def show_detail(self, detail: ConversationDetail, now: datetime) -> None:
+        previous = self.detail
         self.detail = detail
+        if previous is None or previous.id != detail.id or not may_offer_start_chat(detail):
+            self.start_chat_button.setVisible(False)
         facts = decision_html(detail.decision) if detail.decision is not None else ""
         self.browser.setHtml(facts + context_html(detail, now))
         self.decision.show_view(detail.decision)
         s = detail.suggestion
         self.suggestion.show_suggestion(s, detail.templates.get(s.slug) if s and s.slug else None)
 
+    def offer_start_chat(self, conversation_id: int, offered: bool) -> None:
+        """Show or hide "start a chat", if this conversation is still the one shown."""
+        if self.detail is None or self.detail.id != conversation_id:
+            return
+        self.start_chat_button.setVisible(offered and may_offer_start_chat(self.detail))
+        self.start_chat_button.setEnabled(True)
+
+    def _start_chat(self) -> None:
+        if self.detail is not None:
+            self.start_chat_button.setEnabled(False)  # one request at a time; the window answers
+            self.start_chat_requested.emit(self.detail.id)
+
     def clear(self) -> None:
         self.detail = None
+        self.start_chat_button.setVisible(False)
         self.browser.clear()
         self.decision.show_view(None)
         self.suggestion.setVisible(False)

@@ -65,6 +65,7 @@ class ConversationView(QWidget):
     open_conversation = Signal(int)
     insert_template = Signal(str, object)
     decision_requested = Signal(int, object)  # conversation id, domain.decisions.Decision
+    start_chat_requested = Signal(int)  # conversation id whose posting's buyer chat to start
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,6 +78,7 @@ class ConversationView(QWidget):
         self.panel.open_conversation.connect(self.open_conversation)
         self.panel.insert_template.connect(self.insert_template)
         self.panel.decision_requested.connect(self.decision_requested)
+        self.panel.start_chat_requested.connect(self.start_chat_requested)
         self.context = self.panel.browser
         split = QSplitter(self)
         split.addWidget(self.thread)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from ozondesk.domain.clock import to_msk, utcnow
 from ozondesk.domain.policies import SlaPolicy
 from ozondesk.i18n import N_, _
+from ozondesk.services.chat_start import ChatStartService
 from ozondesk.services.compose import ComposeService
 from ozondesk.services.conversation import ConversationDetail, ConversationService
 from ozondesk.services.decisions import DecisionService
@@ -35,6 +36,7 @@ from ozondesk.services.saved_views import SavedViews
 from ozondesk.settings import options
 from ozondesk.settings.desk import DeskSettings
 from ozondesk.ui import template_library, template_review
+from ozondesk.ui.chat_starter import ChatStarter
 from ozondesk.ui.clock import ClockLabel
 from ozondesk.ui.composer import Composer
 from ozondesk.ui.conversation_view import ConversationView
@@ -166,6 +168,17 @@ class MainWindow(QMainWindow):
             right.setSizes([430, 290])
         self.view.open_conversation.connect(self.open_conversation)
         self.view.decision_requested.connect(self._decide)
+        # Starting a buyer chat needs the shops' keys: only a desk with the Ozon connection.
+        self.chat_starter: ChatStarter | None = None
+        if sync is not None:
+            make = sync.make_client
+            self.chat_starter = ChatStarter(
+                ChatStartService(conversations.db, sync.credentials, lambda c: make(c, retries=1)), self
+            )
+            self.chat_starter.offered.connect(self.view.panel.offer_start_chat)
+            self.chat_starter.started.connect(self._chat_started)
+            self.chat_starter.failed.connect(self._chat_not_started)
+            self.view.start_chat_requested.connect(self._start_chat)
         self.team = team
         if team is not None:
             team.live.messages.connect(self._live_messages)
@@ -600,6 +613,8 @@ class MainWindow(QMainWindow):
         if detail.id == self.shown_id:
             self._detail = detail
             self.view.show_detail(detail, now)
+            if self.chat_starter is not None:
+                self.chat_starter.check(detail)
             self.conversation_shown.emit(detail)
             if self.composer is not None and self.composer.conversation_id != detail.id:
                 self.composer.set_conversation(detail, now)
@@ -718,6 +733,22 @@ class MainWindow(QMainWindow):
             lambda exc: self.status_text.setText(str(exc)),
         )
 
+    def _start_chat(self, conversation_id: int) -> None:
+        if self.chat_starter is not None:
+            self.status_text.setText(_("Starting a chat with the buyer…"))
+            self.chat_starter.start(conversation_id, self.agent.id if self.agent else None)
+
+    def _chat_started(self, chat_conversation_id: int) -> None:
+        self.status_text.setText(_("Chat with the buyer started."))
+        self.open_conversation(chat_conversation_id)
+        # The new chat joins the list; once its row is there it is the one selected.
+        self._reselect_id = chat_conversation_id
+        self.model.reload()
+
+    def _chat_not_started(self, conversation_id: int, message: str) -> None:
+        self.status_text.setText(message)
+        self.view.panel.offer_start_chat(conversation_id, True)  # may be tried again
+
     def _decision_queued(self, conversation_id: int) -> None:
         # The list is unchanged until the decision is delivered: only the conversation reloads.
         self.status_text.setText(_("Decision queued; it goes out when the Ozon connection delivers it."))
@@ -747,6 +778,8 @@ class MainWindow(QMainWindow):
             self.notifier.stop()
         if self.sync is not None:
             self.sync.shutdown()
+        if self.chat_starter is not None:
+            self.chat_starter.shutdown()
         self.runner.shutdown()
         if self.composer is not None:
             self.composer.final_save()  # after the worker stopped, so no queued save is lost
