@@ -48,8 +48,10 @@ def synced_counts(db: Database, shop: str) -> dict[str, int]:
             .where(Conversation.shop_id == shop_id)
             .group_by(Conversation.kind)
         ):
-            if kind in ("ozon_ticket", "account_manager"):
-                continue  # the seller's own tickets (#14), as sync's report leaves them out too
+            if kind in ("ozon_ticket", "account_manager", "return_request", "cancellation"):
+                # The seller's own tickets (#14), as sync's report leaves them out too, and
+                # return/cancellation requests, which sync counts apart from chats.
+                continue
             stage = {"question": "questions", "review": "reviews"}.get(kind, "chats")
             counts[stage] += int(n)
         for stage, column in shop_columns.items():

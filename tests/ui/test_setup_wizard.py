@@ -14,6 +14,7 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringLocked
+from sqlalchemy import func, select
 from support import MemoryKeyring
 
 from ozondesk import app as app_module
@@ -26,6 +27,7 @@ from ozondesk.services.setup import needs_setup, synced_counts
 from ozondesk.services.sync import SyncService
 from ozondesk.services.team import TeamService
 from ozondesk.store.db import Database, open_database
+from ozondesk.store.models import Conversation
 from ozondesk.store.repos.policies import current_policies
 from ozondesk.ui.setup.wizard import DESK, SHOP, SYNC, TEAM, SetupWizard
 
@@ -179,7 +181,13 @@ def test_the_assistant_walks_an_empty_database_to_an_inbox_of_synced_conversatio
         assert open_now > 0
         qtbot.waitUntil(lambda: window.model.rowCount() == open_now, timeout=10000)
         window.clear_filters()
-        qtbot.waitUntil(lambda: window.model.rowCount() == buyer_chats(fake), timeout=10000)
+        # With no filter every stored conversation shows: the buyer chats and the return,
+        # cancellation and platform conversations the same sync brought in.
+        with db.begin() as session:
+            stored_conversations = session.scalar(select(func.count()).select_from(Conversation))
+            kinds = set(session.scalars(select(Conversation.kind).distinct()))
+        assert stored_conversations > buyer_chats(fake) and "buyer_chat" in kinds
+        qtbot.waitUntil(lambda: window.model.rowCount() == stored_conversations, timeout=10000)
         assert not window.empty.isVisible()
     finally:
         window.close()
