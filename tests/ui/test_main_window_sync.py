@@ -74,12 +74,16 @@ def test_sync_now_imports_chats_and_reloads_the_inbox(
     window.show()
     window.start()  # a configured shop: a first full sync
     qtbot.waitUntil(lambda: window.sync_label.text().startswith("Synced at"), timeout=8000)
-    # The inbox opens on the open buyer chats: every buyer chat of the fake but the closed ones.
+    # The inbox opens on what is open: every buyer chat of the fake but the closed ones,
     shown = sum(
         fake.world.is_buyer_chat(i) and fake.world.chat_json(i)["chat"]["chat_status"] != "Closed"
         for i in range(12)
     )
     assert shown == 11  # the fixture's 12 chats: all from buyers, the tenth closed
+    # ...and the open rFBS return and conditional cancellation requests the same sync brings in.
+    requests = len(fake.rfbs.return_indexes()) + len(fake.rfbs.cancel_indexes())
+    assert requests == 2
+    shown += requests
     qtbot.waitUntil(lambda: window.model.rowCount() == shown, timeout=5000)
     qtbot.waitUntil(lambda: window.selected_id is not None, timeout=5000)
     assert window.sync.poll_timer.isActive()
