@@ -19,16 +19,19 @@ from ozondesk.domain.policies import SlaPolicy
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
 from ozondesk.services import demo_data as data
+from ozondesk.services import demo_requests
 from ozondesk.services.demo_tickets import demo_tickets
 from ozondesk.store.db import Database
 from ozondesk.store.models import (
     Agent,
     Base,
     Conversation,
+    DecisionRequest,
     Message,
     Posting,
     PostingItem,
     PresenceEventRow,
+    ProductFeedback,
     ReplyTemplate,
     Shop,
     StatusChange,
@@ -39,7 +42,11 @@ from ozondesk.store.repos.policies import current_policies
 from ozondesk.store.ticket_models import Ticket
 
 CHUNK = 5000
-KIND_WEIGHTS = {"buyer_chat": 70, "buyer_ticket": 15, "ozon_ticket": 10, "account_manager": 5}
+# Per 100 conversations; questions, reviews, returns and cancellations are #13's kinds.
+KIND_WEIGHTS = {
+    "buyer_chat": 50, "buyer_ticket": 10, "ozon_ticket": 10, "account_manager": 5,
+    "question": 10, "review": 10, "return_request": 3, "cancellation": 2,
+}
 
 
 @dataclass(frozen=True)
@@ -106,6 +113,8 @@ def generate(db: Database, size: int = 500, now: datetime | None = None, seed: i
         _chunked(session, Conversation, builder.conversations)
         _chunked(session, Message, builder.messages)
         _chunked(session, StatusChange, builder.status_changes)
+        _chunked(session, ProductFeedback, builder.feedback)
+        _chunked(session, DecisionRequest, builder.decisions)
         _chunked(session, Ticket, demo_tickets(builder.conversations, data.SHOP[0], now))
         presence = list(_presence(rnd, now, desk))
         _chunked(session, PresenceEventRow, presence)
@@ -193,6 +202,8 @@ class _Builder:
         self.messages: list[dict[str, Any]] = []
         self.status_changes: list[dict[str, Any]] = []
         self.replies: list[_Reply] = []
+        self.feedback: list[dict[str, Any]] = []  # product_feedback rows
+        self.decisions: list[dict[str, Any]] = []  # decision_requests rows
         self.order_base = rnd.randrange(10_000_000, 90_000_000)
 
     def _posting(self, received: datetime) -> tuple[int, str, str]:
@@ -279,6 +290,17 @@ class _Builder:
         kind = rnd.choices(list(KIND_WEIGHTS), weights=list(KIND_WEIGHTS.values()))[0]
         age = timedelta(hours=min(rnd.expovariate(1 / 96), 30 * 24))
         received = now - age
+        if kind in demo_requests.FEEDBACK_KINDS:
+            # Some questions and reviews the desk never gets to: they stay in the queue.
+            demo_requests.feedback(self, cid, kind, received, rnd.random() < 0.9 * _answer_rate(age))
+            return
+        if kind in demo_requests.DECISION_KINDS:
+            # The platform decides a request by itself within a day or two, so they are fresh
+            # and a few of them wait for the desk at any time.
+            age = timedelta(hours=min(rnd.expovariate(1 / 20), 30 * 24))
+            decided = age > timedelta(hours=24) or rnd.random() < 0.5
+            demo_requests.decision(self, cid, kind, now - age, decided)
+            return
         category = rnd.choice(list(data.BUYER_TEXT))
         buyer: str | None = rnd.choice(data.BUYERS)
         posting_id, posting, offer = self._posting(received)
@@ -301,16 +323,7 @@ class _Builder:
         if kind == "buyer_chat" and rnd.random() < 0.2:
             note = rnd.choice(data.PLATFORM_NOTES).format(posting=posting)
             self._message(cid, "platform", note, received + timedelta(seconds=5))
-        # Fresh conversations are mostly waiting for their first reply; old ones almost never are.
-        if age < timedelta(minutes=15):
-            answer_rate = 0.0
-        elif age < timedelta(hours=1):
-            answer_rate = 0.4
-        elif age < timedelta(days=1):
-            answer_rate = 0.92
-        else:
-            answer_rate = 0.99
-        answered = rnd.random() < answer_rate
+        answered = rnd.random() < _answer_rate(age)
         first_response = None
         assignee = rnd.choice(self.desk) if rnd.random() < 0.85 else None
         last_at, preview, unread = received, opening, 1
@@ -359,6 +372,7 @@ class _Builder:
                 "priority": "urgent" if policy == "ozon-ticket-urgent" else "normal",
                 "assignee_id": assignee,
                 "posting_id": posting_id if buyer else None,
+                "order_number": None,
                 "sla_policy": policy,
                 "received_at": to_storage(received),
                 "first_response_at": to_storage(first_response) if first_response else None,
@@ -370,6 +384,17 @@ class _Builder:
                 "version": 1,
             }
         )
+
+
+def _answer_rate(age: timedelta) -> float:
+    """Fresh conversations are mostly waiting for their first reply; old ones almost never are."""
+    if age < timedelta(minutes=15):
+        return 0.0
+    if age < timedelta(hours=1):
+        return 0.4
+    if age < timedelta(days=1):
+        return 0.92
+    return 0.99
 
 
 def _subject(category: str) -> str:
