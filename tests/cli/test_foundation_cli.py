@@ -176,7 +176,8 @@ def test_demo_fills_every_kind(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert result["conversations"] == 200 and result["messages"] == stored
     assert stored >= 200  # each conversation opens with at least one message
     kinds = {k for (k,) in conn.execute("SELECT DISTINCT kind FROM conversations")}
-    assert kinds == {"buyer_chat", "buyer_ticket", "ozon_ticket", "account_manager"}
+    assert kinds == {"buyer_chat", "buyer_ticket", "ozon_ticket", "account_manager",
+                     "question", "review", "return_request", "cancellation"}
     names = {n for (n,) in conn.execute("SELECT display_name FROM agents")}
     assert "王芳" in names
     buyer_text = conn.execute("SELECT text FROM messages WHERE side='buyer' LIMIT 1").fetchone()[0]

@@ -77,7 +77,7 @@ def test_placeholders_come_from_the_conversation(db: Database) -> None:
     from ozondesk.services.template_context import context_values
 
     now = msk(23, 12)
-    generate(db, size=40, now=now)
+    generate(db, size=60, now=now)
     service = ConversationService(db)
     with db.begin() as s:
         from sqlalchemy import select

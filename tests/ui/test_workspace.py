@@ -3,11 +3,12 @@ and a draft that survives closing the window."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
+from sqlalchemy import select
 
 from ozondesk.services.compose import ComposeService
 from ozondesk.services.conversation import ConversationService
@@ -16,6 +17,7 @@ from ozondesk.services.inbox import InboxService
 from ozondesk.services.preferences import desk_agent
 from ozondesk.services.presence import PresenceService
 from ozondesk.store.db import Database, open_database
+from ozondesk.store.models import Conversation
 from ozondesk.store.repos.policies import current_policies
 from ozondesk.ui.main_window import MainWindow
 
@@ -77,6 +79,18 @@ def test_a_clean_reply_is_queued_and_shown_in_the_thread(qtbot: Any, tmp_path: P
     window = make_window(qtbot, db)
     composer = window.composer
     assert composer is not None
+    # A chat the buyer opened within the platform's 48 h reply window, whatever the top row is.
+    with db.read() as session:
+        fresh = session.scalar(
+            select(Conversation.id).where(
+                Conversation.kind == "buyer_chat", Conversation.status == "open",
+                Conversation.received_at > (NOW - timedelta(hours=40)).replace(tzinfo=None),
+            ).order_by(Conversation.id)
+        )
+    assert fresh is not None
+    window.open_conversation(fresh)
+    qtbot.waitUntil(lambda: composer.conversation_id == fresh, timeout=8000)
+    qtbot.waitUntil(lambda: not composer.editor.isReadOnly(), timeout=8000)
     # No promise in it, so the result cannot depend on the time of day the suite runs.
     reply = "Здравствуйте! При росте 168 см подойдёт размер S: длина по спинке 98 см."
     composer.editor.setPlainText(reply)
