@@ -80,8 +80,19 @@ def feedback(b: _Builder, cid: int, kind: str, received: datetime, answered: boo
     photos = []
     if kind == "review" and rnd.random() < 0.3:
         photos = [f"photo_{n}.jpg" for n in range(1, rnd.randint(2, 4))]
-    fields: dict[str, Any] = {"status": "open", "unread_count": 1, "last_message_preview": text[:200]}
-    if answered:
+    status = "PROCESSED" if answered else "NEW" if kind == "question" else "UNPROCESSED"
+    # The sync counts only a NEW question unread (a review's statuses have no NEW).
+    fields: dict[str, Any] = {
+        "status": "open", "unread_count": int(status == "NEW"), "last_message_preview": text[:200]
+    }
+    # Sellers mark most older good reviews processed in the cabinet without a comment; the
+    # sync stores those resolved, with nothing due and no reply.
+    silent = (not answered and rating is not None and rating >= 4
+              and b.now - received > timedelta(days=1) and rnd.random() < 0.7)
+    if silent:
+        status = "PROCESSED"
+        fields.update(status="resolved", unread_count=0)
+    elif answered:
         at = min(received + timedelta(minutes=rnd.choice([20, 45, 90, 180, 300])), b.now)
         b._message(cid, "seller", reply, at, assignee)
         b.messages[-1]["platform_message_id"] = _uuid(b)
@@ -102,8 +113,7 @@ def feedback(b: _Builder, cid: int, kind: str, received: datetime, answered: boo
         "conversation_id": cid, "sku": sku_of(offer), "offer_id": offer, "product_name": name,
         "product_url": None, "link": None, "image": None, "rating": rating, "photos": photos,
         "videos": 0, "order_status": "DELIVERED" if kind == "review" else None,
-        "platform_status": ("PROCESSED" if answered else "NEW" if kind == "question"
-                            else "UNPROCESSED"),
+        "platform_status": status,
         "has_reply": answered, "replies": 1 if answered else 0,
         "published_at": to_storage(received),
     })

@@ -40,7 +40,7 @@ def test_demo_has_each_kind_at_its_share_with_its_side_row(db: Database) -> None
     assert sum(kinds.values()) == 500
     # Per 100: ~10 questions, ~10 reviews, ~3 returns, ~2 cancellations (seeded: exact).
     assert {k: kinds[k] for k in NEW_KINDS} == {
-        "question": 45, "review": 52, "return_request": 14, "cancellation": 4
+        "question": 46, "review": 55, "return_request": 15, "cancellation": 4
     }
     with db.read() as s:
         fb = {r.conversation_id: r for r in s.scalars(select(ProductFeedback))}
@@ -65,8 +65,13 @@ def test_demo_has_each_kind_at_its_share_with_its_side_row(db: Database) -> None
         if conv.status == "open":
             due = sla.deadline(policy, as_utc(conv.received_at))
             assert due is not None and conv.due_at == due.replace(tzinfo=None)
+            assert row.platform_status == ("NEW" if conv.kind == "question" else "UNPROCESSED")
         else:
             assert conv.due_at is None and conv.status == "resolved"
+            assert row.platform_status == "PROCESSED"
+            # Answered, or (a good review) marked processed in the cabinet without a comment.
+            assert row.has_reply or (row.rating or 0) >= 4
+        assert conv.unread_count == int(row.platform_status == "NEW")
         if conv.kind == "review":
             assert row.rating is not None
             assert conv.subject.startswith(f"{row.rating}★ ")
