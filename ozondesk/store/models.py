@@ -357,8 +357,9 @@ class SyncPending(Base):
     key: Mapped[str] = mapped_column(String(64))  # order number, posting number or SKU
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)  # redacted: no key ever lands here
-    # When recorded; after a failed try, when it is due again (repos/sync.py fail_pending).
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # After a failed try, when it is due again (repos/sync.py fail_pending); None: due now.
+    next_try_at: Mapped[datetime | None] = mapped_column(DateTime)
     __table_args__ = (
         UniqueConstraint("shop_id", "stage", "key", name="uq_sync_pending_item"),
     )

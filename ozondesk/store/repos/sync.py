@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import ColumnElement, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ozondesk.domain import sla
@@ -348,7 +348,7 @@ def pending_batch(
             SyncPending.shop_id == shop_id,
             SyncPending.stage == stage,
             SyncPending.id > after_id,
-            SyncPending.created_at <= to_storage(now),
+            _pending_due(now),
         )
         .order_by(SyncPending.id)
         .limit(limit)
@@ -361,7 +361,7 @@ def pending_counts(session: Session, shop_id: int, due_at: datetime | None = Non
     due by then."""
     query = select(SyncPending.stage, func.count()).where(SyncPending.shop_id == shop_id)
     if due_at is not None:
-        query = query.where(SyncPending.created_at <= to_storage(due_at))
+        query = query.where(_pending_due(due_at))
     rows = session.execute(query.group_by(SyncPending.stage))
     return {stage: int(n) for stage, n in rows}
 
@@ -369,11 +369,16 @@ def pending_counts(session: Session, shop_id: int, due_at: datetime | None = Non
 def next_tries(session: Session, shop_id: int, now: datetime) -> dict[str, datetime]:
     """Per stage, the earliest next try of items that are pausing after failures."""
     rows = session.execute(
-        select(SyncPending.stage, func.min(SyncPending.created_at))
-        .where(SyncPending.shop_id == shop_id, SyncPending.created_at > to_storage(now))
+        select(SyncPending.stage, func.min(SyncPending.next_try_at))
+        .where(SyncPending.shop_id == shop_id, SyncPending.next_try_at > to_storage(now))
         .group_by(SyncPending.stage)
     )
     return {stage: as_utc(at) for stage, at in rows if at is not None}
+
+
+def _pending_due(at: datetime) -> ColumnElement[bool]:
+    """Items never failed, or whose pause after a failure is over by ``at``."""
+    return or_(SyncPending.next_try_at.is_(None), SyncPending.next_try_at <= to_storage(at))
 
 
 def clear_pending(session: Session, ids: Sequence[int]) -> None:
@@ -384,8 +389,7 @@ def clear_pending(session: Session, ids: Sequence[int]) -> None:
 def fail_pending(session: Session, ids: Sequence[int], error: str, now: datetime) -> None:
     """Keep the items for a later sync, noting the attempt and why it failed (already redacted),
     and when they are due again (``retry_pause``: the next sync after one failure, then later
-    and later). The due time is kept in ``created_at``, which until the first failure is when
-    the item was recorded (no column of its own without a migration)."""
+    and later), in ``next_try_at``."""
     if not ids:
         return
     rows = session.execute(
@@ -397,7 +401,7 @@ def fail_pending(session: Session, ids: Sequence[int], error: str, now: datetime
             update(SyncPending)
             .where(SyncPending.id == row_id)
             .values(attempts=failures, last_error=error[:2000],
-                    created_at=to_storage(now + pause_after(failures)))  # fmt: skip
+                    next_try_at=to_storage(now + pause_after(failures)))  # fmt: skip
         )
 
 
