@@ -233,7 +233,8 @@ def test_an_agents_desk_syncs_a_shop_and_delivers_its_outbox(team: Team) -> None
             assert report.errors == []
             assert report.created["chats"] == buyer
             with desk.begin() as s:
-                chat = s.scalars(select(Conversation.id).where(Conversation.platform_id.is_not(None))
+                chat = s.scalars(select(Conversation.id).where(Conversation.platform_id.is_not(None),
+                                                               Conversation.kind == "buyer_chat")
                                  .order_by(Conversation.id.desc())).first()
             OutboxService(desk).queue(chat, "Ответ со стола агента")
             later = utcnow() + timedelta(minutes=10)

@@ -82,7 +82,9 @@ def test_a_sync_imports_chats_off_the_gui_thread_with_progress_and_finished(
     result: SyncRound = done.args[0]
     buyer = sum(fake.world.is_buyer_chat(i) for i in range(12))
     assert result.ok and result.entries == [] and result.changed and result.created > buyer
-    assert InboxService(db).count(ALL) == buyer
+    # Every buyer chat, and the open rFBS return and cancellation requests of the same sync.
+    requests = len(fake.rfbs.return_indexes()) + len(fake.rfbs.cancel_indexes())
+    assert InboxService(db).count(ALL) == buyer + requests
     assert any("chats checked" in p and p.startswith("Yuexin: ") for p in progress)
     # Every request went out from the sync thread or its history pool, never the GUI thread.
     assert harness.threads and threading.main_thread() not in harness.threads
