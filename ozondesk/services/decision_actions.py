@@ -33,11 +33,11 @@ from ozondesk.ozon import cancellations as ozon_cancellations
 from ozondesk.ozon import chat_files, rfbs_returns
 from ozondesk.ozon import errors as E
 from ozondesk.services.outbox_actions import (
-    RECONCILE_PAGE,
     Delivery,
     error_text,
     mark_chat_read,
     register,
+    seller_messages_since,
 )
 from ozondesk.store.models import Conversation, DecisionRequest, OutboxEntry, StatusChange
 from ozondesk.store.repos import outbox as repo
@@ -191,19 +191,9 @@ def _file_deliver(d: Delivery, entry: OutboxItem) -> str | None:
 
 def _file_reconcile(d: Delivery, entry: OutboxItem) -> bool:
     """Attach the platform's copy of the file message if the history has it; True if it does."""
-    with d.db.read() as session:
-        current = repo.get(session, entry.id)
-    if current is not None and current.platform_message_id:
+    seller = seller_messages_since(d, entry)
+    if seller is None:
         return True
-    page = d.client.chat_history(entry.chat_id, limit=RECONCILE_PAGE)
-    seller = sorted(
-        (
-            m
-            for m in page.messages
-            if m.side == "seller" and m.created_at >= entry.created_at - repo.CLOCK_SKEW
-        ),
-        key=lambda m: m.message_id,
-    )
 
     def attach(session: Session) -> bool:
         for m in seller:

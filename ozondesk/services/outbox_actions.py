@@ -33,6 +33,7 @@ from ozondesk.ozon import errors as E
 from ozondesk.ozon import questions as ozon_questions
 from ozondesk.ozon import reviews as ozon_reviews
 from ozondesk.ozon.client import OzonClient
+from ozondesk.ozon.records import ChatMessage
 from ozondesk.services.credentials import redact
 from ozondesk.store.db import Database
 from ozondesk.store.repos import outbox as repo
@@ -100,14 +101,15 @@ def _send_chat(d: Delivery, entry: OutboxItem) -> str | None:
     return None  # /v1/chat/send/message answers only "success": the history gives the id
 
 
-def _chat_reconcile(d: Delivery, entry: OutboxItem) -> bool:
-    """Attach the platform's copy of this reply if the chat history has it; True if it does."""
+def seller_messages_since(d: Delivery, entry: OutboxItem) -> list[ChatMessage] | None:
+    """The chat's seller messages from around the entry's creation on, oldest first, for a
+    reconcile to match against; None when the entry already has its platform copy."""
     with d.db.read() as session:
         current = repo.get(session, entry.id)
     if current is not None and current.platform_message_id:
-        return True
+        return None
     page = d.client.chat_history(entry.chat_id, limit=RECONCILE_PAGE)
-    seller = sorted(
+    return sorted(
         (
             m
             for m in page.messages
@@ -115,6 +117,13 @@ def _chat_reconcile(d: Delivery, entry: OutboxItem) -> bool:
         ),
         key=lambda m: m.message_id,
     )
+
+
+def _chat_reconcile(d: Delivery, entry: OutboxItem) -> bool:
+    """Attach the platform's copy of this reply if the chat history has it; True if it does."""
+    seller = seller_messages_since(d, entry)
+    if seller is None:
+        return True
 
     def attach(session: Session) -> bool:
         taken = repo.attached_ids(session, entry.conversation_id)
