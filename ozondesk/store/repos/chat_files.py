@@ -10,13 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ozondesk.domain.chat_images import image_attachment, image_of
-from ozondesk.domain.clock import to_storage
-from ozondesk.store.models import Message, OutboxEntry
-from ozondesk.store.repos.outbox import CLOCK_SKEW
+from ozondesk.store.repos.outbox import mark_on_platform, unmatched_attempts
 
 CHAT_FILE = "chat_file"
 
@@ -41,28 +38,9 @@ def claim_file(
     name = file_name_of(text)
     if name is None:
         return False
-    candidates = session.execute(
-        select(OutboxEntry, Message)
-        .join(Message, Message.id == OutboxEntry.message_id)
-        .where(
-            OutboxEntry.conversation_id == conversation_id,
-            OutboxEntry.action == CHAT_FILE,
-            OutboxEntry.attempts > 0,
-            Message.platform_message_id.is_(None),
-            OutboxEntry.created_at <= to_storage(platform_at + CLOCK_SKEW),
-        )
-        .order_by(OutboxEntry.created_at, OutboxEntry.id)
-    ).all()
-    for entry, message in candidates:
+    for entry, message in unmatched_attempts(session, conversation_id, platform_at, CHAT_FILE):
         if entry.text == name:
-            message.platform_message_id = platform_id
-            entry.platform_message_id = platform_id
-            if entry.state != "sent":
-                entry.state = "sent"
-                entry.sent_at = to_storage(platform_at)
-                entry.last_error = None
-                entry.claimed_by = entry.lease_until = None
-            message.delivery_state = "sent"
+            mark_on_platform(entry, message, platform_id, platform_at)
             message.text = text
             image = text.lstrip().startswith("!")
             message.attachments = [image_attachment(moderation)] if image else []

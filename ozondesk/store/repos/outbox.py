@@ -335,7 +335,19 @@ def claim_outgoing(
     Only replies with at least one attempt qualify: a reply never tried cannot be on the
     platform, even if the same words were sent another way.
     """
-    candidates = session.execute(
+    for entry, message in unmatched_attempts(session, conversation_id, platform_at, action):
+        if same_text(entry.text, text):
+            mark_on_platform(entry, message, platform_id, platform_at)
+            return True
+    return False
+
+
+def unmatched_attempts(
+    session: Session, conversation_id: int, platform_at: datetime, action: str
+) -> list[tuple[OutboxEntry, Message]]:
+    """Entries of ``action`` tried at least once, created before ``platform_at`` (give or take
+    the clock skew), whose message has no platform copy yet: oldest first."""
+    rows = session.execute(
         select(OutboxEntry, Message)
         .join(Message, Message.id == OutboxEntry.message_id)
         .where(
@@ -347,18 +359,21 @@ def claim_outgoing(
         )
         .order_by(OutboxEntry.created_at, OutboxEntry.id)
     ).all()
-    for entry, message in candidates:
-        if same_text(entry.text, text):
-            message.platform_message_id = platform_id
-            entry.platform_message_id = platform_id
-            if entry.state != "sent":
-                entry.state = "sent"
-                entry.sent_at = to_storage(platform_at)
-                entry.last_error = None
-                entry.claimed_by = entry.lease_until = None
-            message.delivery_state = "sent"
-            return True
-    return False
+    return [(entry, message) for entry, message in rows]
+
+
+def mark_on_platform(
+    entry: OutboxEntry, message: Message, platform_id: str, platform_at: datetime
+) -> None:
+    """The platform has this entry's message: it is sent, whatever the sender last knew."""
+    message.platform_message_id = platform_id
+    entry.platform_message_id = platform_id
+    if entry.state != "sent":
+        entry.state = "sent"
+        entry.sent_at = to_storage(platform_at)
+        entry.last_error = None
+        entry.claimed_by = entry.lease_until = None
+    message.delivery_state = "sent"
 
 
 def pending_count(session: Session, shop_id: int | None = None) -> int:
