@@ -18,7 +18,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TypedDict
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -91,27 +90,6 @@ class AttemptStart:
 @dataclass(frozen=True)
 class AttemptResult:
     """One attempt as the trainee sees it: per-criterion results, no answer key."""
-
-    id: int
-    drill_id: int
-    drill_title: str
-    set_title: str
-    family: str
-    time_limit_minutes: int
-    started_at: datetime
-    submitted_at: datetime | None
-    elapsed_seconds: int | None
-    score: int | None
-    passed: bool
-    criteria: tuple[dd.CriterionResult, ...]
-    answer: str | None
-    comment: str | None
-    commented_by: str | None
-    commented_at: datetime | None
-
-
-class _ResultFields(TypedDict):
-    """AttemptResult's fields, typed, so a review can be built from them plus its own."""
 
     id: int
     drill_id: int
@@ -253,21 +231,21 @@ class DrillService:
     def _criteria(attempt: DrillAttempt) -> dd.Score | None:
         return dd.Score.from_dict(attempt.result) if attempt.result else None
 
-    def _result_fields(
+    def _result(
         self, attempt: DrillAttempt, drill: DrillRow, set_row: DrillSetRow, names: dict[int, str]
-    ) -> _ResultFields:
+    ) -> AttemptResult:
         score = self._criteria(attempt)
-        return {
-            "id": attempt.id, "drill_id": drill.id, "drill_title": drill.title,
-            "set_title": set_row.title, "family": drill.family,
-            "time_limit_minutes": drill.time_limit_minutes,
-            "started_at": as_utc(attempt.started_at), "submitted_at": _aware(attempt.submitted_at),
-            "elapsed_seconds": attempt.elapsed_seconds, "score": attempt.score,
-            "passed": bool(attempt.passed), "criteria": score.criteria if score else (),
-            "answer": attempt.answer, "comment": attempt.comment,
-            "commented_by": names.get(attempt.commented_by) if attempt.commented_by else None,
-            "commented_at": _aware(attempt.commented_at),
-        }  # fmt: skip
+        return AttemptResult(
+            id=attempt.id, drill_id=drill.id, drill_title=drill.title,
+            set_title=set_row.title, family=drill.family,
+            time_limit_minutes=drill.time_limit_minutes,
+            started_at=as_utc(attempt.started_at), submitted_at=_aware(attempt.submitted_at),
+            elapsed_seconds=attempt.elapsed_seconds, score=attempt.score,
+            passed=bool(attempt.passed), criteria=score.criteria if score else (),
+            answer=attempt.answer, comment=attempt.comment,
+            commented_by=names.get(attempt.commented_by) if attempt.commented_by else None,
+            commented_at=_aware(attempt.commented_at),
+        )  # fmt: skip
 
     def _review(
         self, attempt: DrillAttempt, drill: DrillRow, set_row: DrillSetRow, agent: Agent,
@@ -275,7 +253,8 @@ class DrillService:
     ) -> AttemptReview:
         score = self._criteria(attempt)
         return AttemptReview(
-            **self._result_fields(attempt, drill, set_row, names),
+            # A review is the trainee's result plus what only a trainer may see.
+            **vars(self._result(attempt, drill, set_row, names)),
             trainee_id=agent.id, trainee_login=agent.login, trainee_name=agent.display_name,
             drill_slug=drill.slug,
             facts_found=score.facts_found if score else (),
@@ -468,7 +447,7 @@ class DrillService:
             audit.write(session, now, agent_id, "drill.score", f"drill:{set_row.slug}/{drill.slug}",
                         attempt=attempt.id, score=score.total, passed=score.passed)  # fmt: skip
             session.flush()
-            return AttemptResult(**self._result_fields(attempt, drill, set_row, self._names(session)))
+            return self._result(attempt, drill, set_row, self._names(session))
 
     def history(self, agent_id: int) -> list[AttemptResult]:
         """The agent's own attempts, newest first, as a trainee sees them."""
@@ -482,7 +461,7 @@ class DrillService:
                 .order_by(DrillAttempt.started_at.desc(), DrillAttempt.id.desc())
             ).all()
             names = self._names(session)
-            return [AttemptResult(**self._result_fields(a, d, s, names)) for a, d, s in rows]
+            return [self._result(a, d, s, names) for a, d, s in rows]
 
     # -- reviewing -------------------------------------------------------------------
     def results(self, agent_id: int, trainee_id: int | None = None) -> list[AttemptReview]:
