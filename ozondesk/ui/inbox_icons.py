@@ -17,6 +17,8 @@ KIND_ICONS = {
     "account_manager": "kind-manager.svg",
     "question": "kind-question.svg",
     "review": "kind-review.svg",
+    "return_request": "kind-return.svg",
+    "cancellation": "kind-cancellation.svg",
 }
 # ok / due-soon / breached come from the SLA engine; paused and answered from the status.
 STATE_ICONS = {

@@ -173,3 +173,9 @@ def test_a_conversation_deleted_after_the_listing_shows_as_gone(qtbot: Any, mode
     qtbot.waitUntil(lambda: inbox.data(inbox.index(row, COL_TITLE)) != "…", timeout=5000)
     assert inbox.data(inbox.index(row, COL_TITLE)) == "(no longer here)"
     assert inbox.data(inbox.index(row, COL_DUE), Qt.ItemDataRole.DecorationRole) is None
+
+
+def test_every_conversation_kind_has_its_icon() -> None:
+    from ozondesk.store.models import CONVERSATION_KINDS
+
+    assert set(KIND_ICONS) == set(CONVERSATION_KINDS)
