@@ -555,8 +555,11 @@ class MainWindow(QMainWindow):
         self.sync_label.setText(text)
 
     def reload_inbox(self) -> None:
-        """Reload after a sync changed something, keeping the open conversation selected."""
-        self._reselect_id = self.selected_id
+        """Reload after a sync changed something, keeping the open conversation on screen.
+
+        The open one may have been opened by id (a notification, a link) rather than picked
+        in the list: it is the one to find again, not the list's current row."""
+        self._reselect_id = self.shown_id
         self.model.reload()
 
     def tick(self, now: datetime | None = None) -> None:
@@ -634,7 +637,7 @@ class MainWindow(QMainWindow):
     def _reply_queued(self, conversation_id: int) -> None:
         self.status_text.setText(_("Reply queued; it goes out when the Ozon connection delivers it."))
         self._refresh_conversation(conversation_id)
-        self.model.reload()
+        self.reload_inbox()
 
     # -- live updates from other desks (team mode) or this database's other writers ---------
     def _live_messages(self, conversation_ids: frozenset[int]) -> None:

@@ -101,6 +101,11 @@ def test_a_clean_reply_is_queued_and_shown_in_the_thread(qtbot: Any, tmp_path: P
         qtbot.mouseClick(composer.send_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: reply[:30] in window.view.thread.toPlainText(), timeout=5000)
     assert "queued" in window.view.thread.toPlainText()
+    # The inbox reloads after the send; the conversation opened by id stays on screen
+    # (it used to jump to the list's first row once the reload landed).
+    qtbot.waitUntil(lambda: window.runner.pending == 0 and window.model.row_at(0) is not None, timeout=8000)
+    assert window.shown_id == fresh
+    assert window.view.detail is not None and window.view.detail.id == fresh
     window.close()
     db.dispose()
 
