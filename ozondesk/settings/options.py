@@ -83,6 +83,11 @@ LAST_WORKSPACE = REGISTRY.declare(TextOption(
     name="window.workspace", default="inbox", scope=DESK, max_length=40,
     doc="The workspace shown when the window closed (inbox if the role no longer has it).",
 ))
+TRANSLATE_AUTO = REGISTRY.declare(IntListOption(
+    name="translate.auto_conversations", default=(), scope=DESK, per_database=True, minimum=1,
+    max_items=1000,
+    doc="Conversations whose buyer messages this desk translates into Chinese by itself, newest first.",
+))
 
 # -- the whole team -------------------------------------------------------------------------
 POLL_INTERVAL = REGISTRY.declare(IntOption(

@@ -218,7 +218,7 @@ class Composer(FindingsListMixin, QWidget):
         col.addWidget(self.editor, 3)
         col.addWidget(self.findings_list, 1)
         col.addWidget(self.fix_button)
-        split = QSplitter(self)
+        split = self.body_split = QSplitter(self)
         split.addWidget(left)
         split.addWidget(self.picker)
         split.setSizes([600, 300])
@@ -241,7 +241,7 @@ class Composer(FindingsListMixin, QWidget):
         )
         self.attach_button.queued.connect(self.sent)
         self.attach_button.refused.connect(self._file_refused)
-        bottom = QHBoxLayout()
+        bottom = self.button_row = QHBoxLayout()
         bottom.addWidget(self.templates_button)
         bottom.addWidget(self.attach_button)
         bottom.addWidget(self.counter)
@@ -254,6 +254,11 @@ class Composer(FindingsListMixin, QWidget):
         layout.addWidget(self.notice)
         layout.addWidget(split, 1)
         layout.addLayout(bottom)
+
+    def add_side_panel(self, panel: QWidget, toggle: QWidget) -> None:
+        """A panel left of the editor (ui/translate_panel.py) and the button that shows it, after Templates."""
+        self.body_split.insertWidget(0, panel)
+        self.button_row.insertWidget(self.button_row.indexOf(self.templates_button) + 1, toggle)
 
     # -- conversation --------------------------------------------------------------------
     @property

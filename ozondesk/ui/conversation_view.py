@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from html import escape
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QSplitter, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QTextBrowser, QVBoxLayout, QWidget
 
 from ozondesk.i18n import N_, _
-from ozondesk.services.conversation import ConversationDetail
+from ozondesk.services.conversation import ConversationDetail, MessageView
 from ozondesk.ui.context_panel import (
     STATE_LABELS,
     STATUS_LABELS,
@@ -35,7 +37,8 @@ DELIVERY_LABELS = {
 }
 
 
-def thread_html(detail: ConversationDetail) -> str:
+def thread_html(detail: ConversationDetail, below: Callable[[MessageView], str] | None = None) -> str:
+    """The messages as HTML; ``below(message)`` adds what goes under one (its translation)."""
     parts = []
     for m in detail.messages:
         who = _(SIDE_LABELS.get(m.side, m.side))
@@ -49,7 +52,7 @@ def thread_html(detail: ConversationDetail) -> str:
             f'<div style="background:{SIDE_COLORS.get(m.side, "#fff")};padding:6px;margin:4px">'
             f'<b>{who}</b> <span style="color:#666" title="{your_time} {local}">'
             f"{msk_text(m.at)}{state}</span>"
-            f"{message_body_html(m.text, m.attachments)}</div>"
+            f"{message_body_html(m.text, m.attachments)}{below(m) if below else ''}</div>"
         )
     return "".join(parts) or escape(_("No messages yet."))
 
@@ -66,14 +69,19 @@ class ConversationView(QWidget):
     insert_template = Signal(str, object)
     decision_requested = Signal(int, object)  # conversation id, domain.decisions.Decision
     start_chat_requested = Signal(int)  # conversation id whose posting's buyer chat to start
+    detail_shown = Signal(object)  # the ConversationDetail just drawn
+    link_clicked = Signal(QUrl)  # a link of the thread that is not a web address (translate:<id>)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.header = QLabel(_("Select a conversation"), self)
         self.thread = QTextBrowser(self)
         self.thread.setObjectName("thread")
-        # Links in messages (a buyer's photo, a product page) open in the browser, not here.
-        self.thread.setOpenExternalLinks(True)
+        # Links in messages (a buyer's photo, a product page) open in the browser, not here;
+        # the desk's own links (a message's Translate) go to whoever listens to link_clicked.
+        self.thread.setOpenLinks(False)
+        self.thread.anchorClicked.connect(self._follow_link)
+        self.below_message: Callable[[MessageView], str] | None = None
         self.panel = ContextPanel(self)
         self.panel.open_conversation.connect(self.open_conversation)
         self.panel.insert_template.connect(self.insert_template)
@@ -86,7 +94,9 @@ class ConversationView(QWidget):
         split.setSizes([500, 320])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.header)
+        self.header_row = QHBoxLayout()  # the header, then controls others add (auto-translate)
+        self.header_row.addWidget(self.header, 1)
+        layout.addLayout(self.header_row)
         layout.addWidget(split, 1)
         self.detail: ConversationDetail | None = None
 
@@ -97,9 +107,25 @@ class ConversationView(QWidget):
                 title=detail.title, status=_(STATUS_LABELS.get(detail.status, detail.status)), category=detail.category or "—"
             )
         )
-        self.thread.setHtml(thread_html(detail))
+        self.thread.setHtml(thread_html(detail, self.below_message))
         self.thread.verticalScrollBar().setValue(self.thread.verticalScrollBar().maximum())
         self.panel.show_detail(detail, now)
+        self.detail_shown.emit(detail)
+
+    def redraw_thread(self) -> None:
+        """Draw the thread again where the reader is (a translation arrived under a message)."""
+        if self.detail is None:
+            return
+        bar = self.thread.verticalScrollBar()
+        at_end, value = bar.value() >= bar.maximum(), bar.value()
+        self.thread.setHtml(thread_html(self.detail, self.below_message))
+        bar.setValue(bar.maximum() if at_end else value)
+
+    def _follow_link(self, url: QUrl) -> None:
+        if url.scheme() in ("http", "https", "mailto"):
+            QDesktopServices.openUrl(url)
+        else:
+            self.link_clicked.emit(url)
 
     def show_error(self, message: str) -> None:
         self.detail = None

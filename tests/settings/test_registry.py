@@ -33,13 +33,14 @@ def test_every_declared_option_is_valid_and_scoped() -> None:
         "desk.agent", "interface.language", "presence.auto_away_minutes", "window.geometry",
         "window.maximized", "window.state", "window.inbox_splitter", "window.reply_splitter",
         "inbox.column_widths", "inbox.column_order", "window.workspace",
+        "translate.auto_conversations",
     }
     assert team == {
         "sync.poll_interval", "presence.window_start_minute", "presence.window_end_minute",
         "presence.allowance_minutes", "presence.warning_fraction", "inbox.saved_views",
         "tickets.escalation_address",
     }
-    assert [o.name for o in options.REGISTRY if o.per_database] == ["desk.agent"]
+    assert [o.name for o in options.REGISTRY if o.per_database] == ["desk.agent", "translate.auto_conversations"]
     # Team options keep the rows written before the registry existed.
     assert (options.POLL_INTERVAL.key, options.POLL_INTERVAL.field) == ("sync.poll", "seconds")
     assert (options.SAVED_VIEWS.key, options.SAVED_VIEWS.field) == ("inbox.views", None)
