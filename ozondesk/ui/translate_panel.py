@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -49,10 +50,15 @@ class TranslatePanel(QWidget):
         self._checked_text: str | None = None  # the Russian the back-translation is of
         self.busy = False
 
-        self.toggle = QPushButton(_("Write in Chinese"), composer)
+        # A short label: the composer's button row already sets the window's narrowest width.
+        self.toggle = QToolButton(composer)
+        self.toggle.setText("中→RU")
         self.toggle.setObjectName("writeInChinese")
         self.toggle.setCheckable(True)
-        self.toggle.setToolTip(_("Type the reply in Chinese and get a Russian draft to check and send"))
+        self.toggle.setAccessibleName(_("Write in Chinese"))
+        self.toggle.setToolTip(
+            _("Write in Chinese: type the reply in Chinese and get a Russian draft to check and send")
+        )
         self.toggle.toggled.connect(self._set_open)
 
         self.source = QPlainTextEdit(self)
@@ -91,6 +97,10 @@ class TranslatePanel(QWidget):
         column.addWidget(self.mark)
         column.addWidget(self.recheck_button)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        for button in (self.translate_button, self.recheck_button):
+            # Narrower than its words when the splitter is dragged so, rather than widen the window.
+            button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            button.setMinimumWidth(60)
         self.setVisible(False)
 
         composer.loaded.connect(self._conversation_loaded)
@@ -101,6 +111,17 @@ class TranslatePanel(QWidget):
     def _set_open(self, shown: bool) -> None:
         self.setVisible(shown)
         if shown:
+            split = self.composer.body_split
+            sizes = split.sizes()
+            total = sum(sizes)
+            wanted = max(self.translate_button.sizeHint().width() + 8, total // 3)
+            at = split.indexOf(self)
+            if total > 0 and at >= 0:
+                sizes[at] = min(wanted, total // 2)
+                rest = [i for i in range(len(sizes)) if i != at and sizes[i] > 0]
+                for i in rest:
+                    sizes[i] = (total - sizes[at]) // len(rest)
+                split.setSizes(sizes)
             self.source.setFocus()
 
     def _conversation_loaded(self, conversation_id: int) -> None:
