@@ -49,7 +49,7 @@ OS_BACKENDS = frozenset({
 # Backends that keep nothing at all: the message says "no keyring", not "refused".
 _EMPTY_BACKENDS = frozenset({"keyring.backends.fail.Keyring", "keyring.backends.null.Keyring"})
 
-Purpose = Literal["shop", "database"]
+Purpose = Literal["shop", "database", "translation"]
 
 
 class KeyringUnavailable(UserError):
@@ -73,6 +73,8 @@ def is_secure(backend: KeyringBackend) -> bool:
 def _scripts_hint(purpose: Purpose) -> str:
     if purpose == "database":
         return _("or give scripts the password in PGPASSWORD")
+    if purpose == "translation":
+        return _("or give scripts the translation key in OZONDESK_TRANSLATE_KEY")
     return _("or give scripts the key in OZON_CLIENT_ID and OZON_API_KEY")
 
 

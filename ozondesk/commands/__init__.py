@@ -11,7 +11,7 @@ from types import ModuleType
 
 COMMANDS: tuple[str, ...] = ("sla", "presence", "demo", "lint", "templates", "report", "drill", "sync",
                              "fake-ozon", "db-password", "team", "shop", "tickets",
-                             "policy")
+                             "policy", "translate", "fake-translate")
 
 
 def _module(name: str) -> str:

@@ -24,6 +24,7 @@ Permission = Literal[
     "conversation.reply",
     "team.manage",
     "policy.edit",
+    "glossary.edit",
 ]
 
 _GRANTS: dict[Permission, frozenset[Role]] = {
@@ -36,6 +37,7 @@ _GRANTS: dict[Permission, frozenset[Role]] = {
     "conversation.reply": frozenset({"agent", "lead"}),
     "team.manage": frozenset({"lead"}),
     "policy.edit": frozenset({"lead"}),
+    "glossary.edit": frozenset({"lead"}),
 }
 
 _REFUSALS: dict[Permission, str] = {
@@ -48,6 +50,7 @@ _REFUSALS: dict[Permission, str] = {
     "conversation.reply": N_("only agents and team leads reply to buyers"),
     "team.manage": N_("only a team lead can add people or change their names and roles"),
     "policy.edit": N_("only a team lead can change an SLA policy"),
+    "glossary.edit": N_("only a team lead can change the translation glossary"),
 }
 
 

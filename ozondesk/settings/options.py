@@ -148,3 +148,23 @@ ESCALATION_ADDRESS = REGISTRY.declare(AddressOption(
     doc="Ozon's China seller-support address that escalation e-mails go to; a lead fills it in "
         "(empty: the draft opens without an address).",
 ))
+
+
+# -- translation assist (#18): which engine the team uses; keys only in each desk's keyring ---
+TRANSLATION_ENGINE = REGISTRY.declare(TextOption(
+    name="translation.engine", default="", scope=TEAM, key="translation", field="engine",
+    choices=("", "yandex", "libretranslate", "deepl"),
+    doc="Machine translation engine of the team: yandex, libretranslate or deepl; empty: none.",
+))
+TRANSLATION_URL = REGISTRY.declare(TextOption(
+    name="translation.url", default="", scope=TEAM, key="translation", field="url",
+    max_length=300,
+    doc="Server address: the LibreTranslate server, or another endpoint of the engine; empty: "
+        "the engine's public address.",
+))
+TRANSLATION_FOLDER = REGISTRY.declare(TextOption(
+    name="translation.folder_id", default="", scope=TEAM, key="translation", field="folder_id",
+    max_length=100,
+    doc="Yandex Cloud folder id sent with each request (not needed with a service account's "
+        "API key).",
+))

@@ -633,3 +633,4 @@ class DecisionRequest(Base):
 
 # Kept in their own module; imported here so every table is on one metadata.
 from ozondesk.store import ticket_models as _ticket_models  # noqa: E402,F401
+from ozondesk.store import translation_models as _translation_models  # noqa: E402,F401

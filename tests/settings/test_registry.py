@@ -39,6 +39,7 @@ def test_every_declared_option_is_valid_and_scoped() -> None:
         "sync.poll_interval", "presence.window_start_minute", "presence.window_end_minute",
         "presence.allowance_minutes", "presence.warning_fraction", "inbox.saved_views",
         "tickets.escalation_address",
+        "translation.engine", "translation.url", "translation.folder_id",
     }
     assert [o.name for o in options.REGISTRY if o.per_database] == ["desk.agent", "translate.auto_conversations"]
     # Team options keep the rows written before the registry existed.
