@@ -64,6 +64,7 @@ from ozondesk.ui.dashboard_models import (
     seconds,
 )
 from ozondesk.ui.empty_state import EmptyState
+from ozondesk.ui.fitted_table import fit_columns
 from ozondesk.ui.pdf_export import save_pdf, table_html
 from ozondesk.ui.tasks import TaskRunner
 
@@ -230,7 +231,7 @@ class Dashboard(QWidget):
         view.setModel(model)
         view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.horizontalHeader().setStretchLastSection(True)
+        fit_columns(view)
         return view
 
     @staticmethod

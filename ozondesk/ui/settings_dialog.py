@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -42,6 +43,7 @@ from ozondesk.services.preferences import (
 )
 from ozondesk.services.sync import poll_interval, set_poll_interval
 from ozondesk.settings.options import LANGUAGE, POLL_INTERVAL
+from ozondesk.ui.dialog_fit import fit_height
 from ozondesk.ui.shop_plan import ShopPlanView
 from ozondesk.ui.sync_worker import ConnectionResult, SyncController
 from ozondesk.ui.tasks import TaskRunner
@@ -102,7 +104,7 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(_("Settings"))
         self.setObjectName("settings")
-        self.resize(620, 480)
+        self.resize(720, 600)
         self.credentials = credentials
         self.db = credentials.db
         self.runner = runner
@@ -487,6 +489,10 @@ class SettingsDialog(QDialog):
             (on_error or self._save_failed)(exc)
 
         self.runner.run(work, done, failed)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        fit_height(self)  # the notes wrap into more lines in Russian and Chinese
 
     def done(self, result: int) -> None:  # noqa: D401 - Qt override
         if self._poll_timer.isActive():  # a change still waiting for its debounce

@@ -47,6 +47,7 @@ from ozondesk.services.templates import (
 )
 from ozondesk.ui.empty_state import EmptyState
 from ozondesk.ui.findings_list import severity_item
+from ozondesk.ui.fitted_table import fit_columns
 from ozondesk.ui.lint_highlighter import LintHighlighter
 from ozondesk.ui.table_models import RecordTableModel, WordSearch, fold
 from ozondesk.ui.tasks import TaskRunner
@@ -184,8 +185,7 @@ class TemplateLibrary(QWidget):
         self.table.setWordWrap(True)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table, stretch=0)  # the title takes what the short columns leave
         self.empty = EmptyState(self.table)
         self._listed = False  # the first list has arrived: an empty one means no templates
         self.new_button = QPushButton(_("New template"), self)
@@ -260,9 +260,11 @@ class TemplateLibrary(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(listing)
         splitter.addWidget(editor)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
-        splitter.setSizes([520, 780])
+        # Half each: a Russian title and its Chinese gloss wrap over many lines in less, and
+        # the editor's fields are short.
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([650, 650])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 

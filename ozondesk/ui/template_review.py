@@ -19,7 +19,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -41,6 +40,7 @@ from ozondesk.services.preferences import DeskAgent
 from ozondesk.services.templates import ReviewItem, RevisionRecord, TemplateHistory, TemplateService
 from ozondesk.ui.empty_state import EmptyState
 from ozondesk.ui.findings_list import severity_item
+from ozondesk.ui.fitted_table import fit_columns
 from ozondesk.ui.pdf_export import table_html
 from ozondesk.ui.screen_tasks import run_for
 from ozondesk.ui.table_models import RecordTableModel
@@ -154,8 +154,7 @@ class TemplateReview(QWidget):
         self.queue.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.queue.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.queue.verticalHeader().setVisible(False)
-        self.queue.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.queue.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.queue, stretch=0)
         self.empty = EmptyState(self.queue)
 
         self.header = QLabel(self)

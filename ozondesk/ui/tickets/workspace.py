@@ -33,6 +33,7 @@ from ozondesk.domain.escalation import EmailDraft
 from ozondesk.i18n import _
 from ozondesk.services.preferences import DeskAgent
 from ozondesk.services.tickets import TicketService, TicketView
+from ozondesk.ui.fitted_table import fit_columns
 from ozondesk.ui.screen_tasks import run_for
 from ozondesk.ui.tasks import TaskRunner
 from ozondesk.ui.tickets.dialogs import EscalationDialog, TicketDialog, TicketInput
@@ -114,8 +115,7 @@ class TicketsWorkspace(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        fit_columns(self.table)
         self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._selected())
 
         self.title = QLabel(self)
