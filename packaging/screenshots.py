@@ -1,16 +1,18 @@
-"""Screenshots for the README: the real app on a demo database, in English and Chinese.
+"""Screenshots for the README: the real app on a demo database, in English, Chinese and Russian.
 
     apt-get install xvfb xauth     # with the apt list of the README's first command
-    python packaging/screenshots.py            # → docs/screenshots/{en,zh_CN}/*.png
+    python packaging/screenshots.py            # → docs/screenshots/{en,zh_CN,ru}/*.png
 
 It installs nothing itself. Without a DISPLAY it starts its own Xvfb (or run it under
 `xvfb-run -a`), so Qt draws with the real xcb platform and the CJK fonts fontconfig finds;
 `--offscreen` uses Qt's offscreen platform instead (no Xvfb, but fonts may be missing).
 One demo database is made in a temporary folder; each language gets its own process.
 
-Shots: inbox, conversation (a vague Russian reply typed into the composer, so the linter
-underlines it), template-review, dashboard, drill. A workspace this build of the app does
-not have is skipped with a note; the exit status stays 0.
+Shots, at 1280×720 unless --size says otherwise: inbox, conversation (a vague Russian reply
+typed into the composer, so the linter underlines it), template-review, dashboard, drill,
+tickets, team. A workspace this build of the app does not have is skipped with a note; the
+exit status stays 0. A window that resized itself for a shot (#17: it never should) is named
+with its size, and the exit status is 1.
 
 The setup assistant (first run) is shot on its own empty database, in English, Chinese and
 Russian, at the size it opens with on a 1280×720 screen: setup-shop (after a connection test
@@ -33,12 +35,13 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DEFAULT_OUT = ROOT / "docs" / "screenshots"
-LANGUAGES = ("en", "zh_CN")
+LANGUAGES = ("en", "zh_CN", "ru")
 SETUP_LANGUAGES = ("en", "zh_CN", "ru")
 SETUP_SCREEN = (1280, 720)
 VAGUE_REPLY = "Постараемся ответить в ближайшее время, дорогой~"
 # Workspace shots after the two inbox ones: file name → workspace name in MainWindow.
-WORKSPACE_SHOTS = {"template-review": "review", "dashboard": "dashboard", "drill": "drills"}
+WORKSPACE_SHOTS = {"template-review": "review", "dashboard": "dashboard", "drill": "drills",
+                   "tickets": "tickets", "team": "team"}
 NO_NETWORK = "http://127.0.0.1:9"  # the discard port: a sync attempt fails at once, locally
 
 
@@ -119,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--languages", nargs="+", default=list(LANGUAGES), choices=LANGUAGES)
-    parser.add_argument("--size", default="1280x800", help="window size, WIDTHxHEIGHT")
+    # The size #17 asks every screen to fit (tests/ui/test_no_clipping.py checks it and 1920x1080).
+    parser.add_argument("--size", default="1280x720", help="window size, WIDTHxHEIGHT")
     parser.add_argument("--demo-size", type=int, default=400, help="conversations in the demo")
     parser.add_argument("--offscreen", action="store_true", help="Qt offscreen, no Xvfb")
     parser.add_argument(
@@ -270,6 +274,7 @@ def shoot(language: str, db_path: Path, out: Path, width: int, height: int) -> i
     window.start()
     print(f"{language}:", flush=True)
     pump(2500)
+    code = 0
     try:
         if not window.show_workspace("inbox"):
             print("  note: no inbox workspace; skipped inbox and conversation")
@@ -278,11 +283,13 @@ def shoot(language: str, db_path: Path, out: Path, width: int, height: int) -> i
         else:
             pump(800)
             save(window, out / "inbox.png")
+            code |= kept_size(window, width, height, "inbox.png")
             window.composer.editor.setFocus()
             window.composer.editor.setPlainText(VAGUE_REPLY)
             window.composer.editor.moveCursor(window.composer.editor.textCursor().MoveOperation.End)
             pump(2000)  # the linter runs after a typing pause
             save(window, out / "conversation.png")
+            code |= kept_size(window, width, height, "conversation.png")
             window.composer.editor.clear()
             pump(300)
         for shot, workspace in WORKSPACE_SHOTS.items():
@@ -293,12 +300,22 @@ def shoot(language: str, db_path: Path, out: Path, width: int, height: int) -> i
             if workspace == "drills":
                 start_first_drill(window)
             save(window, out / f"{shot}.png")
+            code |= kept_size(window, width, height, f"{shot}.png")
     finally:
         window.close()
         sync.shutdown()
         runner.shutdown()
         db.dispose()
-    return 0
+    return code
+
+
+def kept_size(window: Any, width: int, height: int, shot: str) -> int:
+    """0 when the window still has the size it was given, else 1 with a line naming the shot."""
+    if (window.width(), window.height()) == (width, height):
+        return 0
+    print(f"  {shot}: the window resized itself to {window.width()}x{window.height()} "
+          f"(asked {width}x{height})", file=sys.stderr)
+    return 1
 
 
 # -- the setup assistant's child: an empty desk, a fake Seller API, one language -----------

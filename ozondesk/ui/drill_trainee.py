@@ -13,11 +13,13 @@ from html import escape
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -189,9 +191,22 @@ class DrillTraineePanel(QWidget):
         col = QVBoxLayout(right)
         col.setContentsMargins(0, 0, 0, 0)
         col.addLayout(head)
-        col.addWidget(self.scenario)
-        col.addWidget(self.context_label)
-        col.addWidget(self.answer, 1)
+        # The ticket (message, order, items, logistics) scrolls: at its full height it pushed
+        # the window taller than a 720 px screen.
+        ticket = QWidget(self)
+        ticket_col = QVBoxLayout(ticket)
+        ticket_col.setContentsMargins(0, 0, 0, 0)
+        ticket_col.addWidget(self.scenario)
+        ticket_col.addWidget(self.context_label)
+        ticket_col.addStretch(1)
+        self.ticket_area = QScrollArea(self)
+        self.ticket_area.setObjectName("drillTicket")
+        self.ticket_area.setWidget(ticket)
+        self.ticket_area.setWidgetResizable(True)
+        self.ticket_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.ticket_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        col.addWidget(self.ticket_area, 3)
+        col.addWidget(self.answer, 2)
         bottom = QHBoxLayout()
         bottom.addWidget(self.notice, 1)
         bottom.addWidget(self.submit_button)
