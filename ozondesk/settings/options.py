@@ -64,8 +64,16 @@ WINDOW_STATE = REGISTRY.declare(BytesOption(
     doc="Toolbars and docks of the main window (Qt's saveState), base64.",
 ))
 INBOX_SPLITTER = REGISTRY.declare(IntListOption(
-    name="window.inbox_splitter", default=(), scope=DESK, length=2,
-    doc="Widths of the inbox list and the conversation beside it.",
+    name="window.inbox_panes", default=(), scope=DESK, length=3,
+    doc="Widths of the inbox's three panes: conversations, the conversation and reply, the context (0: collapsed).",
+))
+TABLE_VIEW = REGISTRY.declare(BoolOption(
+    name="inbox.table_view", default=False, scope=DESK,
+    doc="Whether the inbox shows the full table instead of the compact two-line list.",
+))
+CONTEXT_PANEL = REGISTRY.declare(BoolOption(
+    name="window.context_panel", default=True, scope=DESK,
+    doc="Whether the context pane (order, logistics, history) beside the conversation is shown.",
 ))
 REPLY_SPLITTER = REGISTRY.declare(IntListOption(
     name="window.reply_splitter", default=(), scope=DESK, length=2,
@@ -78,6 +86,10 @@ COLUMN_WIDTHS = REGISTRY.declare(IntListOption(
 COLUMN_ORDER = REGISTRY.declare(IntListOption(
     name="inbox.column_order", default=(), scope=DESK,
     doc="The inbox columns in the order shown, as column numbers.",
+))
+HIDDEN_COLUMNS = REGISTRY.declare(IntListOption(
+    name="inbox.hidden_columns", default=(), scope=DESK,
+    doc="Inbox table columns hidden from the header's menu, as column numbers.",
 ))
 LAST_WORKSPACE = REGISTRY.declare(TextOption(
     name="window.workspace", default="inbox", scope=DESK, max_length=40,

@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ozondesk.domain.calendar import BusinessCalendar
 from ozondesk.domain.clock import BEIJING, MOSCOW, to_msk, to_zone
 from ozondesk.i18n import _
+from ozondesk.ui.elided_label import ElidedLabel
 from ozondesk.ui.inbox_model import format_left
 
 
@@ -35,9 +36,9 @@ def window_text(label: str, calendar: BusinessCalendar, now: datetime) -> str:
     return _("{window}: opens {time} MSK ({left})").format(window=label, time=when, left=left)
 
 
-class ClockLabel(QLabel):
+class ClockLabel(ElidedLabel):  # elided: the status bar must not widen the window
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("", parent)
         self.setObjectName("clock")
         self.windows: list[tuple[str, BusinessCalendar]] = []
 

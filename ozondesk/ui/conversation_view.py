@@ -7,8 +7,15 @@ from datetime import datetime
 from html import escape
 
 from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QSplitter,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ozondesk.i18n import N_, _
 from ozondesk.services.conversation import ConversationDetail, MessageView
@@ -20,6 +27,7 @@ from ozondesk.ui.context_panel import (
     context_html,
     msk_text,
 )
+from ozondesk.ui.elided_label import ElidedLabel
 from ozondesk.ui.message_body import message_body_html
 
 # Other views import these from here; they moved to context_panel with the context.
@@ -74,7 +82,8 @@ class ConversationView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.header = QLabel(_("Select a conversation"), self)
+        # Elided: a long subject in the header must not widen the window.
+        self.header = ElidedLabel(_("Select a conversation"), self)
         self.thread = QTextBrowser(self)
         self.thread.setObjectName("thread")
         # Links in messages (a buyer's photo, a product page) open in the browser, not here;
@@ -88,17 +97,31 @@ class ConversationView(QWidget):
         self.panel.decision_requested.connect(self.decision_requested)
         self.panel.start_chat_requested.connect(self.start_chat_requested)
         self.context = self.panel.browser
-        split = QSplitter(self)
-        split.addWidget(self.thread)
-        split.addWidget(self.panel)
-        split.setSizes([500, 320])
+        self.split = QSplitter(self)
+        self.split.addWidget(self.thread)
+        self.split.addWidget(self.panel)
+        self.split.setSizes([500, 320])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         self.header_row = QHBoxLayout()  # the header, then controls others add (auto-translate)
         self.header_row.addWidget(self.header, 1)
         layout.addLayout(self.header_row)
-        layout.addWidget(split, 1)
+        layout.addWidget(self.split, 1)
         self.detail: ConversationDetail | None = None
+
+    def take_panel(self) -> ContextPanel:
+        """The context panel, out of this view: the main window shows it as a pane of its own
+        (collapsible) and the thread keeps the view's whole width."""
+        self.panel.setParent(None)
+        return self.panel
+
+    def add_header_action(self, action: QAction) -> QToolButton:
+        """A tool button for ``action`` at the right end of the header line."""
+        button = QToolButton(self)
+        button.setDefaultAction(action)
+        button.setAutoRaise(True)
+        self.header_row.addWidget(button)
+        return button
 
     def show_detail(self, detail: ConversationDetail, now: datetime) -> None:
         self.detail = detail

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
-    QLabel,
     QMainWindow,
     QProgressBar,
     QSplitter,
@@ -42,6 +41,7 @@ from ozondesk.ui.composer import Composer
 from ozondesk.ui.conversation_view import ConversationView
 from ozondesk.ui.deadline_dialog import DeadlineDialog
 from ozondesk.ui.due_notifier import DueNotifier, message_text
+from ozondesk.ui.elided_label import ElidedLabel
 from ozondesk.ui.empty_state import EmptyState, show_inbox_empty
 from ozondesk.ui.inbox_filters import InboxFilterBar
 from ozondesk.ui.inbox_model import (
@@ -53,6 +53,7 @@ from ozondesk.ui.inbox_model import (
     COL_UNREAD,
     InboxModel,
 )
+from ozondesk.ui.inbox_panes import InboxPanes
 from ozondesk.ui.log_view import LogView
 from ozondesk.ui.presence_label import PresenceLabel
 from ozondesk.ui.presence_panel import PresencePanel
@@ -66,6 +67,16 @@ from ozondesk.ui.window_layout import WindowLayout
 from ozondesk.ui.workspaces import Workspaces
 
 PRESENCE_REFRESH_MS = 60_000
+DEFAULT_SIZE = (1440, 900)
+
+
+def default_size() -> tuple[int, int]:
+    """The first window's size: roomy, but within the screen it opens on (a 1280×720 laptop too)."""
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return DEFAULT_SIZE
+    area = screen.availableGeometry()
+    return min(DEFAULT_SIZE[0], area.width()), min(DEFAULT_SIZE[1], area.height())
 
 
 def window_title(db_name: str, agent: DeskAgent | None) -> str:
@@ -101,7 +112,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.setWindowTitle(window_title(db_name, agent))
-        self.resize(1200, 720)
+        self.resize(*default_size())
         # The sync controller shares the database worker, so it is made first and passed in.
         self.runner = runner or (sync.runner if sync is not None else TaskRunner(self))
         self.sync = sync
@@ -133,7 +144,6 @@ class MainWindow(QMainWindow):
         header.setSortIndicator(*self.model.sort_column())
         self.table.setSortingEnabled(True)
         header.sortIndicatorChanged.connect(self._keep_selection)
-        self.empty = EmptyState(self.table)  # what to do when the list is empty
         self._total: int | None = None
         self.conversation_service = conversations
         self.view = ConversationView(self)
@@ -153,7 +163,9 @@ class MainWindow(QMainWindow):
             self.composer.new_messages.connect(lambda cid, _msgs: self._refresh_conversation(cid))
             self.composer.refused.connect(self.status_text_later)
             self.view.insert_template.connect(self.composer.insert_template_slug)
+            # The centre: the thread over the composer, which gets the centre's whole width.
             right = self.reply_split = QSplitter(Qt.Orientation.Vertical, self)
+            right.setChildrenCollapsible(False)
             right.addWidget(self.view)
             if team is not None:
                 # The claim bar sits on the composer: who answers this conversation.
@@ -165,7 +177,7 @@ class MainWindow(QMainWindow):
                 right.addWidget(box)
             else:
                 right.addWidget(self.composer)
-            right.setSizes([430, 290])
+            right.setSizes([400, 320])
         self.view.open_conversation.connect(self.open_conversation)
         self.view.decision_requested.connect(self._decide)
         # Starting a buyer chat needs the shops' keys: only a desk with the Ozon connection.
@@ -185,21 +197,26 @@ class MainWindow(QMainWindow):
             team.live.presence.connect(self.refresh_presence)
             team.live.reload.connect(self._live_reload)
         split = self.inbox_split = QSplitter(self)
+        split.setObjectName("inbox-panes")
         self.filters = InboxFilterBar(agent.id if agent else None, self)
         self.filters.changed.connect(self.model.reload)
         self.filters.save_requested.connect(self._save_view)
         self.filters.delete_requested.connect(self._delete_view)
         self.saved_views = saved_views
         self.filters.save_button.setEnabled(saved_views is not None)
-        inbox_pane = QWidget(self)
-        inbox_layout = QVBoxLayout(inbox_pane)
+        # Three panes: the conversations (compact list, or the full table for leads), the
+        # conversation with its reply, and its context; the filters span all three.
+        self.panes = InboxPanes(self, split, self.table, right, self.view)
+        self.list = self.panes.list
+        self.context_action = self.panes.context_action
+        self.table_view_action = self.panes.table_view_action
+        self.empty = EmptyState(self.panes.stack)  # what to do when the list is empty
+        inbox_page = QWidget(self)
+        inbox_layout = QVBoxLayout(inbox_page)
         inbox_layout.setContentsMargins(0, 0, 0, 0)
         inbox_layout.addWidget(self.filters)
-        inbox_layout.addWidget(self.table, 1)
+        inbox_layout.addWidget(split, 1)
         QShortcut(QKeySequence("Ctrl+K"), self, self._focus_search)
-        split.addWidget(inbox_pane)
-        split.addWidget(right)
-        split.setSizes([760, 440])
         self.pages = QStackedWidget(self)
         self.setCentralWidget(self.pages)
         workspace_bar = QToolBar(_("Workspaces"), self)
@@ -209,12 +226,13 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, workspace_bar)
         self.workspaces = Workspaces(self.pages, workspace_bar, self)
         self.addActions(self.workspaces.actions())
-        self.inbox_action = self.add_workspace("inbox", _("Inbox"), split)
+        self.inbox_action = self.add_workspace("inbox", _("Inbox"), inbox_page)
         self.table.selectionModel().currentRowChanged.connect(self._open_current)
         self._open_pending = False
         self.model.dataChanged.connect(self._page_arrived)
 
-        self.status_text = QLabel(_("Loading inbox…"), self)
+        # Elided, as every status bar text: a long line must not make the window wider.
+        self.status_text = ElidedLabel(_("Loading inbox…"), self)
         self.clock = ClockLabel(self)
         windows = ((N_("Chats"), "chat-first-response"), (N_("Verified support"), "verified-support"),
                    (N_("Ozon tickets"), "ozon-ticket"))
@@ -232,27 +250,30 @@ class MainWindow(QMainWindow):
         self.presence_panel: PresencePanel | None = None
         if desk_presence is not None:
             self._build_presence_panel(desk_presence, agent)
-        for key in ("J", "Down"):
-            # On the inbox only: J and K are letters while the agent types a reply.
-            QShortcut(QKeySequence(key), self.table, lambda: self._move(1),
+        for inbox_view in (self.table, self.list):
+            for key in ("J", "Down"):
+                # On the inbox only: J and K are letters while the agent types a reply.
+                QShortcut(QKeySequence(key), inbox_view, lambda: self._move(1),
+                          context=Qt.ShortcutContext.WidgetShortcut)
+            for key in ("K", "Up"):
+                QShortcut(QKeySequence(key), inbox_view, lambda: self._move(-1),
+                          context=Qt.ShortcutContext.WidgetShortcut)
+            # Enter on the list takes the agent to the reply; the conversation is already open.
+            for key in ("Return", "Enter"):
+                QShortcut(QKeySequence(key), inbox_view, self._focus_reply,
+                          context=Qt.ShortcutContext.WidgetShortcut)
+            QShortcut(QKeySequence("?"), inbox_view, self.show_shortcuts,
                       context=Qt.ShortcutContext.WidgetShortcut)
-        for key in ("K", "Up"):
-            QShortcut(QKeySequence(key), self.table, lambda: self._move(-1),
-                      context=Qt.ShortcutContext.WidgetShortcut)
-
-        # Enter on the list takes the agent to the reply; the conversation is already open.
-        for key in ("Return", "Enter"):
-            QShortcut(QKeySequence(key), self.table, self._focus_reply,
-                      context=Qt.ShortcutContext.WidgetShortcut)
-        QShortcut(QKeySequence("?"), self.table, self.show_shortcuts,
-                  context=Qt.ShortcutContext.WidgetShortcut)
         self.help_action = QAction(_("&Keyboard shortcuts"), self)
         self.help_action.setShortcut(QKeySequence("F1"))
         self.help_action.triggered.connect(self.show_shortcuts)
         self.explain_action = QAction(_("&Explain the deadline"), self)
         self.explain_action.setShortcut(QKeySequence("Ctrl+E"))
         self.explain_action.triggered.connect(self.explain_deadline)
-        self.addActions([self.help_action, self.explain_action])
+        self.addActions([self.help_action, self.explain_action, self.table_view_action, self.context_action])
+        view_menu = self.menuBar().addMenu(_("&View"))
+        view_menu.addAction(self.table_view_action)
+        view_menu.addAction(self.context_action)
         self.menuBar().addMenu(_("&Conversation")).addAction(self.explain_action)
         self.menuBar().addMenu(_("&Help")).addAction(self.help_action)
         self.shortcut_help: ShortcutHelp | None = None
@@ -279,8 +300,10 @@ class MainWindow(QMainWindow):
             splitters = {options.INBOX_SPLITTER: split}
             if self.reply_split is not None:
                 splitters[options.REPLY_SPLITTER] = self.reply_split
-            self.window_layout = WindowLayout(self, desk, self.table, splitters, self.workspaces)
+            toggles = {options.TABLE_VIEW: self.table_view_action, options.CONTEXT_PANEL: self.context_action}
+            self.window_layout = WindowLayout(self, desk, self.table, splitters, self.workspaces, toggles)
             self.window_layout.restore()
+            self.panes.apply_context()
 
     def start(self) -> None:
         self.model.reload(self.filters.current())
@@ -348,7 +371,7 @@ class MainWindow(QMainWindow):
             ("F1 / ?", _("This list of shortcuts")),
         ]
         for action in [self.explain_action, self.settings_action, self.sync_action, self.log_action,
-                       self.quit_action,
+                       self.quit_action, self.table_view_action, self.context_action,
                        *self.workspaces.actions()]:
             if not action.shortcut().isEmpty():
                 entries.append((action.shortcut().toString(native), action.text().replace("&", "")))
@@ -416,7 +439,7 @@ class MainWindow(QMainWindow):
         self.log_view = LogView(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.log_view)
         self.log_view.hide()
-        self.sync_label = QLabel(self)
+        self.sync_label = ElidedLabel("", self)
         self.sync_label.setObjectName("sync-status")
         self.sync_bar = QProgressBar(self)
         self.sync_bar.setRange(0, 0)  # busy indicator: a sync's length is not known up front
@@ -565,10 +588,9 @@ class MainWindow(QMainWindow):
     def tick(self, now: datetime | None = None) -> None:
         now = now or utcnow()
         self.clock.show_time(now)
-        first = self.table.rowAt(0)
-        last = self.table.rowAt(self.table.viewport().height() - 1)
+        first, last = self.panes.visible_rows()
         if first >= 0:
-            self.model.tick(now, first, last if last >= 0 else first + 50)
+            self.model.tick(now, first, last)
 
     def refresh_presence(self) -> None:
         now = utcnow()
@@ -691,7 +713,7 @@ class MainWindow(QMainWindow):
             row = self.model.row_of(self._reselect_id)
             if row >= 0:
                 self.table.selectRow(row)
-                self.table.scrollTo(self.model.index(row, 0))
+                self.panes.scroll_to(row)
                 return
         if total and not self.table.currentIndex().isValid() and self._reselect_id is None:
             self.table.selectRow(0)
@@ -764,7 +786,7 @@ class MainWindow(QMainWindow):
         current = self.table.currentIndex()
         row = max(0, min(self.model.rowCount() - 1, (current.row() if current.isValid() else -1) + step))
         self.table.selectRow(row)
-        self.table.scrollTo(self.model.index(row, 0))
+        self.panes.scroll_to(row)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if self.presence_panel is not None and not self.presence_panel.may_go_offline():

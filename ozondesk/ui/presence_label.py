@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ozondesk.domain.presence import PresenceSummary
 from ozondesk.i18n import N_, _
+from ozondesk.ui.elided_label import ElidedLabel
 
 STATE_TEXT = {
     "ok": N_("Shop presence OK"),
@@ -26,9 +27,9 @@ def presence_text(summary: PresenceSummary) -> str:
     )
 
 
-class PresenceLabel(QLabel):
+class PresenceLabel(ElidedLabel):  # elided: the status bar must not widen the window
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("", parent)
         self.setObjectName("presence")
 
     def show_summary(self, summary: PresenceSummary) -> None:

@@ -3,8 +3,9 @@ closes and a second after each change (so a crash loses at most that second).
 
 What is kept: the window's geometry (clamped to a screen of this machine: a laptop away
 from its second monitor must not open the window out of sight), its toolbars and docks, the
-inbox/conversation and thread/composer splitters, the inbox columns' widths and order, and the
-workspace last shown. The values are desk options (``ozondesk.settings.options``); writing
+inbox's three panes and the thread/composer splitter, the inbox columns' widths, order and
+hidden ones, the checkable view choices (table view, the context pane shown) and the workspace
+last shown. The values are desk options (``ozondesk.settings.options``); writing
 the small INI file on the GUI thread is as cheap as QSettings doing the same.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QMainWindow, QSplitter, QTableView
 
 from ozondesk.errors import UserError
@@ -63,6 +64,7 @@ class WindowLayout(QObject):
         table: QTableView,
         splitters: dict[Option[tuple[int, ...]], QSplitter],
         workspaces: Workspaces,
+        toggles: dict[Option[bool], QAction] | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -70,6 +72,7 @@ class WindowLayout(QObject):
         self.table = table
         self.splitters = splitters
         self.workspaces = workspaces
+        self.toggles = toggles or {}
         # Splitter sizes as last seen on screen: a splitter on a hidden workspace has none.
         self._sizes: dict[Option[tuple[int, ...]], tuple[int, ...]] = {}
         self.timer = QTimer(self)
@@ -93,6 +96,10 @@ class WindowLayout(QObject):
         state = desk.get(options.WINDOW_STATE)
         if state and not self.window.restoreState(state):
             log.info("window state from %s not restored (another version's)", desk.path)
+        # The view choices before the splitters: switching to the table view sets pane widths,
+        # which the stored ones then replace.
+        for toggle, action in self.toggles.items():
+            action.setChecked(desk.get(toggle))
         for option, splitter in self.splitters.items():
             sizes = desk.get(option)
             if len(sizes) == splitter.count() and sum(sizes) > 0:
@@ -111,6 +118,10 @@ class WindowLayout(QObject):
         if sorted(order) == list(range(count)):  # another version's columns: keep the default
             for visual, logical in enumerate(order):
                 header.moveSection(header.visualIndex(logical), visual)
+        hidden = set(self.desk.get(options.HIDDEN_COLUMNS))
+        if hidden and all(0 <= c < count for c in hidden) and len(hidden) < count:  # one stays shown
+            for column in range(count):
+                header.setSectionHidden(column, column in hidden)
 
     def restore_workspace(self) -> None:
         """The workspace shown at the last close, once every workspace is there (the role may
@@ -125,6 +136,8 @@ class WindowLayout(QObject):
         header = self.table.horizontalHeader()
         header.sectionResized.connect(self.schedule)
         header.sectionMoved.connect(self.schedule)
+        for action in self.toggles.values():
+            action.toggled.connect(self.schedule)
         for splitter in self.splitters.values():
             splitter.splitterMoved.connect(self.schedule)
             # Another workspace hides the inbox: its splitters' sizes are noted as it goes.
@@ -168,8 +181,15 @@ class WindowLayout(QObject):
         self._note_sizes()
         values.update(self._sizes)
         header = self.table.horizontalHeader()
-        values[options.COLUMN_WIDTHS] = tuple(header.sectionSize(c) for c in range(header.count()))
+        # A hidden column measures 0: keep a usable width for when it is shown again.
+        values[options.COLUMN_WIDTHS] = tuple(
+            header.defaultSectionSize() if header.isSectionHidden(c) else header.sectionSize(c)
+            for c in range(header.count())
+        )
         values[options.COLUMN_ORDER] = tuple(header.logicalIndex(v) for v in range(header.count()))
+        values[options.HIDDEN_COLUMNS] = tuple(c for c in range(header.count()) if header.isSectionHidden(c))
+        for toggle, action in self.toggles.items():
+            values[toggle] = action.isChecked()
         try:
             self.desk.update(values)  # type: ignore[arg-type]
         except (UserError, ValueError) as exc:

@@ -31,8 +31,9 @@ def test_every_declared_option_is_valid_and_scoped() -> None:
     team = {o.name for o in options.REGISTRY.in_scope(Scope.TEAM)}
     assert desk == {
         "desk.agent", "interface.language", "presence.auto_away_minutes", "window.geometry",
-        "window.maximized", "window.state", "window.inbox_splitter", "window.reply_splitter",
-        "inbox.column_widths", "inbox.column_order", "window.workspace",
+        "window.maximized", "window.state", "window.inbox_panes", "window.reply_splitter",
+        "inbox.column_widths", "inbox.column_order", "window.workspace", "inbox.table_view",
+        "window.context_panel", "inbox.hidden_columns",
         "translate.auto_conversations",
     }
     assert team == {

@@ -22,7 +22,8 @@ def test_insert_from_the_suggestion_fills_the_composer(qtbot: Any, tmp_path: Pat
     window = make_window(qtbot, db)
     composer = window.composer
     assert composer is not None
-    button = window.view.findChild(QPushButton, "insertSuggestion")
+    # The context is a pane of its own beside the conversation (#17), no longer inside the view.
+    button = window.view.panel.findChild(QPushButton, "insertSuggestion")
     assert button is not None
     # Walk the list until a conversation has a suggestion whose template is in the library.
     for _step in range(60):
