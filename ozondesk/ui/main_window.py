@@ -177,7 +177,7 @@ class MainWindow(QMainWindow):
                 right.addWidget(box)
             else:
                 right.addWidget(self.composer)
-            right.setSizes([400, 320])
+            right.setSizes([340, 380])  # the composer and its findings need the room
         self.view.open_conversation.connect(self.open_conversation)
         self.view.decision_requested.connect(self._decide)
         # Starting a buyer chat needs the shops' keys: only a desk with the Ozon connection.
