@@ -185,8 +185,9 @@ class Composer(FindingsListMixin, QWidget):
         self.window_label.setObjectName("windowCountdown")
         self.saved_label = QLabel(self)
         self.saved_label.setObjectName("draftStatus")
-        for label in (self.sla_label, self.window_label, self.saved_label):
-            # Wrapped, never one long line: a Russian reply-window sentence must not widen the window.
+        for label in (self.window_label, self.saved_label):
+            # Wrapped, never one long line: a Russian reply-window sentence must not widen the window
+            # (the SLA countdown is short and stays on one line).
             label.setWordWrap(True)
         top = QHBoxLayout()
         top.addWidget(self.sla_label)

@@ -26,7 +26,7 @@ from ozondesk.store.db import Database, open_database
 from ozondesk.store.repos.policies import current_policies
 from ozondesk.ui.inbox_list import initials
 from ozondesk.ui.inbox_model import COL_CATEGORY
-from ozondesk.ui.main_window import MainWindow
+from ozondesk.ui.main_window import MainWindow, default_size
 
 NOW = datetime.now(UTC)
 SCREEN = QSize(1280, 720)
@@ -193,3 +193,9 @@ def test_initials() -> None:
     assert initials("王芳") == "王"
     assert initials("Анна") == "А"
     assert initials("  ") == ""
+
+
+def test_the_first_window_fits_the_screen_it_opens_on(qapp: Any) -> None:
+    area = QApplication.primaryScreen().availableGeometry()
+    assert (area.width(), area.height()) == (800, 800)  # Qt's offscreen screen
+    assert default_size() == (800, 800)  # 1440 × 900 where there is room
