@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -229,13 +229,14 @@ def restore(translated: str, protected: Protected) -> Restored:
     return Restored(text, lost)
 
 
-def plain_preview(protected: Protected) -> str:
-    """What is sent, readable: tokens shown as ``[phone]``, ``[deadline 2]``; for Settings."""
+def plain_preview(protected: Protected, name: Callable[[str], str] = str) -> str:
+    """What is sent, readable: tokens shown as ``[phone 4]``, ``[deadline 2]``; for Settings.
+    ``name`` turns a kind into the word shown (the interface language's)."""
 
     def label(m: re.Match[str]) -> str:
         number = int(m.group(1))
         kind = protected.kinds[number - 1] if 1 <= number <= len(protected.kinds) else "?"
-        return f"[{kind} {number}]"
+        return f"[{name(kind)} {number}]"
 
     return html.unescape(BREAK.sub("\n", TOKEN.sub(label, protected.text)))
 

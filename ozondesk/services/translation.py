@@ -77,6 +77,7 @@ class TranslationService:
     ``engine``: an engine object to use instead of the configured one (tests, the fake).
     ``agent_id``: the person at this desk, whose role decides who may edit the glossary.
     ``override``: an engine choice that wins over the team's (``ozondesk translate --engine``).
+    ``key``: a key to use instead of the stored one (Settings' test of a key not saved yet).
     ``db`` None (a script on a machine without a desk database): no cache, glossary or counts.
     """
 
@@ -86,6 +87,7 @@ class TranslationService:
         *,
         engine: Engine | None = None,
         override: EngineConfig | None = None,
+        key: str | None = None,
         keyring_backend: KeyringBackend | None = None,
         agent_id: int | None = None,
         clock: Callable[[], datetime] = utcnow,
@@ -98,6 +100,7 @@ class TranslationService:
         self.keys = TranslationKeys(keyring_backend)
         self._injected = engine
         self._override = override
+        self._key = key.strip() if key else None
         self._clock = clock
         self._engine_options = engine_options or {}
         self._built: tuple[EngineConfig, Engine] | None = None
@@ -152,9 +155,22 @@ class TranslationService:
         if config.engine not in NEEDS_KEY:
             return True
         try:
-            return bool(self.keys.get(config.engine))
+            return bool(self._key_for(config.engine))
         except KeyringUnavailable:
             return False
+
+    def _key_for(self, engine: str) -> str:
+        if self._key:
+            from ozondesk.services.credentials import register_secret
+
+            register_secret(self._key)
+            return self._key
+        return self.keys.get(engine)
+
+    def key_stored(self, engine: str) -> bool:
+        """Whether this desk's keyring holds a key for ``engine`` (KeyringUnavailable if no
+        usable keyring)."""
+        return self.keys.stored(engine)
 
     def engine_name(self) -> str | None:
         """The engine's display name in the interface language, for labels; None if none chosen."""
@@ -171,7 +187,7 @@ class TranslationService:
             raise UserError(
                 _("no translation engine is chosen: pick one in Settings → Translation")
             )
-        key = self.keys.get(config.engine)
+        key = self._key_for(config.engine)
         if config.engine in NEEDS_KEY and not key:
             raise UserError(
                 _("no key for {engine} on this desk: enter it in Settings → Translation, or set "

@@ -47,6 +47,7 @@ from ozondesk.ui.dialog_fit import fit_height
 from ozondesk.ui.shop_plan import ShopPlanView
 from ozondesk.ui.sync_worker import ConnectionResult, SyncController
 from ozondesk.ui.tasks import TaskRunner
+from ozondesk.ui.translation_settings import TranslationSettingsBox
 
 # The registry's bounds, so the spin box never offers a value the option would refuse.
 POLL_MIN, POLL_MAX = POLL_INTERVAL.minimum or 10, POLL_INTERVAL.maximum or 3600
@@ -248,6 +249,8 @@ class SettingsDialog(QDialog):
         layout.addWidget(shops_box, 1)
         layout.addWidget(sync_box)
         layout.addWidget(language_box)
+        self.translation_box = TranslationSettingsBox(self.db, runner, credentials.backend, self)
+        layout.addWidget(self.translation_box)
         layout.addWidget(close)
 
         self.new_shop()
