@@ -14,6 +14,7 @@ from typing import Any
 
 from keyring.backend import KeyringBackend
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -35,6 +36,7 @@ from ozondesk.services.translation import TranslationService
 from ozondesk.store.db import Database
 from ozondesk.translation.engine import display_name
 from ozondesk.translation.engines import NEEDS_KEY, EngineConfig
+from ozondesk.ui.dialog_fit import fit_height
 from ozondesk.ui.tasks import TaskRunner
 
 ERROR_STYLE = "color: #c62828;"
@@ -100,11 +102,9 @@ class TranslationSettingsDialog(QDialog):
         self.folder_label = QLabel(_("Folder id"), self)
         form.addRow(self.folder_label, self.folder_edit)
         self.key_label = QLabel(_("Key"), self)
-        key_box = QVBoxLayout()
-        key_box.setSpacing(1)
-        key_box.addWidget(self.key_edit)
-        key_box.addWidget(self.key_state)
-        form.addRow(self.key_label, key_box)
+        form.addRow(self.key_label, self.key_edit)
+        # A row of its own: a form computes a wrapped label's height only for its own rows.
+        form.addRow("", self.key_state)
         scope = QLabel(_("The engine is the whole team's; the key is kept in this computer's "
                          "keyring only."), self)
         scope.setWordWrap(True)
@@ -189,6 +189,8 @@ class TranslationSettingsDialog(QDialog):
                 self.key_state.setText(_("Only if the server asks for one."))
         self.test_button.setEnabled(bool(engine) and self.busy == 0)
         self._update_preview()
+        if self.isVisible():
+            fit_height(self)  # a longer note or key line may need more lines
 
     def _update_preview(self) -> None:
         # Pure and fast (no database, no network): fine on the GUI thread as the agent types.
@@ -289,6 +291,10 @@ class TranslationSettingsDialog(QDialog):
         self._say(_("Asking {engine}…").format(engine=display_name(engine)), ok=True)
         self._run(self.network, work, lambda result: self._say(
             _("It works: {text}").format(text=result), ok=True))
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        fit_height(self)  # the notes wrap into more lines in Russian and Chinese
 
     def done(self, result: int) -> None:  # noqa: D401 - Qt override
         # A test call may still wait on the network: it ends by itself, its answer dropped.

@@ -137,3 +137,32 @@ def test_the_settings_dialog_shows_the_engine_and_opens_translation_settings(
     opened.save_button.click()
     qtbot.waitUntil(lambda: box.summary.text() == "No translation engine chosen.", timeout=WAIT)
     opened.close()
+
+
+@pytest.mark.parametrize("language", ["ru", "zh_CN", "en"])
+@pytest.mark.parametrize("engine", ["yandex", "deepl"])
+def test_nothing_is_clipped_in_any_language(qtbot: Any, db: Database, runner: TaskRunner,
+                                            keys: MemoryKeyring, language: str,
+                                            engine: str) -> None:
+    from clipping import clipped
+    from demo_desk import interface_language
+
+    TranslationService(db, keyring_backend=keys).configure(engine, key="some-key:fx")
+    with interface_language(language):
+        dlg = open_dialog(qtbot, db, runner, keys)
+        qtbot.waitUntil(lambda: dlg.engine() == engine, timeout=WAIT)
+        # The stored choice arrives after the dialog is shown; its notes are laid out when
+        # the event loop next runs, and then nothing may be cut.
+        found: list[list[str]] = []
+
+        def laid_out() -> bool:
+            found.append(clipped(dlg, f"translation-settings/{language}/{engine}"))
+            return found[-1] == []
+
+        try:
+            qtbot.waitUntil(laid_out, timeout=WAIT)
+        except qtbot.TimeoutError:
+            pass
+        assert found[-1] == []
+        assert dlg.url_edit.height() >= dlg.url_edit.minimumSizeHint().height()
+        assert dlg.key_edit.height() >= dlg.key_edit.minimumSizeHint().height()
