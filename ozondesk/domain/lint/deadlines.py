@@ -8,13 +8,14 @@ or «25 ноября» + «18:00 МСК» form one mention.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from ozondesk.domain.clock import MOSCOW, as_utc, to_msk
 from ozondesk.domain.lint.model import CalendarLike
 from ozondesk.domain.lint.text_numbers import CARDINALS
-from ozondesk.domain.lint.words_time import TZ, find_word_atoms
+from ozondesk.domain.lint.words_time import TZ, anchored, find_word_atoms
 
 MONTHS = (
     "января", "февраля", "марта", "апреля", "мая", "июня",
@@ -44,33 +45,26 @@ _TZ = TZ
 # Each pattern with the words or marks a match must contain: a pattern whose guards are all
 # absent is not run at all (most replies have no «:» and no weekday), which is most of the
 # time a reply spends here.
+# These three start with a look-behind and digits, so they are scanned only at the digits
+# just before their anchor (words_time.anchored): «5 декабря», «05.12», «18:00».
+_DOTTED_DATE = re.compile(
+    r"(?<![\d.:,])(?P<day>0?[1-9]|[12]\d|3[01])\.(?P<mon>0?[1-9]|1[0-2])"
+    r"(?:\.(?P<year>(?:20)?\d\d))?(?![\d:]|\.\d)"
+)
+_CLOCK_TIME = re.compile(r"(?<![\d.:])(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?![\d:])" + _TZ)
+_DATE_MONTH = re.compile(
+    r"(?<![\d.])(?P<day>0?[1-9]|[12]\d|3[01])\s+(?P<month>" + "|".join(MONTHS) + r")"
+    r"(?:\s+(?P<year>20\d\d)(?:\s*г(?:ода|\.)?)?)?(?![а-я])"
+)
 _PATTERNS: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = (
-    (
-        "date",
-        re.compile(
-            r"(?<![\d.])(?P<day>0?[1-9]|[12]\d|3[01])\s+(?P<month>" + "|".join(MONTHS) + r")"
-            r"(?:\s+(?P<year>20\d\d)(?:\s*г(?:ода|\.)?)?)?(?![а-я])"
-        ),
-        MONTHS,
-    ),
-    (
-        "date",
-        re.compile(
-            r"(?<![\d.:,])(?P<day>0?[1-9]|[12]\d|3[01])\.(?P<mon>0?[1-9]|1[0-2])"
-            r"(?:\.(?P<year>(?:20)?\d\d))?(?![\d:]|\.\d)"
-        ),
-        (".",),
-    ),
+    ("date", _DATE_MONTH, MONTHS),
+    ("date", _DOTTED_DATE, (".",)),
     (
         "date",
         re.compile(r"(?<!\d)(?P<year>20\d\d)-(?P<mon>0[1-9]|1[0-2])-(?P<day>[0-2]\d|3[01])(?!\d)"),
         ("-",),
     ),
-    (
-        "time",
-        re.compile(r"(?<![\d.:])(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?![\d:])" + _TZ),
-        (":",),
-    ),
+    ("time", _CLOCK_TIME, (":",)),
     (
         "time",
         # A dotted time only after a preposition, so 05.12 stays a date.
@@ -154,7 +148,13 @@ def find_mentions(norm: str) -> list[Mention]:
     for kind, regex, guards in _PATTERNS:
         if not any(g in norm for g in guards):
             continue
-        for m in regex.finditer(norm):
+        if regex is _DATE_MONTH:
+            found: Iterable[re.Match[str]] = anchored(regex, norm, MONTHS, 2, blanks=True)
+        elif regex is _DOTTED_DATE or regex is _CLOCK_TIME:
+            found = anchored(regex, norm, guards, 2, blanks=False)
+        else:
+            found = regex.finditer(norm)
+        for m in found:
             atoms.append(_Atom(kind, m.start(), m.end(), m.groupdict()))
     for kind, start, end, groups in find_word_atoms(norm):
         atoms.append(_Atom(kind, start, end, groups))

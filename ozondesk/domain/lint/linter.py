@@ -20,6 +20,7 @@ from ozondesk.domain.lint.intent import IntentMatcher
 from ozondesk.domain.lint.model import CalendarLike, Finding, LintContext
 from ozondesk.domain.lint.morph import first_person_future, passive_participle, states_a_fact
 from ozondesk.domain.lint.patterns import Match, PhraseTrie, leftmost_longest
+from ozondesk.domain.lint.regex_guards import FOLD_EXCEPTIONS, Guards, guards_for, ignores_case
 from ozondesk.domain.lint.rules import (
     REGEX_TIMEOUT_S,
     Rule,
@@ -43,6 +44,7 @@ _LATIN = re.compile(r"[a-z]")
 _SCRIPT_SEAM = re.compile(r"[a-z][а-яё]|[а-яё][a-z]")
 _HOMOGLYPHS = str.maketrans("aceopxykmthbACEOPXYKMTHB", "асеорхукмтнвАСЕОРХУКМТНВ")
 _FIELD_RE = re.compile(r"\{([a-z_]+)\}")
+_FOLD_EXCEPTION_RE = re.compile("[" + FOLD_EXCEPTIONS + "]")
 
 
 def _search(rx: Any, text: str) -> list[Any]:
@@ -86,6 +88,7 @@ class Linter:
         self._occurrences: list[_Occurrence] = []
         self._intents: list[tuple[Rule, IntentMatcher]] = []
         self._by_type: dict[str, list[Rule]] = {}
+        self._guards: dict[tuple[str, int], tuple[Guards | None, bool]] = {}
         for rule in ruleset.rules:
             self._by_type.setdefault(rule.type, []).append(rule)
             if rule.type in ("existence", "substitution"):
@@ -120,6 +123,17 @@ class Linter:
             excluded |= rule.params["exclude_lemmas"]
         self._excluded_lemmas = frozenset(excluded)
 
+    def guards(self, rx: Any) -> tuple[Guards | None, bool]:
+        """The regex's guards (regex_guards.py) and whether they are lowercase; computed once."""
+        key = (rx.pattern, rx.flags)
+        found = self._guards.get(key)
+        if found is None:
+            found = self._guards[key] = (
+                guards_for(rx.pattern, rx.flags),
+                ignores_case(rx.pattern, rx.flags),
+            )
+        return found
+
     @classmethod
     def from_files(cls, *extra: Path | str, base: Path | str | None = None) -> Linter:
         """The shipped rules (or ``base``) with a lead's ``extra`` files merged on top."""
@@ -153,17 +167,38 @@ class _Run:
         self._seen: set[tuple[str, int, int]] = set()
         self._per_rule: dict[str, int] = {}
         self._scans: dict[tuple[str, int, bool], list[Any]] = {}
+        self._views: dict[tuple[bool, bool], str | None] = {}
 
     # -- helpers -------------------------------------------------------------
 
     def search(self, rx: Any, text: str) -> list[Any]:
         """:func:`_search`, once per pattern and text: two rules may share a pattern (one
         emoji is a note, many a warning)."""
-        key = (rx.pattern, rx.flags, text is self.norm)
+        is_norm = text is self.norm
+        key = (rx.pattern, rx.flags, is_norm)
         found = self._scans.get(key)
         if found is None:
+            guards, fold = self.linter.guards(rx)
+            if guards is not None:
+                view = self._view(text, is_norm, fold)
+                if view is not None and not any(g in view for g in guards):
+                    found = self._scans[key] = []  # a literal every match needs is absent
+                    return found
             found = self._scans[key] = _search(rx, text)
         return found
+
+    def _view(self, text: str, is_norm: bool, fold: bool) -> str | None:
+        """The text to look for guards in: lowercased for a case-insensitive regex, or None
+        when the text holds a character that case folding ties to a guard letter («ſ»)."""
+        key = (is_norm, fold)
+        if key not in self._views:
+            if not fold:
+                self._views[key] = text
+            elif _FOLD_EXCEPTION_RE.search(text):
+                self._views[key] = None
+            else:
+                self._views[key] = text.lower()
+        return self._views[key]
 
     def add(
         self, rule: Rule, start: int, end: int, suggestion: str | None = None, **fields: Any

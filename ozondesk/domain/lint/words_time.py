@@ -10,7 +10,7 @@ Moscow instant. They run on normalised text (lowercase, ё→е).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from ozondesk.domain.lint.text_numbers import CARDINALS, ORDINALS
 
@@ -53,6 +53,49 @@ _DAY_DIGITS = re.compile(
 )
 
 
+# The longest text a month-anchored pattern may hold before the blanks and the month.
+_DAY_REACH = max(len(w) for w in ORDINALS)
+_DAY_DIGITS_REACH = len("31-го")
+
+
+def anchored(
+    rx: re.Pattern[str], norm: str, anchors: Iterable[str], reach: int, blanks: bool
+) -> Iterator[re.Match[str]]:
+    """``rx.finditer(norm)`` for a pattern shaped «(at most ``reach`` characters)anchor…»,
+    where an anchor is a month name (``blanks``: after one or more blanks) or a mark («:»)
+    right after a digit.
+
+    Such a pattern starts with a look-behind and an alternation, so the engine tries it
+    at every position of the text; anchors are rare, so this tries only the positions
+    where a match can begin: up to ``reach`` characters before each anchor (before its
+    blanks). Those positions are tried in text order, and one left of a previous match's
+    end is skipped as ``finditer`` skips it, so the matches are the same.
+    """
+    hits: list[int] = []
+    for anchor in anchors:
+        at = norm.find(anchor)
+        while at >= 0:
+            hits.append(at)
+            at = norm.find(anchor, at + 1)
+    hits.sort()
+    edge = 0
+    for at in hits:
+        end = at
+        if blanks:
+            while end > 0 and norm[end - 1].isspace():  # str.isspace is re's \s
+                end -= 1
+            if end == at:
+                continue
+        elif not (at and norm[at - 1].isdecimal()):
+            continue  # a mark's pattern has digits right before it (str.isdecimal is re's \d)
+        for start in range(max(edge, end - reach), end):
+            m = rx.match(norm, start)
+            if m:
+                edge = m.end()
+                yield m
+                break
+
+
 # A match must contain one of these; without any, the scan is skipped (the usual reply).
 _CLOCK_GUARDS = ("час", "утра", "дня", "вечера", "ночи", "мск", "москв", "москов")
 _NOON_GUARDS = ("полд", "полуд", "полуноч", "полноч", "час")
@@ -84,10 +127,10 @@ def find_word_atoms(norm: str) -> Iterator[tuple[str, int, int, dict[str, str | 
         yield "time", m.start(), m.end(), {"h": h, "m": mi, "tz": m.group("tz")}
     if not any(month in norm for month in MONTHS_GEN):
         return
-    for m in _DAY.finditer(norm):
+    for m in anchored(_DAY, norm, MONTHS_GEN, _DAY_REACH, blanks=True):
         day = str(ORDINALS[m.group("day")])
         yield "date", m.start(), m.end(), {"day": day, "month": m.group("month")}
-    for m in _DAY_DIGITS.finditer(norm):
+    for m in anchored(_DAY_DIGITS, norm, MONTHS_GEN, _DAY_DIGITS_REACH, blanks=True):
         yield "date", m.start(), m.end(), {"day": m.group("day"), "month": m.group("month")}
 
 
