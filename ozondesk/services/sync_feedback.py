@@ -128,8 +128,12 @@ class FeedbackSync:
                 if len(kinds) == 1
                 else None
             )
-            for post in posts:
-                outcome = repo.upsert_post(session, self.shop_id, post, self.policies, known)
+            outcomes = (
+                repo.upsert_posts(session, self.shop_id, posts, self.policies, known)
+                if known is not None
+                else [repo.upsert_post(session, self.shop_id, p, self.policies) for p in posts]
+            )
+            for outcome in outcomes:
                 created += outcome == "created"
                 report.count(stage, outcome)
             missing = repo.products_missing(session, self.shop_id, {p.sku for p in posts})

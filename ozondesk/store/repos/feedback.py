@@ -251,20 +251,67 @@ def posts_by_id(
     return found
 
 
+def _new_conversation(shop_id: int, post: Post) -> Conversation:
+    published = to_storage(post.published_at)
+    answered = post.reply_count > 0 and post.kind == "question"
+    return Conversation(
+        shop_id=shop_id,
+        kind=post.kind,
+        platform_id=post.platform_id,
+        # Reviews lead with their stars, so the inbox title says how the buyer rated.
+        subject=(f"{post.rating}★ {post.text}" if post.rating is not None else post.text)[:300],
+        buyer_name=(real_author(post.author) or "")[:200] or None,
+        status="resolved" if answered or post.platform_status == "PROCESSED" else "open",
+        priority="urgent" if post.rating is not None and post.rating <= URGENT_RATING
+        else "normal",
+        sla_policy=QUESTION_POLICY if post.kind == "question" else REVIEW_POLICY,
+        received_at=published,
+        last_message_at=published,
+        last_message_preview=post.text[:200],
+        unread_count=1 if post.platform_status == "NEW" else 0,
+        version=1,
+    )
+
+
+def upsert_posts(
+    session: Session,
+    shop_id: int,
+    posts: Sequence[Post],
+    policies: Mapping[str, SlaPolicy],
+    known: dict[str, Conversation],
+) -> list[str | None]:
+    """:func:`upsert_post` for a page of one kind (``known`` from :func:`posts_by_id`), with the
+    page's new conversations inserted in one batch: a first sync of 10,000 questions spent
+    most of its time flushing them one by one."""
+    fresh: dict[str, Conversation] = {}
+    for post in posts:
+        if post.platform_id not in known and post.platform_id not in fresh:
+            fresh[post.platform_id] = _new_conversation(shop_id, post)
+    if fresh:
+        session.add_all(list(fresh.values()))
+        session.flush()  # their ids, for the messages and feedback rows below
+    return [upsert_post(session, shop_id, p, policies, known, fresh) for p in posts]
+
+
 def upsert_post(
     session: Session,
     shop_id: int,
     post: Post,
     policies: Mapping[str, SlaPolicy],
     known: dict[str, Conversation] | None = None,
+    fresh: dict[str, Conversation] | None = None,
 ) -> str | None:
     """Store a question or review with its replies: 'created', 'updated' or None (no change).
 
     Fields an agent owns (assignee, status after creation, category, priority) are never
     written after creation. A reply the desk sent is recognised by its platform id, or, when
     its sender crashed before learning it, by its text (``claim_outgoing``), so nothing shows
-    twice."""
-    if known is not None:  # the page's stored ones from posts_by_id; absent means new
+    twice. ``fresh`` holds conversations :func:`upsert_posts` already inserted for new posts."""
+    conv: Conversation | None
+    created = False
+    if fresh and post.platform_id in fresh:
+        conv, created = fresh.pop(post.platform_id), True
+    elif known is not None:  # the page's stored ones from posts_by_id; absent means new
         conv = known.get(post.platform_id)
     else:
         conv = session.scalar(
@@ -275,28 +322,11 @@ def upsert_post(
             )
         )
     published = to_storage(post.published_at)
-    created = conv is None
     if conv is None:
-        answered = post.reply_count > 0 and post.kind == "question"
-        conv = Conversation(
-            shop_id=shop_id,
-            kind=post.kind,
-            platform_id=post.platform_id,
-            # Reviews lead with their stars, so the inbox title says how the buyer rated.
-            subject=(f"{post.rating}★ {post.text}" if post.rating is not None else post.text)[:300],
-            buyer_name=(real_author(post.author) or "")[:200] or None,
-            status="resolved" if answered or post.platform_status == "PROCESSED" else "open",
-            priority="urgent" if post.rating is not None and post.rating <= URGENT_RATING
-            else "normal",
-            sla_policy=QUESTION_POLICY if post.kind == "question" else REVIEW_POLICY,
-            received_at=published,
-            last_message_at=published,
-            last_message_preview=post.text[:200],
-            unread_count=1 if post.platform_status == "NEW" else 0,
-            version=1,
-        )
+        conv, created = _new_conversation(shop_id, post), True
         session.add(conv)
         session.flush()
+    if created:
         if known is not None:
             known[post.platform_id] = conv
         session.add(Message(
@@ -345,11 +375,15 @@ def _store_replies(
     session: Session, conv: Conversation, replies: list[Reply], created: bool
 ) -> bool:
     ids = [r.platform_id for r in replies]
-    have = set(session.scalars(
-        select(Message.platform_message_id).where(
-            Message.conversation_id == conv.id, Message.platform_message_id.in_(ids)
-        )
-    )) if ids else set()
+    if created:
+        # A new conversation holds only the question or review itself: no query needed.
+        have = {conv.platform_id} & set(ids)
+    else:
+        have = set(session.scalars(
+            select(Message.platform_message_id).where(
+                Message.conversation_id == conv.id, Message.platform_message_id.in_(ids)
+            )
+        )) if ids else set()
     # Looked up only when a new seller reply could be one of ours: most pages have none.
     may_claim: bool | None = False if created else None
     action = "question_answer" if conv.kind == "question" else "review_comment"
