@@ -100,7 +100,8 @@ def clauses_of(
                 continue
             if i in promises:
                 cur.promises.append(i)
-            elif is_fact(tok.norm):
+            elif not cur.fact and is_fact(tok.norm):
+                # Once a clause states a fact, its other words need no (pymorphy3) look.
                 cur.fact = True
         cur.take(tok)
     out.append(cur)

@@ -20,7 +20,13 @@ from ozondesk.domain.lint.intent import IntentMatcher
 from ozondesk.domain.lint.model import CalendarLike, Finding, LintContext
 from ozondesk.domain.lint.morph import first_person_future, passive_participle, states_a_fact
 from ozondesk.domain.lint.patterns import Match, PhraseTrie, leftmost_longest
-from ozondesk.domain.lint.regex_guards import FOLD_EXCEPTIONS, Guards, guards_for, ignores_case
+from ozondesk.domain.lint.regex_guards import (
+    FOLD_EXCEPTIONS,
+    Guards,
+    guards_for,
+    ignores_case,
+    lowest_char,
+)
 from ozondesk.domain.lint.rules import (
     REGEX_TIMEOUT_S,
     Rule,
@@ -88,7 +94,7 @@ class Linter:
         self._occurrences: list[_Occurrence] = []
         self._intents: list[tuple[Rule, IntentMatcher]] = []
         self._by_type: dict[str, list[Rule]] = {}
-        self._guards: dict[tuple[str, int], tuple[Guards | None, bool]] = {}
+        self._guards: dict[tuple[str, int], tuple[Guards | None, bool, int | None]] = {}
         for rule in ruleset.rules:
             self._by_type.setdefault(rule.type, []).append(rule)
             if rule.type in ("existence", "substitution"):
@@ -123,14 +129,16 @@ class Linter:
             excluded |= rule.params["exclude_lemmas"]
         self._excluded_lemmas = frozenset(excluded)
 
-    def guards(self, rx: Any) -> tuple[Guards | None, bool]:
-        """The regex's guards (regex_guards.py) and whether they are lowercase; computed once."""
+    def guards(self, rx: Any) -> tuple[Guards | None, bool, int | None]:
+        """The regex's guards (regex_guards.py), whether they are lowercase, and the lowest
+        character a match must hold; computed once per pattern."""
         key = (rx.pattern, rx.flags)
         found = self._guards.get(key)
         if found is None:
             found = self._guards[key] = (
                 guards_for(rx.pattern, rx.flags),
                 ignores_case(rx.pattern, rx.flags),
+                lowest_char(rx.pattern, rx.flags),
             )
         return found
 
@@ -168,6 +176,7 @@ class _Run:
         self._per_rule: dict[str, int] = {}
         self._scans: dict[tuple[str, int, bool], list[Any]] = {}
         self._views: dict[tuple[bool, bool], str | None] = {}
+        self._tops: dict[int, int] = {}  # by id() of a view, which self._views keeps alive
 
     # -- helpers -------------------------------------------------------------
 
@@ -178,14 +187,24 @@ class _Run:
         key = (rx.pattern, rx.flags, is_norm)
         found = self._scans.get(key)
         if found is None:
-            guards, fold = self.linter.guards(rx)
-            if guards is not None:
+            guards, fold, lowest = self.linter.guards(rx)
+            if guards is not None or lowest is not None:
                 view = self._view(text, is_norm, fold)
-                if view is not None and not any(g in view for g in guards):
-                    found = self._scans[key] = []  # a literal every match needs is absent
+                if view is not None and (
+                    (guards is not None and not any(g in view for g in guards))
+                    or (lowest is not None and self._top(view) < lowest)
+                ):
+                    found = self._scans[key] = []  # what every match needs is absent
                     return found
             found = self._scans[key] = _search(rx, text)
         return found
+
+    def _top(self, view: str) -> int:
+        """The highest code point in ``view`` (one of the few views of this run)."""
+        top = self._tops.get(id(view))
+        if top is None:
+            top = self._tops[id(view)] = ord(max(view)) if view else 0
+        return top
 
     def _view(self, text: str, is_norm: bool, fold: bool) -> str | None:
         """The text to look for guards in: lowercased for a case-insensitive regex, or None

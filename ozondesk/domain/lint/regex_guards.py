@@ -73,6 +73,82 @@ def guards_for(pattern: str, flags: int) -> Guards | None:
     return tuple(sorted(found))
 
 
+# Below this, case folding ties letters of many scripts together; above it, the scripts with
+# case map to themselves under str.lower/upper, so a bound read off them holds for the engine.
+_HIGH = 0x2000
+# Ranges wider than this are not walked character by character for their lowest case form.
+_MAX_RANGE = 0x20000
+
+
+def lowest_char(pattern: str, flags: int) -> int | None:
+    """A code point every match holds a character at or above, when that says something:
+    «[🌀-🫿]» can't match a text whose highest character is below U+1F300 (``max(text)``
+    costs far less than a scan by the engine). None when there is no such bound above U+2000.
+    """
+    if flags & ~_HARMLESS or "[:" in pattern or _NOT_A_REPEAT.search(pattern):
+        return None
+    try:
+        tree = sre_parse.parse(pattern, flags & (re.IGNORECASE | re.VERBOSE))
+        fold = bool(tree.state.flags & re.IGNORECASE) or _has_scoped_ignorecase(tree.data)
+        bound = _bound(tree.data, fold)
+    except Exception:  # noqa: BLE001 - syntax only ``regex`` knows: no bound, the regex runs
+        return None
+    return bound if bound is not None and bound >= _HIGH else None
+
+
+def _low(code: int, fold: bool) -> int:
+    if not fold:
+        return code
+    ch = chr(code)
+    return min(code, *(ord(f[0]) for f in (ch.lower(), ch.upper(), ch.casefold()) if f))
+
+
+def _range_low(first: int, last: int) -> int:
+    # Whole-string case mappings: one C loop each instead of three calls per character.
+    chars = "".join(map(chr, range(first, last + 1)))
+    return min(first, *(ord(min(f)) for f in (chars.lower(), chars.upper(), chars.casefold())))
+
+
+def _class_bound(av: Sequence[tuple[Any, Any]], fold: bool) -> int | None:
+    low: int | None = None
+    for op, val in av:
+        if op is sre.LITERAL:
+            here = _low(val, fold)
+        elif op is sre.RANGE:
+            first, last = val
+            if last - first > _MAX_RANGE:
+                return None
+            here = _range_low(first, last) if fold else first
+        else:
+            return None  # a category (\w) or a negated set: any character may do
+        low = here if low is None else min(low, here)
+    return low
+
+
+def _bound(items: Sequence[tuple[Any, Any]], fold: bool) -> int | None:
+    """The highest lower bound any required item of ``items`` gives, or None."""
+    best: int | None = None
+    for op, av in items:
+        found: int | None = None
+        if op is sre.LITERAL:
+            found = _low(av, fold)
+        elif op is sre.IN:
+            found = _class_bound(av, fold)
+        elif op is sre.SUBPATTERN:
+            found = _bound(av[3].data, fold)
+        elif op is sre.ATOMIC_GROUP:
+            found = _bound(av.data, fold)
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            if av[0] >= 1:
+                found = _bound(av[2].data, fold)
+        elif op is sre.BRANCH:
+            lows = [_bound(b.data, fold) for b in av[1]]
+            found = None if any(x is None for x in lows) else min(x for x in lows if x is not None)
+        if found is not None and (best is None or found > best):
+            best = found
+    return best
+
+
 def ignores_case(pattern: str, flags: int) -> bool:
     """Whether ``guards_for`` lowercased its guards (then match them in lowercased text)."""
     if flags & re.IGNORECASE:

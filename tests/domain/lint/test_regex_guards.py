@@ -16,7 +16,12 @@ from hypothesis import strategies as st
 
 from ozondesk.domain.lint import default_linter
 from ozondesk.domain.lint.deadlines import _CLOCK_TIME, _DATE_MONTH, _DOTTED_DATE, MONTHS
-from ozondesk.domain.lint.regex_guards import FOLD_EXCEPTIONS, GUARD_CHARS, guards_for
+from ozondesk.domain.lint.regex_guards import (
+    FOLD_EXCEPTIONS,
+    GUARD_CHARS,
+    guards_for,
+    lowest_char,
+)
 from ozondesk.domain.lint.words_time import (
     _DAY,
     _DAY_DIGITS,
@@ -72,6 +77,37 @@ def test_case_folding_tables_match_the_engine() -> None:
     assert made <= {c.lower() for c in FOLD_EXCEPTIONS}
 
 
+@pytest.mark.parametrize(
+    ("pattern", "flags", "lowest"),
+    [
+        ("[🌀-🫿☀-➿]", ICASE, 0x2600),
+        ("x[⺀-⿟]+", ICASE, 0x2E80),
+        ("₽|€", ICASE, 0x20AC),
+        ("[⺀-⿟]|a", ICASE, None),  # «a» alone is a match
+        ("[Ａ-Ｚ]", ICASE, 0xFF21),
+        ("[Ω-Ω]", ICASE, None),  # the Ohm sign folds to ω, U+03C9: too low to tell
+        (r"\w+", ICASE, None),
+    ],
+)
+def test_lowest_character_read_off_the_pattern(
+    pattern: str, flags: int, lowest: int | None
+) -> None:
+    assert lowest_char(pattern, flags) == lowest
+
+
+def test_no_match_of_a_shipped_regex_lies_below_its_lowest_character() -> None:
+    everything = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    checked = 0
+    for rx in _shipped_regexes():
+        lowest = lowest_char(rx.pattern, rx.flags)
+        if lowest is None:
+            continue
+        checked += 1
+        for m in rx.finditer(everything):
+            assert ord(max(m.group().lower())) >= lowest, (rx.pattern, m.group()[:5])
+    assert checked >= 3
+
+
 def _shipped_regexes() -> list[regex.Pattern[str]]:
     out = []
     for rule in default_linter().ruleset.rules:
@@ -104,6 +140,10 @@ def test_a_guarded_regex_is_skipped_only_when_it_cannot_match(parts: list[str]) 
                 continue  # the linter scans such a text without guards
             view = subject.lower() if folded else subject
             assert any(g in view for g in guards), (rx.pattern, subject)
+        for rx in _shipped_regexes():
+            lowest = lowest_char(rx.pattern, rx.flags)
+            if lowest is not None and list(rx.finditer(subject)):
+                assert ord(max(subject.lower())) >= lowest, (rx.pattern, subject)
 
 
 def test_linting_is_the_same_with_and_without_guards() -> None:
@@ -111,7 +151,7 @@ def test_linting_is_the_same_with_and_without_guards() -> None:
     text = "Пишите в WhatsApp +7 900 123-45-67 или на shop.ru :) Промокод SALE!! ~3 дня " * 3
     with_guards = linter.lint(text)
     unguarded = type(linter)(linter.ruleset)
-    unguarded.guards = lambda rx: (None, False)  # type: ignore[method-assign]
+    unguarded.guards = lambda rx: (None, False, None)  # type: ignore[method-assign]
     assert with_guards == unguarded.lint(text)
     assert {f.rule for f in with_guards} >= {
         "off-platform.messenger",
