@@ -582,10 +582,8 @@ class SyncService:
         resolved = {p.order_number for p in found}
         with self.db.begin() as session:
             known = repo.postings_by_number(session, self.shop_id, [p.posting_number for p in found])
-            for info in found:
-                report.count(
-                    "postings", repo.upsert_posting(session, self.shop_id, info, now, known)
-                )
+            for outcome in repo.upsert_postings(session, self.shop_id, found, now, known):
+                report.count("postings", outcome)
             session.flush()
             repo.link_orders(session, self.shop_id, orders)
             repo.add_pending(

@@ -421,16 +421,49 @@ def postings_by_number(session: Session, shop_id: int, numbers: Sequence[str]) -
     return {r.posting_number: r for r in rows}
 
 
+def upsert_postings(
+    session: Session,
+    shop_id: int,
+    infos: Sequence[PostingInfo],
+    now: datetime,
+    known: dict[str, Posting],
+) -> list[str | None]:
+    """:func:`upsert_posting` for a batch (``known`` from :func:`postings_by_number`), with the
+    batch's new postings inserted together: flushing each one alone cost most of a first
+    sync's postings stage."""
+    fresh: dict[str, Posting] = {}
+    for info in infos:
+        if info.posting_number not in known and info.posting_number not in fresh:
+            fresh[info.posting_number] = Posting(
+                shop_id=shop_id,
+                posting_number=info.posting_number,
+                scheme=info.scheme,
+                status=info.status,
+            )
+    if fresh:
+        session.add_all(list(fresh.values()))
+        session.flush()  # their ids, for the items below
+    return [upsert_posting(session, shop_id, i, now, known, fresh) for i in infos]
+
+
 def upsert_posting(
     session: Session,
     shop_id: int,
     info: PostingInfo,
     now: datetime,
     known: dict[str, Posting] | None = None,
+    fresh: dict[str, Posting] | None = None,
 ) -> str | None:
     """'created', 'updated' or None when nothing changed. ``known``: the batch's stored
-    postings from ``postings_by_number`` (absent from it means new), saving a read each."""
-    if known is not None:
+    postings from ``postings_by_number`` (absent from it means new), saving a read each;
+    ``fresh``: the new ones :func:`upsert_postings` already inserted."""
+    row: Posting | None
+    inserted = fresh is not None and info.posting_number in fresh
+    if fresh is not None and inserted:
+        row = fresh.pop(info.posting_number)
+        if known is not None:
+            known[info.posting_number] = row  # the same number again in the batch: this row
+    elif known is not None:
         row = known.get(info.posting_number)
     else:
         row = session.scalar(
@@ -438,7 +471,7 @@ def upsert_posting(
                 Posting.shop_id == shop_id, Posting.posting_number == info.posting_number
             )
         )
-    created = row is None
+    created = row is None or inserted
     if row is None:
         row = Posting(
             shop_id=shop_id,
@@ -470,7 +503,8 @@ def upsert_posting(
         # No fact_delivery_date sent: the first sync that sees "delivered" stands in for it.
         row.delivered_at = to_storage(now)
         changed = True
-    session.flush()
+    if not inserted:
+        session.flush()  # (an inserted row has its id already)
     wanted = _items_key(
         (p.sku, p.offer_id[:100], p.name[:500], p.quantity, p.price, p.currency)
         for p in info.products
@@ -489,7 +523,8 @@ def upsert_posting(
         ).all()
     )
     if wanted != have:
-        session.execute(delete(PostingItem).where(PostingItem.posting_id == row.id))
+        if not inserted:  # a row inserted in this batch has no items to replace
+            session.execute(delete(PostingItem).where(PostingItem.posting_id == row.id))
         for sku, offer, name, qty, price, currency in wanted:
             session.add(
                 PostingItem(
