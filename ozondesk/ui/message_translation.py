@@ -47,6 +47,8 @@ class TranslationResult(Protocol):
     def cached(self) -> bool: ...
     @property
     def masked(self) -> tuple[str, ...]: ...
+    @property
+    def lost(self) -> tuple[str, ...]: ...  # protected parts the engine dropped, put at the end
 
 
 class GlossaryPair(Protocol):

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ozondesk.i18n import _
+from ozondesk.i18n import _, ngettext
 from ozondesk.ui.composer import Composer
 from ozondesk.ui.message_translation import TranslationResult, Translator, machine_mark
 from ozondesk.ui.tasks import TaskRunner
@@ -204,7 +204,16 @@ class TranslatePanel(QWidget):
         cursor.endEditBlock()
         editor.setTextCursor(cursor)
         self.composer.lint_now()
-        self._say("")
+        if result.lost:
+            self._say(ngettext(
+                "The engine dropped {n} protected part (a placeholder, a deadline or a number); "
+                "it was put at the end of the draft: move it where it belongs.",
+                "The engine dropped {n} protected parts (placeholders, deadlines or numbers); "
+                "they were put at the end of the draft: move them where they belong.",
+                len(result.lost),
+            ).format(n=len(result.lost)), error=True)
+        else:
+            self._say("")
         self.drafted.emit(result.text)
         self.check_back()
 

@@ -50,6 +50,7 @@ class Result:
     engine: str
     cached: bool = False
     masked: tuple[str, ...] = ()
+    lost: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class Dictionary:
     def __init__(self) -> None:
         self.calls: list[tuple[str, str]] = []
         self.error: str | None = None
+        self.lost: tuple[str, ...] = ()  # what the "engine" drops from a Chinese → Russian answer
         self.hold: threading.Event | None = None  # set by a test to keep an answer on its way
         self.pairs: dict[str, str] = {"пункт выдачи": "取货点"}
         self.sent = [Usage(date(2026, 11, 22), "yandex", 1200), Usage(date(2026, 11, 23), "yandex", 35),
@@ -89,7 +91,7 @@ class Dictionary:
         if self.error is not None:
             raise UserError(self.error)
         table = TO_ZH if to == "zh" else TO_RU
-        return Result(table.get(text, f"<{to}> {text}"), "yandex")
+        return Result(table.get(text, f"<{to}> {text}"), "yandex", lost=self.lost if to == "ru" else ())
 
     def glossary(self) -> Sequence[Pair]:
         return [Pair(ru, zh) for ru, zh in self.pairs.items()]
@@ -395,3 +397,18 @@ def test_an_agent_has_no_glossary_menu(qtbot: Any, desk: Desk) -> None:
     td = TranslationDesk(window, view, None, desk.translator, None, agent, menu)
     desk.desks.append(td)
     assert td.admin_action is None and td.panel is None and menu.actions() == []
+
+
+def test_a_protected_part_the_engine_dropped_is_pointed_out(qtbot: Any, desk: Desk) -> None:
+    _window, view, composer, td = desk.build()
+    desk.open(view, composer)
+    panel = td.panel
+    assert panel is not None
+    panel.toggle.click()
+    panel.source.setPlainText(CHINESE)
+    desk.translator.lost = ("deadline",)
+    with qtbot.waitSignal(panel.back_translated, timeout=WAIT):
+        panel.translate_button.click()
+    assert composer.text == RUSSIAN
+    assert panel.status.text().startswith("The engine dropped 1 protected part (a placeholder, a deadline")
+    assert panel.status.isVisible()
