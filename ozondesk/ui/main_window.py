@@ -615,7 +615,14 @@ class MainWindow(QMainWindow):
             lambda exc: self.view.show_error(str(exc)),
         )
 
-    def _page_arrived(self, top: QModelIndex | None = None, bottom: QModelIndex | None = None, *_args: object) -> None:
+    def _page_arrived(
+        self, top: QModelIndex | None = None, bottom: QModelIndex | None = None, roles: object = None,
+        *_args: object,
+    ) -> None:
+        if roles:
+            # A repaint of some roles (the countdown tick), not a page: during a reload its rows are
+            # still the old view's, and "finding" the open conversation there ended the search for it.
+            return
         if self._reselect_id is not None and top is not None and bottom is not None:
             self._reselect(top.row(), bottom.row())
         if self._open_pending:
