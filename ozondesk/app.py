@@ -159,6 +159,9 @@ def build_window(
         desk=desk,
     )
     add_workspaces(window, db, agent, runner)
+    from ozondesk.ui.translation_desk import add_translation
+
+    window.translation = add_translation(window, db, agent, desk)
     from ozondesk.ui.setup import open_from_window
 
     window.setup_requested.connect(lambda: open_from_window(window, db, base_url))

@@ -469,7 +469,7 @@ class MainWindow(QMainWindow):
         self.log_action.setShortcut(QKeySequence("Ctrl+L"))
         self.setup_action = QAction(_("Set &up OzonDesk…"), self)
         self.setup_action.triggered.connect(self.setup_requested.emit)
-        desk = self.menuBar().addMenu(_("&Desk"))
+        desk = self.desk_menu = self.menuBar().addMenu(_("&Desk"))
         desk.addAction(self.setup_action)
         desk.addAction(self.settings_action)
         self.work_as_menu = desk.addMenu(_("&Work as"))

@@ -22,6 +22,7 @@ from ozondesk.i18n import _
 from ozondesk.services.conversation import ConversationDetail, MessageView
 from ozondesk.settings import options
 from ozondesk.settings.desk import DeskSettings
+from ozondesk.translation.engine import display_name
 from ozondesk.ui.conversation_view import ConversationView
 from ozondesk.ui.tasks import TaskRunner
 
@@ -31,8 +32,6 @@ Lang = Literal["ru", "zh"]
 # The seller side is the desk's own Russian, written with its Chinese at hand.
 TRANSLATED_SIDES = frozenset({"buyer", "platform"})
 LINK_SCHEME = "translate"
-# Product names: never translated, never passed through _().
-ENGINE_NAMES = {"yandex": "Yandex", "libretranslate": "LibreTranslate", "deepl": "DeepL", "fake": "Fake"}
 AUTO_REMEMBERED = 1000  # conversations whose auto-translate choice this desk keeps (newest first)
 
 
@@ -84,7 +83,7 @@ class Translator(Protocol):
 
 
 def engine_label(engine: str) -> str:
-    return ENGINE_NAMES.get(engine, engine)
+    return display_name(engine)
 
 
 def machine_mark(engine: str) -> str:

@@ -7,6 +7,8 @@ and the database worker the inbox pages through must not wait behind it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMainWindow, QMenu
 
@@ -20,6 +22,10 @@ from ozondesk.ui.message_translation import MessageTranslations, ThreadTranslati
 from ozondesk.ui.tasks import TaskRunner
 from ozondesk.ui.translate_panel import TranslatePanel
 from ozondesk.ui.translation_admin import TranslationAdmin
+
+if TYPE_CHECKING:
+    from ozondesk.store.db import Database
+    from ozondesk.ui.main_window import MainWindow
 
 
 class TranslationDesk:
@@ -46,7 +52,7 @@ class TranslationDesk:
             composer.add_side_panel(self.panel, self.panel.toggle)
         self.admin: TranslationAdmin | None = None
         self.admin_action: QAction | None = None
-        if menu is not None and agent is not None and allowed(agent.role, "team.manage"):
+        if menu is not None and agent is not None and allowed(agent.role, "glossary.edit"):
             # The glossary is the team's and a paid engine bills the shop: a lead's matter.
             self.admin_action = QAction(_("Translation &glossary and usage…"), window)
             self.admin_action.triggered.connect(self.open_admin)
@@ -65,3 +71,14 @@ class TranslationDesk:
     def shutdown(self) -> None:
         # An engine call may be on its way: let it end by itself, its answer dropped.
         self.runner.shutdown(wait=False)
+
+
+def add_translation(
+    window: MainWindow, db: Database, agent: DeskAgent | None, desk: DeskSettings | None
+) -> TranslationDesk:
+    """The main window's translation, through the team's engine (``services/translation.py``);
+    its glossary edits are checked against ``agent``'s role by the service too."""
+    from ozondesk.services.translation import TranslationService
+
+    service = TranslationService(db, agent_id=agent.id if agent is not None else None)
+    return TranslationDesk(window, window.view, window.composer, service, desk, agent, window.desk_menu)

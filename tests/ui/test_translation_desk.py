@@ -215,8 +215,8 @@ def test_a_message_is_translated_on_demand_under_its_original(qtbot: Any, desk: 
     qtbot.waitUntil(lambda: "我的订单在哪里？" in view.thread.toPlainText(), timeout=WAIT)
     shown = view.thread.toPlainText()
     # The original stays, the translation comes under it, marked as a machine's.
-    assert shown.index(BUYER_1) < shown.index("我的订单在哪里？") < shown.index("Machine translation · Yandex")
-    assert shown.index("Machine translation · Yandex") < shown.index(BUYER_2)
+    assert shown.index(BUYER_1) < shown.index("我的订单在哪里？") < shown.index("Machine translation · Yandex Cloud Translate")
+    assert shown.index("Machine translation · Yandex Cloud Translate") < shown.index(BUYER_2)
     assert desk.translator.calls == [(BUYER_1, "zh")]
     assert "什么时候送到？" not in shown  # only the message asked for
     assert f"translate:{second}" in view.thread.toHtml() and f"translate:{first}" not in view.thread.toHtml()
@@ -291,7 +291,7 @@ def test_chinese_becomes_a_linted_russian_draft_with_its_back_translation_and_on
     assert {f.rule for f in composer.findings} >= {"mt-artifact.calque"}
     assert composer._linted_text == RUSSIAN
     assert panel.back.toPlainText() == BACK
-    assert panel.mark.text() == "Machine translation · Yandex"
+    assert panel.mark.text() == "Machine translation · Yandex Cloud Translate"
     assert desk.translator.calls == [(CHINESE, "ru"), (RUSSIAN, "zh")]
     assert desk.outbox() == []  # translating sends nothing
 
@@ -357,9 +357,10 @@ def test_the_lead_edits_the_glossary_and_sees_characters_per_day(qtbot: Any, des
     qtbot.waitUntil(lambda: admin.glossary.rowCount() == 1, timeout=WAIT)
     assert admin.glossary.item(0, 0).text() == "пункт выдачи" and admin.glossary.item(0, 1).text() == "取货点"
     assert [admin.usage.item(r, c).text() for r in range(3) for c in range(3)] == [
-        "23.11.2026", "Yandex", "35", "23.11.2026", "DeepL", "7", "22.11.2026", "Yandex", "1\u202f200",
+        "23.11.2026", "Yandex Cloud Translate", "35", "23.11.2026", "DeepL", "7",
+        "22.11.2026", "Yandex Cloud Translate", "1\u202f200",
     ]
-    assert admin.usage_total.text() == "In all: DeepL 7, Yandex 1\u202f235"
+    assert admin.usage_total.text() == "In all: DeepL 7, Yandex Cloud Translate 1\u202f235"
 
     # Add a pair.
     admin.ru_edit.setText("трек-номер")
