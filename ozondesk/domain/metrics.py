@@ -518,6 +518,60 @@ def tally(
     return out
 
 
+@dataclass(frozen=True)
+class CellCounts:
+    """The counts of one (agent, kind, Moscow day) group, as a SQL GROUP BY gives them from the
+    stored outcomes (``store/repos/sla_figures.py``); the same rules as :func:`tally`."""
+
+    agent: str | None
+    kind: str
+    day: date
+    conversations: int
+    due: int
+    in_sla: int
+    answered: int
+    resolution_due: int
+    resolved_48h: int
+    breaches: Mapping[str, int]
+
+
+def tallies_from_counts(
+    counts: Iterable[CellCounts],
+    seconds: Iterable[tuple[str | None, str, date, float]],
+    first_day: date,
+    last_day: date,
+    period: Period = "day",
+) -> Tallies:
+    """:class:`Tallies` from per-day counts and the answered conversations' response times
+    ``(agent, kind, day, seconds)``; days fold into the period's buckets."""
+    check_period(first_day, last_day)
+    if period not in PERIODS:
+        raise UserError(_("period must be day or week, not {period!r}").format(period=period))
+    out = Tallies(first_day, last_day, period)
+    cells = out.cells
+    for c in counts:
+        key = (c.agent, c.kind, bucket_of(c.day, period))
+        cell = cells.get(key)
+        if cell is None:
+            cell = cells[key] = _Tally()
+        cell.conversations += c.conversations
+        cell.due += c.due
+        cell.in_sla += c.in_sla
+        cell.answered += c.answered
+        cell.resolution_due += c.resolution_due
+        cell.resolved_48h += c.resolved_48h
+        for reason, n in c.breaches.items():
+            if n:
+                cell.breaches[reason] = cell.breaches.get(reason, 0) + n
+    for agent, kind, day, value in seconds:
+        key = (agent, kind, bucket_of(day, period))
+        cell = cells.get(key)
+        if cell is None:
+            cell = cells[key] = _Tally()
+        cell.seconds.append(value)
+    return out
+
+
 def build_report(tallies: Tallies, targets: Targets = TARGETS) -> MetricsReport:
     """Totals, agents, kinds and series as sums of the tallies' cells."""
     cells = tallies.cells
@@ -807,3 +861,8 @@ def csv_rows(report: MetricsReport, names: Mapping[str, str]) -> list[list[Any]]
     ]
     rows.append(row("total", None, None, report.total))
     return rows
+
+
+def msk_day_of_hour(utc_hour: int) -> date:
+    """The Moscow calendar day of the UTC hour ``utc_hour`` (hours since the epoch)."""
+    return _msk_day_of_hour(utc_hour)

@@ -357,29 +357,19 @@ def _clip_pauses(pauses: Sequence[Pause], at: datetime) -> list[Pause]:
     return out
 
 
-def conversation_targets(
-    events: Iterable[ConversationEvent],
-    *,
-    first: SlaPolicy,
-    next_: SlaPolicy | None,
-    resolution: SlaPolicy | None,
-    now: datetime,
-) -> list[Target]:
-    """First-response, current next-response and resolution targets of one conversation.
+@dataclass(frozen=True)
+class _Walk:
+    """A conversation's events read in order: where each target starts and ends, and the
+    pauses; ``running`` has an open pause (end None) for a pause or resolution still in force."""
 
-    - First response runs from the first buyer message to the first seller
-      reply after it (seller messages before any buyer message are ignored).
-    - Next response is armed by the first buyer message after a seller reply
-      and met by the next seller reply; only a pending one is returned.
-      Resolving the conversation drops a pending next response.
-    - Resolution runs from the first buyer message until resolved.
-    - Pause…resume time counts for no target. Resolved…reopened time counts
-      for no target either, so a reopened conversation continues its original
-      resolution clock with the budget it had left; a buyer message into a
-      resolved conversation reopens it.
-    - A met target carries its deadline (compare ``met_at`` with it to see if
-      it was met in time) and no countdown.
-    """
+    first_buyer: datetime | None
+    first_reply: datetime | None
+    next_armed: datetime | None
+    resolved_at: datetime | None
+    running: list[Pause]
+
+
+def _walk(events: Iterable[ConversationEvent]) -> _Walk:
     first_buyer: datetime | None = None
     first_reply: datetime | None = None
     next_armed: datetime | None = None
@@ -420,13 +410,44 @@ def conversation_targets(
                 resolved_at = None
         else:
             raise UserError(_("unknown conversation event {kind!r}").format(kind=kind))
-    if first_buyer is None:
-        return []
     running = list(pauses)
     if paused_since is not None:
         running.append((paused_since, None))
     if resolved_at is not None:
         running.append((resolved_at, None))
+    return _Walk(first_buyer, first_reply, next_armed, resolved_at, running)
+
+
+def conversation_targets(
+    events: Iterable[ConversationEvent],
+    *,
+    first: SlaPolicy,
+    next_: SlaPolicy | None,
+    resolution: SlaPolicy | None,
+    now: datetime,
+) -> list[Target]:
+    """First-response, current next-response and resolution targets of one conversation.
+
+    - First response runs from the first buyer message to the first seller
+      reply after it (seller messages before any buyer message are ignored).
+    - Next response is armed by the first buyer message after a seller reply
+      and met by the next seller reply; only a pending one is returned.
+      Resolving the conversation drops a pending next response.
+    - Resolution runs from the first buyer message until resolved.
+    - Pause…resume time counts for no target. Resolved…reopened time counts
+      for no target either, so a reopened conversation continues its original
+      resolution clock with the budget it had left; a buyer message into a
+      resolved conversation reopens it.
+    - A met target carries its deadline (compare ``met_at`` with it to see if
+      it was met in time) and no countdown.
+    """
+    walk = _walk(events)
+    if walk.first_buyer is None:
+        return []
+    first_buyer, first_reply, next_armed, resolved_at = (
+        walk.first_buyer, walk.first_reply, walk.next_armed, walk.resolved_at
+    )
+    running = walk.running
 
     def target(
         kind: TargetKind, policy: SlaPolicy, started: datetime, met: datetime | None
@@ -443,3 +464,92 @@ def conversation_targets(
     if resolution is not None:
         targets.append(target("resolution", resolution, first_buyer, resolved_at))
     return targets
+
+
+def counted_revised(
+    revisions: Sequence[PolicyRevision], start: datetime, end: datetime, pauses: Sequence[Pause] = ()
+) -> float:
+    """Counted seconds in [start, end) when the policy's calendar changed meanwhile: each
+    stretch counts on the calendar of the revision in force then (as :func:`deadline_revised`)."""
+    if not revisions:
+        raise UserError(_("no policy revisions given"))
+    ordered = sorted(revisions, key=lambda r: _ts(r.effective_from))
+    t, stop = _ts(start), _ts(end)
+    prepared = _prepare_pauses(pauses) if pauses else []
+    current = ordered[0].policy
+    total = 0.0
+    for rev in ordered:
+        edit = _ts(rev.effective_from)
+        if edit <= t:
+            current = rev.policy
+            continue
+        if edit >= stop:
+            break
+        total += _counted(current.calendar, t, edit, prepared)
+        t, current = edit, rev.policy
+    return total + _counted(current.calendar, t, stop, prepared)
+
+
+@dataclass(frozen=True)
+class RevisedTargets:
+    """A conversation's deadlines as they stand once its events are known, policy revisions
+    included; they do not depend on "now", so they can be stored and read back later.
+
+    ``first_met`` is the first reply the caller says counts (the one on the platform);
+    ``counted_seconds`` is the counted time from receipt to it."""
+
+    first_due: datetime | None
+    first_met: datetime | None
+    counted_seconds: float | None
+    next_started: datetime | None
+    next_due: datetime | None
+    resolution_due: datetime | None
+    resolution_met: datetime | None
+
+
+def revised_targets(
+    events: Iterable[ConversationEvent],
+    *,
+    received: datetime,
+    first_reply: datetime | None,
+    first: Sequence[PolicyRevision] | None,
+    resolution: Sequence[PolicyRevision] | None,
+) -> RevisedTargets:
+    """The deadlines of :func:`conversation_targets` under policy revisions (time already used
+    keeps counting): first response from ``received`` to ``first_reply``, the pending next
+    response and resolution as the events have them, the same pauses. ``first`` None (an
+    unknown policy) gives no first or next deadline; ``resolution`` None no resolution one."""
+    walk = _walk([*events, ConversationEvent(received, "buyer")])
+    running = walk.running
+    started = walk.first_buyer if walk.first_buyer is not None else received
+
+    def due(
+        revisions: Sequence[PolicyRevision], start: datetime, met: datetime | None
+    ) -> datetime | None:
+        return deadline_revised(revisions, start, _clip_pauses(running, met) if met else running)
+
+    first_due = next_due = resolution_due = None
+    counted: float | None = None
+    if first:
+        first_due = due(first, received, first_reply)
+        if walk.next_armed is not None:
+            next_due = due(first, walk.next_armed, None)
+        if first_reply is not None:
+            counted = counted_revised(first, received, first_reply, _clip_pauses(running, first_reply))
+    elif first_reply is not None:
+        counted = max(0.0, (as_aware(first_reply) - as_aware(received)).total_seconds())
+    if resolution:
+        resolution_due = due(resolution, started, walk.resolved_at)
+    return RevisedTargets(
+        first_due=first_due,
+        first_met=first_reply,
+        counted_seconds=counted,
+        next_started=walk.next_armed,
+        next_due=next_due,
+        resolution_due=resolution_due,
+        resolution_met=walk.resolved_at,
+    )
+
+
+def as_aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

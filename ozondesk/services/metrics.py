@@ -8,7 +8,7 @@ role as stored); the CLI runs as the shop's operator and has no actor.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -20,7 +20,6 @@ from ozondesk.domain.clock import MOSCOW, as_utc, local_instant, to_storage, utc
 from ozondesk.domain.metrics import (
     ALL_AGENTS,
     AllAgents,
-    ConversationFacts,
     CoverageGrid,
     MetricsReport,
     Period,
@@ -28,7 +27,6 @@ from ozondesk.domain.metrics import (
     TemplateFigures,
     TemplateUseFacts,
 )
-from ozondesk.domain.policies import SlaPolicy
 from ozondesk.domain.roles import PermissionDenied, require
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
@@ -36,12 +34,11 @@ from ozondesk.store.db import Database
 from ozondesk.store.models import (
     Agent,
     Conversation,
-    Posting,
     ReplyTemplate,
     TemplateRevision,
     TemplateUse,
 )
-from ozondesk.store.repos.policies import current_policies
+from ozondesk.store.repos import sla_figures
 from ozondesk.store.repos.presence import events_between, first_event_at
 
 STREAM_ROWS = 2000
@@ -129,9 +126,8 @@ class MetricsService:
         start, end = period_bounds(first_day, last_day)
         now = as_utc(now or self.clock())
         with self.db.read() as session:
-            return metrics.summarize(
-                self._facts(session, start, end), now, first_day, last_day, period
-            )
+            counted = self._tally(session, start, end, now, first_day, last_day, period)
+        return metrics.build_report(counted)
 
     def dashboard(
         self,
@@ -194,9 +190,7 @@ class MetricsService:
         start, end = period_bounds(step_first, step_last)
         with self.db.read() as session:
             self._require_lead(session, actor_id)
-            return metrics.tally(
-                self._facts(session, start, end), as_utc(now), first_day, last_day, period
-            )
+            return self._tally(session, start, end, as_utc(now), first_day, last_day, period)
 
     def agent_names(self) -> dict[str, str]:
         with self.db.read() as session:
@@ -216,43 +210,23 @@ class MetricsService:
         require(role, "metrics.view")
 
     @staticmethod
-    def _facts(session: Session, start: datetime, end: datetime) -> Iterator[ConversationFacts]:
-        policies: dict[str, SlaPolicy] = current_policies(session)
-        query = (
-            select(
-                Conversation.id,
-                Conversation.kind,
-                Agent.login,
-                Conversation.sla_policy,
-                Conversation.received_at,
-                Conversation.first_response_at,
-                Conversation.resolved_at,
-                Posting.status,
-                Posting.eta,
-                Posting.delivered_at,
-            )
-            .outerjoin(Agent, Agent.id == Conversation.assignee_id)
-            .outerjoin(Posting, Posting.id == Conversation.posting_id)
-            .where(
-                Conversation.received_at >= to_storage(start),
-                Conversation.received_at < to_storage(end),
-            )
-            .execution_options(yield_per=STREAM_ROWS)
+    def _tally(
+        session: Session,
+        start: datetime,
+        end: datetime,
+        now: datetime,
+        first_day: date,
+        last_day: date,
+        period: Period,
+    ) -> Tallies:
+        # Aggregated in SQL over the stored SLA outcomes (store/sla_outcomes.py keeps them).
+        return metrics.tallies_from_counts(
+            sla_figures.cell_counts(session, start, end, now),
+            sla_figures.response_seconds(session, start, end),
+            first_day,
+            last_day,
+            period,
         )
-        for row in session.execute(query):
-            received = as_utc(row.received_at)
-            yield metrics.conversation_facts(
-                id=row.id,
-                kind=row.kind,
-                agent=row.login,
-                policy=policies.get(row.sla_policy),
-                received_at=received,
-                first_response_at=row.first_response_at,
-                resolved_at=row.resolved_at,
-                waiting_on_warehouse=metrics.warehouse_delay(
-                    row.status, row.eta, row.delivered_at, received
-                ),
-            )
 
     @staticmethod
     def _uses(

@@ -40,7 +40,7 @@ from ozondesk import __version__
 from ozondesk.i18n import _
 from ozondesk.keyring_check import KeyringUnavailable, failure, secure_backend
 from ozondesk.resources import migrations_dir
-from ozondesk.store import dialect, transactions
+from ozondesk.store import dialect, sla_outcomes, transactions
 from ozondesk.store.errors import DatabaseKnownError
 from ozondesk.store.pg_roles import admit, current_login, is_permission_error, may_migrate
 
@@ -214,6 +214,8 @@ class Database:
     read_sessions: sessionmaker[Session] | None = None
 
     def __post_init__(self) -> None:
+        # Every write transaction stores the SLA outcomes it touched (store/sla_outcomes.py).
+        sla_outcomes.track(self.sessions)
         if self.read_sessions is None:
             reader = self.engine.execution_options(**{transactions.READ_ONLY: True})
             self.read_sessions = sessionmaker(reader, expire_on_commit=False)

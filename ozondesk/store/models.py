@@ -16,6 +16,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -180,8 +181,21 @@ class Conversation(Base):
     # Cached from the SLA engine so the inbox can sort by urgency without computing 100k deadlines.
     due_at: Mapped[datetime | None] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The SLA outcome (domain/sla_outcome.py), stored on every change of the conversation's
+    # events by store/sla_outcomes.py so reports aggregate it in SQL: on this table, not a
+    # 1:1 one, because every reader also wants the kind, assignee and receipt beside it.
+    sla_first_due: Mapped[datetime | None] = mapped_column(DateTime)
+    sla_first_met_at: Mapped[datetime | None] = mapped_column(DateTime)
+    sla_next_due: Mapped[datetime | None] = mapped_column(DateTime)
+    sla_resolution_due: Mapped[datetime | None] = mapped_column(DateTime)
+    sla_resolution_met_at: Mapped[datetime | None] = mapped_column(DateTime)
+    sla_breach_reason: Mapped[str | None] = mapped_column(String(24))
+    sla_counted_seconds: Mapped[float | None] = mapped_column(Float)
+    # The newest sla_policy_revisions.id of the conversation's policy when it was computed.
+    sla_policy_revision: Mapped[int | None] = mapped_column(Integer)
     __table_args__ = (
         UniqueConstraint("shop_id", "kind", "platform_id", name="uq_conversations_platform"),
+        Index("ix_conversations_received", "received_at"),
         Index("ix_conversations_status_due", "status", "due_at"),
         Index("ix_conversations_last_message", "last_message_at"),
         Index("ix_conversations_assignee", "assignee_id"),
