@@ -17,10 +17,12 @@ Which conversations count
     Per-agent rows are by the conversation's current assignee; ``None`` is "unassigned".
 
 First reply within SLA
-    The first-response deadline is the SLA engine's :func:`ozondesk.domain.sla.deadline`
-    under the conversation's policy, counted from receipt (waiting-for-buyer pauses cannot
-    happen before a first reply, so none are applied). A first reply at or before the
-    deadline is in SLA; after it is a breach.
+    The first-response deadline is the SLA engine's, counted from receipt under the
+    conversation's policy and its revisions (an edit while the clock runs keeps the time
+    already used, :func:`ozondesk.domain.sla.deadline_revised`), minus waiting-for-buyer
+    pauses. A first reply at or before the deadline is in SLA; after it is a breach. The
+    store keeps each conversation's deadlines (:mod:`ozondesk.domain.sla_outcome`), and the
+    dashboard and report aggregate those stored values in SQL with the rules below.
 
 Still-open conversations
     Not yet answered and the deadline already passed at ``now``: a miss (in the FRR and
@@ -31,9 +33,10 @@ Rates (percent)
     - ``frr`` = first replies within SLA / *due* conversations, where due = answered, plus
       unanswered whose deadline has passed.
     - ``response_rate`` = answered / due conversations (a late reply still counts here).
-    - ``resolved_48h_rate`` = resolved within 48 hours (wall clock) of receipt / conversations
-      whose 48 hours are over or that are resolved; an unresolved conversation younger than
-      48 hours is left out.
+    - ``resolved_48h_rate`` = resolved by the resolution target (``resolution-48h``: 48
+      hours round the clock from receipt, not counting time spent waiting for the buyer or
+      resolved before a reopening) / conversations whose target has passed or that are
+      resolved; an unresolved conversation inside its 48 hours is left out.
     A rate with an empty denominator is ``None`` (no data), never 0 or 100.
 
 First-response time
@@ -537,13 +540,13 @@ class CellCounts:
 
 def tallies_from_counts(
     counts: Iterable[CellCounts],
-    seconds: Iterable[tuple[str | None, str, date, float]],
+    seconds: Iterable[tuple[str | None, str, date, float, int]],
     first_day: date,
     last_day: date,
     period: Period = "day",
 ) -> Tallies:
     """:class:`Tallies` from per-day counts and the answered conversations' response times
-    ``(agent, kind, day, seconds)``; days fold into the period's buckets."""
+    ``(agent, kind, day, seconds, how many)``; days fold into the period's buckets."""
     check_period(first_day, last_day)
     if period not in PERIODS:
         raise UserError(_("period must be day or week, not {period!r}").format(period=period))
@@ -563,12 +566,12 @@ def tallies_from_counts(
         for reason, n in c.breaches.items():
             if n:
                 cell.breaches[reason] = cell.breaches.get(reason, 0) + n
-    for agent, kind, day, value in seconds:
+    for agent, kind, day, value, times in seconds:
         key = (agent, kind, bucket_of(day, period))
         cell = cells.get(key)
         if cell is None:
             cell = cells[key] = _Tally()
-        cell.seconds.append(value)
+        cell.seconds.extend([value] * times)
     return out
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ozondesk.domain import compliance, logistics, sla
+from ozondesk.domain import compliance, logistics, sla, sla_outcome
 from ozondesk.domain.clock import as_utc
 from ozondesk.domain.decisions import DecisionView
 from ozondesk.domain.public_reply import PUBLIC_KINDS
@@ -220,23 +220,13 @@ class ConversationService:
     def _events(
         conv: Conversation, messages: tuple[MessageView, ...], changes: Sequence[StatusChange]
     ) -> list[sla.ConversationEvent]:
-        # On the seller's own tickets the seller asks and Ozon owes the answer (#14): the
-        # seller's messages open the clock there and the platform's stop it.
-        asker = "seller" if conv.kind in ("ozon_ticket", "account_manager") else "buyer"
-        events = [
-            sla.ConversationEvent(m.at, "buyer" if m.side == asker else "seller")
-            for m in messages
-        ]
-        kinds: dict[str, sla.EventKind] = {
-            "waiting_buyer": "pause", "open": "resume", "resolved": "resolved"
-        }
-        for change in changes:
-            kind = kinds.get(change.status)
-            if kind:
-                events.append(sla.ConversationEvent(as_utc(change.at), kind))
-        if conv.resolved_at is not None and not any(c.status == "resolved" for c in changes):
-            events.append(sla.ConversationEvent(as_utc(conv.resolved_at), "resolved"))
-        return events
+        # The same events the stored SLA outcome is computed from (domain/sla_outcome.py).
+        return sla_outcome.conversation_events(
+            conv.kind,
+            [(m.side, m.at) for m in messages],
+            [(c.status, c.at) for c in changes],
+            conv.resolved_at,
+        )
 
 
 def _earlier(

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from ozondesk.domain import metrics
-from ozondesk.domain.clock import MOSCOW, as_utc, local_instant, to_storage, utcnow
+from ozondesk.domain.clock import MOSCOW, as_utc, local_instant, utcnow
 from ozondesk.domain.metrics import (
     ALL_AGENTS,
     AllAgents,
@@ -25,7 +25,6 @@ from ozondesk.domain.metrics import (
     Period,
     Tallies,
     TemplateFigures,
-    TemplateUseFacts,
 )
 from ozondesk.domain.roles import PermissionDenied, require
 from ozondesk.errors import UserError
@@ -33,10 +32,6 @@ from ozondesk.i18n import _
 from ozondesk.store.db import Database
 from ozondesk.store.models import (
     Agent,
-    Conversation,
-    ReplyTemplate,
-    TemplateRevision,
-    TemplateUse,
 )
 from ozondesk.store.repos import sla_figures
 from ozondesk.store.repos.presence import events_between, first_event_at
@@ -161,7 +156,7 @@ class MetricsService:
         now = as_utc(now)
         with self.db.read() as session:
             self._require_lead(session, actor_id)
-            uses = metrics.template_figures(self._uses(session, start, end, agent), now)
+            uses = sla_figures.template_figures(session, start, end, now, agent)
             events = events_between(session, start, end)
             # Nobody is "present" for the unassigned conversations: they see the shop's coverage.
             if isinstance(agent, str):
@@ -220,54 +215,5 @@ class MetricsService:
         period: Period,
     ) -> Tallies:
         # Aggregated in SQL over the stored SLA outcomes (store/sla_outcomes.py keeps them).
-        return metrics.tallies_from_counts(
-            sla_figures.cell_counts(session, start, end, now),
-            sla_figures.response_seconds(session, start, end),
-            first_day,
-            last_day,
-            period,
-        )
-
-    @staticmethod
-    def _uses(
-        session: Session, start: datetime, end: datetime, agent: str | None | AllAgents
-    ) -> list[TemplateUseFacts]:
-        user = aliased(Agent)
-        query = (
-            select(
-                TemplateUse.template_id,
-                ReplyTemplate.slug,
-                TemplateRevision.title,
-                user.login,
-                TemplateUse.used_at,
-                TemplateUse.inserted_chars,
-                TemplateUse.edit_distance,
-                TemplateUse.conversation_id,
-                Conversation.received_at,
-                Conversation.resolved_at,
-            )
-            .join(ReplyTemplate, ReplyTemplate.id == TemplateUse.template_id)
-            .join(Conversation, Conversation.id == TemplateUse.conversation_id)
-            .outerjoin(TemplateRevision, TemplateRevision.id == TemplateUse.revision_id)
-            .outerjoin(user, user.id == TemplateUse.agent_id)
-            .where(TemplateUse.used_at >= to_storage(start), TemplateUse.used_at < to_storage(end))
-        )
-        if isinstance(agent, str):
-            query = query.where(user.login == agent)
-        elif agent is None:
-            query = query.where(TemplateUse.agent_id.is_(None))
-        return [
-            TemplateUseFacts(
-                template_id=r.template_id,
-                slug=r.slug,
-                title=r.title or r.slug,
-                agent=r.login,
-                used_at=as_utc(r.used_at),
-                inserted_chars=r.inserted_chars,
-                edit_distance=r.edit_distance,
-                conversation_id=r.conversation_id,
-                received_at=as_utc(r.received_at),
-                resolved_at=as_utc(r.resolved_at) if r.resolved_at else None,
-            )
-            for r in session.execute(query)
-        ]
+        counts, seconds = sla_figures.day_figures(session, start, end, now)
+        return metrics.tallies_from_counts(counts, seconds, first_day, last_day, period)

@@ -110,10 +110,23 @@ def affected_by_revision(conn: Executor, name: str, effective_from: datetime) ->
     if name == RESOLUTION_POLICY:
         where: Any = or_(c.sla_resolution_due.is_(None), c.sla_resolution_due > at)
     else:
+        # An answer after the edit counts its time on the new calendar even when late.
         where = (c.sla_policy == name) & or_(
             c.sla_first_due.is_(None), c.sla_first_due > at, c.sla_next_due > at,
+            c.first_response_at > at,
         )
     return list(conn.execute(select(c.id).where(where)).scalars())
+
+
+def _mark_revision(session: Session, name: str) -> None:
+    """The conversations a revision leaves as they were now reflect it too: one statement
+    instead of recomputing what cannot change."""
+    _revisions_, newest = policy_revisions(session)
+    if name in newest:
+        session.execute(
+            update(_conversations).where(_conversations.c.sla_policy == name)
+            .values(sla_policy_revision=newest[name])
+        )
 
 
 def _store_batch(
@@ -285,6 +298,7 @@ def _before_commit(session: Session) -> None:
     try:
         for name, effective_from in revised:
             pending.update(affected_by_revision(session, name, effective_from))
+            _mark_revision(session, name)
         if pending:
             store(session, pending)
     finally:

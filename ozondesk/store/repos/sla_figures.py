@@ -1,26 +1,24 @@
 """The dashboard's and report's counts, aggregated in SQL over the stored SLA outcomes.
 
-One GROUP BY (agent, kind, Moscow day) for the counts and one narrow select of the answered
-conversations' response times (medians and percentiles do not merge, so they come as
-values); the same statements on SQLite and PostgreSQL. The rules are
+One GROUP BY (agent, kind, Moscow day, response time, breach reason): medians and
+percentiles do not merge, so response times come as values with their counts; the same
+statement on SQLite and PostgreSQL. The rules are
 :mod:`ozondesk.domain.metrics`' (see :func:`ozondesk.domain.metrics.tally`) written as SQL
 over the ``sla_*`` columns that ``store/sla_outcomes.py`` keeps.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Date, and_, case, cast, func, literal_column, select
+from sqlalchemy import Date, cast, distinct, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from ozondesk.domain.clock import MOSCOW, as_utc, to_storage
-from ozondesk.domain.metrics import BREACH_REASONS, CellCounts, msk_day_of_hour
-from ozondesk.store.models import Agent, Conversation
-
-STREAM_ROWS = 5000
+from ozondesk.domain.metrics import AllAgents, CellCounts, TemplateFigures, msk_day_of_hour
+from ozondesk.store.models import Agent, Conversation, ReplyTemplate, TemplateRevision, TemplateUse
 
 
 def _offset_minutes(at: datetime) -> int:
@@ -53,75 +51,152 @@ def _day(value: Any, hourly: bool) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-def cell_counts(session: Session, start: datetime, end: datetime, now: datetime) -> Iterator[CellCounts]:
-    """Per (assignee's login, kind, Moscow day) of the conversations received in [start, end)."""
+@dataclass
+class _Cell:
+    conversations: int = 0
+    due: int = 0
+    in_sla: int = 0
+    answered: int = 0
+    resolution_due: int = 0
+    resolved_48h: int = 0
+    breaches: dict[str, int] = field(default_factory=dict)
+
+
+def day_figures(
+    session: Session, start: datetime, end: datetime, now: datetime
+) -> tuple[list[CellCounts], list[tuple[str | None, str, date, float, int]]]:
+    """Per (assignee's login, kind, Moscow day) of the conversations received in [start, end):
+    the counts, and the answered conversations' counted seconds to the first reply with how
+    many took each.
+
+    One scan: the GROUP BY also splits by response time and breach reason, so the times come
+    as (value, how many) and each group's breach counts under its reason; ``FILTER`` counts
+    the same on SQLite (3.30+) and PostgreSQL."""
     c = Conversation
     at = to_storage(now)
     bucket, hourly = _bucket(session, start, end)
     answered = c.first_response_at.is_not(None)
-    has_due = c.sla_first_due.is_not(None)
-    due = and_(has_due, answered | (c.sla_first_due <= at))
-    resolved = c.sla_resolution_met_at.is_not(None)
-    resolution_due = resolved | (c.sla_resolution_due <= at)
-    breached = c.sla_breach_reason.is_not(None) & (answered | (c.sla_first_due <= at))
-
-    def count(condition: Any) -> Any:
-        return func.sum(case((condition, 1), else_=0))
-
+    # A first reply at or before the deadline, both known (NULL compares to nothing).
+    in_sla = c.first_response_at <= c.sla_first_due
+    count = func.count()
     query = (
         select(
-            Agent.login,
+            c.assignee_id,
             c.kind,
-            bucket.label("bucket"),
-            func.count(),
-            count(due),
-            count(and_(has_due, answered, c.first_response_at <= c.sla_first_due)),
-            count(and_(has_due, answered)),
-            count(resolution_due),
-            count(and_(resolved, c.sla_resolution_met_at <= c.sla_resolution_due)),
-            *(count(and_(breached, c.sla_breach_reason == reason)) for reason in BREACH_REASONS),
+            bucket,
+            c.sla_counted_seconds,
+            c.sla_breach_reason,
+            count,
+            count.filter((c.sla_first_due <= at) | (answered & c.sla_first_due.is_not(None))),
+            count.filter(in_sla),
+            count.filter(answered & c.sla_first_due.is_not(None)),
+            count.filter(c.sla_resolution_met_at.is_not(None) | (c.sla_resolution_due <= at)),
+            count.filter(c.sla_resolution_met_at <= c.sla_resolution_due),
+            func.count(c.sla_breach_reason).filter(answered | (c.sla_first_due <= at)),
         )
-        .outerjoin(Agent, Agent.id == c.assignee_id)
         .where(c.received_at >= to_storage(start), c.received_at < to_storage(end))
-        .group_by(Agent.login, c.kind, bucket)
+        .group_by(c.assignee_id, c.kind, bucket, c.sla_counted_seconds, c.sla_breach_reason)
     )
-    for row in session.execute(query):
-        login, kind, value, total, n_due, in_sla, n_answered, res_due, res_48h, *breaches = row
-        yield CellCounts(
-            agent=login,
-            kind=kind,
-            day=_day(value, hourly),
-            conversations=int(total),
-            due=int(n_due or 0),
-            in_sla=int(in_sla or 0),
-            answered=int(n_answered or 0),
-            resolution_due=int(res_due or 0),
-            resolved_48h=int(res_48h or 0),
-            breaches={r: int(n or 0) for r, n in zip(BREACH_REASONS, breaches, strict=True)},
-        )
-
-
-def response_seconds(
-    session: Session, start: datetime, end: datetime
-) -> Iterator[tuple[str | None, str, date, float]]:
-    """(login, kind, Moscow day, counted seconds to the first reply) of every answered
-    conversation received in [start, end)."""
-    c = Conversation
-    bucket, hourly = _bucket(session, start, end)
-    query = (
-        select(Agent.login, c.kind, bucket, c.sla_counted_seconds)
-        .outerjoin(Agent, Agent.id == c.assignee_id)
-        .where(
-            c.received_at >= to_storage(start),
-            c.received_at < to_storage(end),
-            c.first_response_at.is_not(None),
-            c.sla_counted_seconds.is_not(None),
-        )
-        .execution_options(yield_per=STREAM_ROWS)
-    )
+    logins: dict[int | None, str | None] = {
+        agent_id: login for agent_id, login in session.execute(select(Agent.id, Agent.login))
+    }
+    logins[None] = None
+    cells: dict[tuple[str | None, str, date], _Cell] = {}
+    seconds: list[tuple[str | None, str, date, float, int]] = []
     days: dict[Any, date] = {}
-    for login, kind, value, seconds in session.execute(query):
+    for (agent_id, kind, value, secs, reason, total, due, n_in_sla, n_answered, res_due, res_in,
+         breached) in session.execute(query):
         day = days.get(value)
         if day is None:
             day = days[value] = _day(value, hourly)
-        yield login, kind, day, float(seconds)
+        login = logins.get(agent_id)
+        key = (login, kind, day)
+        cell = cells.get(key)
+        if cell is None:
+            cell = cells[key] = _Cell()
+        cell.conversations += total
+        cell.due += due
+        cell.in_sla += n_in_sla
+        cell.answered += n_answered
+        cell.resolution_due += res_due
+        cell.resolved_48h += res_in
+        if reason is not None and breached:
+            cell.breaches[reason] = cell.breaches.get(reason, 0) + breached
+        if secs is not None:
+            # Stored only for answered conversations: every row of the group was answered.
+            seconds.append((login, kind, day, float(secs), total))
+    counts = [
+        CellCounts(agent=a, kind=k, day=d, conversations=t.conversations, due=t.due,
+                   in_sla=t.in_sla, answered=t.answered, resolution_due=t.resolution_due,
+                   resolved_48h=t.resolved_48h, breaches=t.breaches)
+        for (a, k, d), t in cells.items()
+    ]
+    return counts, seconds
+
+
+def template_figures(
+    session: Session, start: datetime, end: datetime, now: datetime, agent: str | None | AllAgents
+) -> list[TemplateFigures]:
+    """Per template used in [start, end) (by ``agent``: a login, None for uses by nobody, or
+    everyone): :func:`ozondesk.domain.metrics.template_figures`' numbers in two GROUP BYs, the
+    conversations' resolution read from their stored outcome; most used first."""
+    u, c = TemplateUse, Conversation
+    at = to_storage(now)
+    where = [u.used_at >= to_storage(start), u.used_at < to_storage(end)]
+    if isinstance(agent, str):
+        where.append(u.agent_id.in_(select(Agent.id).where(Agent.login == agent)))
+    elif agent is None:
+        where.append(u.agent_id.is_(None))
+    conversation = func.count(distinct(u.conversation_id))
+    resolved = c.sla_resolution_met_at.is_not(None)
+    rows = session.execute(
+        select(
+            u.template_id,
+            func.count(),
+            func.count().filter(u.edit_distance == 0),
+            func.sum(u.edit_distance),
+            func.sum(u.inserted_chars),
+            conversation,
+            conversation.filter(resolved),
+            conversation.filter(resolved | (c.sla_resolution_due <= at)),
+            conversation.filter(c.sla_resolution_met_at <= c.sla_resolution_due),
+        )
+        .join(c, c.id == u.conversation_id)
+        .where(*where)
+        .group_by(u.template_id)
+    ).all()
+    # The title a template had at its latest use in the period.
+    latest: dict[int, tuple[Any, str]] = {}
+    for template_id, slug, title, used in session.execute(
+        select(u.template_id, ReplyTemplate.slug, TemplateRevision.title, func.max(u.used_at))
+        .join(ReplyTemplate, ReplyTemplate.id == u.template_id)
+        .outerjoin(TemplateRevision, TemplateRevision.id == u.revision_id)
+        .where(*where)
+        .group_by(u.template_id, ReplyTemplate.slug, TemplateRevision.title)
+    ):
+        if template_id not in latest or used > latest[template_id][0]:
+            latest[template_id] = (used, title or slug)
+    slugs: dict[int, str] = {
+        template_id: slug for template_id, slug in session.execute(
+            select(ReplyTemplate.id, ReplyTemplate.slug)
+            .where(ReplyTemplate.id.in_([r[0] for r in rows]))
+        )
+    } if rows else {}
+    out = [
+        TemplateFigures(
+            template_id=template_id,
+            slug=slugs[template_id],
+            title=latest[template_id][1],
+            uses=uses,
+            unchanged=unchanged,
+            avg_edit_distance=(distance or 0) / uses,
+            edit_ratio=(distance or 0) / inserted if inserted else None,
+            conversations=conversations,
+            resolved=n_resolved,
+            resolved_48h_rate=None if not due else 100.0 * within / due,
+        )
+        for (template_id, uses, unchanged, distance, inserted, conversations, n_resolved, due,
+             within) in rows
+    ]
+    out.sort(key=lambda t: (-t.uses, t.slug))
+    return out
