@@ -18,7 +18,7 @@ def test_existing_conversations_get_their_outcome(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite"
     engine = create_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
-        command.upgrade(alembic_config(conn), "0017")
+        command.upgrade(alembic_config(conn), "0020")
         conn.execute(text(
             "INSERT INTO shops (id, ozon_seller_id, name, created_at) VALUES (1, '1', 'S', '2026-01-01')"
         ))

@@ -1,7 +1,7 @@
 """conversations.sla_*: each conversation's stored SLA outcome, filled for existing rows
 
 Revision ID: 0018
-Revises: 0017
+Revises: 0020
 Create Date: 2026-12-06 07:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0018'
-down_revision = '0017'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
