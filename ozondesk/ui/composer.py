@@ -52,6 +52,7 @@ from ozondesk.services.compose import (
 )
 from ozondesk.services.conversation import ConversationDetail
 from ozondesk.services.file_sender import FileService
+from ozondesk.ui.elided_label import ElidedLabel
 from ozondesk.ui.file_attach import AttachButton
 from ozondesk.ui.findings_list import FindingsListMixin
 from ozondesk.ui.inbox_model import format_left
@@ -183,17 +184,15 @@ class Composer(FindingsListMixin, QWidget):
         self.sla_label.setObjectName("slaCountdown")
         self.window_label = QLabel(self)
         self.window_label.setObjectName("windowCountdown")
-        self.saved_label = QLabel(self)
+        # Elided (plain text), as the reply-window line wraps: neither may widen the window.
+        self.saved_label = ElidedLabel("", self)
         self.saved_label.setObjectName("draftStatus")
-        for label in (self.window_label, self.saved_label):
-            # Wrapped, never one long line: a Russian reply-window sentence must not widen the window
-            # (the SLA countdown is short and stays on one line).
-            label.setWordWrap(True)
+        self.saved_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.window_label.setWordWrap(True)
         top = QHBoxLayout()
         top.addWidget(self.sla_label)
         top.addSpacing(16)
-        top.addWidget(self.window_label)
-        top.addStretch(1)
+        top.addWidget(self.window_label, 1)
         top.addWidget(self.saved_label)
 
         self.notice = QLabel(self)

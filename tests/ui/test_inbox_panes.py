@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QPoint, QSize, Qt
+from PySide6.QtGui import QFont, QHelpEvent
+from PySide6.QtWidgets import QApplication, QStyleOptionViewItem, QToolTip
 
 from ozondesk.i18n import set_language
 from ozondesk.services.compose import ComposeService
@@ -24,8 +24,8 @@ from ozondesk.settings import options
 from ozondesk.settings.desk import DeskSettings
 from ozondesk.store.db import Database, open_database
 from ozondesk.store.repos.policies import current_policies
-from ozondesk.ui.inbox_list import initials
-from ozondesk.ui.inbox_model import COL_CATEGORY
+from ozondesk.ui.inbox_list import ConversationDelegate, initials
+from ozondesk.ui.inbox_model import COL_CATEGORY, COL_DUE, COL_KIND, COL_TITLE
 from ozondesk.ui.main_window import MainWindow, default_size
 
 NOW = datetime.now(UTC)
@@ -199,3 +199,27 @@ def test_the_first_window_fits_the_screen_it_opens_on(qapp: Any) -> None:
     area = QApplication.primaryScreen().availableGeometry()
     assert (area.width(), area.height()) == (800, 800)  # Qt's offscreen screen
     assert default_size() == (800, 800)  # 1440 × 900 where there is room
+
+
+def test_hovering_a_countdown_chip_explains_the_deadline(
+    qtbot: Any, demo: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = open_window(qtbot, demo)
+    model, view = window.model, window.list
+    index = model.index(0, view.modelColumn())
+    qtbot.waitUntil(lambda: model.row_at(0) is not None, timeout=WAIT_MS)
+    due = model.index(0, COL_DUE)
+    assert due.data()  # the chip's text
+    option = QStyleOptionViewItem()
+    option.initFrom(view)
+    option.rect = view.visualRect(index)
+    delegate = view.itemDelegate()
+    assert isinstance(delegate, ConversationDelegate)
+    chip = delegate._chip_rect(option, str(due.data()))
+    shown: list[str] = []
+    monkeypatch.setattr(QToolTip, "showText", lambda _pos, text, *_args: shown.append(text))
+    for point in (chip.center(), option.rect.topLeft() + QPoint(40, 8)):
+        event = QHelpEvent(QEvent.Type.ToolTip, point, view.viewport().mapToGlobal(point))
+        assert delegate.helpEvent(event, view, option, index)
+    assert shown[0] == due.data(Qt.ItemDataRole.ToolTipRole) and shown[0]
+    assert shown[1].startswith(model.index(0, COL_KIND).data() + " · " + model.index(0, COL_TITLE).data())
