@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from ozondesk.domain.clock import as_utc
 from ozondesk.domain.lint import Finding, default_linter
 from ozondesk.domain.templates import fill_template
-from ozondesk.i18n import N_, _
+from ozondesk.i18n import N_, _, ngettext
 from ozondesk.ui.elided_label import ElidedLabel
 from ozondesk.ui.lint_highlighter import SEVERITY_COLORS, LintHighlighter, qt_position
 
@@ -35,6 +35,7 @@ SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 MAX_ROWS = 5  # then the list scrolls: the reply editor above it keeps room to write
 MIN_ROWS = 3  # shown even when the composer is short of height
 FIX_CHARS = 40
+MAX_LISTED = 100
 _UNFILLED = re.compile(r"\{[^{}\n]*\}")
 
 
@@ -219,7 +220,8 @@ class FindingsListMixin:
         self.highlighter.set_findings(self.findings, self.text)
         self.findings_list.clear()
         self._rows = []
-        for row, (finding, fix) in enumerate(zip(self.findings, self.fixes, strict=True)):
+        listed = list(zip(self.findings, self.fixes, strict=True))[:MAX_LISTED]
+        for row, (finding, fix) in enumerate(listed):
             line = finding_line(finding, fix, shown_suggestion(finding, values, now))
             item = QListWidgetItem(self.findings_list)
             item.setData(Qt.ItemDataRole.AccessibleTextRole, line)
@@ -230,6 +232,14 @@ class FindingsListMixin:
             item.setSizeHint(QSize(0, widget.sizeHint().height()))
             self.findings_list.setItemWidget(item, widget)
             self._rows.append(widget)
+        hidden = len(self.findings) - len(listed)
+        if hidden > 0:
+            # A row of widgets per finding costs ~10 ms a hundred; a pasted wall of text may
+            # have thousands. Errors are listed first, so what blocks Send is always shown.
+            more = QListWidgetItem(ngettext("{n} more finding: fix the ones above first",
+                                            "{n} more findings: fix the ones above first", hidden).format(n=hidden),
+                                   self.findings_list)
+            more.setForeground(QColor("#5f6368"))
         # The first finding with a fix is selected, so its fix is one click (or Enter) away.
         first = next((i for i, fix in enumerate(self.fixes) if fix is not None), -1)
         if first >= 0:

@@ -14,7 +14,13 @@ from PySide6.QtCore import Qt
 from ozondesk.domain.lint import Finding
 from ozondesk.ui.drill_editor import LintedEditor
 from ozondesk.ui.elided_label import ElidedLabel
-from ozondesk.ui.findings_list import MAX_ROWS, FindingRow, promise_deadline, shown_suggestion
+from ozondesk.ui.findings_list import (
+    MAX_LISTED,
+    MAX_ROWS,
+    FindingRow,
+    promise_deadline,
+    shown_suggestion,
+)
 from ozondesk.ui.tasks import TaskRunner
 
 NOW = datetime(2026, 12, 4, 9, 22, tzinfo=UTC)  # 12:22 MSK
@@ -40,8 +46,8 @@ def rows(editor: LintedEditor) -> list[FindingRow]:
     found = []
     for row in range(editor.findings_list.count()):
         widget = editor.findings_list.itemWidget(editor.findings_list.item(row))
-        assert isinstance(widget, FindingRow)
-        found.append(widget)
+        if isinstance(widget, FindingRow):
+            found.append(widget)
     return found
 
 
@@ -102,3 +108,15 @@ def test_a_suggestion_never_shows_a_raw_placeholder() -> None:
     assert shown_suggestion(promise, {"deadline_msk": datetime(2026, 12, 4, 15, 0, tzinfo=UTC)}, NOW) == "до 18:00 МСК"
     assert promise_deadline(datetime(2026, 12, 4, 9, 0, tzinfo=UTC)) == datetime(2026, 12, 4, 11, 0, tzinfo=UTC)
     assert promise_deadline(datetime(2026, 12, 4, 9, 1, tzinfo=UTC)) == datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+
+
+def test_a_wall_of_findings_lists_the_first_hundred_and_counts_the_rest(qtbot: Any, editor: LintedEditor) -> None:
+    text = "ы" * 300
+    many = [Finding("x.rule", "style", "warning", i, i + 1, "ы", "Too many.", "") for i in range(150)]
+    editor.editor.setPlainText(text)
+    editor._linted_text = text
+    editor._list_findings([*many, Finding("x.error", "style", "error", 299, 300, "ы", "Blocks.", "")], {})
+    shown = editor.findings_list
+    assert shown.count() == MAX_LISTED + 1
+    assert rows(editor)[0].label.text() == "Error: «ы» — Blocks."  # what blocks Send is never cut off
+    assert shown.item(MAX_LISTED).text() == "51 more findings: fix the ones above first"
