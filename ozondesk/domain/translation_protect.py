@@ -25,6 +25,7 @@ Pure: no Qt, no SQL, no network.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable, Sequence
@@ -121,20 +122,35 @@ class Restored:
 
 def _stem(word: str) -> str:
     """A Russian word with room for its case ending: «выдачи» also matches «выдача»."""
-    if _CYRILLIC.search(word) and len(word) >= 5:
-        return re.escape(word[:-2]) + r"[а-яё]{0,3}"
-    if _CYRILLIC.search(word) and len(word) >= 4:
-        return re.escape(word[:-1]) + r"[а-яё]{0,3}"
-    return re.escape(word)
+    return re.escape(_fixed(word)) + (r"[а-яё]{0,3}" if _fixed(word) != word else "")
 
 
+def _fixed(word: str) -> str:
+    """The part of a word every form keeps: a Russian word without its last letters."""
+    ending = 2 if len(word) >= 5 else 1 if len(word) >= 4 else 0
+    if ending and re.fullmatch(r"[А-Яа-яЁё]+", word[-ending:]):
+        return word[:-ending]
+    return word
+
+
+@functools.lru_cache(maxsize=4096)  # a glossary of hundreds of terms, matched on every message
 def _term_pattern(term: str) -> re.Pattern[str]:
     words = term.split()
     if _CYRILLIC.search(term):
         body = r"\s+".join(_stem(w) for w in words)
         return re.compile(r"(?<![\wА-Яа-яЁё])" + body + r"(?![\wА-Яа-яЁё])", re.I)
-    # Chinese has no spaces between words: the term itself, wherever it stands.
-    return re.compile(r"\s*".join(re.escape(w) for w in words), re.I)
+    # Chinese has no spaces between words: the term itself, wherever it stands; a Latin name
+    # (a brand) as a whole word, even beside Chinese.
+    body = r"\s*".join(re.escape(w) for w in words)
+    if re.search(r"[A-Za-z0-9]", term):
+        body = r"(?<![A-Za-z0-9])" + body + r"(?![A-Za-z0-9])"
+    return re.compile(body, re.I)
+
+
+@functools.lru_cache(maxsize=4096)
+def _probe(term: str) -> str:
+    """A piece of ``term`` every match contains (lower case): its first word's stem."""
+    return _fixed(term.split()[0]).lower()
 
 
 def _spans(text: str, glossary: Sequence[tuple[str, str]]) -> list[tuple[int, int, str, str]]:
@@ -154,10 +170,13 @@ def _spans(text: str, glossary: Sequence[tuple[str, str]]) -> list[tuple[int, in
         for m in pattern.finditer(text):
             add(m.start(), m.end(), kind, m.group())
     # Glossary terms before personal data: a brand name is not a person's name. Longest first.
-    for source, target in sorted(glossary, key=lambda t: -len(t[0])):
-        if source.strip():
-            for m in _term_pattern(source.strip()).finditer(text):
-                add(m.start(), m.end(), "glossary", target)
+    terms = {source.strip(): target for source, target in glossary if source.strip()}
+    lowered = text.lower()
+    # A glossary may hold hundreds of terms: only those whose first stem occurs are matched.
+    for source in sorted(terms, key=lambda t: (-len(t), t)):
+        if _probe(source) in lowered:
+            for m in _term_pattern(source).finditer(text):
+                add(m.start(), m.end(), "glossary", terms[source])
     for kind, pattern in _PATTERNS[1:]:
         for m in pattern.finditer(text):
             start = m.start()

@@ -133,3 +133,14 @@ def test_split_markup_keeps_every_piece_under_the_limit_and_tags_whole(
 
 def test_protected_is_a_plain_value() -> None:
     assert protect("") == Protected("", (), (), ())
+
+
+def test_a_large_glossary_still_finds_its_terms() -> None:
+    glossary = [(f"термин{i}", f"术语{i}") for i in range(500)] + [("пункт выдачи", "取货点")]
+    protected = protect("Термин499 и пункты выдачи", glossary)
+    assert restore(protected.text, protected).text == "术语499 и 取货点"
+
+
+def test_a_latin_brand_matches_as_a_whole_word_even_beside_chinese() -> None:
+    protected = protect("Ozon的Ozonator和OZON", [("Ozon", "Озон")])
+    assert restore(protected.text, protected).text == "Озон的Ozonator和Озон"
