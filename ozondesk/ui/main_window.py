@@ -59,6 +59,7 @@ from ozondesk.ui.presence_label import PresenceLabel
 from ozondesk.ui.presence_panel import PresencePanel
 from ozondesk.ui.settings_dialog import SettingsDialog
 from ozondesk.ui.shortcut_help import ShortcutHelp
+from ozondesk.ui.shortcut_scope import widget_shortcut
 from ozondesk.ui.sync_worker import SyncController, SyncRound
 from ozondesk.ui.tasks import TaskRunner
 from ozondesk.ui.team_desk import TeamDesk
@@ -251,19 +252,16 @@ class MainWindow(QMainWindow):
         if desk_presence is not None:
             self._build_presence_panel(desk_presence, agent)
         for inbox_view in (self.table, self.list):
+            # On the inbox only (widget_shortcut: PySide drops QShortcut's context argument):
+            # J and K are letters while the agent types a reply, Return chooses in a search.
             for key in ("J", "Down"):
-                # On the inbox only: J and K are letters while the agent types a reply.
-                QShortcut(QKeySequence(key), inbox_view, lambda: self._move(1),
-                          context=Qt.ShortcutContext.WidgetShortcut)
+                widget_shortcut(key, inbox_view, lambda: self._move(1))
             for key in ("K", "Up"):
-                QShortcut(QKeySequence(key), inbox_view, lambda: self._move(-1),
-                          context=Qt.ShortcutContext.WidgetShortcut)
+                widget_shortcut(key, inbox_view, lambda: self._move(-1))
             # Enter on the list takes the agent to the reply; the conversation is already open.
             for key in ("Return", "Enter"):
-                QShortcut(QKeySequence(key), inbox_view, self._focus_reply,
-                          context=Qt.ShortcutContext.WidgetShortcut)
-            QShortcut(QKeySequence("?"), inbox_view, self.show_shortcuts,
-                      context=Qt.ShortcutContext.WidgetShortcut)
+                widget_shortcut(key, inbox_view, self._focus_reply)
+            widget_shortcut("?", inbox_view, self.show_shortcuts)
         self.help_action = QAction(_("&Keyboard shortcuts"), self)
         self.help_action.setShortcut(QKeySequence("F1"))
         self.help_action.triggered.connect(self.show_shortcuts)

@@ -91,9 +91,13 @@ def test_main_window_shows_inbox_clock_and_presence(qtbot: Any, demo_db: Databas
     assert "12:30:00" in window.clock.text() and "17:30" in window.clock.text()
     qtbot.waitUntil(lambda: window.selected_id is not None, timeout=5000)
     first = window.selected_id
-    qtbot.keyClick(window.table, Qt.Key.Key_J)
+    # J and K work in the list the agent sees (the keys belong to it, not to the whole window).
+    window.activateWindow()
+    window.list.setFocus()
+    qtbot.waitUntil(window.list.hasFocus, timeout=5000)
+    qtbot.keyClick(window.list, Qt.Key.Key_J)
     assert window.table.currentIndex().row() == 1
-    qtbot.keyClick(window.table, Qt.Key.Key_K)
+    qtbot.keyClick(window.list, Qt.Key.Key_K)
     assert window.selected_id == first
     # Opening a conversation shows its thread and its order beside it.
     qtbot.waitUntil(lambda: window.view.detail is not None and window.view.detail.id == first, timeout=5000)
