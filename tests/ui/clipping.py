@@ -2,8 +2,9 @@
 
 ``clipped(root)`` walks the visible widgets under ``root`` and measures, with each widget's own
 font metrics, the texts Qt would cut instead of wrapping: buttons (push, tool, check, radio),
-single-line labels, tab titles and table header sections; it also names any scroll area that
-shows a horizontal scrollbar. Each problem is one line, "objectName or text: needs N px, has M px",
+single-line labels, group box titles, tab titles and table header sections; it also names any scroll area that
+shows a horizontal scrollbar, any field squeezed below one line's height, any toolbar that hides
+actions behind its » button. Each problem is one line, "objectName or text: needs N px, has M px",
 so a failing run says what to widen or shorten.
 """
 
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
     QComboBox,
+    QGroupBox,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyleOptionButton,
     QTabBar,
+    QToolBar,
     QToolButton,
     QWidget,
 )
@@ -111,6 +114,8 @@ def _button_problem(button: QAbstractButton, shown: int) -> tuple[int, int] | No
 def _label_problem(label: QLabel, shown: int) -> tuple[int, int] | None:
     if not label.text().strip() or label.wordWrap():
         return None
+    if callable(getattr(label, "is_elided", None)):
+        return None  # ozondesk.ui.elided_label: ends in "…" by design, the whole line on hover
     # sizeHint of a label without word wrap is its text's extent plus margins, indent and frame:
     # rich text measured by its document, plain text by the font.
     needs = label.sizeHint().width()
@@ -208,6 +213,17 @@ def clipped(root: QWidget, where: str, allow_horizontal_scroll: Iterable[str] = 
             if wrapped is not None:
                 problems.append(f"{where}: {_name(widget, text)}: needs {wrapped[0]} px height, "
                                 f"has {wrapped[1]} px")
+        elif isinstance(widget, QGroupBox) and widget.title():
+            text = _plain(widget.title())
+            needs = _text_width(widget, text) + 2 * widget.style().pixelMetric(QStyle.PixelMetric.PM_LayoutLeftMargin)
+            found = (needs, shown) if needs > shown + TOLERANCE else None
+        elif isinstance(widget, QToolBar):
+            extension = widget.findChild(QToolButton, "qt_toolbar_ext_button")
+            if extension is not None and extension.isVisible():
+                hidden = [_plain(a.text()) for a in widget.actions()
+                          if a.isVisible() and (w := widget.widgetForAction(a)) is not None and not w.isVisible()]
+                problems.append(f"{where}: toolbar {widget.objectName() or widget.windowTitle()!r} hides "
+                                f"{', '.join(repr(h) for h in hidden) or 'actions'} behind its » button")
         elif isinstance(widget, QTabBar):
             problems.extend(_tab_problems(where, widget))
         elif isinstance(widget, QHeaderView):
