@@ -223,3 +223,14 @@ def test_hovering_a_countdown_chip_explains_the_deadline(
         assert delegate.helpEvent(event, view, option, index)
     assert shown[0] == due.data(Qt.ItemDataRole.ToolTipRole) and shown[0]
     assert shown[1].startswith(model.index(0, COL_KIND).data() + " · " + model.index(0, COL_TITLE).data())
+
+
+def test_j_and_k_move_through_the_compact_list(qtbot: Any, demo: Database) -> None:
+    window = open_window(qtbot, demo)
+    qtbot.waitUntil(lambda: window.selected_id is not None, timeout=WAIT_MS)
+    first = window.selected_id
+    qtbot.keyClick(window.list, Qt.Key.Key_J)
+    assert window.table.currentIndex().row() == 1
+    assert window.list.selectionModel().isRowSelected(1)
+    qtbot.keyClick(window.list, Qt.Key.Key_K)
+    assert window.selected_id == first
