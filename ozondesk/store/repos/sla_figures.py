@@ -160,33 +160,32 @@ def template_figures(
             conversation.filter(resolved),
             conversation.filter(resolved | (c.sla_resolution_due <= at)),
             conversation.filter(c.sla_resolution_met_at <= c.sla_resolution_due),
+            func.max(u.revision_id),
         )
         .join(c, c.id == u.conversation_id)
         .where(*where)
         .group_by(u.template_id)
     ).all()
-    # The title a template had at its latest use in the period.
-    latest: dict[int, tuple[Any, str]] = {}
-    for template_id, slug, title, used in session.execute(
-        select(u.template_id, ReplyTemplate.slug, TemplateRevision.title, func.max(u.used_at))
-        .join(ReplyTemplate, ReplyTemplate.id == u.template_id)
-        .outerjoin(TemplateRevision, TemplateRevision.id == u.revision_id)
-        .where(*where)
-        .group_by(u.template_id, ReplyTemplate.slug, TemplateRevision.title)
-    ):
-        if template_id not in latest or used > latest[template_id][0]:
-            latest[template_id] = (used, title or slug)
+    # A template's live revision only moves forward, so its newest revision used in the
+    # period is the one of its latest use: that title is shown (the slug if it has none).
+    ids = [r[0] for r in rows]
+    revision_ids = [r[-1] for r in rows if r[-1] is not None]
     slugs: dict[int, str] = {
-        template_id: slug for template_id, slug in session.execute(
-            select(ReplyTemplate.id, ReplyTemplate.slug)
-            .where(ReplyTemplate.id.in_([r[0] for r in rows]))
+        tid: slug for tid, slug in session.execute(
+            select(ReplyTemplate.id, ReplyTemplate.slug).where(ReplyTemplate.id.in_(ids))
         )
-    } if rows else {}
+    } if ids else {}
+    titles: dict[int | None, str] = {
+        rid: title for rid, title in session.execute(
+            select(TemplateRevision.id, TemplateRevision.title)
+            .where(TemplateRevision.id.in_(revision_ids))
+        )
+    } if revision_ids else {}
     out = [
         TemplateFigures(
             template_id=template_id,
             slug=slugs[template_id],
-            title=latest[template_id][1],
+            title=titles.get(revision, "") or slugs[template_id],
             uses=uses,
             unchanged=unchanged,
             avg_edit_distance=(distance or 0) / uses,
@@ -196,7 +195,7 @@ def template_figures(
             resolved_48h_rate=None if not due else 100.0 * within / due,
         )
         for (template_id, uses, unchanged, distance, inserted, conversations, n_resolved, due,
-             within) in rows
+             within, revision) in rows
     ]
     out.sort(key=lambda t: (-t.uses, t.slug))
     return out
