@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyleOptionButton,
     QTabBar,
+    QTableView,
     QToolBar,
     QToolButton,
     QWidget,
@@ -241,6 +242,9 @@ def clipped(root: QWidget, where: str, allow_horizontal_scroll: Iterable[str] = 
         if isinstance(widget, QAbstractScrollArea) and widget.objectName() not in allowed:
             bar = widget.horizontalScrollBar()
             if bar.isVisible() and bar.maximum() > 0:
+                # A table scrolls by whole columns: its content is as wide as its header.
+                header = widget.horizontalHeader() if isinstance(widget, QTableView) else None
+                content = header.length() if header is not None else widget.viewport().width() + bar.maximum()
                 problems.append(f"{where}: {_name(widget)} scrolls sideways: needs "
-                                f"{widget.viewport().width() + bar.maximum()} px, has {widget.viewport().width()} px")
+                                f"{content} px, has {widget.viewport().width()} px")
     return problems
