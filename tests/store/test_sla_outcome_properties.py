@@ -259,3 +259,20 @@ def test_a_report_reads_the_stored_outcome_of_a_paused_resolution(desk: dict[str
     assert report.total.resolved_48h_rate == 100.0
     assert report.total.in_sla == 1 and report.total.avg_first_response_s == 300.0
     assert date(2026, 11, 18) == day
+
+
+def test_moscow_days_across_the_2014_offset_change(desk: dict[str, Any]) -> None:
+    """Moscow moved from UTC+4 to UTC+3 on 26 October 2014: a period across it groups by hour
+    and still puts each conversation on its Moscow day."""
+    db: Database = desk["db"]
+    # 20:30 UTC on the 25th is 00:30 on the 26th at +4; 21:30 UTC on the 26th is 00:30 on the 27th at +3.
+    for n, received in enumerate((datetime(2014, 10, 25, 20, 30, tzinfo=UTC),
+                                  datetime(2014, 10, 26, 21, 30, tzinfo=UTC))):
+        with db.begin() as s:
+            s.add(Conversation(shop_id=desk["shop"], kind="buyer_chat", platform_id=f"old-{n}",
+                               sla_policy="chat-first-response", received_at=naive(received),
+                               assignee_id=desk["wang"]))
+    report = MetricsService(db).report(date(2014, 10, 20), date(2014, 10, 31),
+                                       now=datetime(2014, 11, 5, tzinfo=UTC))
+    days = {day: f.conversations for day, f in report.series_for() if f.conversations}
+    assert days == {date(2014, 10, 26): 1, date(2014, 10, 27): 1}
