@@ -26,6 +26,7 @@ from ozondesk.domain.metrics import edit_distance
 from ozondesk.domain.public_reply import PUBLIC_KINDS
 from ozondesk.domain.templates import fill_template
 from ozondesk.services import drafts
+from ozondesk.services.changes import NOTHING, OpChanges, conversation_changed
 from ozondesk.services.claims import require_claim
 from ozondesk.services.conversation import ConversationDetail, ConversationService
 from ozondesk.services.outbox import OutboxService
@@ -87,6 +88,9 @@ class SendOutcome:
 
     queued: outbox_repo.OutboxItem | None
     new_messages: tuple[IncomingMessage, ...] = ()
+    # What the send wrote: the reply (first-response time, so the deadline and the place in
+    # the listing) and the claim; nothing when it was stopped.
+    changes: OpChanges = NOTHING
 
 
 @dataclass(frozen=True)
@@ -191,7 +195,7 @@ class ComposeService:
             drafts.delete_in(session, conversation_id, agent_id)
             if template_slug and detail is not None:
                 _record_template_use(session, template_slug, detail, item, text, agent_id, now)
-        return SendOutcome(item)
+        return SendOutcome(item, changes=conversation_changed(conversation_id))
 
     def templates(self, now: datetime) -> list[TemplateChoice]:
         """Live templates, most used first."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,8 +25,14 @@ from ozondesk.store.db import Database
 from ozondesk.store.models import Agent, Conversation, Message
 
 OPEN_STATUSES = ("open", "waiting_buyer")
+PAGE_FETCH = 256  # matches read from the cursor at a time while looking for the first screen
 # What the inbox can be sorted by; the default puts the most urgent first.
-SORT_KEYS = ("due", "last_message", "received", "title", "category", "assignee", "unread", "kind")
+# "match" (a search's newest matching message first) is the order a search is listed in when
+# nobody chose another, so its first screen can come straight from the newest matches.
+SORT_KEYS = ("due", "last_message", "received", "title", "category", "assignee", "unread", "kind", "match")
+# A search of one or two characters has no index to use: its first screen looks through at
+# most this many of the newest messages (the whole listing, on the worker, looks through all).
+SHORT_QUERY_SCAN = 200_000
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,8 @@ def _sort_columns(key: str) -> list[tuple[SQLColumnExpression[Any], bool, bool]]
     if key == "due":
         # Without a deadline: after the rest, newest first among themselves.
         return [(c.due_at, False, True), (c.last_message_at, True, True)]
+    if key == "match":  # a search's own order; without a query, the newest message first
+        return [(c.last_message_at, True, True)]
     if key == "last_message":
         return [(c.last_message_at, False, True)]
     if key == "received":
@@ -157,7 +165,20 @@ class InboxService:
         if sort.key == "assignee":
             query = query.outerjoin(_assignee, _assignee.id == Conversation.assignee_id)
         with self.db.read() as session:
-            query = self._where(query, flt, _dialect(session)).order_by(*_order_by(sort))
+            text = flt.query.strip()
+            if sort.key == "match" and text:
+                # Newest matching message first: each conversation's newest match, grouped in SQL.
+                newest = (
+                    select(Message.conversation_id.label("cid"), func.max(Message.id).label("newest"))
+                    .where(dialect.message_match(_dialect(session), text, Message.id, Message.text))
+                    .group_by(Message.conversation_id)
+                    .subquery()
+                )
+                query = self._where(
+                    query.join(newest, newest.c.cid == Conversation.id), replace(flt, query=""), _dialect(session)
+                ).order_by(newest.c.newest.asc() if sort.descending else newest.c.newest.desc())
+            else:
+                query = self._where(query, flt, _dialect(session)).order_by(*_order_by(sort))
             result = session.connection().execute(query)
             try:
                 # Straight from the DBAPI cursor: integer ids need no result processing, and
@@ -165,6 +186,51 @@ class InboxService:
                 return array("q", [r[0] for r in result.cursor.fetchall()])
             finally:
                 result.close()
+
+    def first_matches(self, flt: InboxFilter, limit: int) -> array[int]:
+        """The first ``limit`` conversations of a search listed newest match first: the start of
+        ``ids(flt, InboxSort("match"))``, found without waiting for every match.
+
+        The newest matching messages are read in descending id order (SQLite: the FTS5 index
+        in rowid order; PostgreSQL: the messages' primary key, checked with ILIKE, which
+        pg_trgm's index speeds up when the planner prefers it) and reading stops at the
+        ``limit``-th distinct conversation that passes the other filters. A query of one or
+        two characters looks through the newest ``SHORT_QUERY_SCAN`` messages only: fewer
+        conversations than ``limit`` may then come back, and the whole listing completes it.
+        """
+        text = flt.query.strip()
+        found = array("q")
+        if not text or limit <= 0:
+            return found
+        with self.db.read() as session:
+            name = _dialect(session)
+            query = (
+                select(Message.conversation_id)
+                .join(Conversation, Conversation.id == Message.conversation_id)
+                .where(dialect.message_match(name, text, Message.id, Message.text))
+                .order_by(Message.id.desc())
+            )
+            if len(text) < dialect.FTS_MIN_QUERY:
+                newest = session.scalar(select(func.max(Message.id))) or 0
+                query = query.where(Message.id > newest - SHORT_QUERY_SCAN)
+            query = self._where(query, replace(flt, query=""), name)
+            seen: set[int] = set()
+            result = session.connection().execution_options(stream_results=True, yield_per=PAGE_FETCH).execute(query)
+            try:
+                cursor = result.cursor
+                while len(found) < limit:
+                    batch = cursor.fetchmany(PAGE_FETCH)
+                    if not batch:
+                        break
+                    for (conversation_id,) in batch:
+                        if conversation_id not in seen:
+                            seen.add(conversation_id)
+                            found.append(conversation_id)
+                            if len(found) == limit:
+                                break
+            finally:
+                result.close()
+        return found
 
     def rows(self, ids: Sequence[int], query: str = "") -> list[InboxRow | None]:
         """The rows for ``ids``, in that order; None for a conversation deleted meanwhile.

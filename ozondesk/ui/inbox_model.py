@@ -10,8 +10,11 @@ only when its cell is hovered.
 
 from __future__ import annotations
 
+import time
 from array import array
 from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +25,7 @@ from ozondesk.domain import sla
 from ozondesk.domain.clock import utcnow
 from ozondesk.domain.policies import SlaPolicy
 from ozondesk.i18n import N_, _
+from ozondesk.services.changes import OpChanges
 from ozondesk.services.inbox import InboxFilter, InboxRow, InboxService, InboxSort
 from ozondesk.ui import inbox_deadline
 from ozondesk.ui.inbox_deadline import format_left
@@ -32,6 +36,13 @@ __all__ = ["InboxModel", "format_left"]  # format_left is imported from here by 
 
 PAGE = 200
 MAX_PAGES = 40
+# Pages a refresh keeps in place (the rest load again when painted): the visible ones and
+# their neighbours are always the most recently used.
+KEEP_PAGES = 4
+# A page that failed is asked for again after 2 s, then 4, 8 … up to a minute; a click or
+# Enter on its retry row asks at once.
+RETRY_FIRST_S = 2.0
+RETRY_MAX_S = 60.0
 COLUMNS = (N_("Kind"), N_("Buyer / subject"), N_("Last message"), N_("Category"),
            N_("Assignee"), N_("Received"), N_("Due"), N_("Unread"))
 (COL_KIND, COL_TITLE, COL_PREVIEW, COL_CATEGORY, COL_ASSIGNEE, COL_RECEIVED, COL_DUE,
@@ -61,11 +72,28 @@ KIND_LABELS = {
 }
 PLACEHOLDER = "…"
 Index = QModelIndex | QPersistentModelIndex
+RETRY_ROLE = Qt.ItemDataRole.UserRole + 40  # True on a row whose page failed to load
 _TICK_ROLES = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.DecorationRole]
 
 
+def _position(ids: array[int], conversation_id: int) -> int:
+    try:
+        return ids.index(conversation_id)  # a scan in C, no Python loop over 100,000 ids
+    except ValueError:
+        return -1
+
+
+@dataclass(frozen=True)
+class _Failure:
+    attempts: int
+    retry_at: float  # monotonic seconds
+    message: str
+
+
 class InboxModel(QAbstractTableModel):
-    loaded = Signal(int)
+    loaded = Signal(int)  # a new listing's ids are all known: their count
+    first_screen = Signal(int)  # a search painted its first screen before the whole listing
+    relisted = Signal(int)  # the ids changed in place (a write, a live event): their count
     failed = Signal(str)
 
     def __init__(
@@ -82,7 +110,10 @@ class InboxModel(QAbstractTableModel):
         self._ids: array[int] = array("q")
         self._pages: OrderedDict[int, list[InboxRow | None]] = OrderedDict()
         self._requested: set[int] = set()
-        self._generation = 0
+        self._generation = 0  # the listing (filter and order): a reload starts a new one
+        self._positions = 0  # the ids' positions: a reset or a relist moves them
+        self._failures: dict[int, _Failure] = {}
+        self.clock: Callable[[], float] = time.monotonic  # for the back-off; tests move it
         self._bold: QFont | None = None
         # Display, icon and colour of one countdown cell all need its countdown: work it out
         # once per row and clock reading.
@@ -100,62 +131,237 @@ class InboxModel(QAbstractTableModel):
 
     # -- loading -----------------------------------------------------------------
     def reload(self, flt: InboxFilter | None = None) -> None:
+        """A new listing (another filter or order): the model is reset.
+
+        A search in the default order paints first: the newest matching messages give the
+        first screen (at most ``PAGE`` conversations, with their rows) in one quick task, and
+        the whole ordered listing follows in the next task on the same worker."""
         if flt is not None:
             self.filter = flt
         self._generation += 1
-        generation, current, order = self._generation, self.filter, self.order
+        generation, current, order = self._generation, self.filter, self.listing_order()
+        if current.query.strip() and order.key == "match":
+            self.runner.run(
+                lambda: self._first_screen(current),
+                lambda found: self._first_screen_arrived(generation, *found),
+                lambda exc: self.failed.emit(str(exc)),
+            )
+            self.runner.run(
+                lambda: self.service.ids(current, order),
+                lambda ids: self._whole_listing(generation, ids),
+                lambda exc: self.failed.emit(str(exc)),
+            )
+            return
         self.runner.run(
             lambda: self.service.ids(current, order),
             lambda ids: self._set_ids(generation, ids),
             lambda exc: self.failed.emit(str(exc)),
         )
 
-    def _set_ids(self, generation: int, ids: array[int]) -> None:
+    def listing_order(self) -> InboxSort:
+        """What the listing is sorted by: a search in the default order lists the
+        conversations with the newest matching message first, so its first screen can come
+        straight from the newest matches."""
+        if self.filter.query.strip() and self.order == InboxSort():
+            return InboxSort("match")
+        return self.order
+
+    def _first_screen(self, flt: InboxFilter) -> tuple[array[int], list[InboxRow | None]]:
+        ids = self.service.first_matches(flt, PAGE)
+        return ids, self.service.rows(ids, flt.query)
+
+    def _first_screen_arrived(self, generation: int, ids: array[int], rows: list[InboxRow | None]) -> None:
+        if generation != self._generation:
+            return
+        self._set_ids(generation, ids, announce=False)
+        self._requested.discard(0)  # this page came with the ids
+        if ids:
+            self._page_arrived(self._positions, 0, rows)
+        self.first_screen.emit(len(ids))
+
+    def _whole_listing(self, generation: int, ids: array[int]) -> None:
+        if generation != self._generation:
+            return
+        shown = len(self._ids)
+        if ids[:shown] == self._ids:
+            # The usual case: the first screen is the start of the listing; the rest joins
+            # below it, and nothing painted moves.
+            if len(ids) > shown:
+                self.beginInsertRows(QModelIndex(), shown, len(ids) - 1)
+                self._ids = ids
+                self.endInsertRows()
+        else:
+            self._relist(ids, {})  # something was written meanwhile
+        self.loaded.emit(len(ids))
+
+    def _set_ids(self, generation: int, ids: array[int], announce: bool = True) -> None:
         if generation != self._generation:
             return
         self.beginResetModel()
         self._ids = ids
+        self._positions += 1
         self._pages.clear()
         self._requested.clear()
+        self._failures.clear()
         self._countdowns.clear()
         self.endResetModel()
-        if ids:
+        if ids and announce:
             # Queue the first screen before anything listeners of `loaded` queue (opening the
             # selected conversation, say): the single worker runs tasks in order.
             self._request(0)
-        self.loaded.emit(len(ids))
+        if announce:
+            self.loaded.emit(len(ids))
+
+    # -- changes, not reloads ---------------------------------------------------------
+    def apply(self, changes: OpChanges) -> None:
+        """Refresh what ``changes`` touched, in place: no reset, selection and scroll kept.
+
+        Touched rows are read again (only those in pages held here); the listing's ids are
+        asked for again only when a row may have entered, left or moved."""
+        if not changes.inbox or not self._ids and not changes.membership:
+            return
+        generation, flt, order = self._generation, self.filter, self.listing_order()
+        held = list(self._pages)[-KEEP_PAGES:]  # the most recently painted pages
+        cached = frozenset(r.id for p in held for r in self._pages[p] if r is not None)
+        every, touched = changes.every_conversation, changes.conversations
+        if not changes.membership and not every:
+            wanted = [i for i in touched if i in cached]
+            if not wanted:
+                return
+            self.runner.run(
+                lambda: self.service.rows(wanted, flt.query),
+                lambda rows: self._rows_arrived(generation, None, rows),
+                lambda exc: self.failed.emit(str(exc)),
+            )
+            return
+
+        def work() -> tuple[array[int], list[InboxRow | None]]:
+            ids = self.service.ids(flt, order)
+            # Rows the new positions of the held pages need: the touched ones, and any that
+            # moved into them from a page not held here.
+            wanted = [i for p in held for i in ids[p * PAGE:(p + 1) * PAGE]
+                      if every or i in touched or i not in cached]
+            return ids, self.service.rows(wanted, flt.query) if wanted else []
+
+        self.runner.run(
+            work,
+            lambda found: self._rows_arrived(generation, *found),
+            lambda exc: self.failed.emit(str(exc)),
+        )
+
+    def _rows_arrived(self, generation: int, ids: array[int] | None, rows: list[InboxRow | None]) -> None:
+        if generation != self._generation:
+            return  # a new listing replaced the one these rows belong to
+        fresh = {r.id: r for r in rows if r is not None}
+        if ids is not None and ids != self._ids:
+            self._relist(ids, fresh)
+            return
+        for row in fresh.values():
+            self._countdowns.pop(row.id, None)
+        changed: list[int] = []
+        for page, held in self._pages.items():
+            for offset, row in enumerate(held):
+                if row is not None and row.id in fresh:
+                    held[offset] = fresh[row.id]
+                    changed.append(page * PAGE + offset)
+        for position in changed:
+            self.dataChanged.emit(self.index(position, 0), self.index(position, len(COLUMNS) - 1))
+        if ids is not None:
+            self.relisted.emit(len(ids))
+
+    def _relist(self, ids: array[int], fresh: dict[int, InboxRow]) -> None:
+        """New ids for the listing, as a layout change: persistent indexes (the selection,
+        the current row) follow their conversation, and rows already read are kept."""
+        known = {r.id: r for held in self._pages.values() for r in held if r is not None}
+        known.update(fresh)
+        for conversation_id in fresh:
+            self._countdowns.pop(conversation_id, None)
+        pages = list(self._pages)[-KEEP_PAGES:]
+        self.layoutAboutToBeChanged.emit()
+        old = self._ids
+        moved: dict[int, int] = {}
+        persistent = self.persistentIndexList()
+        for index in persistent:
+            if index.row() not in moved and 0 <= index.row() < len(old):
+                moved[index.row()] = _position(ids, old[index.row()])
+        self.changePersistentIndexList(
+            persistent,
+            [self.index(moved[i.row()], i.column()) if moved.get(i.row(), -1) >= 0 else QModelIndex()
+             for i in persistent],
+        )
+        self._ids = ids
+        # Positions moved: in-flight page loads are for the old ones.
+        self._positions += 1
+        self._requested.clear()
+        self._failures.clear()
+        self._pages.clear()
+        for page in pages:
+            window = ids[page * PAGE:(page + 1) * PAGE]
+            if window and all(i in known for i in window):
+                self._pages[page] = [known[i] for i in window]
+        self.layoutChanged.emit()
+        self.relisted.emit(len(ids))
 
     def _request(self, page: int) -> None:
         if page in self._requested:
             return
+        failure = self._failures.get(page)
+        if failure is not None and self.clock() < failure.retry_at:
+            return  # backing off: painting and ticks don't ask again
         self._requested.add(page)
-        generation, query = self._generation, self.filter.query
+        positions, query = self._positions, self.filter.query
         window = self._ids[page * PAGE:(page + 1) * PAGE]
         self.runner.run(
             lambda: self.service.rows(window, query),
-            lambda rows: self._page_arrived(generation, page, rows),
-            lambda exc: self._page_failed(generation, page, exc),
+            lambda rows: self._page_arrived(positions, page, rows),
+            lambda exc: self._page_failed(positions, page, exc),
         )
 
-    def _page_arrived(self, generation: int, page: int, rows: list[InboxRow | None]) -> None:
-        if generation != self._generation:
+    def _page_arrived(self, positions: int, page: int, rows: list[InboxRow | None]) -> None:
+        if positions != self._positions:
             return
         self._requested.discard(page)
+        self._failures.pop(page, None)
         self._pages[page] = rows
         for row in rows:
             if row is not None:
                 self._countdowns.pop(row.id, None)  # fresher data than the cached countdown's
         while len(self._pages) > MAX_PAGES:
             self._pages.popitem(last=False)
+        self._page_changed(page)
+
+    def _page_changed(self, page: int) -> None:
         first = page * PAGE
         last = min(first + PAGE, len(self._ids)) - 1
         if last >= first:
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
 
-    def _page_failed(self, generation: int, page: int, exc: BaseException) -> None:
-        if generation == self._generation:
-            self._requested.discard(page)
-            self.failed.emit(str(exc))
+    def _page_failed(self, positions: int, page: int, exc: BaseException) -> None:
+        if positions != self._positions:
+            return
+        self._requested.discard(page)
+        before = self._failures.get(page)
+        attempts = before.attempts + 1 if before is not None else 1
+        wait = min(RETRY_FIRST_S * 2 ** (attempts - 1), RETRY_MAX_S)
+        self._failures[page] = _Failure(attempts, self.clock() + wait, str(exc))
+        self._page_changed(page)  # its rows turn into retry rows
+        self.failed.emit(str(exc))
+
+    def failed_at(self, row: int) -> str | None:
+        """Why the row's page could not be loaded, or None when it did not fail."""
+        page = row // PAGE
+        failure = self._failures.get(page)
+        return failure.message if failure is not None and page not in self._pages else None
+
+    def retry(self, row: int) -> bool:
+        """Ask for a failed row's page again now (a click or Enter on its retry row)."""
+        page = row // PAGE
+        failure = self._failures.get(page)
+        if failure is None or page in self._pages:
+            return False
+        self._failures[page] = _Failure(failure.attempts, self.clock(), failure.message)
+        self._request(page)
+        return True
 
     def row_at(self, row: int) -> InboxRow | None:
         """The row's data, or None while its page is on its way (which this call requests)."""
@@ -230,6 +436,9 @@ class InboxModel(QAbstractTableModel):
         row = self.row_at(index.row())
         column = index.column()
         if row is None:
+            failure = self.failed_at(index.row())
+            if failure is not None:
+                return self._retry_data(failure, column, role)
             if role == Qt.ItemDataRole.DisplayRole and column == COL_TITLE:
                 return PLACEHOLDER if index.row() // PAGE not in self._pages else _("(no longer here)")
             return None
@@ -256,6 +465,23 @@ class InboxModel(QAbstractTableModel):
                 return inbox_deadline.explanation(row, self.policies, self.now)
             if column == COL_KIND:
                 return _(KIND_LABELS.get(row.kind, row.kind))
+        return None
+
+    def _retry_data(self, failure: str, column: int, role: int) -> Any:
+        """A row whose page failed: says so and how to try again (it is not asked for again
+        until its back-off ends, however often it is painted)."""
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == COL_TITLE:
+                return _("Not loaded")
+            if column == COL_PREVIEW:
+                return _("Click or press Enter to try again")
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return failure
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(Qt.GlobalColor.darkRed)
+        if role == RETRY_ROLE:
+            return True
         return None
 
     def _display(self, row: InboxRow, column: int) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
+from ozondesk.services.changes import from_events
 from ozondesk.services.live import ChangeEvent, LiveFeed
 from ozondesk.store.db import Database
 
@@ -21,6 +22,7 @@ class LiveBridge(QObject):
     presence = Signal()  # an agent's status changed: the shop's presence is recomputed
     templates = Signal()  # a template revision was submitted, approved or rejected
     reload = Signal()  # something changed, or events may have been missed: reload what is shown
+    changes = Signal(object)  # the same events as one OpChanges record (services/changes.py)
     _arrived = Signal(object)
 
     def __init__(self, parent: QObject | None = None, coalesce_ms: int = COALESCE_MS) -> None:
@@ -64,6 +66,8 @@ class LiveBridge(QObject):
     def _flush(self) -> None:
         events, self._pending = self._pending, []
         kinds = {e.kind for e in events}
+        if events:
+            self.changes.emit(from_events(events))
         if kinds & {"changed", "resync"}:
             self.reload.emit()
             return

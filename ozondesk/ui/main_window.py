@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from ozondesk.domain.clock import to_msk, utcnow
 from ozondesk.domain.policies import SlaPolicy
 from ozondesk.i18n import N_, _
+from ozondesk.services.changes import OpChanges, conversation_changed
 from ozondesk.services.chat_start import ChatStartService
 from ozondesk.services.compose import ComposeService
 from ozondesk.services.conversation import ConversationDetail, ConversationService
@@ -54,6 +55,7 @@ from ozondesk.ui.inbox_model import (
     InboxModel,
 )
 from ozondesk.ui.inbox_panes import InboxPanes
+from ozondesk.ui.inbox_refresh import InboxRefresher
 from ozondesk.ui.log_view import LogView
 from ozondesk.ui.presence_label import PresenceLabel
 from ozondesk.ui.presence_panel import PresencePanel
@@ -194,9 +196,8 @@ class MainWindow(QMainWindow):
             self.view.start_chat_requested.connect(self._start_chat)
         self.team = team
         if team is not None:
-            team.live.messages.connect(self._live_messages)
-            team.live.presence.connect(self.refresh_presence)
-            team.live.reload.connect(self._live_reload)
+            # One change record per burst of events: touched rows refresh in place.
+            team.live.changes.connect(self.apply_changes)
         split = self.inbox_split = QSplitter(self)
         split.setObjectName("inbox-panes")
         self.filters = InboxFilterBar(agent.id if agent else None, self)
@@ -246,6 +247,8 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.clock)
 
         self.model.loaded.connect(self._loaded)
+        self.model.relisted.connect(self._relisted)
+        self.refresher = InboxRefresher(self.model, self.table, self._keep_open, self)
         self.model.failed.connect(self._failed)
         self._build_sync()
         self.presence_panel: PresencePanel | None = None
@@ -392,6 +395,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _focus_reply(self) -> None:
+        if self.refresher.retry_current():
+            return  # Enter on a row that failed to load asks for it again
         if self.composer is not None and self.composer.editor.isEnabled():
             self.composer.editor.setFocus()
 
@@ -556,7 +561,7 @@ class MainWindow(QMainWindow):
         self.sync_bar.hide()
         self.log_view.add(result.entries)
         if result.changed:
-            self.reload_inbox()
+            self.apply_changes(result.changes)
         at = to_msk(utcnow()).strftime("%H:%M")
         problems = len(result.entries)
         if result.cancelled:
@@ -663,20 +668,33 @@ class MainWindow(QMainWindow):
 
     def _reply_queued(self, conversation_id: int) -> None:
         self.status_text.setText(_("Reply queued; it goes out when the Ozon connection delivers it."))
-        self._refresh_conversation(conversation_id)
-        self.reload_inbox()
+        outcome = self.composer.last_outcome if self.composer is not None else None
+        self.apply_changes(outcome.changes if outcome is not None and outcome.changes.inbox
+                           else conversation_changed(conversation_id))
+        if conversation_id != self.shown_id:
+            self._refresh_conversation(conversation_id)
 
-    # -- live updates from other desks (team mode) or this database's other writers ---------
-    def _live_messages(self, conversation_ids: frozenset[int]) -> None:
-        self.reload_inbox()
+    # -- changes from this desk's writes, other desks (team mode) and other writers ----------
+    def apply_changes(self, changes: OpChanges) -> None:
+        """Refresh what a write or a live event touched: its rows in place (selection and
+        scroll kept), the open thread when it is one of them, presence when it moved."""
+        self.refresher.apply(changes)
         shown = self.shown_id
-        if shown is not None and shown in conversation_ids:
+        if shown is not None and (changes.every_conversation or shown in changes.conversations):
             self._refresh_conversation(shown)
+        if changes.presence:
+            self.refresh_presence()
 
-    def _live_reload(self) -> None:
-        self.reload_inbox()
-        if self.shown_id is not None:
-            self._refresh_conversation(self.shown_id)
+    def _relisted(self, total: int) -> None:
+        self.status_text.setText(_("{n} conversations in this view").format(n=total))
+        self._update_empty(total)
+        if total and not self.table.currentIndex().isValid() and self.shown_id is None:
+            self.table.selectRow(0)  # the list was empty (a first sync): open its first row
+
+    def _keep_open(self, conversation_id: int) -> None:
+        """The open conversation left the listing: its thread stays, as if opened by id."""
+        if self._explicit_id is None:
+            self._explicit_id = conversation_id
 
     def status_text_later(self, message: str) -> None:
         self.status_text.setText(message)

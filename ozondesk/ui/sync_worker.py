@@ -29,6 +29,7 @@ from ozondesk.errors import UserError
 from ozondesk.i18n import _
 from ozondesk.ozon import errors as E
 from ozondesk.ozon.client import BASE_URL, OzonClient
+from ozondesk.services.changes import NOTHING, OpChanges
 from ozondesk.services.credentials import (
     Credentials,
     CredentialStore,
@@ -83,6 +84,14 @@ class SyncRound:
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated or self.sent)
+
+    @property
+    def changes(self) -> OpChanges:
+        """A round counts what it stored, not which conversations: every row shown is read
+        again and the ids too (still without a reset when they did not move)."""
+        if not self.changed:
+            return NOTHING
+        return OpChanges(membership=True, every_conversation=True)
 
     @property
     def ok(self) -> bool:

@@ -72,6 +72,7 @@ def expected(key: str, descending: bool) -> list[int]:
             "assignee": [(AGENTS[who] if who is not None else None, False)],
             "unread": [(unread, False)],
             "kind": [(kind, False)],
+            "match": [(last, True)],  # a search's order; without a query, newest message first
         }
         return [*keys[key], (n, False)]
 

@@ -139,8 +139,8 @@ def test_a_file_is_attached_in_a_buyer_chat_and_a_wrong_one_refused(
     good = tmp_path / "label.png"
     good.write_bytes(PNG)
     button.choose = lambda: str(good)
-    # Queued like a reply: the list reloads (wait for it, so nothing reopens the chat after).
-    with qtbot.waitSignals([button.queued, window.model.loaded], timeout=5000):
+    # Queued like a reply: the list refreshes in place (wait for it, so nothing reopens the chat after).
+    with qtbot.waitSignals([button.queued, window.model.relisted], timeout=8000):
         button.click()
     assert entries(db) == [("chat_file", chat)]
     returned = conversation(db, "return_request", str(fake.rfbs.return_id(0)))
