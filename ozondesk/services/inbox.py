@@ -215,11 +215,11 @@ class InboxService:
                 query = query.where(Message.id > newest - SHORT_QUERY_SCAN)
             query = self._where(query, replace(flt, query=""), name)
             seen: set[int] = set()
+            # Streamed (a server-side cursor on PostgreSQL): only what is read is fetched.
             result = session.connection().execution_options(stream_results=True, yield_per=PAGE_FETCH).execute(query)
             try:
-                cursor = result.cursor
                 while len(found) < limit:
-                    batch = cursor.fetchmany(PAGE_FETCH)
+                    batch = result.fetchmany(PAGE_FETCH)
                     if not batch:
                         break
                     for (conversation_id,) in batch:

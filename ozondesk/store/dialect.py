@@ -251,8 +251,23 @@ FTS_DROP = (
 )
 
 
+# PostgreSQL: ILIKE '%…%' on message text is answered from a pg_trgm GIN index for 3+
+# characters (pg_trgm is a trusted extension: the database owner may create it). Shorter
+# patterns have no trigram to look up; the inbox's first screen bounds their scan instead.
+TRGM_INDEX = "ix_messages_text_trgm"
+TRGM_DDL = (
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    f"CREATE INDEX IF NOT EXISTS {TRGM_INDEX} ON messages USING gin (text gin_trgm_ops)",
+)
+# The extension stays: another database object may use it, and it costs nothing unused.
+TRGM_DROP = (f"DROP INDEX IF EXISTS {TRGM_INDEX}",)
+
+
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    """Alembic filter: the FTS table and its shadow tables are not part of the ORM models."""
+    """Alembic filter: the FTS table and its shadow tables, and the trigram index, are not
+    part of the ORM models (SQLAlchemy can't spell an operator class portably)."""
+    if type_ == "index" and name == TRGM_INDEX:
+        return False
     return not (type_ == "table" and name is not None and name.startswith(FTS_TABLE))
 
 
