@@ -198,23 +198,59 @@ class InboxService:
         two characters looks through the newest ``SHORT_QUERY_SCAN`` messages only: fewer
         conversations than ``limit`` may then come back, and the whole listing completes it.
         """
+        return array("q", self._newest_matches(flt, limit))
+
+    def first_screen(self, flt: InboxFilter, limit: int) -> tuple[array[int], list[InboxRow | None]]:
+        """``first_matches`` with their rows, each snippet cut from the newest matching message
+        the search already found (read by primary key, not by reading every message)."""
+        newest = self._newest_matches(flt, limit)
+        ids = array("q", newest)
+        rows = self.rows(ids)
+        if not newest:
+            return ids, rows
+        with self.db.read() as session:
+            texts = dict(session.connection().execute(
+                select(Message.id, Message.text).where(Message.id.in_(list(newest.values())))
+            ).all())
         text = flt.query.strip()
-        found = array("q")
+        return ids, [
+            replace(row, snippet=dialect.newest_match_snippets([(row.id, texts.get(newest[row.id], ""))], text)
+                    .get(row.id))
+            if row is not None else None
+            for row in rows
+        ]
+
+    def _newest_matches(self, flt: InboxFilter, limit: int) -> dict[int, int]:
+        """Conversation id → its newest matching message id, newest first (see first_matches)."""
+        text = flt.query.strip()
+        found: dict[int, int] = {}
         if not text or limit <= 0:
             return found
         with self.db.read() as session:
             name = _dialect(session)
-            query = (
-                select(Message.conversation_id)
-                .join(Conversation, Conversation.id == Message.conversation_id)
-                .where(dialect.message_match(name, text, Message.id, Message.text))
-                .order_by(Message.id.desc())
-            )
+            if name == "sqlite" and len(text) >= dialect.FTS_MIN_QUERY and "\x00" not in text:
+                # Driven from the index in rowid order: the newest matches come first and the
+                # rest are never visited (an IN over the matches would collect all of them).
+                fts, match = dialect.fts_match(text)
+                query = (
+                    select(Message.conversation_id, Message.id)
+                    .select_from(fts)
+                    .join(Message, Message.id == fts.c.rowid)
+                    .join(Conversation, Conversation.id == Message.conversation_id)
+                    .where(match)
+                    .order_by(fts.c.rowid.desc())
+                )
+            else:
+                query = (
+                    select(Message.conversation_id, Message.id)
+                    .join(Conversation, Conversation.id == Message.conversation_id)
+                    .where(dialect.message_match(name, text, Message.id, Message.text))
+                    .order_by(Message.id.desc())
+                )
             if len(text) < dialect.FTS_MIN_QUERY:
                 newest = session.scalar(select(func.max(Message.id))) or 0
                 query = query.where(Message.id > newest - SHORT_QUERY_SCAN)
             query = self._where(query, replace(flt, query=""), name)
-            seen: set[int] = set()
             # Streamed (a server-side cursor on PostgreSQL): only what is read is fetched.
             result = session.connection().execution_options(stream_results=True, yield_per=PAGE_FETCH).execute(query)
             try:
@@ -222,10 +258,9 @@ class InboxService:
                     batch = result.fetchmany(PAGE_FETCH)
                     if not batch:
                         break
-                    for (conversation_id,) in batch:
-                        if conversation_id not in seen:
-                            seen.add(conversation_id)
-                            found.append(conversation_id)
+                    for conversation_id, message_id in batch:
+                        if conversation_id not in found:
+                            found[conversation_id] = message_id
                             if len(found) == limit:
                                 break
             finally:
@@ -266,8 +301,9 @@ class InboxService:
             found = {r[0]: r for r in session.execute(select_rows)}
             snippets: dict[int, str] = {}
             if text:
-                # Only this window's messages are read, newest first, to mark the match.
-                texts = session.execute(
+                # Only this window's messages are read, newest first, to mark the match (not
+                # through the index: that would collect every match of a common word first).
+                texts = session.connection().execute(
                     select(Message.conversation_id, Message.text)
                     .where(Message.conversation_id.in_(wanted))
                     .order_by(Message.id.desc())

@@ -285,15 +285,22 @@ def message_match(dialect_name: str, query: str, message_id: Any, message_text: 
         # No message holds a NUL, and FTS5 and libpq both refuse one inside a query.
         return false()
     if dialect_name == "sqlite" and len(query) >= FTS_MIN_QUERY:
-        fts = table(FTS_TABLE, column("rowid"))
-        phrase = '"' + query.replace('"', '""') + '"'
-        match = text(f"{FTS_TABLE} MATCH :fts_phrase").bindparams(fts_phrase=phrase)
+        fts, match = fts_match(query)
         return message_id.in_(select(fts.c.rowid).where(match))
     if dialect_name == "sqlite":
         # SQLite's LIKE folds ASCII only: «ДО» would miss «до». One or two characters have at
         # most four case spellings; look for each, still in C (instr), not row by row in Python.
         return or_(*(func.instr(message_text, v) > 0 for v in case_spellings(query)))
     return message_text.ilike(like_pattern(query), escape="\\")
+
+
+def fts_match(query: str) -> tuple[Any, Any]:
+    """SQLite, 3+ characters: the FTS table (its ``rowid`` is the message id) and the MATCH
+    condition, to drive a query from the index, e.g. newest match first by ``rowid`` DESC,
+    which FTS5 walks in order without collecting every match first."""
+    fts = table(FTS_TABLE, column("rowid"))
+    phrase = '"' + query.replace('"', '""') + '"'
+    return fts, text(f"{FTS_TABLE} MATCH :fts_phrase").bindparams(fts_phrase=phrase)
 
 
 def case_spellings(query: str) -> list[str]:

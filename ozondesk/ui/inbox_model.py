@@ -167,8 +167,7 @@ class InboxModel(QAbstractTableModel):
         return self.order
 
     def _first_screen(self, flt: InboxFilter) -> tuple[array[int], list[InboxRow | None]]:
-        ids = self.service.first_matches(flt, PAGE)
-        return ids, self.service.rows(ids, flt.query)
+        return self.service.first_screen(flt, PAGE)
 
     def _first_screen_arrived(self, generation: int, ids: array[int], rows: list[InboxRow | None]) -> None:
         if generation != self._generation:

@@ -127,3 +127,12 @@ def test_postgresql_has_the_trigram_index(db: Database, backend: str) -> None:
         else:
             names = s.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'")).scalars().all()
             assert dialect.TRGM_INDEX not in names
+
+
+@pytest.mark.parametrize("flt", FILTERS[:3], ids=lambda f: f.query)
+def test_the_first_screen_comes_with_its_rows_and_their_snippets(inbox: InboxService, flt: InboxFilter) -> None:
+    ids, rows = inbox.first_screen(flt, 7)
+    assert list(ids) == list(inbox.first_matches(flt, 7)) and [r.id for r in rows if r] == list(ids)
+    # The same snippet the later pages get: cut from the newest matching message.
+    assert [r.snippet for r in rows if r] == [r.snippet for r in inbox.rows(ids, flt.query) if r]
+    assert all(f"【{flt.query.lower()}】" in (r.snippet or "").lower() for r in rows if r)
