@@ -228,6 +228,7 @@ class InboxService:
             return found
         with self.db.read() as session:
             name = _dialect(session)
+            query: Any  # Select of two columns; _where takes any select
             if name == "sqlite" and len(text) >= dialect.FTS_MIN_QUERY and "\x00" not in text:
                 # Driven from the index in rowid order: the newest matches come first and the
                 # rest are never visited (an IN over the matches would collect all of them).
@@ -260,7 +261,7 @@ class InboxService:
                         break
                     for conversation_id, message_id in batch:
                         if conversation_id not in found:
-                            found[conversation_id] = message_id
+                            found[int(conversation_id)] = int(message_id)
                             if len(found) == limit:
                                 break
             finally:
