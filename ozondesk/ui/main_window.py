@@ -248,7 +248,8 @@ class MainWindow(QMainWindow):
 
         self.model.loaded.connect(self._loaded)
         self.model.relisted.connect(self._relisted)
-        self.refresher = InboxRefresher(self.model, self.table, self._keep_open, self)
+        self.refresher = InboxRefresher(self.model, (self.list, self.table), self._keep_open, self,
+                                        shown=self.panes.current_view)
         self.model.failed.connect(self._failed)
         self._build_sync()
         self.presence_panel: PresencePanel | None = None

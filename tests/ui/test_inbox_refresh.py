@@ -54,7 +54,7 @@ class Desk:
         qtbot.addWidget(self.table)
         self.table.show()
         self.kept_open: list[int] = []
-        self.refresher = InboxRefresher(self.model, self.table, self.kept_open.append)
+        self.refresher = InboxRefresher(self.model, [self.table], self.kept_open.append)
         with qtbot.waitSignal(self.model.loaded, timeout=WAIT):
             self.model.reload(flt)
         self.resets: list[int] = []
@@ -296,19 +296,71 @@ def test_a_failed_page_backs_off_shows_a_retry_row_and_retries_on_click_and_ente
     settled()
     assert inbox.calls == 2
 
-    # A click on the retry row asks at once (still failing: a third call, a longer back-off).
-    rect = window.table.visualRect(model.index(0, COL_PREVIEW))
-    qtbot.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    # A click on the retry row asks at once (still failing: a third call, a longer back-off),
+    # in the compact list the window opens on.
+    shown = window.panes.current_view()
+    assert shown is window.list
+    rect = shown.visualRect(model.index(0, COL_TITLE))
+    qtbot.mouseClick(shown.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.waitUntil(lambda: inbox.calls == 3 and window.runner.pending == 0, timeout=WAIT)
     assert model.failed_at(0) is not None
     settled()
     assert inbox.calls == 3
 
-    # Enter on it asks at once too; this time the rows come.
+    # Enter on it asks at once too, in the table view as well; this time the rows come.
     inbox.failing = False
+    window.table_view_action.setChecked(True)
+    assert window.panes.current_view() is window.table
     window.table.setFocus()
     window.table.setCurrentIndex(model.index(0, COL_PREVIEW))
     qtbot.keyClick(window.table, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: model.failed_at(0) is None and model.row_at(0) is not None, timeout=WAIT)
     assert model.data(first) != "Not loaded" and model.data(first, RETRY_ROLE) is None
+    window.close()
+
+
+def test_the_window_refreshes_in_place_in_the_compact_list(qtbot: Any, demo_db: Database) -> None:
+    """Through the window, as a live event or a write reaches it: the list the agent sees keeps
+    its selected conversation and its top row when a new one enters above."""
+    from ozondesk.services.conversation import ConversationService
+    from ozondesk.services.presence import PresenceService
+    from ozondesk.ui.main_window import MainWindow
+
+    with demo_db.begin() as session:
+        policies = current_policies(session)
+    window = MainWindow(InboxService(demo_db), PresenceService(demo_db), policies, "test",
+                        ConversationService(demo_db))
+    qtbot.addWidget(window)
+    window.resize(1280, 720)
+    window.show()
+    with qtbot.waitSignal(window.model.loaded, timeout=WAIT):
+        window.start()
+    model, shown = window.model, window.panes.current_view()
+    assert shown is window.list
+    window.table.selectRow(12)
+    shown.scrollTo(model.index(10, COL_TITLE), QAbstractItemView.ScrollHint.PositionAtTop)
+    qtbot.waitUntil(lambda: window.refresher.top_row() == 10 and model.row_at(12) is not None, timeout=WAIT)
+    selected = window.selected_id
+    qtbot.waitUntil(lambda: window.view.detail is not None and window.view.detail.id == selected, timeout=WAIT)
+    top = int(model.data(model.index(10, 0), Qt.ItemDataRole.UserRole))
+    resets: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    with demo_db.begin() as session:
+        template = session.get(Conversation, top)
+        assert template is not None
+        urgent = Conversation(
+            shop_id=template.shop_id, kind="buyer_chat", platform_id="urgent", buyer_name="Срочный",
+            sla_policy="chat-first-response", status="open", received_at=template.received_at,
+            last_message_at=template.received_at, last_message_preview="?",
+            due_at=(NOW - timedelta(days=30)).replace(tzinfo=None),
+        )
+        session.add(urgent)
+        session.flush()
+        new_id = urgent.id
+    with qtbot.waitSignal(model.relisted, timeout=WAIT):
+        window.apply_changes(conversation_changed(new_id))
+    assert window.selected_id == selected and window.table.currentIndex().row() == 13
+    assert window.refresher.top_row() == 11  # the same conversation on top
+    assert int(model.data(model.index(11, 0), Qt.ItemDataRole.UserRole)) == top
+    assert resets == [] and window.view.detail is not None and window.view.detail.id == selected
     window.close()
