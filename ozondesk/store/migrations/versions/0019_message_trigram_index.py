@@ -1,7 +1,7 @@
 """PostgreSQL: a pg_trgm GIN index on message text, for searches of 3+ characters
 
 Revision ID: 0019
-Revises: 0020
+Revises: 0018
 Create Date: 2026-12-06 07:30:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from ozondesk.store.dialect import TRGM_DDL, TRGM_DROP
 
 revision = '0019'
-down_revision = '0020'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
