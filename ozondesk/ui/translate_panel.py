@@ -24,7 +24,12 @@ from PySide6.QtWidgets import (
 
 from ozondesk.i18n import _, ngettext
 from ozondesk.ui.composer import Composer
-from ozondesk.ui.message_translation import TranslationResult, Translator, machine_mark
+from ozondesk.ui.message_translation import (
+    TranslationResult,
+    Translator,
+    engine_label,
+    machine_mark,
+)
 from ozondesk.ui.tasks import TaskRunner
 
 ERROR_STYLE = "color:#c62828"
@@ -69,16 +74,15 @@ class TranslatePanel(QWidget):
         self.translate_button.setObjectName("translateToRussian")
         self.translate_button.setToolTip(_("Put the Russian translation into the reply (Ctrl+Enter); Undo takes it back"))
         self.translate_button.clicked.connect(self.translate)
-        self.back_title = QLabel(_("Back into Chinese, to check the meaning:"), self)
+        # One short line: at 720 px the composer is low, and this column holds two editors.
+        self.back_title = QLabel(self)
+        self.back_title.setObjectName("backTitle")
         self.back_title.setWordWrap(True)
+        self._engine: str | None = None  # of the back-translation shown
         self.back = QPlainTextEdit(self)
         self.back.setObjectName("backTranslation")
         self.back.setReadOnly(True)
-        self.back.setPlaceholderText(_("The Russian draft, translated back, shows here."))
-        self.mark = QLabel(self)
-        self.mark.setObjectName("translationMark")
-        self.mark.setStyleSheet("color:#666")
-        self.mark.setWordWrap(True)
+        self.back.setPlaceholderText(_("The Russian draft translated back into Chinese, to check its meaning."))
         self.recheck_button = QPushButton(_("Check the reply again"), self)
         self.recheck_button.setToolTip(_("Translate the reply as it is now back into Chinese"))
         self.recheck_button.clicked.connect(self.check_back)
@@ -94,7 +98,6 @@ class TranslatePanel(QWidget):
         column.addWidget(self.status)
         column.addWidget(self.back_title)
         column.addWidget(self.back, 2)
-        column.addWidget(self.mark)
         column.addWidget(self.recheck_button)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         for button in (self.translate_button, self.recheck_button):
@@ -132,23 +135,31 @@ class TranslatePanel(QWidget):
         self.busy = False
         self.source.clear()
         self.back.clear()
-        self.mark.clear()
+        self._engine = None
         self._checked_text = None
         self._say("")
         self._reply_changed()
 
-    def _say(self, text: str, error: bool = False) -> None:
+    def _say(self, text: str, error: bool = False, *, keep_back: bool = False) -> None:
         self.status.setStyleSheet(ERROR_STYLE if error else "color:#666")
         self.status.setText(text)
         self.status.setVisible(bool(text))
+        # An error's line (a keyring's advice can be long) gets the back-translation's room:
+        # in this narrow column the wrapped label would otherwise be cut off.
+        for widget in (self.back_title, self.back):
+            widget.setVisible(keep_back or not error)
 
     def _reply_changed(self) -> None:
         text = self.composer.text
         stale = self._checked_text is not None and text != self._checked_text
-        self.back_title.setText(
-            _("Back into Chinese — the reply changed since; check it again:") if stale
-            else _("Back into Chinese, to check the meaning:")
-        )
+        if self._engine is None:
+            title = _("Back-translation:")
+        elif stale:
+            title = _("Back-translation · {engine}, out of date:").format(engine=engine_label(self._engine))
+        else:
+            title = _("Back-translation · {engine}:").format(engine=engine_label(self._engine))
+        self.back_title.setText(title)
+        self.back.setToolTip(machine_mark(self._engine) if self._engine else "")
         self.recheck_button.setEnabled(bool(text.strip()) and not self.busy)
 
     def _usable(self) -> bool:
@@ -211,7 +222,7 @@ class TranslatePanel(QWidget):
                 "The engine dropped {n} protected parts (placeholders, deadlines or numbers); "
                 "they were put at the end of the draft: move them where they belong.",
                 len(result.lost),
-            ).format(n=len(result.lost)), error=True)
+            ).format(n=len(result.lost)), error=True, keep_back=True)
         else:
             self._say("")
         self.drafted.emit(result.text)
@@ -240,10 +251,12 @@ class TranslatePanel(QWidget):
         if generation != self._generation:
             return
         self.busy = False
+        if self.back.isHidden():
+            self._say("")  # the error this check was the answer to is over
         self.translate_button.setEnabled(True)
         self._checked_text = russian
         self.back.setPlainText(result.text)
-        self.mark.setText(machine_mark(result.engine))
+        self._engine = result.engine
         self._reply_changed()
         self.back_translated.emit(result.text)
 

@@ -291,7 +291,8 @@ def test_chinese_becomes_a_linted_russian_draft_with_its_back_translation_and_on
     assert {f.rule for f in composer.findings} >= {"mt-artifact.calque"}
     assert composer._linted_text == RUSSIAN
     assert panel.back.toPlainText() == BACK
-    assert panel.mark.text() == "Machine translation · Yandex Cloud Translate"
+    assert panel.back_title.text() == "Back-translation · Yandex Cloud Translate:"
+    assert panel.back.toolTip() == "Machine translation · Yandex Cloud Translate"
     assert desk.translator.calls == [(CHINESE, "ru"), (RUSSIAN, "zh")]
     assert desk.outbox() == []  # translating sends nothing
 
@@ -302,7 +303,7 @@ def test_chinese_becomes_a_linted_russian_draft_with_its_back_translation_and_on
     assert composer.text == RUSSIAN
     # An edit after the check says the back-translation is out of date.
     composer.editor.appendPlainText("Спасибо!")
-    assert "changed since" in panel.back_title.text()
+    assert panel.back_title.text() == "Back-translation · Yandex Cloud Translate, out of date:"
     composer.editor.undo()
 
     # Warnings do not block: Send queues the Russian reply, never the Chinese.
@@ -325,6 +326,7 @@ def test_a_failed_draft_translation_is_one_line_and_leaves_the_reply_alone(qtbot
         panel.translate_button.click()
     assert composer.text == "Здравствуйте!"
     assert panel.status.text() == desk.translator.error and panel.status.isVisible()
+    assert not panel.back.isVisible()  # the error line gets the back-translation's room
     assert panel.back.toPlainText() == ""
     assert panel.translate_button.isEnabled()
     assert desk.outbox() == []
@@ -413,3 +415,4 @@ def test_a_protected_part_the_engine_dropped_is_pointed_out(qtbot: Any, desk: De
     assert composer.text == RUSSIAN
     assert panel.status.text().startswith("The engine dropped 1 protected part (a placeholder, a deadline")
     assert panel.status.isVisible()
+    assert panel.back.isVisible() and panel.back.toPlainText() == BACK

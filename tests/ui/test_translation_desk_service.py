@@ -127,7 +127,7 @@ def test_a_placeholder_survives_the_round_trip_and_the_linter_asks_for_it(qtbot:
     assert {"composer.placeholder", "mt-artifact.calque"} <= rules
     assert not composer.send_button.isEnabled()  # an unfilled placeholder blocks Send
     assert panel.back.toPlainText() == "我们会在{deadline_msk}前发货，耐心等待。"
-    assert panel.mark.text() == "Machine translation · Test translator"
+    assert panel.back_title.text() == "Back-translation · Test translator:"
     # Both directions were counted for the lead's view, in characters sent.
     usage = td.translator.usage()
     assert [(u.day, u.engine) for u in usage] == [(NOW.date(), "fake")]
