@@ -104,17 +104,28 @@ def main() -> int:
         finally:
             raw.close()
 
-    loop = timed("bare SQL loop over the same rows (baseline)", bare)
-    aggregate = timed("bare SQL aggregate, same rows (baseline)", bare_aggregate)
-    for label, fn in (
-        ("MetricsService.report (30 days, per day)", lambda: service.report(first, last)),
-        ("MetricsService.dashboard (+ templates, presence)",
-         lambda: service.dashboard(lead, first, last)),  # type: ignore[arg-type]
-    ):
-        took = timed(label, fn)
+    # Baselines and services take turns, five rounds, best of each: on a shared machine a
+    # load swing then hits them alike instead of whichever happened to run during it.
+    runs = {
+        "bare SQL loop over the same rows (baseline)": bare,
+        "bare SQL aggregate, same rows (baseline)": bare_aggregate,
+        "MetricsService.report (30 days, per day)": lambda: service.report(first, last),
+        "MetricsService.dashboard (+ templates, presence)":
+            lambda: service.dashboard(lead, first, last),  # type: ignore[arg-type]
+    }
+    best = dict.fromkeys(runs, float("inf"))
+    for _round in range(5):
+        for label, fn in runs.items():
+            t = time.perf_counter()
+            fn()
+            best[label] = min(best[label], time.perf_counter() - t)
+    loop, aggregate, *services = best.values()
+    for (label, took) in best.items():
+        print(f"{label:<44} {took * 1000:9.1f} ms")
+    for label, took in list(best.items())[2:]:
         verdict = "meets" if took <= 2 * aggregate and took < 1.0 else "MISSES"
-        print(f"{'':<44} {took / aggregate:9.2f}x bare aggregate, {took / loop:.2f}x bare loop:"
-              f" {verdict} the target (<= 2x aggregate, < 1 s)")
+        print(f"{label.split(' (')[0]:<44} {took / aggregate:9.2f}x bare aggregate, {took / loop:.2f}x"
+              f" bare loop: {verdict} the target (<= 2x aggregate, < 1 s)")
 
     def fill() -> None:
         with db.begin() as session:
