@@ -128,7 +128,7 @@ def main() -> None:
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.resize(1280, 720)
     table.show()
-    refresher = InboxRefresher(model, table, lambda _cid: None)
+    refresher = InboxRefresher(model, [table], lambda _cid: None)
 
     def until(condition: Callable[[], bool], limit: float = 60.0) -> None:
         deadline = time.perf_counter() + limit
