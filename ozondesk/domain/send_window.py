@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ozondesk.domain.clock import as_utc
+from ozondesk.domain.clock import as_utc, to_msk
 from ozondesk.i18n import _
 
 MAX_CHARS = 1000
@@ -63,7 +63,7 @@ def reply_window(
             delivery_end = as_utc(delivered_at) + AFTER_DELIVERY
             end = max(delivery_end, buyer_end) if buyer_end else delivery_end
             if now < end:
-                return Verdict(True, _("open until {when}").format(when=end.isoformat()), end)
+                return Verdict(True, _("open until {when} MSK").format(when=to_msk(end).strftime("%d.%m %H:%M")), end)
             return Verdict(
                 False,
                 _(

@@ -26,26 +26,25 @@ from PySide6.QtWidgets import (
 
 from ozondesk.domain.clock import to_msk
 from ozondesk.domain.compliance import pick
+from ozondesk.domain.display_names import (
+    STATUS_NAMES,
+    WINDOW,
+    deadline_label,
+    posting_status_name,
+    status_name,
+)
 from ozondesk.domain.logistics import Suggestion
 from ozondesk.i18n import N_, _, language, ngettext
 from ozondesk.services.conversation import ConversationDetail, PostingView, TemplateRef
+from ozondesk.ui.deadline_labels import TARGET_LABELS as TARGET_LABELS  # importers of the old home
+from ozondesk.ui.deadline_labels import reply_window_of, target_label
 from ozondesk.ui.decision_panel import DecisionPanel, decision_html
 from ozondesk.ui.feedback_context import feedback_html
 from ozondesk.ui.inbox_deadline import met_verdict, segment_reason, segment_span
 from ozondesk.ui.inbox_model import KIND_LABELS, format_left
 
 STATE_LABELS = {"ok": N_("ok"), "due-soon": N_("due soon"), "breached": N_("breached")}
-STATUS_LABELS = {
-    "open": N_("open"),
-    "waiting_buyer": N_("waiting for the buyer"),
-    "resolved": N_("resolved"),
-    "closed": N_("closed"),
-}
-TARGET_LABELS = {
-    "first-response": N_("First response"),
-    "next-response": N_("Next response"),
-    "resolution": N_("Resolution"),
-}
+STATUS_LABELS = STATUS_NAMES  # kept for importers; display_names holds the names
 CONVERSATION_LINK = "conversation"
 TEMPLATE_LINK = "template"
 PREVIEW_CHARS = 80
@@ -90,7 +89,7 @@ def _posting_html(p: PostingView) -> str:
     rows = [
         (_("Posting"), f"{p.posting_number} ({p.scheme})"),
         (_("Order"), p.order_number or "—"),
-        (_("Status"), p.status),
+        (_("Status"), posting_status_name(p.status)),
         (_("Created"), msk_text(p.created_at)),
         *([(_("Ship by"), msk_text(p.ship_by))] if p.ship_by else []),
         (_("Shipped"), msk_text(p.shipped_at)),
@@ -150,7 +149,7 @@ def earlier_html(detail: ConversationDetail) -> str:
     parts = [f"<h4>{heading}</h4><ul>"]
     for c in detail.earlier:
         kind = _(KIND_LABELS.get(c.kind, c.kind))
-        status = _(STATUS_LABELS.get(c.status, c.status))
+        status = status_name(c.status)
         text = c.subject or c.preview
         if len(text) > PREVIEW_CHARS:
             text = text[: PREVIEW_CHARS - 1] + "…"
@@ -169,17 +168,21 @@ def earlier_html(detail: ConversationDetail) -> str:
 def context_html(detail: ConversationDetail, now: datetime) -> str:
     parts = [f"<h3>{escape(detail.title)}</h3>"]
     for target in detail.targets:
-        label = _(TARGET_LABELS[target.kind])
+        label = target_label(target)
         if target.met_at is not None:
             parts.append(f"<div>{escape(label)}: {escape(met_verdict(target))} {msk_text(target.met_at)}</div>")
         elif target.countdown is not None and target.deadline is not None:
             left = format_left((target.deadline - now).total_seconds())
-            due = escape(_("due"))
             state = escape(_(STATE_LABELS.get(target.countdown.state, target.countdown.state)))
             parts.append(
-                f"<div><b>{escape(label)}</b>: {escape(left)} · {due} {msk_text(target.deadline)}"
+                f"<div><b>{escape(label)}</b>: {msk_text(target.deadline)} · {escape(left)}"
                 f" ({state})</div>"
             )
+    window = reply_window_of(detail, now)
+    if window is not None and window.closes_at is not None:
+        left = format_left((window.closes_at - now).total_seconds())
+        label = deadline_label(WINDOW)
+        parts.append(f"<div><b>{escape(label)}</b>: {msk_text(window.closes_at)} · {escape(left)}</div>")
     if detail.timeline:
         heading = escape(_("How the first-response deadline was counted"))
         parts.append(f"<h4>{heading}</h4><ul>")

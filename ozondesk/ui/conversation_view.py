@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ozondesk.domain.display_names import category_name, status_name
 from ozondesk.i18n import N_, _
 from ozondesk.services.conversation import ConversationDetail, MessageView
 from ozondesk.ui.context_panel import (
@@ -127,7 +128,8 @@ class ConversationView(QWidget):
         self.detail = detail
         self.header.setText(
             _("{title} · {status} · {category}").format(
-                title=detail.title, status=_(STATUS_LABELS.get(detail.status, detail.status)), category=detail.category or "—"
+                title=detail.title, status=status_name(detail.status),
+                category=category_name(detail.category) or "—"
             )
         )
         self.thread.setHtml(thread_html(detail, self.below_message))

@@ -7,9 +7,11 @@ from html import escape
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
+from ozondesk.domain.display_names import WINDOW, deadline_label, policy_name
 from ozondesk.i18n import _
 from ozondesk.services.conversation import ConversationDetail
-from ozondesk.ui.conversation_view import STATE_LABELS, TARGET_LABELS, msk_text
+from ozondesk.ui.conversation_view import STATE_LABELS, msk_text
+from ozondesk.ui.deadline_labels import reply_window_of, target_label
 from ozondesk.ui.inbox_deadline import (
     format_left,
     local_short,
@@ -21,9 +23,9 @@ from ozondesk.ui.inbox_deadline import (
 
 def deadline_html(detail: ConversationDetail, now: datetime) -> str:
     parts = [f"<h3>{escape(detail.title)}</h3>",
-             "<p>" + escape(_("Policy: {policy}").format(policy=detail.sla_policy)) + "</p>"]
+             "<p>" + escape(_("Policy: {policy}").format(policy=policy_name(detail.sla_policy))) + "</p>"]
     for target in detail.targets:
-        label = escape(_(TARGET_LABELS[target.kind]))
+        label = escape(target_label(target))
         if target.met_at is not None:
             parts.append(f"<p><b>{label}</b>: {escape(met_verdict(target))} {msk_text(target.met_at)}</p>")
             continue
@@ -45,6 +47,7 @@ def deadline_html(detail: ConversationDetail, now: datetime) -> str:
             + escape(_("Wall-clock time left: {left}")).format(left=wall) + "<br>"
             + escape(_("Working time left: {left}").format(left=counted)) + "</p>"
         )
+    parts.append(_window_html(detail, now))
     if detail.timeline:
         parts.append("<h4>" + escape(_("How the first-response deadline was counted")) + "</h4>")
         rows = []
@@ -58,6 +61,25 @@ def deadline_html(detail: ConversationDetail, now: datetime) -> str:
     else:
         parts.append("<p>" + escape(_("No deadline is running for this conversation.")) + "</p>")
     return "".join(parts)
+
+
+def _window_html(detail: ConversationDetail, now: datetime) -> str:
+    """The third deadline: until when Ozon accepts a chat message from the seller, and why."""
+    label = escape(deadline_label(WINDOW))
+    verdict = reply_window_of(detail, now)
+    if verdict is None:
+        return (f"<p><b>{label}</b><br>"
+                + escape(_("No reply window: a public answer can be posted at any time.")) + "</p>")
+    if verdict.closes_at is None:
+        when = escape(_("no closing time yet"))
+    else:
+        when = (msk_text(verdict.closes_at) + " · "
+                + escape(format_left((verdict.closes_at - now).total_seconds())))
+    state = escape(_("open") if verdict.allowed else _("closed"))
+    rule = escape(_("Ozon accepts the seller's chat messages for 48 h after the buyer's last message;"
+                    " FBS and rFBS orders also until 72 h after delivery."))
+    return (f"<p><b>{label}</b> ({state})<br>{when}<br>{escape(verdict.reason)}<br>"
+            f"<span style='color:#666'>{rule}</span></p>")
 
 
 class DeadlineDialog(QDialog):

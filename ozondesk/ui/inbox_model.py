@@ -23,6 +23,7 @@ from PySide6.QtGui import QBrush, QFont
 
 from ozondesk.domain import sla
 from ozondesk.domain.clock import utcnow
+from ozondesk.domain.display_names import category_name, deadline_kind_of_policy, deadline_label
 from ozondesk.domain.policies import SlaPolicy
 from ozondesk.i18n import N_, _
 from ozondesk.services.changes import OpChanges
@@ -491,7 +492,7 @@ class InboxModel(QAbstractTableModel):
         if column == COL_PREVIEW:
             return row.snippet or row.preview  # a search shows where it matched, in 【】
         if column == COL_CATEGORY:
-            return row.category or ""
+            return category_name(row.category)
         if column == COL_ASSIGNEE:
             return row.assignee or _("unassigned")
         if column == COL_RECEIVED:
@@ -500,7 +501,11 @@ class InboxModel(QAbstractTableModel):
             if row.status == "waiting_buyer":
                 return _("paused")
             countdown = self.countdown(row)
-            return format_left(countdown.seconds_left) if countdown else ""
+            if countdown is None:
+                return ""
+            # Named, so this list and the composer never show two deadlines without saying which.
+            label = deadline_label(deadline_kind_of_policy(row.due_policy))
+            return _("{label}: {left}").format(label=label, left=format_left(countdown.seconds_left))
         if column == COL_UNREAD:
             return str(row.unread) if row.unread else ""
         return ""

@@ -248,8 +248,9 @@ def test_the_window_countdown_sits_beside_the_sla_countdown_and_closes_live(
     qtbot: Any, desk: Desk
 ) -> None:
     c = desk.composer()
-    assert c.sla_label.text().endswith("SLA: 10 min</span>")
-    assert c.window_label.text() == "Reply window: 47 h 55 min"
+    # Each countdown says which deadline it is (#17): the next reply, and the platform's window.
+    assert c.sla_label.text().endswith(">Next reply due: 10 min</span>")
+    assert c.window_label.text() == "Reply window closes: 47 h 55 min"
     desk.type(c, "Спасибо за обращение!")
     assert c.send_button.isEnabled()
     desk.clock.now = NOW + timedelta(hours=48)
