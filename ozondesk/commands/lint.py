@@ -16,6 +16,7 @@ from typing import Any
 
 from ozondesk.commands.output import add_format_option, emit_json, emit_table
 from ozondesk.domain.clock import parse_instant, utcnow
+from ozondesk.domain.display_names import severity_name
 from ozondesk.domain.lint import Finding, LintContext, Linter, blocking, default_linter
 from ozondesk.domain.packs import load_pack
 from ozondesk.domain.template_lint import lint_template_body
@@ -151,7 +152,7 @@ def _run_pack(linter: Linter, path: Path, context: LintContext | None, fmt: str)
         )
     else:
         rows = [
-            [tid, f.severity, f.rule, f"{f.start}-{f.end}", f.text, f.message, f.suggestion]
+            [tid, severity_name(f.severity), f.rule, f"{f.start}-{f.end}", f.text, f.message, f.suggestion]
             for tid, _ok, fs in results
             for f in fs
         ]
@@ -182,7 +183,7 @@ def _table(findings: Sequence[Finding]) -> None:
     emit_table(
         (_("severity"), _("rule"), _("span"), _("text"), _("message"), _("suggestion")),
         [
-            [f.severity, f.rule, f"{f.start}-{f.end}", f.text, f.message, f.suggestion]
+            [severity_name(f.severity), f.rule, f"{f.start}-{f.end}", f.text, f.message, f.suggestion]
             for f in findings
         ],
     )

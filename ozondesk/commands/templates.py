@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ozondesk.commands.output import add_format_option, emit_json, emit_pairs, emit_table
 from ozondesk.domain.clock import utcnow
+from ozondesk.domain.display_names import category_name
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
 
@@ -80,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
             else:
                 emit_table(
                     [_("id"), _("category"), _("channel"), _("live"), _("pending"), _("title")],
-                    [[r["id"], r["category"], r["channel"], r["live_revision"], r["pending"], r["title"]]
+                    [[r["id"], category_name(r["category"]), r["channel"], r["live_revision"], r["pending"], r["title"]]
                      for r in rows],
                 )
             return 0

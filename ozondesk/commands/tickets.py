@@ -46,9 +46,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _row(v: TicketView) -> list[object]:
     from ozondesk.domain.clock import iso_msk
+    from ozondesk.domain.display_names import (
+        ticket_category_name,
+        ticket_kind_name,
+        ticket_state_name,
+    )
 
-    return [v.id, v.kind, v.number, v.category, iso_msk(v.sent_at), iso_msk(v.due_at), v.state,
-            v.waiting_s]
+    # Text output names the codes in the interface language; --format json keeps the codes.
+    return [v.id, ticket_kind_name(v.kind), v.number, ticket_category_name(v.category),
+            iso_msk(v.sent_at), iso_msk(v.due_at), ticket_state_name(v.state), v.waiting_s]
 
 
 def run(args: argparse.Namespace) -> int:

@@ -11,6 +11,8 @@ itself rather than vanishing.
 from __future__ import annotations
 
 from ozondesk.domain.policies import DEFAULT_POLICIES
+from ozondesk.domain.tickets import CATEGORIES as TICKET_CATEGORIES
+from ozondesk.domain.tickets import KINDS as TICKET_KINDS
 from ozondesk.i18n import N_, _
 
 CATEGORY_NAMES: dict[str, str] = {
@@ -60,6 +62,12 @@ POSTING_STATUS_NAMES: dict[str, str] = {
     "client_arbitration": N_("in delivery arbitration"),
 }
 
+# A ticket to Ozon as the tickets list sorts it (services.tickets computes the state).
+TICKET_STATE_NAMES: dict[str, str] = {
+    "waiting": N_("waiting"), "due-soon": N_("due soon"), "late": N_("Ozon is late"),
+    "answered": N_("answered"), "closed": N_("closed"), "draft": N_("not sent"),
+}
+
 # The three deadlines a conversation can have, each with one label everywhere (the list, the
 # composer, the context panel, Ctrl+E), so two numbers on screen always say which is which.
 REPLY, RESOLVE, WINDOW = "reply", "resolve", "window"
@@ -92,6 +100,18 @@ def severity_name(code: str | None) -> str:
 
 def posting_status_name(code: str | None) -> str:
     return _named(POSTING_STATUS_NAMES, code)
+
+
+def ticket_state_name(code: str | None) -> str:
+    return _named(TICKET_STATE_NAMES, code)
+
+
+def ticket_kind_name(code: str | None) -> str:
+    return _named(TICKET_KINDS, code)
+
+
+def ticket_category_name(code: str | None) -> str:
+    return _named(TICKET_CATEGORIES, code)
 
 
 def policy_name(code: str | None, title: str | None = None) -> str:

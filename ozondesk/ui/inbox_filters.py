@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ozondesk.domain.display_names import category_name
 from ozondesk.i18n import N_, _
 from ozondesk.services.inbox import OPEN_STATUSES, InboxFilter
 
@@ -108,8 +109,8 @@ class InboxFilterBar(QWidget):
         self.category.blockSignals(True)
         self.category.clear()
         self.category.addItem(_("All categories"), "")
-        for name in categories:
-            self.category.addItem(name, name)
+        for code in categories:
+            self.category.addItem(category_name(code), code)
         index = self.category.findData(chosen)
         self.category.setCurrentIndex(max(index, 0))
         self.category.blockSignals(False)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from ozondesk.domain import review
 from ozondesk.domain.clock import utcnow
+from ozondesk.domain.display_names import category_name
 from ozondesk.domain.lint import Finding
 from ozondesk.domain.roles import allowed
 from ozondesk.domain.template_lint import lint_template_body
@@ -120,7 +121,7 @@ class TemplateLibraryModel(RecordTableModel[TemplateRecord]):
             if column == 0:
                 return f"{title_of(r)}\n{r.gloss_zh}" if r.gloss_zh else title_of(r)
             if column == 1:
-                return r.category
+                return category_name(r.category)
             if column == 2:
                 return f"#{r.live.number}" if r.live is not None else "—"
             if column == 3:
@@ -198,7 +199,8 @@ class TemplateLibrary(QWidget):
         self.title.setObjectName("templateTitle")
         self.category = QComboBox(self)
         self.category.setObjectName("templateCategory")
-        self.category.addItems(CATEGORIES)
+        for code in CATEGORIES:
+            self.category.addItem(category_name(code), code)  # shown translated, stored as code
         self.tags = QLineEdit(self)
         self.tags.setObjectName("templateTags")
         self.tags.setPlaceholderText(_("comma-separated, e.g. возврат, деньги"))
@@ -343,8 +345,19 @@ class TemplateLibrary(QWidget):
             )
 
     def fields(self) -> tuple[str, ...]:
-        return (self.slug.text(), self.title.text(), self.category.currentText(), self.tags.text(),
+        return (self.slug.text(), self.title.text(), self.category_code(), self.tags.text(),
                 self.gloss.text(), self.body.toPlainText())
+
+    def category_code(self) -> str:
+        return str(self.category.currentData() or "")
+
+    def set_category(self, code: str) -> None:
+        """Choose a category by code; one with no built-in name is added under its own title."""
+        index = self.category.findData(code)
+        if index < 0:
+            self.category.addItem(category_name(code), code)
+            index = self.category.count() - 1
+        self.category.setCurrentIndex(index)
 
     def is_dirty(self) -> bool:
         """Whether the editor holds changes that are not saved."""
@@ -360,7 +373,7 @@ class TemplateLibrary(QWidget):
         self.template_id = record.id
         self.slug.setText(record.slug)
         self.slug.setReadOnly(True)
-        self.category.setCurrentText(record.category)
+        self.set_category(record.category)
         self.tags.setText(", ".join(record.tags))
         self.gloss.setText(record.gloss_zh)
         self.state.setText(_("Loading…"))
@@ -410,7 +423,7 @@ class TemplateLibrary(QWidget):
         self.slug.clear()
         self.slug.setReadOnly(False)
         self.title.clear()
-        self.category.setCurrentText("other")
+        self.set_category("other")
         self.tags.clear()
         self.gloss.clear()
         self.body.clear()
@@ -467,7 +480,7 @@ class TemplateLibrary(QWidget):
             return
         fields: dict[str, Any] = dict(
             slug=self.slug.text().strip(), title=self.title.text().strip(), body=self.body.toPlainText(),
-            category=self.category.currentText(), tags=split_tags(self.tags.text()),
+            category=self.category_code(), tags=split_tags(self.tags.text()),
             gloss_zh=self.gloss.text().strip(),
         )
         template_id, actor_id, now = self.template_id, self.actor.id, self.clock()

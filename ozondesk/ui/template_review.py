@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from ozondesk.domain.clock import to_msk, utcnow
+from ozondesk.domain.display_names import category_name
 from ozondesk.domain.review import state_name
 from ozondesk.domain.roles import allowed
 from ozondesk.errors import UserError
@@ -108,7 +109,7 @@ class ReviewQueueModel(RecordTableModel[ReviewItem]):
         if role == Qt.ItemDataRole.DisplayRole:
             return (
                 rev.title,
-                item.category,
+                category_name(item.category),
                 rev.author or "—",
                 format_msk(rev.submitted_at),
                 format_msk(rev.effective_at),
@@ -291,7 +292,7 @@ class TemplateReview(QWidget):
         self.header.setText(
             "<b>{title}</b> · {category} · {revision}<br>{submitted}<br>{effect}".format(
                 title=escape(rev.title),
-                category=escape(item.category),
+                category=escape(category_name(item.category)),
                 revision=escape(_("revision #{number} by {author}").format(
                     number=rev.number, author=rev.author or "—")),
                 submitted=escape(_("Submitted {time} MSK").format(time=format_msk(rev.submitted_at))),

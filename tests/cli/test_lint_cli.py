@@ -183,3 +183,37 @@ def test_invalid_pack_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     )
     assert main(["lint", "--pack", str(path)]) == 2
     assert "templates[0].body: unknown placeholder {foo}" in capsys.readouterr().err
+
+
+def test_chinese_table_names_severities_and_its_columns_line_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """#17: double-width Chinese cells must not push the columns after them out of line."""
+    import re
+
+    import wcwidth
+
+    monkeypatch.setenv("OZONDESK_LANG", "zh_CN")
+    text = "Мы постараемся ответить в ближайшее время. Напишите в WhatsApp 😊"
+    assert main(["lint", reply(tmp_path, text), "--now", "2025-11-24T10:00:00+03:00"]) == 1
+    header, rule, *rows = capsys.readouterr().out.splitlines()
+    # The dashes line is ASCII: its runs give each column's first terminal cell.
+    starts = [m.start() for m in re.finditer(r"-+", rule)]
+    assert len(starts) == 6 and len(rows) == 4
+    assert header.split()[:3] == ["级别", "规则", "位置"]
+    assert sorted(row.split()[0] for row in rows) == ["警告", "警告", "警告", "错误"]  # never "warning"
+    for line in [header, *rows]:
+        cells: list[int] = []
+        for i in range(1, len(line)):
+            if line[i - 1] == " " and line[i] != " " and (i < 2 or line[i - 2] == " "):
+                cells.append(wcwidth.wcswidth(line[:i]))
+        # Every column after the first begins exactly where the dashes say (a cell's own
+        # single spaces, as in "в ближайшее время", are not column starts).
+        assert cells[: len(starts) - 1] == starts[1:], line
+
+
+def test_table_widths_count_terminal_cells() -> None:
+    from ozondesk.commands.output import display_width
+
+    # Chinese and emoji take two cells, a combining accent none, a tab (control) one.
+    assert [display_width(t) for t in ("错误", "😊", "е\u0301", "a\tb", "")] == [4, 2, 1, 3, 0]

@@ -90,7 +90,7 @@ def test_a_new_template_is_saved_as_a_draft_then_submitted_with_its_effect_date(
     lib.new_button.click()
     qtbot.keyClicks(lib.slug, "size-chart")
     lib.title.setText("Таблица размеров")
-    lib.category.setCurrentText("size-and-fit")
+    lib.set_category("size-and-fit")
     lib.tags.setText("размер, таблица")
     lib.gloss.setText("尺码表")
     desk.type_body(qtbot, lib, "Таблица размеров есть в карточке товара.")

@@ -10,6 +10,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from ozondesk.domain import tickets as T
 from ozondesk.domain.clock import to_msk
+from ozondesk.domain.display_names import TICKET_STATE_NAMES
 from ozondesk.i18n import N_, _
 from ozondesk.services.tickets import TicketView
 from ozondesk.ui.table_models import RecordTableModel
@@ -19,8 +20,7 @@ from ozondesk.ui.table_models import RecordTableModel
 COLUMNS = (N_("Number"), N_("Waiting on Ozon"), N_("Ozon's deadline (MSK)"), N_("Status"),
            N_("Type"), N_("Category"), N_("Sent (MSK)"), N_("Evidence"))
 WAITING, DEADLINE = 1, 2
-STATES = {"waiting": N_("waiting"), "due-soon": N_("due soon"), "late": N_("Ozon is late"),
-          "answered": N_("answered"), "closed": N_("closed"), "draft": N_("not sent")}
+STATES = TICKET_STATE_NAMES  # one home for the names: the CLI prints them too
 STATE_COLORS = {"late": "#c62828", "due-soon": "#b26a00"}
 
 
