@@ -42,6 +42,9 @@ from ozondesk.store.repos.policies import current_policies
 from ozondesk.store.ticket_models import Ticket
 
 CHUNK = 5000
+# A well-run desk on a busy day (#17): whatever fell due longer ago than this was answered or
+# resolved in time to be forgotten, so the only breaches on screen are of the last hours.
+RECENT_BREACHES = timedelta(hours=3)
 # Per 100 conversations; questions, reviews, returns and cancellations are #13's kinds.
 KIND_WEIGHTS = {
     "buyer_chat": 50, "buyer_ticket": 10, "ozon_ticket": 10, "account_manager": 5,
@@ -284,6 +287,11 @@ class _Builder:
             return max(start, received)
         return received
 
+    def _long_overdue(self, policy: str, received: datetime) -> bool:
+        """Whether ``policy``'s deadline for a message received then passed hours ago."""
+        due = sla.deadline(self.policies[policy], received)
+        return due is not None and due < self.now - RECENT_BREACHES
+
     def conversation(self, index: int) -> None:
         rnd, now = self.rnd, self.now
         cid = index + 1
@@ -291,8 +299,12 @@ class _Builder:
         age = timedelta(hours=min(rnd.expovariate(1 / 96), 30 * 24))
         received = now - age
         if kind in demo_requests.FEEDBACK_KINDS:
-            # Some questions and reviews the desk never gets to: they stay in the queue.
-            demo_requests.feedback(self, cid, kind, received, rnd.random() < 0.9 * _answer_rate(age))
+            # Some fresh questions and reviews wait in the queue; none are left to rot.
+            waiting = rnd.random() >= 0.9 * _answer_rate(age)
+            policy = demo_requests.QUESTION_POLICY if kind == "question" else demo_requests.REVIEW_POLICY
+            demo_requests.feedback(
+                self, cid, kind, received, not waiting or self._long_overdue(policy, received)
+            )
             return
         if kind in demo_requests.DECISION_KINDS:
             # The platform decides a request by itself within a day or two, so they are fresh
@@ -323,7 +335,7 @@ class _Builder:
         if kind == "buyer_chat" and rnd.random() < 0.2:
             note = rnd.choice(data.PLATFORM_NOTES).format(posting=posting)
             self._message(cid, "platform", note, received + timedelta(seconds=5))
-        answered = rnd.random() < _answer_rate(age)
+        answered = rnd.random() < _answer_rate(age) or self._long_overdue(policy, received)
         first_response = None
         assignee = rnd.choice(self.desk) if rnd.random() < 0.85 else None
         last_at, preview, unread = received, opening, 1
@@ -347,7 +359,9 @@ class _Builder:
         status = "open"
         resolved = None
         # Most answered conversations older than a day are closed, as on a real desk.
-        closes = 0.95 if age > timedelta(days=2) else 0.6 if age > timedelta(hours=8) else 0.0
+        closes = 0.95 if age > timedelta(hours=36) else 0.6 if age > timedelta(hours=8) else 0.0
+        if self._long_overdue("resolution-48h", received):
+            closes = 1.0  # the rest wait for the buyer: nothing stays open past 48 h for long
         if answered and rnd.random() < closes:
             status, resolved, unread = "resolved", last_at + timedelta(hours=2), 0
         elif answered and rnd.random() < 0.25:
@@ -387,13 +401,16 @@ class _Builder:
 
 
 def _answer_rate(age: timedelta) -> float:
-    """Fresh conversations are mostly waiting for their first reply; old ones almost never are."""
-    if age < timedelta(minutes=15):
+    """Fresh conversations are mostly waiting for their first reply; after half an hour a good
+    desk has answered nearly all of them, and old ones almost never wait."""
+    if age < timedelta(minutes=10):
         return 0.0
-    if age < timedelta(hours=1):
-        return 0.4
+    if age < timedelta(minutes=30):
+        return 0.6
+    if age < timedelta(hours=2):
+        return 0.93
     if age < timedelta(days=1):
-        return 0.92
+        return 0.97
     return 0.99
 
 

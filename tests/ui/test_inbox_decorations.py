@@ -121,14 +121,16 @@ def test_the_clock_moves_states_without_a_reload(qtbot: Any, model: Any) -> None
     inbox.tick(NOW + timedelta(minutes=11), 0, 0)
     icon = cell(inbox, ids, "ok", COL_DUE, Qt.ItemDataRole.DecorationRole)
     assert drawn_from(icon, "sla-breached.svg")
-    assert cell(inbox, ids, "ok", COL_DUE, Qt.ItemDataRole.DisplayRole) == "−1 min"
+    # Named (#17): the list says which deadline its countdown runs to.
+    assert cell(inbox, ids, "ok", COL_DUE, Qt.ItemDataRole.DisplayRole) == "Next reply due: −1 min"
 
 
 def test_the_tooltip_explains_a_deadline_across_the_night(model: Any) -> None:
     inbox, ids = model
     inbox.now = NIGHT + timedelta(minutes=1)
     text = cell(inbox, ids, "night", COL_DUE, Qt.ItemDataRole.ToolTipRole)
-    lines = text.splitlines()
+    label, *lines = text.splitlines()
+    assert label == "Next reply due"
     assert lines[0] == "Working time left: 14 min"  # 4 minutes tonight, 10 tomorrow morning
     assert lines[1] == "Wall-clock time left: 10 h 14 min"
     assert lines[2].startswith("Deadline 24.11 09:10 MSK (your time ")

@@ -74,7 +74,7 @@ def test_the_queue_lists_the_submission_with_msk_times_diff_and_findings(qtbot: 
     model = screen.model
     assert model.rowCount() == 1
     row = [model.data(model.index(0, c)) for c in range(model.columnCount())]
-    assert row == ["Задержка доставки", "logistics-delay", "Li Na", "23.11.2026 15:00", "26.11.2026 15:00"]
+    assert row == ["Задержка доставки", "Logistics delay", "Li Na", "23.11.2026 15:00", "26.11.2026 15:00"]
     header = screen.header.text()
     assert "26.11.2026 15:00" in header and "live revision #1 stays in force until then" in header
     assert "придёт" in screen.diff.right.toPlainText() and "30 ноября" in screen.diff.left.toPlainText()
