@@ -37,6 +37,9 @@ def prepare_database(args: argparse.Namespace) -> Database:
 
             sys.stderr.write(_("Creating demo database at {path}…").format(path=path) + "\n")
             generate(db, size=DEMO_SIZE)
+        from ozondesk.services.demo_live import start_as_lead
+
+        start_as_lead(db)  # every workspace can be visited; a "Work as" choice stays
         return db
     db = open_database(args.db)
     from ozondesk.domain.clock import utcnow
@@ -363,6 +366,10 @@ def _run_app(args: argparse.Namespace, app: Any) -> int:
             screen.close()
             screen = None
         window.start()
+        if args.demo:
+            from ozondesk.ui.demo_ticker import start_demo_ticker
+
+            start_demo_ticker(window, db, runner)  # buyers keep writing while the demo runs
         if args.self_test:
             code = self_test(window)
         else:

@@ -38,6 +38,7 @@ from ozondesk.store.models import (
     TemplateRevision,
     TemplateUse,
 )
+from ozondesk.store.repos.feedback import QUESTION_POLICY, REVIEW_POLICY
 from ozondesk.store.repos.policies import current_policies
 from ozondesk.store.ticket_models import Ticket
 
@@ -301,7 +302,7 @@ class _Builder:
         if kind in demo_requests.FEEDBACK_KINDS:
             # Some fresh questions and reviews wait in the queue; none are left to rot.
             waiting = rnd.random() >= 0.9 * _answer_rate(age)
-            policy = demo_requests.QUESTION_POLICY if kind == "question" else demo_requests.REVIEW_POLICY
+            policy = QUESTION_POLICY if kind == "question" else REVIEW_POLICY
             demo_requests.feedback(
                 self, cid, kind, received, not waiting or self._long_overdue(policy, received)
             )

@@ -72,7 +72,7 @@ def _arrive(session: Session, now: datetime, rnd: random.Random) -> Arrival:
     target = _answered_chat(session, now) if rnd.random() < FOLLOW_UP_SHARE else None
     if target is not None:
         text = rnd.choice(data.FOLLOW_UPS)
-        chat = ChatSummary(target.platform_id, "BUYER_SELLER", "OPENED", as_utc(target.received_at),
+        chat = ChatSummary(target.platform_id or "", "BUYER_SELLER", "OPENED", as_utc(target.received_at),
                            message_id, message_id, target.unread_count + 1)
     else:
         category = rnd.choice(list(data.BUYER_TEXT))
@@ -104,7 +104,8 @@ def _answered_chat(session: Session, now: datetime) -> Conversation | None:
     return session.scalar(
         select(Conversation)
         .where(Conversation.kind == "buyer_chat", Conversation.status == "open",
-               Conversation.first_response_at.is_not(None), Conversation.last_message_at >= since)
+               Conversation.platform_id.is_not(None), Conversation.first_response_at.is_not(None),
+               Conversation.last_message_at >= since)
         .order_by(func.random())
         .limit(1)
     )

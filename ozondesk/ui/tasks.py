@@ -63,6 +63,11 @@ class TaskRunner(QObject):
         else:
             log.warning("background task failed: %s", error)
 
+    @property
+    def closed(self) -> bool:
+        """Whether ``shutdown`` ran: work handed in now is dropped."""
+        return self._closed
+
     def shutdown(self, wait: bool = True) -> None:
         """Stop taking work; ``wait=False`` leaves a running job to end by itself (a network
         call the GUI must not wait for), its callbacks then dropped by whoever owns them."""

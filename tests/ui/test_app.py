@@ -74,6 +74,19 @@ def test_demo_database_is_created_once_and_reused(monkeypatch: pytest.MonkeyPatc
     assert path.stat().st_size >= size
 
 
+def test_the_demo_desk_opens_as_the_team_lead(monkeypatch: pytest.MonkeyPatch) -> None:
+    """#17: every workspace of the demo can be visited without "Work as"."""
+    from ozondesk.services.preferences import desk_agent
+
+    monkeypatch.setattr(app_module, "DEMO_SIZE", 20)
+    db = app_module.prepare_database(args(demo=True))
+    try:
+        agent = desk_agent(db)
+        assert agent is not None and (agent.login, agent.role) == ("zhao.ting", "lead")
+    finally:
+        db.dispose()
+
+
 def test_a_new_desk_starts_with_the_starter_templates(tmp_path: Path) -> None:
     from ozondesk.domain.clock import utcnow
     from ozondesk.services.templates import TemplateService
