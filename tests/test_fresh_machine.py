@@ -46,6 +46,8 @@ def test_first_command_installs_into_a_virtual_environment_and_starts_the_demo()
         "QT_QPA_PLATFORM=offscreen python -m pytest -q"
     )
     assert "fonts-noto-cjk" in readme_commands.apt_packages(first)
+    # Buyers write emoji: without a colour emoji font they are empty boxes (#17).
+    assert "fonts-noto-color-emoji" in readme_commands.apt_packages(first)
 
 
 def _linked_libraries() -> dict[str, str]:

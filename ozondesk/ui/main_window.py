@@ -56,12 +56,14 @@ from ozondesk.ui.inbox_model import (
 )
 from ozondesk.ui.inbox_panes import InboxPanes
 from ozondesk.ui.inbox_refresh import InboxRefresher
+from ozondesk.ui.log_toggle import log_toggle_action
 from ozondesk.ui.log_view import LogView
 from ozondesk.ui.presence_label import PresenceLabel
 from ozondesk.ui.presence_panel import PresencePanel
 from ozondesk.ui.settings_dialog import SettingsDialog
 from ozondesk.ui.shortcut_help import ShortcutHelp
 from ozondesk.ui.shortcut_scope import widget_shortcut
+from ozondesk.ui.status_line import WorkspaceStatusLabel
 from ozondesk.ui.sync_worker import SyncController, SyncRound
 from ozondesk.ui.tasks import TaskRunner
 from ozondesk.ui.team_desk import TeamDesk
@@ -233,8 +235,10 @@ class MainWindow(QMainWindow):
         self._open_pending = False
         self.model.dataChanged.connect(self._page_arrived)
 
-        # Elided, as every status bar text: a long line must not make the window wider.
-        self.status_text = ElidedLabel(_("Loading inbox…"), self)
+        # Elided, as every status bar text: a long line must not make the window wider; and
+        # one line per workspace (WorkspaceStatusLabel is an ElidedLabel).
+        self.status_text = WorkspaceStatusLabel(_("Loading inbox…"), self)
+        self.workspaces.changed.connect(self.status_text.show_workspace)
         self.clock = ClockLabel(self)
         windows = ((N_("Chats"), "chat-first-response"), (N_("Verified support"), "verified-support"),
                    (N_("Ozon tickets"), "ozon-ticket"))
@@ -468,9 +472,7 @@ class MainWindow(QMainWindow):
         self.online_action.setCheckable(True)
         self.online_action.setChecked(True)
         self.online_action.toggled.connect(self._set_online)
-        self.log_action = self.log_view.toggleViewAction()
-        self.log_action.setText(_("Sync &log"))
-        self.log_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.log_action = log_toggle_action(self, self.log_view, _("Sync &log"))
         self.setup_action = QAction(_("Set &up OzonDesk…"), self)
         self.setup_action.triggered.connect(self.setup_requested.emit)
         desk = self.desk_menu = self.menuBar().addMenu(_("&Desk"))
@@ -523,6 +525,8 @@ class MainWindow(QMainWindow):
             return
         if not self.sync.has_shops:
             self.sync_label.setText(_("No Ozon shop configured — Settings → Shops"))
+            # F5 must answer: the line above is there from the start, so say it where the eye is.
+            self.status_text.setText(_("Can't sync: no Ozon shop is connected. Set one up: Desk → Set up OzonDesk…"))
             return
         if self.sync.busy:
             self.sync_label.setText(_("A sync is running; another follows it."))

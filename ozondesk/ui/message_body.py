@@ -16,6 +16,10 @@ from ozondesk.domain.chat_images import (
     moderation_of,
 )
 from ozondesk.i18n import _
+from ozondesk.resources import resource_path
+
+# An icon, not 📎: many desktops have no colour emoji font and drew an empty box (#17).
+ATTACHMENT_ICON = resource_path("icons", "thread", "attachment.svg").as_uri()
 
 
 def _text_html(text: str) -> str:
@@ -34,7 +38,7 @@ def _text_html(text: str) -> str:
 def message_body_html(text: str, attachments: tuple[str, ...]) -> str:
     status = moderation_of(attachments)
     files = "".join(
-        f"<div>📎 {escape(name)}</div>"
+        f"<div><img src='{ATTACHMENT_ICON}' width='16' height='16'> {escape(name)}</div>"
         for name in attachments
         if name != IMAGE_TAG and not name.startswith(IMAGE_TAG + ":")
     )
