@@ -104,5 +104,7 @@ def run(args: argparse.Namespace) -> int:
             for d in result["days"]
         ],
     )
-    emit_pairs([(_("status"), summary.status), (_("minutes left today"), result["minutes_left_today"])])
+    from ozondesk.domain.display_names import presence_state_name
+
+    emit_pairs([(_("status"), presence_state_name(summary.status)), (_("minutes left today"), result["minutes_left_today"])])
     return 0

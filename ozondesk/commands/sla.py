@@ -69,7 +69,12 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         emit_json(result)
         return 0
-    emit_pairs([(k, v) for k, v in result.items() if k != "timeline"])
+    from ozondesk.domain.display_names import countdown_state_name, policy_name
+
+    # Text names the codes in the interface language; --format json keeps them.
+    shown = {**result, "policy": policy_name(args.policy, history[-1].policy.title),
+             "state": countdown_state_name(state) if state else None}
+    emit_pairs([(k, v) for k, v in shown.items() if k != "timeline"])
     if args.explain:
         rows = [
             (t["start"], t["end"], _("counted") if t["counted"] else _("skipped"), t["reason"] or "")

@@ -45,6 +45,17 @@ STATUS_NAMES: dict[str, str] = {
 
 SEVERITY_NAMES: dict[str, str] = {"error": N_("Error"), "warning": N_("Warning"), "info": N_("Note")}
 
+# Where a countdown stands (domain.sla.State).
+COUNTDOWN_STATE_NAMES: dict[str, str] = {"ok": N_("ok"), "due-soon": N_("due soon"), "breached": N_("breached")}
+
+# The shop's presence standing (domain.presence.ShopState), as the status bar says it.
+PRESENCE_STATE_NAMES: dict[str, str] = {
+    "ok": N_("Shop presence OK"),
+    "warning": N_("Presence warning: half of today's offline allowance used"),
+    "at-risk": N_("At risk: yesterday was a breach day"),
+    "demotion": N_("Demotion: two breach days in a row"),
+}
+
 # Ozon's posting statuses (FBS/FBO/rFBS), as /v3/posting/*/get returns them.
 POSTING_STATUS_NAMES: dict[str, str] = {
     "awaiting_registration": N_("awaiting registration"),
@@ -100,6 +111,14 @@ def severity_name(code: str | None) -> str:
 
 def posting_status_name(code: str | None) -> str:
     return _named(POSTING_STATUS_NAMES, code)
+
+
+def countdown_state_name(code: str | None) -> str:
+    return _named(COUNTDOWN_STATE_NAMES, code)
+
+
+def presence_state_name(code: str | None) -> str:
+    return _named(PRESENCE_STATE_NAMES, code)
 
 
 def ticket_state_name(code: str | None) -> str:

@@ -296,7 +296,10 @@ class _Builder:
     def conversation(self, index: int) -> None:
         rnd, now = self.rnd, self.now
         cid = index + 1
-        kind = rnd.choices(list(KIND_WEIGHTS), weights=list(KIND_WEIGHTS.values()))[0]
+        kinds = list(KIND_WEIGHTS)
+        # The first of each kind for sure, so even a small demo shows every kind at any hour
+        # (what else is drawn depends on the hour: how much is answered by now).
+        kind = kinds[index] if index < len(kinds) else rnd.choices(kinds, weights=list(KIND_WEIGHTS.values()))[0]
         age = timedelta(hours=min(rnd.expovariate(1 / 96), 30 * 24))
         received = now - age
         if kind in demo_requests.FEEDBACK_KINDS:

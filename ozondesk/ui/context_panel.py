@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from ozondesk.domain.clock import to_msk
 from ozondesk.domain.compliance import pick
 from ozondesk.domain.display_names import (
+    COUNTDOWN_STATE_NAMES,
     STATUS_NAMES,
     WINDOW,
     deadline_label,
@@ -34,7 +35,7 @@ from ozondesk.domain.display_names import (
     status_name,
 )
 from ozondesk.domain.logistics import Suggestion
-from ozondesk.i18n import N_, _, language, ngettext
+from ozondesk.i18n import _, language, ngettext
 from ozondesk.services.conversation import ConversationDetail, PostingView, TemplateRef
 from ozondesk.ui.deadline_labels import TARGET_LABELS as TARGET_LABELS  # importers of the old home
 from ozondesk.ui.deadline_labels import reply_window_of, target_label
@@ -43,7 +44,7 @@ from ozondesk.ui.feedback_context import feedback_html
 from ozondesk.ui.inbox_deadline import met_verdict, segment_reason, segment_span
 from ozondesk.ui.inbox_model import KIND_LABELS, format_left
 
-STATE_LABELS = {"ok": N_("ok"), "due-soon": N_("due soon"), "breached": N_("breached")}
+STATE_LABELS = COUNTDOWN_STATE_NAMES
 STATUS_LABELS = STATUS_NAMES  # kept for importers; display_names holds the names
 CONVERSATION_LINK = "conversation"
 TEMPLATE_LINK = "template"

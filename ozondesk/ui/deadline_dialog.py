@@ -75,7 +75,8 @@ def _window_html(detail: ConversationDetail, now: datetime) -> str:
     else:
         when = (msk_text(verdict.closes_at) + " · "
                 + escape(format_left((verdict.closes_at - now).total_seconds())))
-    state = escape(_("open") if verdict.allowed else _("closed"))
+    # Not the conversation's "open"/"closed" (a status): whether Ozon takes a message now.
+    state = escape(_("accepting messages") if verdict.allowed else _("no longer accepting messages"))
     rule = escape(_("Ozon accepts the seller's chat messages for 48 h after the buyer's last message;"
                     " FBS and rFBS orders also until 72 h after delivery."))
     return (f"<p><b>{label}</b> ({state})<br>{when}<br>{escape(verdict.reason)}<br>"

@@ -503,9 +503,10 @@ class InboxModel(QAbstractTableModel):
             countdown = self.countdown(row)
             if countdown is None:
                 return ""
-            # Named, so this list and the composer never show two deadlines without saying which.
+            # Named, so this list and the composer never show two deadlines without saying which;
+            # the time first, so a narrow column cuts the label, never the countdown.
             label = deadline_label(deadline_kind_of_policy(row.due_policy))
-            return _("{label}: {left}").format(label=label, left=format_left(countdown.seconds_left))
+            return _("{left} · {label}").format(label=label, left=format_left(countdown.seconds_left))
         if column == COL_UNREAD:
             return str(row.unread) if row.unread else ""
         return ""

@@ -144,7 +144,7 @@ class MainWindow(QMainWindow):
         self.table.setColumnWidth(COL_PREVIEW, 260)
         self.table.setColumnWidth(COL_UNREAD, 50)
         self.table.setColumnWidth(COL_RECEIVED, 90)
-        self.table.setColumnWidth(COL_DUE, 110)
+        self.table.setColumnWidth(COL_DUE, 190)  # the countdown and which deadline it is
         # The model sorts in SQL; show its order first, or enabling sorting re-sorts by Kind.
         header.setSortIndicator(*self.model.sort_column())
         self.table.setSortingEnabled(True)

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
+from ozondesk.domain.display_names import PRESENCE_STATE_NAMES
 from ozondesk.domain.presence import PresenceSummary
-from ozondesk.i18n import N_, _
+from ozondesk.i18n import _
 from ozondesk.ui.elided_label import ElidedLabel
 
-STATE_TEXT = {
-    "ok": N_("Shop presence OK"),
-    "warning": N_("Presence warning: half of today's offline allowance used"),
-    "at-risk": N_("At risk: yesterday was a breach day"),
-    "demotion": N_("Demotion: two breach days in a row"),
-}
+STATE_TEXT = PRESENCE_STATE_NAMES  # one home for the names: `ozondesk presence` prints them too
 STATE_STYLE = {"ok": "", "warning": "color:#b26a00", "at-risk": "color:#c62828", "demotion": "color:#fff;background:#c62828"}
 
 

@@ -222,3 +222,14 @@ def test_table_output_is_readable(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sla", "--policy", "chat-first-response", "--received", "2025-11-04T12:00+03:00"]) == 0
     out = capsys.readouterr().out
     assert "deadline" in out and "2025-11-04T12:15:00+03:00" in out
+
+
+def test_sla_text_names_the_policy_and_state_while_json_keeps_codes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """#17: no raw codes in the readable output."""
+    assert main(["sla", "--policy", "chat-first-response", "--received", "2025-11-04T08:50:00Z",
+                 "--now", "2025-11-04T12:10:00+03:00"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "policy        Chat: first response"
+    assert lines[-1] == "state         breached"

@@ -40,7 +40,7 @@ def test_ctrl_e_explains_all_three_deadlines_by_name() -> None:
     assert "<b>Next reply due</b> (ok)" in html
     assert "<b>Resolve by</b> (ok)" in html
     # The third: the platform's reply window, 48 h after the buyer wrote at 11:00 MSK.
-    assert "<b>Reply window closes</b> (open)<br>25.11.2026 11:00 MSK · 47 h 00 min" in html
+    assert "<b>Reply window closes</b> (accepting messages)<br>25.11.2026 11:00 MSK · 47 h 00 min" in html
     assert "open until 48 h after the buyer&#x27;s last message" in html
 
 

@@ -122,7 +122,7 @@ def test_the_clock_moves_states_without_a_reload(qtbot: Any, model: Any) -> None
     icon = cell(inbox, ids, "ok", COL_DUE, Qt.ItemDataRole.DecorationRole)
     assert drawn_from(icon, "sla-breached.svg")
     # Named (#17): the list says which deadline its countdown runs to.
-    assert cell(inbox, ids, "ok", COL_DUE, Qt.ItemDataRole.DisplayRole) == "Next reply due: −1 min"
+    assert cell(inbox, ids, "ok", COL_DUE, Qt.ItemDataRole.DisplayRole) == "−1 min · Next reply due"
 
 
 def test_the_tooltip_explains_a_deadline_across_the_night(model: Any) -> None:
