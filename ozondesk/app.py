@@ -30,6 +30,8 @@ def demo_database_path() -> Path:
 def prepare_database(args: argparse.Namespace) -> Database:
     if args.demo:
         path = demo_database_path()
+        if path.exists():
+            _forget_stale_demo(path)
         fresh = not path.exists()
         db = open_database(str(path))
         if fresh:
@@ -54,6 +56,22 @@ def prepare_database(args: argparse.Namespace) -> Database:
         # In team mode only a lead's or the administrator's desk may publish templates.
         log.info("starter templates left for a lead's desk to add")
     return db
+
+
+def _forget_stale_demo(path: Path) -> None:
+    """A demo file last written hours ago is made again: it is generated relative to its day,
+    and reopened later it would open on a wall of long-overdue conversations (#17)."""
+    import time
+
+    from ozondesk.services.demo_live import STALE_AFTER
+
+    files = [f for f in (path, path.with_name(path.name + "-wal")) if f.exists()]
+    written = max(f.stat().st_mtime for f in files)
+    if time.time() - written < STALE_AFTER.total_seconds():
+        return
+    sys.stderr.write(_("The demo database is from an earlier day; making a fresh one…") + "\n")
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
 
 
 def wants_setup(args: argparse.Namespace, db: Database) -> bool:

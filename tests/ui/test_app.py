@@ -74,6 +74,38 @@ def test_demo_database_is_created_once_and_reused(monkeypatch: pytest.MonkeyPatc
     assert path.stat().st_size >= size
 
 
+def test_a_demo_from_an_earlier_day_is_made_again(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its deadlines ran on while it was closed: reopened as it was, it would be all backlog."""
+    import os
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from ozondesk.domain.clock import utcnow
+    from ozondesk.services.demo import generate
+    from ozondesk.store.db import open_database
+    from ozondesk.store.models import Conversation
+
+    path = app_module.demo_database_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    old = open_database(str(path))
+    generate(old, size=15, now=utcnow() - timedelta(days=2))
+    old.dispose()
+    two_days_ago = (utcnow() - timedelta(days=2)).timestamp()
+    os.utime(path, (two_days_ago, two_days_ago))  # nobody wrote to it since
+    monkeypatch.setattr(app_module, "DEMO_SIZE", 20)
+    db = app_module.prepare_database(args(demo=True))
+    try:
+        with db.read() as session:
+            # 20, not the old file's 15: made again, now.
+            assert session.scalar(select(func.count()).select_from(Conversation)) == 20
+    finally:
+        db.dispose()
+    assert "making a fresh one" in capsys.readouterr().err
+
+
 def test_the_demo_desk_opens_as_the_team_lead(monkeypatch: pytest.MonkeyPatch) -> None:
     """#17: every workspace of the demo can be visited without "Work as"."""
     from ozondesk.services.preferences import desk_agent
