@@ -75,7 +75,8 @@ LIBRARY_COLUMNS = (N_("Template"), N_("Category"), N_("Live"), N_("In work"), N_
 
 def haystack(record: TemplateRecord) -> str:
     titles = [r.title for r in (record.live, record.pending) if r is not None]
-    return fold(" ".join((record.slug, record.category, record.gloss_zh, *record.tags, *titles)))
+    return fold(" ".join((record.slug, record.category, category_name(record.category), record.gloss_zh,
+                          *record.tags, *titles)))
 
 
 def title_of(record: TemplateRecord) -> str:

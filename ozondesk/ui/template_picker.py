@@ -24,6 +24,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QTextBrowser, QVBoxLayout, QWidget
 
+from ozondesk.domain.display_names import category_name
 from ozondesk.domain.templates import fill_template
 from ozondesk.i18n import _
 from ozondesk.services.compose import TemplateChoice
@@ -33,7 +34,9 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 def haystack(choice: TemplateChoice) -> str:
-    return fold(" ".join((choice.title, choice.slug, choice.category, choice.gloss_zh, *choice.tags)))
+    # The category by its code and by its name in the agent's language (物流延误 finds them too).
+    return fold(" ".join((choice.title, choice.slug, choice.category, category_name(choice.category),
+                          choice.gloss_zh, *choice.tags)))
 
 
 def matches(choice: TemplateChoice, query: str) -> bool:
@@ -80,7 +83,7 @@ class TemplateListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{c.title}\n{c.gloss_zh}" if c.gloss_zh else c.title
         if role == Qt.ItemDataRole.ToolTipRole:
-            return ", ".join(c.tags) or c.category
+            return ", ".join(c.tags) or category_name(c.category)
         if role == Qt.ItemDataRole.UserRole:
             return c.id
         return None

@@ -105,3 +105,17 @@ def test_the_preview_is_filled_from_the_conversation_and_names_what_is_missing(q
     text = picker.preview.toPlainText()
     assert "Здравствуйте, Анна!" in text and "123-0001" in text
     assert "告" in text or "问候" in text  # the gloss is shown to the agent
+
+
+def test_a_category_is_found_by_its_name_in_the_interface_language() -> None:
+    """#17: a Chinese agent types 物流延误, not logistics-delay."""
+    from ozondesk.i18n import set_language
+
+    items = choices()
+    by_code = {c.slug for c in items if c.category == "logistics-delay"}
+    assert by_code and {c.slug for c in items if matches(c, "logistics-delay")} >= by_code
+    set_language("zh_CN")
+    try:
+        assert {c.slug for c in items if matches(c, "物流延误")} == by_code
+    finally:
+        set_language("en")
