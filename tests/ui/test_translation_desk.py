@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from desk_setup import Clock
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QMainWindow, QMenu, QSplitter
 from sqlalchemy import select
 
@@ -238,6 +238,13 @@ def test_a_conversation_set_to_translate_does_it_by_itself_and_is_remembered(
     assert sorted(desk.translator.calls) == sorted([(BUYER_1, "zh"), (BUYER_2, "zh")])
     assert DeskSettings(desk.ini, "sqlite:///test").get(options.TRANSLATE_AUTO) == (desk.cid,)
 
+    # A new buyer message in it is translated as soon as the thread shows it.
+    with desk.db.begin() as s:
+        s.add(Message(conversation_id=desk.cid, side="buyer", text="Алло?", created_at=naive(NOW)))
+    view.show_detail(ConversationService(desk.db).detail(desk.cid, NOW), NOW)
+    qtbot.waitUntil(lambda: "<zh> Алло?" in view.thread.toPlainText(), timeout=WAIT)
+    assert len(desk.translator.calls) == 3
+
     # Another conversation is not translated, and its switch is off.
     desk.open(view, composer, desk.cid2)
     assert not box.isChecked()
@@ -248,8 +255,9 @@ def test_a_conversation_set_to_translate_does_it_by_itself_and_is_remembered(
     _w2, view2, composer2, td2 = desk.build()
     desk.open(view2, composer2)
     assert td2.thread.auto.isChecked()
-    qtbot.waitUntil(lambda: "什么时候送到？" in view2.thread.toPlainText(), timeout=WAIT)
-    assert len(desk.translator.calls) == 2
+    qtbot.waitUntil(lambda: "<zh> Алло?" in view2.thread.toPlainText(), timeout=WAIT)
+    assert "什么时候送到？" in view2.thread.toPlainText()
+    assert len(desk.translator.calls) == 3  # its three buyer messages, each once
 
     # Off again: remembered too.
     td2.thread.auto.setChecked(False)
@@ -285,8 +293,9 @@ def test_chinese_becomes_a_linted_russian_draft_with_its_back_translation_and_on
     composer.editor.setPlainText("Здравствуйте!")  # what the agent had: Undo brings it back
     panel.source.setPlainText(CHINESE)
     with qtbot.waitSignal(panel.back_translated, timeout=WAIT):
-        panel.translate_button.click()
+        qtbot.keyClick(panel.source, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert composer.text == RUSSIAN
+    assert panel.source.toPlainText() == CHINESE  # Ctrl+Enter translated, it added no line
     # The live linter judges the draft: the machine-translation rule flags the calques.
     assert {f.rule for f in composer.findings} >= {"mt-artifact.calque"}
     assert composer._linted_text == RUSSIAN
