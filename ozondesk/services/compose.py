@@ -105,6 +105,7 @@ class TemplateChoice:
     tags: tuple[str, ...]
     category: str
     usage_count: int
+    channel: str = "chat"  # chat | ticket | question | review (domain/template_channels.py)
 
 
 def newest_incoming_id(detail: ConversationDetail) -> int | None:
@@ -209,6 +210,7 @@ class ComposeService:
                 tags=t.tags,
                 category=t.category,
                 usage_count=t.usage_count,
+                channel=t.channel,
             )
             for t in TemplateService(self.db).templates(now)
             if t.live is not None

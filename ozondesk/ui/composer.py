@@ -40,6 +40,7 @@ from ozondesk.domain.lint.public import lint_reply_for
 from ozondesk.domain.public_reply import MAX_CHARS as PUBLIC_MAX_CHARS
 from ozondesk.domain.public_reply import check_public_text
 from ozondesk.domain.send_window import MAX_CHARS, Verdict, check_text, reply_window
+from ozondesk.domain.template_channels import fits as template_fits
 from ozondesk.domain.templates import PLACEHOLDERS, fill_template, format_value
 from ozondesk.errors import UserError
 from ozondesk.i18n import _, ngettext
@@ -59,6 +60,7 @@ from ozondesk.ui.file_attach import AttachButton
 from ozondesk.ui.findings_list import FindingsListMixin
 from ozondesk.ui.inbox_model import format_left
 from ozondesk.ui.lint_highlighter import LintHighlighter
+from ozondesk.ui.send_label import send_label
 from ozondesk.ui.tasks import TaskRunner
 from ozondesk.ui.template_picker import TemplatePicker
 
@@ -292,6 +294,7 @@ class Composer(FindingsListMixin, QWidget):
             self.saved_label.clear()
             self._set_enabled(False)
         self.detail = detail
+        self._label_send(detail.kind)
         self.attach_button.set_conversation(detail.id, detail.kind)
         generation = self._generation
         agent_id = self.agent_id
@@ -309,6 +312,7 @@ class Composer(FindingsListMixin, QWidget):
         self.flush_draft()
         self._generation += 1
         self.detail = self.state = None
+        self._label_send(None)
         self._set_text("")
         self._show_findings([])
         self._hide_notice()
@@ -331,6 +335,10 @@ class Composer(FindingsListMixin, QWidget):
         self._refresh()
         self.lint_now()
         self.loaded.emit(state.conversation_id)
+
+    def _label_send(self, kind: str | None) -> None:
+        # The tooltip follows in _update_send_state (it shows what blocks sending first).
+        self.send_button.setText(send_label(kind)[0])
 
     def _open_failed(self, generation: int, exc: BaseException) -> None:
         if generation == self._generation:
@@ -464,7 +472,8 @@ class Composer(FindingsListMixin, QWidget):
         self.picker.search.selectAll()
 
     def _templates_loaded(self, choices: list[TemplateChoice]) -> None:
-        self.picker.set_templates(choices)
+        kind = self.detail.kind if self.detail is not None else "buyer_chat"
+        self.picker.set_templates([c for c in choices if template_fits(c.channel, kind)])
 
     def _close_picker(self) -> None:
         self.picker.setVisible(False)
@@ -662,7 +671,9 @@ class Composer(FindingsListMixin, QWidget):
         if not blockers and warnings:
             shown = ngettext("{n} warning: you may still send", "{n} warnings: you may still send", warnings).format(n=warnings)
         self.blockers_label.setText(shown)
-        self.send_button.setToolTip(shown or _("Queue the reply for sending (Ctrl+Enter)"))
+        self.send_button.setToolTip(
+            shown or send_label(self.detail.kind if self.detail is not None else None)[1]
+        )
 
     def _refresh(self) -> None:
         now = self.clock()

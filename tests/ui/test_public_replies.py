@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -201,3 +202,51 @@ def test_the_dashboard_has_a_row_per_kind_with_questions_and_reviews(qtbot: Any)
     headers, cells = model.cells()
     assert headers[:4] == ["Kind", "Conversations", "Due", "FRR"]
     assert [r[:2] for r in cells] == [["Chat", "1"], ["Product question", "1"], ["Product review", "1"]]
+
+
+@pytest.mark.parametrize(
+    ("kind", "label", "channels"),
+    [
+        ("question", "Publish answer", {"question"}),
+        ("review", "Publish comment", {"review"}),
+    ],
+)
+def test_a_public_reply_offers_its_own_templates_and_says_it_publishes(
+    qtbot: Any, desk: Desk, kind: str, label: str, channels: set[str]
+) -> None:
+    from ozondesk.services.templates import TemplateService
+
+    TemplateService(desk.db).seed_starter_library(NOW - timedelta(days=1))
+    c = desk.composer(desk.question if kind == "question" else desk.review)
+    assert c.send_button.text() == label
+    if kind == "question":
+        desk.type(c, "Здравствуйте! Да, стирать можно в машинке при 30 градусах.")
+        qtbot.waitUntil(c.send_button.isEnabled, timeout=8000)
+        assert "every shopper" in c.send_button.toolTip()
+    c.open_templates()
+    qtbot.waitUntil(lambda: c.picker.model.rowCount() > 0, timeout=8000)
+    shown = c.picker.model.choices
+    assert {t.channel for t in shown} == channels
+    # Every live template of that channel, and only those, from the starter library.
+    everything = desk.service.templates(desk.clock())
+    assert {t.slug for t in shown} == {t.slug for t in everything if t.channel == kind}
+
+
+def test_a_chat_offers_no_public_templates_and_says_send(qtbot: Any, desk: Desk) -> None:
+    from ozondesk.services.compose import TemplateChoice
+
+    c = desk.composer(desk.question)
+    chat = ConversationService(desk.db).detail(desk.question, desk.clock())
+    # The same composer moved to a buyer chat: the label and the picker follow the kind.
+    with qtbot.waitSignal(c.loaded, timeout=8000):
+        c.set_conversation(replace(chat, kind="buyer_chat"), desk.clock())
+    assert c.send_button.text() == "Send"
+    c._templates_loaded(
+        [
+            TemplateChoice(1, "a", "Чат", "Текст", "", (), "other", 0, "chat"),
+            TemplateChoice(2, "b", "Тикет", "Текст", "", (), "other", 0, "ticket"),
+            TemplateChoice(3, "c", "Вопрос", "Текст", "", (), "question", 0, "question"),
+            TemplateChoice(4, "d", "Отзыв", "Текст", "", (), "review", 0, "review"),
+        ]
+    )
+    assert [t.slug for t in c.picker.model.choices] == ["a", "b"]
