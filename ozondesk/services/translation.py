@@ -165,6 +165,13 @@ class TranslationService:
 
             register_secret(self._key)
             return self._key
+        if engine not in NEEDS_KEY:
+            # A LibreTranslate server may run without keys: a desk whose keyring is refused
+            # still translates through it, keyless.
+            try:
+                return self.keys.get(engine)
+            except KeyringUnavailable:
+                return ""
         return self.keys.get(engine)
 
     def key_stored(self, engine: str) -> bool:

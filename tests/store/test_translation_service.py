@@ -162,3 +162,19 @@ def test_an_engine_that_needs_a_key_is_not_configured_without_one(db) -> None:
     with db.read() as session:
         values = [str(v) for v in session.scalars(select(Setting.value))]
     assert not any("secret-deepl-key" in v for v in values)
+
+
+def test_libretranslate_without_keys_works_on_a_desk_whose_keyring_is_refused(db, tmp_path) -> None:
+    # keyrings.alt's plain file is refused as a place for secrets; a keyless server needs none.
+    from keyrings.alt.file import PlaintextKeyring
+
+    plaintext = PlaintextKeyring()
+    plaintext.file_path = str(tmp_path / "keyring_pass.cfg")  # type: ignore[misc]
+    service = TranslationService(db, keyring_backend=plaintext,
+                                 engine_options={"pause": lambda _s: None})
+    with FakeTranslateServer("libretranslate") as fake:
+        service.configure("libretranslate", url=fake.url)
+        assert service.translate("Спасибо", "zh").text == "[zh] 谢谢"
+        assert "api_key" not in fake.requests[0]
+    service.close()
+    assert not (tmp_path / "keyring_pass.cfg").exists()
