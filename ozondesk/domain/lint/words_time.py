@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from ozondesk.domain.lint.text_numbers import CARDINALS, ORDINALS
 
@@ -58,6 +59,12 @@ _DAY_REACH = max(len(w) for w in ORDINALS)
 _DAY_DIGITS_REACH = len("31-го")
 
 
+@lru_cache(maxsize=8)
+def _after_digit(marks: tuple[str, ...]) -> re.Pattern[str]:
+    # A mark's pattern has digits right before it.
+    return re.compile(r"(?<=\d)(?:" + "|".join(re.escape(m) for m in marks) + ")")
+
+
 def anchored(
     rx: re.Pattern[str], norm: str, anchors: Iterable[str], reach: int, blanks: bool
 ) -> Iterator[re.Match[str]]:
@@ -72,12 +79,16 @@ def anchored(
     end is skipped as ``finditer`` skips it, so the matches are the same.
     """
     hits: list[int] = []
-    for anchor in anchors:
-        at = norm.find(anchor)
-        while at >= 0:
-            hits.append(at)
-            at = norm.find(anchor, at + 1)
-    hits.sort()
+    if blanks:
+        for anchor in anchors:
+            at = norm.find(anchor)
+            while at >= 0:
+                hits.append(at)
+                at = norm.find(anchor, at + 1)
+        hits.sort()
+    else:
+        # Only the marks right after a digit, found by the engine: «a.» × 50,000 has none.
+        hits = [m.start() for m in _after_digit(tuple(anchors)).finditer(norm)]
     edge = 0
     for at in hits:
         end = at
@@ -86,8 +97,6 @@ def anchored(
                 end -= 1
             if end == at:
                 continue
-        elif not (at and norm[at - 1].isdecimal()):
-            continue  # a mark's pattern has digits right before it (str.isdecimal is re's \d)
         for start in range(max(edge, end - reach), end):
             m = rx.match(norm, start)
             if m:
