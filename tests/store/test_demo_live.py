@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -12,6 +13,7 @@ from ozondesk.domain.clock import as_utc
 from ozondesk.services.demo import RECENT_BREACHES, generate
 from ozondesk.services.demo_live import buyer_writes, start_as_lead
 from ozondesk.services.preferences import desk_agent, set_desk_agent
+from ozondesk.store.db import open_database
 from ozondesk.store.models import Conversation, Message
 
 NOW = datetime(2026, 12, 4, 10, 30, tzinfo=UTC)  # a Friday, 13:30 MSK
@@ -38,7 +40,9 @@ def test_the_demo_breaches_only_in_the_last_hours(db: Any) -> None:
     assert open_total == 122  # busy, but on top of it
 
 
-def test_the_demo_desk_starts_as_the_lead_and_keeps_a_chosen_person(db: Any) -> None:
+def test_the_demo_desk_starts_as_the_lead_and_keeps_a_chosen_person(tmp_path: Path) -> None:
+    # The demo is a SQLite file (`--demo`); on PostgreSQL the database login says who works.
+    db = open_database(str(tmp_path / "demo.sqlite"))
     generate(db, size=20, now=NOW)
     assert start_as_lead(db) == "zhao.ting"
     agent = desk_agent(db)
@@ -46,6 +50,7 @@ def test_the_demo_desk_starts_as_the_lead_and_keeps_a_chosen_person(db: Any) -> 
     set_desk_agent(db, "wang.fang")  # Work as: the choice stays at the next start
     assert start_as_lead(db) is None
     assert desk_agent(db).login == "wang.fang"  # type: ignore[union-attr]
+    db.dispose()
 
 
 def test_a_buyer_writes_a_new_chat_through_the_sync_path(db: Any) -> None:
