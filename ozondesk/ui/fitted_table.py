@@ -5,18 +5,42 @@ A Russian or Chinese header is often wider than the figures under it ("ожид�
 ``fit_columns`` gives a table a header that wraps its titles at spaces (the column then needs
 only its longest word) and, whenever the view or its rows change, sets every column to its
 content's width; when they don't fit, the widest columns give way first (their cells elide
-with "…" and keep their full text in the tooltip the model gives), never below their header's
-longest word. A chosen column (or else every column, evenly) takes the width left over.
+over lines, or end in "…"), never below their header's longest word nor the longest word of
+their first rows. A chosen column (or else every column, evenly) takes the width left over.
 """
 
 from __future__ import annotations
+
+import re
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QHeaderView, QStyle, QTableView, QWidget
 
+# Rows whose words set a column's narrowest width: enough for a screen of them, cheap to measure.
+SAMPLED_ROWS = 60
+# Where Qt's word wrap may break a line: at spaces, after a hyphen, and anywhere in Chinese.
+WORD_BREAKS = re.compile(r"\s+|(?<=-)")
+CJK_RUN = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+")
+# Chinese wraps between any two characters; more than four to a line keeps a title readable.
+CJK_CHUNK = 4
 # Narrower than this a column of figures is hard to read even when its header is one short word.
 MIN_COLUMN = 36
+
+
+def unbreakable_parts(text: str) -> list[str]:
+    """The pieces of ``text`` a wrapped line never splits: words (a hyphenated one in two), and
+    Chinese in runs of up to four characters."""
+    parts: list[str] = []
+    for word in WORD_BREAKS.split(text):
+        position = 0
+        for run in CJK_RUN.finditer(word):
+            parts.append(word[position:run.start()])
+            chars = run.group()
+            parts.extend(chars[i:i + CJK_CHUNK] for i in range(0, len(chars), CJK_CHUNK))
+            position = run.end()
+        parts.append(word[position:])
+    return [p for p in parts if p]
 
 
 class WrappingHeader(QHeaderView):
@@ -46,10 +70,9 @@ class WrappingHeader(QHeaderView):
         return str(model.headerData(logical, self.orientation(), Qt.ItemDataRole.DisplayRole) or "")
 
     def longest_word(self, logical: int) -> int:
-        """The narrowest the column may be: its header's longest word (a Chinese title, which
-        has no spaces, is one word) beside the margins."""
+        """The narrowest the column may be: its header's longest unbreakable part beside the margins."""
         metrics = QFontMetrics(self.font())
-        words = self.title(logical).split() or [""]
+        words = unbreakable_parts(self.title(logical)) or [""]
         return max(metrics.horizontalAdvance(word) for word in words) + self._extra(logical)
 
     def wrapped_height(self, logical: int, width: int) -> int:
@@ -125,7 +148,23 @@ class ColumnFitter(QObject):
 
     def _floor(self, column: int) -> int:
         header = self.view.horizontalHeader()
-        return header.longest_word(column) if isinstance(header, WrappingHeader) else header.sectionSizeHint(column)
+        title = header.longest_word(column) if isinstance(header, WrappingHeader) else header.sectionSizeHint(column)
+        return max(title, self._longest_cell_word(column))
+
+    def _longest_cell_word(self, column: int) -> int:
+        """The widest word in the column's first rows: cells wrap at spaces and hyphens, so a
+        column narrower than a date or a name would cut it to "09.12.2…"."""
+        view, model = self.view, self.view.model()
+        if model is None or not view.wordWrap():
+            return 0
+        metrics = QFontMetrics(view.font())
+        margin = 2 * (view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1)
+        widest = 0
+        for row in range(min(model.rowCount(), SAMPLED_ROWS)):
+            text = model.data(model.index(row, column), Qt.ItemDataRole.DisplayRole)
+            for word in unbreakable_parts(str(text or "")):
+                widest = max(widest, metrics.horizontalAdvance(word))
+        return widest + margin if widest else 0
 
 
 def fitted_widths(natural: dict[int, int], floor: dict[int, int], available: int,

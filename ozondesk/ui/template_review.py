@@ -216,8 +216,11 @@ class TemplateReview(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(queue_box)
         splitter.addWidget(details)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([420, 880])
+        # The queue's five columns (dates, a name, a category) need more than a third of a
+        # 1280 px window in Russian; the diff keeps the larger share.
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([520, 780])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 

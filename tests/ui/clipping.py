@@ -35,6 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ozondesk.ui.fitted_table import unbreakable_parts
+
 # Widgets whose text is cut at the bottom when a layout gives them less than their height.
 SQUEEZABLE = (QLineEdit, QAbstractSpinBox, QComboBox, QPushButton, QCheckBox, QRadioButton)
 # Slack for rounding between the style's and our own sums of margins.
@@ -172,7 +174,8 @@ def _header_problems(where: str, header: QHeaderView) -> Iterable[str]:
         owner = _name(header.parentWidget() or header)
         if wraps:
             # A wrapping header needs its longest word across and all its lines down.
-            needs = max(metrics.horizontalAdvance(word) for word in text.split()) + extra
+            # Qt breaks Chinese anywhere; fitted tables allow four characters to a line.
+            needs = max(metrics.horizontalAdvance(word) for word in unbreakable_parts(text)) + extra
             lines = metrics.boundingRect(QRect(0, 0, max(1, has - extra), 10_000),
                                          int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap), text)
             tall = lines.height() + 2 * margin

@@ -112,6 +112,30 @@ def check_running_drill(qtbot: Any, window: Any, where: str) -> list[str]:
     return clipped(window, f"{where}/running")
 
 
+def stage_review(db: Database) -> None:
+    """An agent's change to a starter template, waiting for the lead: the review screen then
+    shows a queue, a word diff and its findings instead of an empty list."""
+    from datetime import UTC, datetime
+
+    from ozondesk.services.preferences import desk_agents
+    from ozondesk.services.templates import TemplateService
+
+    service, now = TemplateService(db), datetime.now(UTC)
+    agent = next(p for p in desk_agents(db) if p.role == "agent")
+    record = next(r for r in service.templates(now) if r.live is not None and r.pending is None)
+    service.propose(agent.id, record.id, title=record.live.title, now=now, category=record.category,
+                    body=record.live.body.rstrip() + "\nЕсли остались вопросы, напишите нам в этот чат.",
+                    tags=record.tags, gloss_zh=record.gloss_zh, submit=True, comment="Приглашение задать вопросы")
+
+
+def check_selected(qtbot: Any, window: Any, table: QTableView, where: str) -> list[str]:
+    """A template list with its first row open: the editor, or the review's diff, filled."""
+    qtbot.waitUntil(lambda: table.model().rowCount() > 0, timeout=10_000)
+    table.selectRow(0)
+    settle(qtbot, window.runner, window)
+    return clipped(window, f"{where}/first row open")
+
+
 def check_window(qtbot: Any, window: Any, language: str) -> list[str]:
     problems: list[str] = []
     for width, height in SIZES:
@@ -124,6 +148,10 @@ def check_window(qtbot: Any, window: Any, language: str) -> list[str]:
             problems += check_page(qtbot, window, window.workspaces.widget(name), where)
             if name == "drills" and (width, height) == SIZES[0]:
                 problems += check_running_drill(qtbot, window, where)
+            if name == "templates":
+                problems += check_selected(qtbot, window, window.workspaces.widget(name).table, where)
+            if name == "review":
+                problems += check_selected(qtbot, window, window.workspaces.widget(name).queue, where)
             size = (window.width(), window.height())
             if size != (width, height):
                 problems.append(f"{where}: the window resized itself to {size[0]}x{size[1]}")
@@ -175,6 +203,7 @@ def test_nothing_is_cut_in_any_workspace_dialog_or_assistant_page(
     qtbot: Any, tmp_path: Path, keys: MemoryKeyring, language: str
 ) -> None:
     db = lead_demo(tmp_path / "desk.sqlite")
+    stage_review(db)
     with interface_language(language):
         window, sync, runner = open_desk(db)
         try:
