@@ -312,6 +312,8 @@ class MainWindow(QMainWindow):
             self.panes.apply_context()
 
     def start(self) -> None:
+        # The desk opens on the list, so J/K, the arrows and Enter work before any click.
+        self.panes.current_view().setFocus()
         self.model.reload(self.filters.current())
         self._load_filter_choices()
         self.refresh_presence()
