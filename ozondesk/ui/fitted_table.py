@@ -19,8 +19,9 @@ from PySide6.QtWidgets import QHeaderView, QStyle, QTableView, QWidget
 
 # Rows whose words set a column's narrowest width: enough for a screen of them, cheap to measure.
 SAMPLED_ROWS = 60
-# Where Qt's word wrap may break a line: at spaces, after a hyphen, and anywhere in Chinese.
-WORD_BREAKS = re.compile(r"\s+|(?<=-)")
+# Where Qt's word wrap may break a line: at spaces, and anywhere in Chinese. (Not always after a
+# hyphen: "SR-4100058" stays one word and was cut to "SR-41001…".)
+WORD_BREAKS = re.compile(r"\s+")
 CJK_RUN = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+")
 # Chinese wraps between any two characters; more than four to a line keeps a title readable.
 CJK_CHUNK = 4
@@ -29,8 +30,8 @@ MIN_COLUMN = 36
 
 
 def unbreakable_parts(text: str) -> list[str]:
-    """The pieces of ``text`` a wrapped line never splits: words (a hyphenated one in two), and
-    Chinese in runs of up to four characters."""
+    """The pieces of ``text`` a wrapped line never splits: words, and Chinese in runs of up to
+    four characters."""
     parts: list[str] = []
     for word in WORD_BREAKS.split(text):
         position = 0
@@ -152,13 +153,15 @@ class ColumnFitter(QObject):
         return max(title, self._longest_cell_word(column))
 
     def _longest_cell_word(self, column: int) -> int:
-        """The widest word in the column's first rows: cells wrap at spaces and hyphens, so a
+        """The widest word in the column's first rows: cells wrap at spaces only, so a
         column narrower than a date or a name would cut it to "09.12.2…"."""
         view, model = self.view, self.view.model()
         if model is None or not view.wordWrap():
             return 0
         metrics = QFontMetrics(view.font())
-        margin = 2 * (view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1)
+        # The delegate's text margins, and a few pixels more: at exactly its width a word is
+        # still drawn elided ("SR-41001…" in an 80 px column).
+        margin = 2 * (view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1) + 6
         widest = 0
         for row in range(min(model.rowCount(), SAMPLED_ROWS)):
             text = model.data(model.index(row, column), Qt.ItemDataRole.DisplayRole)
