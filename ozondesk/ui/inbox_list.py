@@ -33,6 +33,7 @@ from ozondesk.ui.inbox_model import (
     COL_PREVIEW,
     COL_TITLE,
     COL_UNREAD,
+    DUE_PARTS_ROLE,
     InboxModel,
 )
 
@@ -83,7 +84,7 @@ class ConversationDelegate(QStyledItemDelegate):
         text_colour = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
         quiet = QColor(text_colour) if selected else QColor("#5f6368")
 
-        def cell(column: int, role: Qt.ItemDataRole = Qt.ItemDataRole.DisplayRole) -> object:
+        def cell(column: int, role: int = Qt.ItemDataRole.DisplayRole) -> object:
             return index.siblingAtColumn(column).data(role)
 
         top = rect.top() + PAD
@@ -96,7 +97,10 @@ class ConversationDelegate(QStyledItemDelegate):
         if isinstance(icon, QIcon):
             icon.paint(painter, QRect(left, top + (line - ICON) // 2, ICON, ICON))
         title_left = left + ICON + PAD
-        due = str(cell(COL_DUE) or "")
+        # The cell reads "−2 h 35 min · Next reply due": the chip holds the time, and the
+        # deadline's name goes to line two, so a long Russian label leaves the buyer's name room.
+        parts = cell(COL_DUE, DUE_PARTS_ROLE)
+        due, due_kind = parts if isinstance(parts, tuple) else (str(cell(COL_DUE) or ""), "")
         chip = self._chip_rect(opt, due)
         if due:
             brush = cell(COL_DUE, Qt.ItemDataRole.ForegroundRole)
@@ -144,12 +148,17 @@ class ConversationDelegate(QStyledItemDelegate):
             painter.setBrush(QColor(UNREAD_DOT) if not selected else QColor("#ffffff"))
             painter.drawEllipse(QRect(badge_right - dot, second + (line - dot) // 2, dot, dot))
             badge_right -= dot + PAD
-        preview_rect = QRect(title_left, second, max(0, badge_right - title_left), line)
-        preview = " ".join(str(cell(COL_PREVIEW) or "").split())  # one line, whatever the message's breaks
         plain = QFont(opt.font)  # type: ignore[attr-defined]
         plain.setBold(False)  # only the first line is bold while unread
         painter.setFont(plain)
         painter.setPen(quiet)
+        if due_kind:
+            kind_width = painter.fontMetrics().horizontalAdvance(due_kind)
+            kind_rect = QRect(badge_right - kind_width, second, kind_width, line)
+            painter.drawText(kind_rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), due_kind)
+            badge_right = kind_rect.left() - 2 * PAD
+        preview_rect = QRect(title_left, second, max(0, badge_right - title_left), line)
+        preview = " ".join(str(cell(COL_PREVIEW) or "").split())  # one line, whatever the message's breaks
         painter.drawText(preview_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
                          painter.fontMetrics().elidedText(preview, Qt.TextElideMode.ElideRight, preview_rect.width()))
         painter.restore()
@@ -159,7 +168,8 @@ class ConversationDelegate(QStyledItemDelegate):
     ) -> bool:
         if event.type() != QEvent.Type.ToolTip or not index.isValid():
             return super().helpEvent(event, view, option, index)
-        due = str(index.siblingAtColumn(COL_DUE).data() or "")
+        parts = index.siblingAtColumn(COL_DUE).data(DUE_PARTS_ROLE)
+        due = parts[0] if isinstance(parts, tuple) else str(index.siblingAtColumn(COL_DUE).data() or "")
         pos: QPoint = event.pos()
         if due and self._chip_rect(option, due).contains(pos):
             tip = index.siblingAtColumn(COL_DUE).data(Qt.ItemDataRole.ToolTipRole)

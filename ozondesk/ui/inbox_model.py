@@ -74,6 +74,8 @@ KIND_LABELS = {
 PLACEHOLDER = "…"
 Index = QModelIndex | QPersistentModelIndex
 RETRY_ROLE = Qt.ItemDataRole.UserRole + 40  # True on a row whose page failed to load
+# The due cell in two parts, (time left, deadline's name): the compact list draws them apart.
+DUE_PARTS_ROLE = Qt.ItemDataRole.UserRole + 41
 _TICK_ROLES = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.DecorationRole]
 
 
@@ -444,6 +446,8 @@ class InboxModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column)
+        if role == DUE_PARTS_ROLE:
+            return self._due_parts(row)
         if role == Qt.ItemDataRole.DecorationRole:
             if column == COL_KIND:
                 return kind_icon(row.kind)
@@ -466,6 +470,15 @@ class InboxModel(QAbstractTableModel):
             if column == COL_KIND:
                 return _(KIND_LABELS.get(row.kind, row.kind))
         return None
+
+    def _due_parts(self, row: InboxRow) -> tuple[str, str] | None:
+        """(time left, the deadline's name), or None when no countdown runs (paused included)."""
+        if row.status == "waiting_buyer":
+            return None
+        countdown = self.countdown(row)
+        if countdown is None:
+            return None
+        return format_left(countdown.seconds_left), deadline_label(deadline_kind_of_policy(row.due_policy))
 
     def _retry_data(self, failure: str, column: int, role: int) -> Any:
         """A row whose page failed: says so and how to try again (it is not asked for again
@@ -500,13 +513,13 @@ class InboxModel(QAbstractTableModel):
         if column == COL_DUE:
             if row.status == "waiting_buyer":
                 return _("paused")
-            countdown = self.countdown(row)
-            if countdown is None:
+            parts = self._due_parts(row)
+            if parts is None:
                 return ""
             # Named, so this list and the composer never show two deadlines without saying which;
             # the time first, so a narrow column cuts the label, never the countdown.
-            label = deadline_label(deadline_kind_of_policy(row.due_policy))
-            return _("{left} · {label}").format(label=label, left=format_left(countdown.seconds_left))
+            left, label = parts
+            return _("{left} · {label}").format(label=label, left=left)
         if column == COL_UNREAD:
             return str(row.unread) if row.unread else ""
         return ""

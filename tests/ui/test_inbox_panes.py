@@ -25,7 +25,7 @@ from ozondesk.settings.desk import DeskSettings
 from ozondesk.store.db import Database, open_database
 from ozondesk.store.repos.policies import current_policies
 from ozondesk.ui.inbox_list import ConversationDelegate, initials
-from ozondesk.ui.inbox_model import COL_CATEGORY, COL_DUE, COL_KIND, COL_TITLE
+from ozondesk.ui.inbox_model import COL_CATEGORY, COL_DUE, COL_KIND, COL_TITLE, DUE_PARTS_ROLE
 from ozondesk.ui.main_window import MainWindow, default_size
 
 NOW = datetime.now(UTC)
@@ -209,13 +209,16 @@ def test_hovering_a_countdown_chip_explains_the_deadline(
     index = model.index(0, view.modelColumn())
     qtbot.waitUntil(lambda: model.row_at(0) is not None, timeout=WAIT_MS)
     due = model.index(0, COL_DUE)
-    assert due.data()  # the chip's text
+    # The chip holds the time; the deadline's name is drawn on line two (a long Russian name
+    # beside the chip left the buyer's name two letters).
+    left, label = due.data(DUE_PARTS_ROLE)
+    assert due.data() == f"{left} · {label}" and label in ("Next reply due", "Resolve by", "Reply window closes")
     option = QStyleOptionViewItem()
     option.initFrom(view)
     option.rect = view.visualRect(index)
     delegate = view.itemDelegate()
     assert isinstance(delegate, ConversationDelegate)
-    chip = delegate._chip_rect(option, str(due.data()))
+    chip = delegate._chip_rect(option, left)
     shown: list[str] = []
     monkeypatch.setattr(QToolTip, "showText", lambda _pos, text, *_args: shown.append(text))
     for point in (chip.center(), option.rect.topLeft() + QPoint(40, 8)):
