@@ -117,4 +117,6 @@ if __name__ == "__main__":
         print(json.dumps(one(int(sys.argv[2]), sys.argv[3] == "1")))
     else:
         args = [a for a in sys.argv[1:] if a != "--chats-only"]
+        if not all(a.isdigit() for a in args):
+            sys.exit(__doc__.split("Run:", 1)[1].rstrip() if __doc__ else "sizes are whole numbers")
         main([int(a) for a in args] or [2_500, 10_000], "--chats-only" not in sys.argv)
