@@ -14,11 +14,14 @@ event's date, not ours.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from ozondesk.domain.lint.text import Token
 
+_SENTENCE = attrgetter("sentence")
 _BREAK_PUNCT = frozenset(',;:—–()[]"«»')
 _COORDINATORS = frozenset({"и", "а", "но", "или", "либо", "зато", "затем", "потом", "однако"})
 _SUBORDINATORS = frozenset(
@@ -116,10 +119,13 @@ def promise_chains(
     if not wanted:
         return []
     sentences = {tokens[i].sentence for i in wanted}
+    # tokenise() numbers sentences in token order, so each sentence is one run of tokens,
+    # found by bisection instead of a walk over all ~17,000 tokens of a 100,000-char text.
     by_sentence: dict[int, list[tuple[int, Token]]] = {}
-    for i, tok in enumerate(tokens):
-        if tok.sentence in sentences:
-            by_sentence.setdefault(tok.sentence, []).append((i, tok))
+    for s in sentences:
+        lo = bisect.bisect_left(tokens, s, key=_SENTENCE)
+        hi = bisect.bisect_right(tokens, s, lo=lo, key=_SENTENCE)
+        by_sentence[s] = list(enumerate(tokens[lo:hi], lo))
     chains: list[Chain] = []
     for s in sorted(by_sentence):
         chain: Chain | None = None

@@ -10,7 +10,7 @@ the same sentence.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from ozondesk.domain.lint.patterns import PhraseTrie, leftmost_longest
@@ -35,10 +35,11 @@ class IntentMatcher:
         search: Callable[[object, str], Iterable[object]],
         norms: list[str] | None = None,
         vocab: set[str] | None = None,
+        positions: Callable[[], Mapping[str, list[int]]] | None = None,
     ) -> list[tuple[int, int]]:
         """Character spans of the triggers that share a sentence with a marker."""
         hits: list[tuple[int, int]] = []
-        for m in leftmost_longest(self.triggers.find(tokens, starts, norms, vocab)):
+        for m in leftmost_longest(self.triggers.find(tokens, starts, norms, vocab, positions)):
             if m.payload is not None:
                 hits.append((tokens[m.first].start, tokens[m.last - 1].end))
         for rx in self.trigger_regexes:
@@ -47,7 +48,7 @@ class IntentMatcher:
             return []
         marked = {
             tokens[m.first].sentence
-            for m in self.markers.find(tokens, starts, norms, vocab)
+            for m in self.markers.find(tokens, starts, norms, vocab, positions)
             if m.payload is not None
         }
         for rx in self.marker_regexes:

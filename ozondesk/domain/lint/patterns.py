@@ -15,9 +15,9 @@ Pattern syntax (items separated by spaces):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from itertools import product
+from itertools import chain, product
 from typing import Any
 
 from ozondesk.domain.lint.morph import LemmaError, expand, known_grammemes
@@ -150,12 +150,14 @@ class PhraseTrie:
         starts: set[int],
         norms: list[str] | None = None,
         vocab: set[str] | None = None,
+        positions: Callable[[], Mapping[str, list[int]]] | None = None,
     ) -> Iterator[Match]:
         """Every match at every position (overlaps included).
 
         ``norms`` (each token's ``norm``) and ``vocab`` (their set) may be passed in by a
         caller that runs several tries over one text, so each trie skips the text at once
-        when none of its first words occur in it.
+        when none of its first words occur in it. ``positions`` gives, on first call, the
+        token indexes of each word of ``vocab`` (ascending), shared by those tries.
         """
         root = self._root
         n = len(tokens)
@@ -169,10 +171,16 @@ class PhraseTrie:
             # set.isdisjoint walks the smaller of two sets (a dict it would walk whole).
             if vocab is not None and vocab.isdisjoint(self._first):
                 return
-            if norms is None:
-                norms = [t.norm for t in tokens]
-            # Most tries start with a word: a set lookup per token, no wildcard checks.
-            candidates = [i for i, w in enumerate(norms) if w in root]
+            if positions is not None and vocab is not None:
+                # The same ascending indexes as the scan below, without walking every token
+                # once per trie: a 100,000-character reply has ~17,000 of them.
+                index = positions()
+                candidates = sorted(chain.from_iterable(index[w] for w in self._first & vocab))
+            else:
+                if norms is None:
+                    norms = [t.norm for t in tokens]
+                # Most tries start with a word: a set lookup per token, no wildcard checks.
+                candidates = [i for i, w in enumerate(norms) if w in root]
         for i in candidates:
             tok = tokens[i]
             if tok.kind == "nl":
