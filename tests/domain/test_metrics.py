@@ -282,6 +282,23 @@ def test_coverage_grid():
     assert metrics.coverage_grid(events, day, day, msk(19, 9, 45)).value(day, 9) == 1.0
 
 
+@pytest.mark.parametrize(
+    "day",
+    [date(2014, 10, 26),  # 25 hours: Moscow went from UTC+4 to UTC+3 at 02:00
+     date(2011, 3, 27),  # 23 hours: from UTC+3 to UTC+4 at 02:00
+     date(2014, 10, 27)],
+)
+def test_coverage_hours_are_moscow_hours_on_a_day_the_clock_changed(day):
+    def at(hh: int, mm: int = 0) -> datetime:
+        return as_utc(MOSCOW.localize(datetime(day.year, day.month, day.day, hh, mm)))
+
+    # Online 10:30–12:00 Moscow time by the clock of that day, with nobody before or after.
+    events = [PresenceEvent("wang", "offline", at(8)), PresenceEvent("wang", "online", at(10, 30)),
+              PresenceEvent("wang", "offline", at(12))]
+    grid = metrics.coverage_grid(events, day, day, at(23, 30))
+    assert [grid.value(day, h) for h in (9, 10, 11, 12, 22)] == [0.0, 0.5, 1.0, 0.0, 0.0]
+
+
 def test_coverage_before_the_first_record_is_unknown_not_zero():
     events = [PresenceEvent("wang", "online", msk(19, 10, 30)), PresenceEvent("wang", "offline", msk(19, 11))]
     grid = metrics.coverage_grid(events, date(2026, 11, 18), date(2026, 11, 19), msk(19, 12, 30))

