@@ -95,9 +95,7 @@ def day_figures(
             func.count(c.sla_breach_reason).filter(answered | (c.sla_first_due <= at)),
         )
         .where(c.received_at >= to_storage(start), c.received_at < to_storage(end))
-        # The day first: SQLite reads the rows in receipt order (ix_conversations_received),
-        # so its sort for the GROUP BY gets them nearly in order (about 12% less work).
-        .group_by(bucket, c.assignee_id, c.kind, c.sla_counted_seconds, c.sla_breach_reason)
+        .group_by(c.assignee_id, c.kind, bucket, c.sla_counted_seconds, c.sla_breach_reason)
     )
     logins: dict[int | None, str | None] = {
         agent_id: login for agent_id, login in session.execute(select(Agent.id, Agent.login))
