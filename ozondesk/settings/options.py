@@ -65,7 +65,12 @@ WINDOW_STATE = REGISTRY.declare(BytesOption(
 ))
 INBOX_SPLITTER = REGISTRY.declare(IntListOption(
     name="window.inbox_panes", default=(), scope=DESK, length=3,
-    doc="Widths of the inbox's three panes: conversations, the conversation and reply, the context (0: collapsed).",
+    doc="Widths of the inbox's three panes with the compact list: conversations, the conversation and reply, "
+        "the context (0: collapsed).",
+))
+TABLE_SPLITTER = REGISTRY.declare(IntListOption(
+    name="window.inbox_table_panes", default=(), scope=DESK, length=3,
+    doc="The same three widths with the table view.",
 ))
 TABLE_VIEW = REGISTRY.declare(BoolOption(
     name="inbox.table_view", default=False, scope=DESK,
@@ -79,10 +84,6 @@ REPLY_SPLITTER = REGISTRY.declare(IntListOption(
     name="window.reply_splitter", default=(), scope=DESK, length=2,
     doc="Heights of the conversation thread and the reply composer under it.",
 ))
-COLUMN_WIDTHS = REGISTRY.declare(IntListOption(
-    name="inbox.column_widths", default=(), scope=DESK,
-    doc="Width of each inbox column, by column.",
-))
 COLUMN_ORDER = REGISTRY.declare(IntListOption(
     name="inbox.column_order", default=(), scope=DESK,
     doc="The inbox columns in the order shown, as column numbers.",
@@ -90,6 +91,10 @@ COLUMN_ORDER = REGISTRY.declare(IntListOption(
 HIDDEN_COLUMNS = REGISTRY.declare(IntListOption(
     name="inbox.hidden_columns", default=(), scope=DESK,
     doc="Inbox table columns hidden from the header's menu, as column numbers.",
+))
+SHOWN_COLUMNS = REGISTRY.declare(IntListOption(
+    name="inbox.shown_columns", default=(), scope=DESK,
+    doc="Inbox table columns ticked in the header's menu: shown even when the pane is too narrow for all.",
 ))
 LAST_WORKSPACE = REGISTRY.declare(TextOption(
     name="window.workspace", default="inbox", scope=DESK, max_length=40,

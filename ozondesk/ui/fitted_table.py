@@ -57,7 +57,7 @@ class WrappingHeader(QHeaderView):
     def _margin(self) -> int:
         return self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, self)
 
-    def _extra(self, logical: int) -> int:
+    def extra(self, logical: int) -> int:
         """Room beside the text: margins, and the sort arrow where it is drawn."""
         extra = 2 * self._margin()
         if self.isSortIndicatorShown() and self.sortIndicatorSection() == logical:
@@ -74,11 +74,11 @@ class WrappingHeader(QHeaderView):
         """The narrowest the column may be: its header's longest unbreakable part beside the margins."""
         metrics = QFontMetrics(self.font())
         words = unbreakable_parts(self.title(logical)) or [""]
-        return max(metrics.horizontalAdvance(word) for word in words) + self._extra(logical)
+        return max(metrics.horizontalAdvance(word) for word in words) + self.extra(logical)
 
     def wrapped_height(self, logical: int, width: int) -> int:
         metrics = QFontMetrics(self.font())
-        text_width = max(1, width - self._extra(logical))
+        text_width = max(1, width - self.extra(logical))
         rect = metrics.boundingRect(QRect(0, 0, text_width, 10_000),
                                     int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap), self.title(logical))
         return rect.height() + 2 * self._margin()

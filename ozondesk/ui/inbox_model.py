@@ -376,6 +376,11 @@ class InboxModel(QAbstractTableModel):
         offset = row - page * PAGE
         return rows[offset] if offset < len(rows) else None
 
+    def is_held(self, row: int) -> bool:
+        """Whether the row's data is here, so reading it fetches nothing (column fitting)."""
+        rows = self._pages.get(row // PAGE)
+        return rows is not None and row - row // PAGE * PAGE < len(rows)
+
     def row_of(self, conversation_id: int) -> int:
         """Position of a conversation in the listing, -1 if it is not in it."""
         try:

@@ -4,35 +4,43 @@ The left pane is the compact list (``inbox_list``) or, for leads who scan many r
 table ("Table view"); both are views of one model with one selection model, so switching keeps
 the selected conversation. The right pane (order, items, logistics, decision, compliance,
 history, deadlines) collapses from a header button, the View menu or by dragging its splitter
-handle; the centre takes the room it leaves. Each mode keeps its own pane widths this session;
-``window_layout`` keeps the shown ones, the mode and the collapsed state for the next start.
+handle; the centre takes the room it leaves. Each mode keeps its own pane widths, and
+``window_layout`` keeps both per desk with the mode and the collapsed state. The first time
+the table is shown it gets the width its columns ask for (``inbox_columns``), as far as the
+conversation keeps ``CENTRE_MIN_WIDTH`` (the context pane narrows to its minimum first); a
+wider window widens the conversations pane and the conversation alike.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QPoint, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QSplitter, QStackedWidget, QTableView, QWidget
 
 from ozondesk.i18n import _
 from ozondesk.ui.conversation_view import ConversationView
+from ozondesk.ui.inbox_columns import InboxColumns
 from ozondesk.ui.inbox_list import ConversationList
 from ozondesk.ui.inbox_model import COL_TITLE
 
 LIST_WIDTH = 340  # two-line rows: buyer, subject and a countdown chip side by side
 CONTEXT_WIDTH = 320
 CONTEXT_MIN_WIDTH = 220
-TABLE_SHARE = 0.55  # of the panes' width, for the table's columns
+# Narrower than this the composer's buttons, counter and blockers no longer fit one row.
+CENTRE_MIN_WIDTH = 460
+LIST_SHARE = 0.28  # of the panes' width for the compact list, at least LIST_WIDTH
 LEFT, CENTRE, RIGHT = range(3)
 
 
 class InboxPanes(QObject):
     def __init__(
-        self, parent: QWidget, split: QSplitter, table: QTableView, centre: QWidget, view: ConversationView
+        self, parent: QWidget, split: QSplitter, table: QTableView, centre: QWidget, view: ConversationView,
+        columns: InboxColumns | None = None,
     ) -> None:
         super().__init__(parent)
         self.split = split
         self.table = table
+        self.columns = columns
         self.list = ConversationList(table, parent)
         self.stack = QStackedWidget(parent)
         self.stack.setObjectName("conversations-pane")
@@ -47,10 +55,16 @@ class InboxPanes(QObject):
         split.setCollapsible(LEFT, False)
         split.setCollapsible(CENTRE, False)
         split.setCollapsible(RIGHT, True)
-        split.setStretchFactor(CENTRE, 1)  # a wider window widens the conversation
+        # A wider window widens the conversations and the conversation, each in proportion to
+        # its width (a compact list stuck at 340 px left a 1920 px window's list cramped).
+        split.setStretchFactor(LEFT, 1)
+        split.setStretchFactor(CENTRE, 1)
+        split.setStretchFactor(RIGHT, 0)
         split.setSizes([LIST_WIDTH, 620, CONTEXT_WIDTH])
         self._context_width = CONTEXT_WIDTH
         self._mode_sizes: dict[bool, list[int]] = {}
+        self._placed = False  # whether the panes were placed for a real width yet
+        split.installEventFilter(self)  # another workspace hides the panes: note their widths
         self._syncing = False
 
         self.context_action = QAction(_("Context panel"), self)
@@ -81,20 +95,79 @@ class InboxPanes(QObject):
 
     def _table_toggled(self, on: bool) -> None:
         sizes = self.split.sizes()
-        self._mode_sizes[not on] = sizes
+        if sum(sizes) > 0:
+            self._mode_sizes[not on] = sizes
         self.stack.setCurrentWidget(self.table if on else self.list)
         total = sum(sizes)
-        wanted = self._mode_sizes.get(on)
-        if wanted is None and total > 0:
-            left = int(total * TABLE_SHARE) if on else LIST_WIDTH
-            wanted = [left, max(1, total - left - sizes[RIGHT]), sizes[RIGHT]]
-        if wanted is not None:
-            # The context pane stays as it is now, whatever it was when this mode was last shown.
-            wanted = [wanted[LEFT], max(1, sum(wanted) - wanted[LEFT] - sizes[RIGHT]), sizes[RIGHT]]
-            self.split.setSizes(wanted)
+        if total > 0:
+            self.split.setSizes(self._sizes_of_mode(on, sizes))
         current = self.table.currentIndex()
         if current.isValid():
             self.scroll_to(current.row())
+
+    def _sizes_of_mode(self, table: bool, sizes: list[int]) -> list[int]:
+        """Pane widths for ``table`` mode in the panes' present width: the mode's own when it
+        has been shown (scaled to a window resized since), else a first choice."""
+        total = sum(sizes)
+        wanted = self._mode_sizes.get(table)
+        if wanted is None or sum(wanted) <= 0:
+            return self._first_sizes(table, sizes)
+        scale = total / sum(wanted)
+        if sizes[RIGHT] == 0:
+            right = 0  # the context stays collapsed (or shown) as it is now
+        elif wanted[RIGHT] > 0:
+            right = round(wanted[RIGHT] * scale)
+        else:
+            right = max(self._context_width, CONTEXT_MIN_WIDTH)
+        left = round(wanted[LEFT] * scale)
+        return [left, max(1, total - left - right), right]
+
+    def _first_sizes(self, table: bool, sizes: list[int]) -> list[int]:
+        total, right = sum(sizes), sizes[RIGHT]
+        if not table:
+            left = max(LIST_WIDTH, round(total * LIST_SHARE))
+            return [left, max(1, total - left - right), right]
+        want = self.columns.wanted_width() if self.columns is not None else LIST_WIDTH
+        if right > 0 and total - CENTRE_MIN_WIDTH - right < want:
+            # The table needs the room: the context gives it first, down to its minimum.
+            right = max(CONTEXT_MIN_WIDTH, min(right, total - CENTRE_MIN_WIDTH - want))
+        left = max(LIST_WIDTH, min(want, total - CENTRE_MIN_WIDTH - right))
+        return [left, max(1, total - left - right), right]
+
+    # -- pane widths kept per desk ---------------------------------------------------------------
+    def note(self) -> None:
+        """Remember the shown mode's pane widths (while they are on screen)."""
+        sizes = self.split.sizes()
+        if self.split.isVisible() and sum(sizes) > 0:
+            self._mode_sizes[self.table_view] = sizes
+            self._placed = True
+
+    def sizes_for(self, table: bool) -> tuple[int, ...]:
+        """The pane widths of a mode as last shown; () when it has not been."""
+        return tuple(self._mode_sizes.get(table, ()))
+
+    def restore_sizes(self, list_sizes: tuple[int, ...], table_sizes: tuple[int, ...]) -> None:
+        """Each mode's widths from the last session; the shown mode's are applied now."""
+        for table, sizes in ((False, list_sizes), (True, table_sizes)):
+            if len(sizes) == self.split.count() and sum(sizes) > 0:
+                self._mode_sizes[table] = list(sizes)
+        shown = self._mode_sizes.get(self.table_view)
+        if shown is not None:
+            self.split.setSizes(shown)
+            self._placed = True
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.split:
+            if event.type() == QEvent.Type.Hide:
+                self.note()
+            elif event.type() == QEvent.Type.Resize and not self._placed and self.split.width() > 0:
+                # The first real width: place the panes for it (a 1920 px window's list wider
+                # than a 1280 px one's), unless a stored layout already did.
+                self._placed = True
+                sizes = self.split.sizes()
+                if sum(sizes) > 0:
+                    self.split.setSizes(self._first_sizes(self.table_view, sizes))
+        return False
 
     def scroll_to(self, row: int) -> None:
         index = self.table.model().index(row, COL_TITLE)
@@ -115,12 +188,17 @@ class InboxPanes(QObject):
         model = self.table.model()
         menu = QMenu(self.table)
         shown = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+        columns = self.columns
         for column in range(header.count()):
             action = menu.addAction(str(model.headerData(column, Qt.Orientation.Horizontal)))
             action.setCheckable(True)
             action.setChecked(column in shown)
             action.setEnabled(not (column in shown and len(shown) == 1))
-            action.toggled.connect(lambda on, c=column: header.setSectionHidden(c, not on))
+            if columns is not None:
+                # Kept as the agent's choice: a ticked column stays even where the pane is narrow.
+                action.toggled.connect(lambda on, c=column: columns.choose(c, on))
+            else:
+                action.toggled.connect(lambda on, c=column: header.setSectionHidden(c, not on))
         menu.popup(header.mapToGlobal(pos))
 
     # -- the right pane ------------------------------------------------------------------------
@@ -145,6 +223,7 @@ class InboxPanes(QObject):
         self._context_toggled(self.context_shown)
 
     def _moved(self, _pos: int, _index: int) -> None:
+        self.note()
         # Dragged shut (or open again) by its handle: the button and menu follow.
         shown = self.split.sizes()[RIGHT] > 0
         if shown != self.context_shown:

@@ -8,7 +8,6 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHeaderView,
     QMainWindow,
     QProgressBar,
     QSplitter,
@@ -44,16 +43,9 @@ from ozondesk.ui.deadline_dialog import DeadlineDialog
 from ozondesk.ui.due_notifier import DueNotifier, message_text
 from ozondesk.ui.elided_label import ElidedLabel
 from ozondesk.ui.empty_state import EmptyState, show_inbox_empty
+from ozondesk.ui.inbox_columns import InboxColumns
 from ozondesk.ui.inbox_filters import InboxFilterBar
-from ozondesk.ui.inbox_model import (
-    COL_DUE,
-    COL_KIND,
-    COL_PREVIEW,
-    COL_RECEIVED,
-    COL_TITLE,
-    COL_UNREAD,
-    InboxModel,
-)
+from ozondesk.ui.inbox_model import InboxModel
 from ozondesk.ui.inbox_panes import InboxPanes
 from ozondesk.ui.inbox_refresh import InboxRefresher
 from ozondesk.ui.log_toggle import log_toggle_action
@@ -136,15 +128,10 @@ class MainWindow(QMainWindow):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(24)
+        # Columns fitted to the pane in this language (a header of its own: made before the
+        # sort indicator and any header connection, which a new header would drop).
+        self.columns = InboxColumns(self.table, self.model.is_held)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(False)
-        self.table.setColumnWidth(COL_KIND, 90)
-        self.table.setColumnWidth(COL_TITLE, 150)
-        self.table.setColumnWidth(COL_PREVIEW, 260)
-        self.table.setColumnWidth(COL_UNREAD, 50)
-        self.table.setColumnWidth(COL_RECEIVED, 90)
-        self.table.setColumnWidth(COL_DUE, 190)  # the countdown and which deadline it is
         # The model sorts in SQL; show its order first, or enabling sorting re-sorts by Kind.
         header.setSortIndicator(*self.model.sort_column())
         self.table.setSortingEnabled(True)
@@ -210,7 +197,7 @@ class MainWindow(QMainWindow):
         self.filters.save_button.setEnabled(saved_views is not None)
         # Three panes: the conversations (compact list, or the full table for leads), the
         # conversation with its reply, and its context; the filters span all three.
-        self.panes = InboxPanes(self, split, self.table, right, self.view)
+        self.panes = InboxPanes(self, split, self.table, right, self.view, self.columns)
         self.list = self.panes.list
         self.context_action = self.panes.context_action
         self.table_view_action = self.panes.table_view_action
@@ -303,11 +290,11 @@ class MainWindow(QMainWindow):
         # This desk's layout from the last close; without desk settings (tests) the defaults.
         self.window_layout: WindowLayout | None = None
         if desk is not None:
-            splitters = {options.INBOX_SPLITTER: split}
-            if self.reply_split is not None:
-                splitters[options.REPLY_SPLITTER] = self.reply_split
+            # The inbox panes keep their widths per mode themselves (self.panes).
+            splitters = {options.REPLY_SPLITTER: self.reply_split} if self.reply_split is not None else {}
             toggles = {options.TABLE_VIEW: self.table_view_action, options.CONTEXT_PANEL: self.context_action}
-            self.window_layout = WindowLayout(self, desk, self.table, splitters, self.workspaces, toggles)
+            self.window_layout = WindowLayout(self, desk, self.table, splitters, self.workspaces, toggles,
+                                              panes=self.panes, columns=self.columns)
             self.window_layout.restore()
             self.panes.apply_context()
 

@@ -3,15 +3,17 @@ closes and a second after each change (so a crash loses at most that second).
 
 What is kept: the window's geometry (clamped to a screen of this machine: a laptop away
 from its second monitor must not open the window out of sight), its toolbars and docks, the
-inbox's three panes and the thread/composer splitter, the inbox columns' widths, order and
-hidden ones, the checkable view choices (table view, the context pane shown) and the workspace
-last shown. The values are desk options (``ozondesk.settings.options``); writing
+inbox's three panes (for the compact list and for the table view apart) and the
+thread/composer splitter, the inbox columns' order and the ones hidden or shown from the
+header's menu (their widths follow the language and content, ``inbox_columns``), the
+checkable view choices (table view, the context pane shown) and the workspace last shown. The values are desk options (``ozondesk.settings.options``); writing
 the small INI file on the GUI thread is as cheap as QSettings doing the same.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication
@@ -22,6 +24,10 @@ from ozondesk.settings import options
 from ozondesk.settings.desk import DeskSettings
 from ozondesk.settings.registry import Option
 from ozondesk.ui.workspaces import Workspaces
+
+if TYPE_CHECKING:
+    from ozondesk.ui.inbox_columns import InboxColumns
+    from ozondesk.ui.inbox_panes import InboxPanes
 
 log = logging.getLogger("ozondesk.ui")
 
@@ -65,6 +71,8 @@ class WindowLayout(QObject):
         splitters: dict[Option[tuple[int, ...]], QSplitter],
         workspaces: Workspaces,
         toggles: dict[Option[bool], QAction] | None = None,
+        panes: InboxPanes | None = None,
+        columns: InboxColumns | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -73,6 +81,8 @@ class WindowLayout(QObject):
         self.splitters = splitters
         self.workspaces = workspaces
         self.toggles = toggles or {}
+        self.panes = panes
+        self.columns = columns
         # Splitter sizes as last seen on screen: a splitter on a hidden workspace has none.
         self._sizes: dict[Option[tuple[int, ...]], tuple[int, ...]] = {}
         self.timer = QTimer(self)
@@ -105,21 +115,21 @@ class WindowLayout(QObject):
             if len(sizes) == splitter.count() and sum(sizes) > 0:
                 splitter.setSizes(list(sizes))
                 self._sizes[option] = sizes
+        if self.panes is not None:
+            self.panes.restore_sizes(desk.get(options.INBOX_SPLITTER), desk.get(options.TABLE_SPLITTER))
         self._restore_columns()
 
     def _restore_columns(self) -> None:
         header = self.table.horizontalHeader()
         count = header.count()
-        widths = self.desk.get(options.COLUMN_WIDTHS)
-        if len(widths) == count:
-            for column, width in enumerate(widths):
-                header.resizeSection(column, max(width, header.minimumSectionSize()))
         order = self.desk.get(options.COLUMN_ORDER)
         if sorted(order) == list(range(count)):  # another version's columns: keep the default
             for visual, logical in enumerate(order):
                 header.moveSection(header.visualIndex(logical), visual)
         hidden = set(self.desk.get(options.HIDDEN_COLUMNS))
-        if hidden and all(0 <= c < count for c in hidden) and len(hidden) < count:  # one stays shown
+        if self.columns is not None:
+            self.columns.restore(hidden, self.desk.get(options.SHOWN_COLUMNS))
+        elif hidden and all(0 <= c < count for c in hidden) and len(hidden) < count:  # one stays shown
             for column in range(count):
                 header.setSectionHidden(column, column in hidden)
 
@@ -134,8 +144,11 @@ class WindowLayout(QObject):
     def watch(self) -> None:
         """Save a moment after the agent changes the layout."""
         header = self.table.horizontalHeader()
-        header.sectionResized.connect(self.schedule)
         header.sectionMoved.connect(self.schedule)
+        if self.columns is not None:
+            self.columns.fitted.connect(self.schedule)
+        else:
+            header.sectionResized.connect(self.schedule)
         for action in self.toggles.values():
             action.toggled.connect(self.schedule)
         for splitter in self.splitters.values():
@@ -165,6 +178,8 @@ class WindowLayout(QObject):
             sizes = tuple(splitter.sizes())
             if splitter.isVisible() and sum(sizes) > 0:
                 self._sizes[option] = sizes
+        if self.panes is not None:
+            self.panes.note()
 
     def save(self) -> None:
         self.timer.stop()
@@ -180,14 +195,17 @@ class WindowLayout(QObject):
             values[options.WINDOW_GEOMETRY] = (rect.x(), rect.y(), rect.width(), rect.height())
         self._note_sizes()
         values.update(self._sizes)
+        if self.panes is not None:
+            values[options.INBOX_SPLITTER] = self.panes.sizes_for(False)
+            values[options.TABLE_SPLITTER] = self.panes.sizes_for(True)
         header = self.table.horizontalHeader()
-        # A hidden column measures 0: keep a usable width for when it is shown again.
-        values[options.COLUMN_WIDTHS] = tuple(
-            header.defaultSectionSize() if header.isSectionHidden(c) else header.sectionSize(c)
-            for c in range(header.count())
-        )
         values[options.COLUMN_ORDER] = tuple(header.logicalIndex(v) for v in range(header.count()))
-        values[options.HIDDEN_COLUMNS] = tuple(c for c in range(header.count()) if header.isSectionHidden(c))
+        if self.columns is not None:
+            # The agent's choices, not what a narrow pane hid for now.
+            values[options.HIDDEN_COLUMNS] = tuple(sorted(self.columns.chosen_hidden))
+            values[options.SHOWN_COLUMNS] = tuple(sorted(self.columns.chosen_shown))
+        else:
+            values[options.HIDDEN_COLUMNS] = tuple(c for c in range(header.count()) if header.isSectionHidden(c))
         for toggle, action in self.toggles.items():
             values[toggle] = action.isChecked()
         try:

@@ -48,14 +48,14 @@ def test_defaults_until_set_then_the_value_after_a_restart(tmp_path: Path) -> No
     desk = DeskSettings(path)
     assert desk.get(options.LANGUAGE) == "system"
     assert desk.get(options.AUTO_AWAY_MINUTES) == 10
-    assert desk.get(options.COLUMN_WIDTHS) == ()
+    assert desk.get(options.COLUMN_ORDER) == ()
     assert not path.exists()  # reading never writes
 
     desk.set(options.LANGUAGE, "zh_CN")
-    desk.update({options.COLUMN_WIDTHS: (90, 150, 260), options.WINDOW_MAXIMIZED: True})
+    desk.update({options.COLUMN_ORDER: (90, 150, 260), options.WINDOW_MAXIMIZED: True})
     again = DeskSettings(path)
     assert again.get(options.LANGUAGE) == "zh_CN"
-    assert again.get(options.COLUMN_WIDTHS) == (90, 150, 260)
+    assert again.get(options.COLUMN_ORDER) == (90, 150, 260)
     assert again.get(options.WINDOW_MAXIMIZED) is True
     text = path.read_text(encoding="utf-8")
     assert "[desk]\ninterface.language = zh_CN\n" in text
@@ -171,7 +171,7 @@ def test_writers_in_one_process_never_undo_each_other(tmp_path: Path) -> None:
 
     threads = [
         threading.Thread(target=write, args=(options.AUTO_AWAY_MINUTES, list(range(1, 41)))),
-        threading.Thread(target=write, args=(options.COLUMN_WIDTHS, [(n, n) for n in range(1, 41)])),
+        threading.Thread(target=write, args=(options.COLUMN_ORDER, [(n, n) for n in range(1, 41)])),
         threading.Thread(target=write, args=(options.LANGUAGE, ["ru", "en"] * 20)),
     ]
     for thread in threads:
@@ -180,5 +180,5 @@ def test_writers_in_one_process_never_undo_each_other(tmp_path: Path) -> None:
         thread.join()
     final = DeskSettings(path)
     assert final.get(options.AUTO_AWAY_MINUTES) == 40
-    assert final.get(options.COLUMN_WIDTHS) == (40, 40)
+    assert final.get(options.COLUMN_ORDER) == (40, 40)
     assert final.get(options.LANGUAGE) == "en"

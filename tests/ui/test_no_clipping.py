@@ -136,6 +136,21 @@ def check_selected(qtbot: Any, window: Any, table: QTableView, where: str) -> li
     return clipped(window, f"{where}/first row open")
 
 
+def check_table_view(qtbot: Any, window: Any, where: str) -> list[str]:
+    """The inbox as a lead's table (Ctrl+Shift+T): every header whole, no sideways scrolling;
+    then back to the compact list."""
+    window.table_view_action.trigger()
+    qtbot.waitUntil(window.table.isVisible, timeout=8000)
+    settle(qtbot, window.runner, window)
+    problems = clipped(window, f"{where}/table view")
+    header = window.table.horizontalHeader()
+    if sum(not header.isSectionHidden(c) for c in range(header.count())) < 3:
+        problems.append(f"{where}/table view: fewer than three columns shown")
+    window.table_view_action.trigger()
+    settle(qtbot, window.runner, window)
+    return problems
+
+
 def check_window(qtbot: Any, window: Any, language: str) -> list[str]:
     problems: list[str] = []
     for width, height in SIZES:
@@ -152,6 +167,8 @@ def check_window(qtbot: Any, window: Any, language: str) -> list[str]:
                 problems += check_selected(qtbot, window, window.workspaces.widget(name).table, where)
             if name == "review":
                 problems += check_selected(qtbot, window, window.workspaces.widget(name).queue, where)
+            if name == "inbox":
+                problems += check_table_view(qtbot, window, where)
             size = (window.width(), window.height())
             if size != (width, height):
                 problems.append(f"{where}: the window resized itself to {size[0]}x{size[1]}")
