@@ -111,7 +111,7 @@ class InboxPanes(QObject):
         total = sum(sizes)
         wanted = self._mode_sizes.get(table)
         if wanted is None or sum(wanted) <= 0:
-            return self._first_sizes(table, sizes)
+            return self._first_sizes(table, total, sizes[RIGHT])
         scale = total / sum(wanted)
         if sizes[RIGHT] == 0:
             right = 0  # the context stays collapsed (or shown) as it is now
@@ -122,8 +122,7 @@ class InboxPanes(QObject):
         left = round(wanted[LEFT] * scale)
         return [left, max(1, total - left - right), right]
 
-    def _first_sizes(self, table: bool, sizes: list[int]) -> list[int]:
-        total, right = sum(sizes), sizes[RIGHT]
+    def _first_sizes(self, table: bool, total: int, right: int) -> list[int]:
         if not table:
             left = max(LIST_WIDTH, round(total * LIST_SHARE))
             return [left, max(1, total - left - right), right]
@@ -163,10 +162,11 @@ class InboxPanes(QObject):
             elif event.type() == QEvent.Type.Resize and not self._placed and self.split.width() > 0:
                 # The first real width: place the panes for it (a 1920 px window's list wider
                 # than a 1280 px one's), unless a stored layout already did.
+                # (Its sizes are still the few pixels of a widget never laid out.)
                 self._placed = True
-                sizes = self.split.sizes()
-                if sum(sizes) > 0:
-                    self.split.setSizes(self._first_sizes(self.table_view, sizes))
+                handles = sum(self.split.handle(i).width() for i in range(1, self.split.count()))
+                right = CONTEXT_WIDTH if self.context_shown else 0
+                self.split.setSizes(self._first_sizes(self.table_view, self.split.width() - handles, right))
         return False
 
     def scroll_to(self, row: int) -> None:

@@ -151,6 +151,8 @@ class WindowLayout(QObject):
             header.sectionResized.connect(self.schedule)
         for action in self.toggles.values():
             action.toggled.connect(self.schedule)
+        if self.panes is not None:
+            self.panes.split.splitterMoved.connect(self.schedule)
         for splitter in self.splitters.values():
             splitter.splitterMoved.connect(self.schedule)
             # Another workspace hides the inbox: its splitters' sizes are noted as it goes.

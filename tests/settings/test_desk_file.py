@@ -59,7 +59,7 @@ def test_defaults_until_set_then_the_value_after_a_restart(tmp_path: Path) -> No
     assert again.get(options.WINDOW_MAXIMIZED) is True
     text = path.read_text(encoding="utf-8")
     assert "[desk]\ninterface.language = zh_CN\n" in text
-    assert "inbox.column_widths = 90,150,260" in text
+    assert "inbox.column_order = 90,150,260" in text
     assert sorted(p.name for p in tmp_path.iterdir()) == ["desk.ini"]  # no temporary file left
 
     again.reset(options.LANGUAGE)

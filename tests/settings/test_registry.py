@@ -32,8 +32,8 @@ def test_every_declared_option_is_valid_and_scoped() -> None:
     assert desk == {
         "desk.agent", "interface.language", "presence.auto_away_minutes", "window.geometry",
         "window.maximized", "window.state", "window.inbox_panes", "window.reply_splitter",
-        "inbox.column_widths", "inbox.column_order", "window.workspace", "inbox.table_view",
-        "window.context_panel", "inbox.hidden_columns",
+        "window.inbox_table_panes", "inbox.column_order", "window.workspace", "inbox.table_view",
+        "window.context_panel", "inbox.hidden_columns", "inbox.shown_columns",
         "translate.auto_conversations",
     }
     assert team == {

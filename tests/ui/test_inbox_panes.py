@@ -120,7 +120,7 @@ def test_the_context_pane_collapses_and_stays_so_in_a_new_window(qtbot: Any, dem
     assert window.inbox_split.sizes()[2] == 0
     assert window.inbox_split.sizes()[1] > centre  # the conversation takes the room
     window.table_view_action.trigger()
-    window.table.horizontalHeader().setSectionHidden(COL_CATEGORY, True)
+    window.columns.choose(COL_CATEGORY, False)  # unticked in the header's menu
     assert window.close()
     stored = DeskSettings.for_url(demo.url)
     assert stored.get(options.CONTEXT_PANEL) is False and stored.get(options.TABLE_VIEW) is True
