@@ -238,6 +238,7 @@ class Composer(FindingsListMixin, QWidget):
         self.blockers_label = QLabel(self)
         self.blockers_label.setObjectName("sendBlockers")
         self.blockers_label.setWordWrap(True)
+        self.blockers_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.send_button = QPushButton(_("Send"), self)
         self.send_button.setObjectName("sendButton")
         self.send_button.setToolTip(_("Queue the reply for sending (Ctrl+Enter)"))
@@ -252,7 +253,7 @@ class Composer(FindingsListMixin, QWidget):
         bottom.addWidget(self.templates_button)
         bottom.addWidget(self.attach_button)
         bottom.addWidget(self.counter)
-        bottom.addWidget(self.blockers_label, 1)
+        bottom.addStretch(1)
         bottom.addWidget(self.send_button)
 
         layout = QVBoxLayout(self)
@@ -260,6 +261,9 @@ class Composer(FindingsListMixin, QWidget):
         layout.addLayout(top)
         layout.addWidget(self.notice)
         layout.addWidget(split, 1)
+        # Why Send is disabled, on a line of its own over the buttons: beside them, in the
+        # table view's narrower centre, the leftover room wrapped Chinese one character a line.
+        layout.addWidget(self.blockers_label)
         layout.addLayout(bottom)
 
     def add_side_panel(self, panel: QWidget, toggle: QWidget) -> None:
@@ -671,6 +675,7 @@ class Composer(FindingsListMixin, QWidget):
         if not blockers and warnings:
             shown = ngettext("{n} warning: you may still send", "{n} warnings: you may still send", warnings).format(n=warnings)
         self.blockers_label.setText(shown)
+        self.blockers_label.setVisible(bool(shown))
         self.send_button.setToolTip(
             shown or send_label(self.detail.kind if self.detail is not None else None)[1]
         )

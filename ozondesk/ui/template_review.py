@@ -387,17 +387,16 @@ class TemplateReview(QWidget):
 
 
 def history_html(history: TemplateHistory) -> str:
+    # Six columns, two facts a cell where they belong together (who and when): nine columns
+    # in a 1280 px window broke Russian headers mid-word («Редакци|я», «Коммент|арий»).
     revisions = [
         (
-            f"#{r.number}" + (" ★" if r.number == history.live_number else ""),
-            status_label(r.status),
-            r.title,
-            r.author or "—",
-            format_msk(r.submitted_at),
-            r.reviewed_by or "—",
-            format_msk(r.reviewed_at),
-            format_msk(r.effective_at),
-            r.review_comment or "",
+            (f"#{r.number}" + (" ★" if r.number == history.live_number else ""), status_label(r.status)),
+            (r.title,),
+            (r.author or "—", format_msk(r.submitted_at)),
+            (r.reviewed_by or "—", format_msk(r.reviewed_at)),
+            (format_msk(r.effective_at),),
+            (r.review_comment or "",),
         )
         for r in history.revisions
     ]
@@ -419,11 +418,21 @@ def history_html(history: TemplateHistory) -> str:
     audit_title = _("Audit log")
     return (
         f"<p>{escape(live)}</p>"
-        + table_html(
-            [_("Revision"), _("Status"), _("Title"), _("Author"), _("Submitted (MSK)"),
-             _("Reviewed by"), _("Reviewed (MSK)"), _("Takes effect (MSK)"), _("Comment")],
+        + lines_table_html(
+            [_("Revision"), _("Title"), _("Submitted (MSK)"), _("Reviewed (MSK)"), _("Takes effect (MSK)"),
+             _("Comment")],
             revisions,
         )
         + f"<p><b>{escape(audit_title)}</b></p>"
         + table_html([_("Time (MSK)"), _("Who"), _("Action"), _("Revision"), _("Comment")], entries)
     )
+
+
+def lines_table_html(headers: Sequence[str], rows: Sequence[Sequence[Sequence[str]]]) -> str:
+    """An HTML table whose cells hold one or more lines, each escaped."""
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join("<td>" + "<br>".join(escape(line) for line in cell) + "</td>" for cell in row) + "</tr>"
+        for row in rows
+    )
+    return f'<table border="1" cellspacing="0" cellpadding="3"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
