@@ -710,7 +710,10 @@ class Composer(FindingsListMixin, QWidget):
             closed = escape(_("Reply window closed"))
             return f"<span style='color:#d32f2f'>{closed}</span>"
         if verdict.closes_at is None:
-            return escape(_("Reply window: open ({reason})").format(reason=verdict.reason))
+            # FBS/rFBS before delivery: the window ends 72 h after a delivery yet to come, so
+            # there is no time to count down to; say so under the deadline's own name.
+            return escape(_("{label}: no closing time yet (72 h after delivery)").format(
+                label=deadline_label(WINDOW)))
         left = (verdict.closes_at - now).total_seconds()
         return escape(_("{label}: {left}").format(label=deadline_label(WINDOW), left=format_left(left)))
 

@@ -261,6 +261,14 @@ def test_the_window_countdown_sits_beside_the_sla_countdown_and_closes_live(
     assert not c.send_button.isEnabled()
 
 
+def test_an_fbs_order_before_delivery_has_no_closing_time_and_says_so(qtbot: Any, desk: Desk) -> None:
+    undelivered, _agent = add_conversation(desk.db, scheme="FBS", chat="chat-3")
+    c = desk.composer(undelivered)
+    assert c.window_label.text() == "Reply window closes: no closing time yet (72 h after delivery)"
+    desk.type(c, "Спасибо за обращение!")
+    assert c.send_button.isEnabled()
+
+
 def test_the_outbox_refusal_reaches_the_composer_before_anything_is_queued(
     qtbot: Any, desk: Desk
 ) -> None:
