@@ -86,6 +86,14 @@ def _posting_facts(p: PostingView) -> list[tuple[str, str]]:
     return rows
 
 
+def carrier_text(carrier: str | None, status: str | None) -> str:
+    """The carrier and its status; either alone when the other is unknown («—: Ожидает
+    сборки» read as a carrier named "—")."""
+    if carrier and status:
+        return f"{carrier}: {status}"
+    return carrier or status or "—"
+
+
 def _posting_html(p: PostingView) -> str:
     rows = [
         (_("Posting"), f"{p.posting_number} ({p.scheme})"),
@@ -97,7 +105,7 @@ def _posting_html(p: PostingView) -> str:
         (_("ETA"), msk_text(p.eta)),
         (_("Delivered"), msk_text(p.delivered_at)),
         (_("Tracking"), p.tracking_number or "—"),
-        (_("Carrier"), f"{p.carrier or '—'}: {p.carrier_status or '—'}"),
+        (_("Carrier"), carrier_text(p.carrier, p.carrier_status)),
         (_("Warehouse"), p.warehouse_status or "—"),
         *_posting_facts(p),
     ]

@@ -9,7 +9,7 @@ from typing import Any
 from test_conversation_view import NOW, detail, msk
 
 from ozondesk.domain import sla
-from ozondesk.ui.context_panel import context_html
+from ozondesk.ui.context_panel import carrier_text, context_html
 from ozondesk.ui.deadline_dialog import DeadlineDialog, deadline_html
 from ozondesk.ui.deadline_labels import reply_window_of
 
@@ -63,3 +63,13 @@ def test_the_dialog_shows_the_explanation(qtbot: Any) -> None:
     qtbot.addWidget(dialog)
     text = dialog.text.toPlainText()
     assert "Next reply due" in text and "Resolve by" in text and "Reply window closes" in text
+
+
+def test_the_carrier_line_names_only_what_is_known() -> None:
+    # An unknown carrier read as «—: Ожидает сборки», a carrier called "—".
+    assert carrier_text(None, "Ожидает сборки") == "Ожидает сборки"
+    assert carrier_text("СДЭК", None) == "СДЭК"
+    assert carrier_text("СДЭК", "В пути") == "СДЭК: В пути"
+    assert carrier_text(None, None) == "—"
+    html = context_html(_open_detail(), NOW)
+    assert "<td>СДЭК: Задерживается на таможне</td>" in html
