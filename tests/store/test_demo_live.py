@@ -9,12 +9,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ozondesk.domain.clock import as_utc
+from ozondesk.domain.clock import as_utc, to_msk
 from ozondesk.services.demo import RECENT_BREACHES, generate
 from ozondesk.services.demo_live import buyer_writes, start_as_lead
+from ozondesk.services.metrics import MetricsService
 from ozondesk.services.preferences import desk_agent, set_desk_agent
 from ozondesk.store.db import open_database
-from ozondesk.store.models import Conversation, Message
+from ozondesk.store.models import Agent, Conversation, Message
 
 NOW = datetime(2026, 12, 4, 10, 30, tzinfo=UTC)  # a Friday, 13:30 MSK
 
@@ -38,6 +39,22 @@ def test_the_demo_breaches_only_in_the_last_hours(db: Any) -> None:
             select(func.count()).select_from(Conversation).where(Conversation.status == "open")
         )
     assert open_total == 122  # busy, but on top of it
+
+
+def test_the_demo_desk_answers_above_ozons_90_percent(db: Any) -> None:
+    # #17: the demo's FRR was 79.6%, with a commission warning on the dashboard; a well-run
+    # desk answers nearly every first message in time and pays no penalty.
+    generate(db, size=1000, now=NOW)
+    with db.read() as session:
+        lead = session.scalar(select(Agent.id).where(Agent.role == "lead"))
+    assert lead is not None
+    today = to_msk(NOW).date()
+    total = MetricsService(db, clock=lambda: NOW).dashboard(lead, today - timedelta(days=13), today).report.total
+    assert (total.due, total.in_sla) == (595, 559)
+    assert total.frr is not None and round(total.frr, 2) == 93.95
+    assert total.commission_penalty_pct == 0.0
+    # A few breaches of each kind to explain, not a backlog.
+    assert dict(total.breaches) == {"out_of_hours": 10, "unassigned": 4, "waiting_on_warehouse": 11, "slow_reply": 11}
 
 
 def test_the_demo_desk_starts_as_the_lead_and_keeps_a_chosen_person(tmp_path: Path) -> None:
