@@ -50,6 +50,7 @@ def prepare_database(args: argparse.Namespace) -> Database:
     # A new desk starts with the approved starter library, so agents have presets at once.
     try:
         TemplateService(db).seed_starter_library(utcnow())
+        TemplateService(db).seed_escalation_templates(utcnow())
     except DBAPIError as exc:
         if not is_permission_error(exc):
             raise

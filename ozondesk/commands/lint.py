@@ -137,7 +137,7 @@ def _run_pack(linter: Linter, path: Path, context: LintContext | None, fmt: str)
     pack = load_pack(path)
     results: list[tuple[str, bool, list[Finding]]] = []
     for template in pack.templates:
-        findings = lint_template_body(template.body, linter, context)
+        findings = lint_template_body(template.body, linter, context, template.language)
         results.append((template.id, not blocking(findings), findings))
     ok = all(r[1] for r in results)
     if fmt == "json":

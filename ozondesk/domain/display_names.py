@@ -31,6 +31,7 @@ CATEGORY_NAMES: dict[str, str] = {
     # Not "Review" / "Question": those msgids name the template review workspace and others.
     "question": N_("Product question"),
     "review": N_("Product review"),
+    "escalation": N_("Escalation e-mail to Ozon"),
     # The demo's (and sync's) Ozon-side threads.
     "platform": N_("Ozon platform"),
     "account": N_("Account manager"),

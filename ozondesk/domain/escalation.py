@@ -1,9 +1,10 @@
 """Escalation e-mails to the platform's China seller support, in English as Ozon asks.
 
 Two drafts: an escalation of a ticket (or an account manager's silence) past Ozon's own
-deadline, and the "Missing AM" report of a shop without a manager. Their texts are versioned
-templates (``VERSION`` goes into the draft so a reviewer can tell which text went out), each
-with a Chinese gloss for the agent; the subject formats are the platform's and fixed.
+deadline, and the "Missing AM" report of a shop without a manager. Their bodies are templates
+like the buyer replies (category "escalation": reviewed, versioned, with a Chinese gloss), filled
+here from the ticket; the draft names the revision, so a reviewer can tell which text went out.
+The subject formats are the platform's and fixed.
 """
 
 from __future__ import annotations
@@ -15,52 +16,29 @@ from datetime import datetime, timedelta
 from urllib.parse import quote
 
 from ozondesk.domain.clock import to_msk
+from ozondesk.domain.templates import render
 from ozondesk.i18n import N_
 
-VERSION = 1
-
+# The platform's subject formats are fixed; the bodies are reviewed templates of category
+# "escalation" (resources/templates/escalation-en.json seeds them), filled here.
+ESCALATION_SLUG = "escalation-ticket"
+MISSING_AM_SLUG = "escalation-missing-am"
 ESCALATION_SUBJECT = "Escalation Request: SELLER-CHN-{shop_id}-{problem_type}"
-ESCALATION_BODY = """Dear Ozon Seller Support,
-
-We request an escalation: our {what} has not been answered within Ozon's own response time.
-
-Shop ID: {shop_id}
-Ticket number: {ticket_number}
-Problem type: {problem_type}
-Orders: {orders}
-Error code: {error_code}
-Asked: {asked_msk} (Moscow time)
-Ozon's answer was due: {due_msk} (Moscow time)
-Waiting for an answer: {waited}
-
-What we asked:
-{question}
-
-Evidence attached to the ticket:
-{evidence}
-
-Please have the ticket answered, or tell us whom to contact.
-
-Best regards,
-{signature}
-"""
-ESCALATION_GLOSS = N_("Escalation e-mail to Ozon's China seller support: shop ID, ticket number, what was asked and when (Moscow time), how long it has waited and the evidence attached.")
-
 MISSING_AM_SUBJECT = "Missing AM {seller_id}"
-MISSING_AM_BODY = """Dear Ozon Seller Support,
-
-Our shop has no personal account manager assigned, or the manager does not answer.
-
-Seller ID: {seller_id}
-Shop name: {shop_name}
-Reported: {now_msk} (Moscow time)
-
-Please assign an account manager to our shop.
-
-Best regards,
-{signature}
-"""
+ESCALATION_GLOSS = N_("Escalation e-mail to Ozon's China seller support: shop ID, ticket number, what was asked and when (Moscow time), how long it has waited and the evidence attached.")
 MISSING_AM_GLOSS = N_("\"Missing AM\" report: tells Ozon the shop has no account manager, with the seller ID.")
+NO_SIGNATURE = "Seller support team"
+
+
+@dataclass(frozen=True)
+class EmailTemplate:
+    """The revision of an escalation template in force: its English body and Chinese gloss."""
+
+    slug: str
+    revision: int
+    body: str
+    gloss_zh: str
+
 
 _SAFE = re.compile(r"[^A-Za-z0-9_-]")
 
@@ -71,7 +49,9 @@ class EmailDraft:
     subject: str
     body: str
     gloss: str  # English msgid; shown translated
-    version: int = VERSION
+    template: str  # the template's slug
+    version: int  # its revision number
+    gloss_zh: str = ""  # the template's own Chinese gloss
 
     def mailto(self) -> str:
         """A ``mailto:`` URL for the system's mail client; the address may be empty."""
@@ -108,6 +88,7 @@ def subject_token(text: str) -> str:
 
 
 def escalation_draft(
+    template: EmailTemplate,
     *,
     to: str,
     shop_id: str,
@@ -123,27 +104,30 @@ def escalation_draft(
     evidence: Sequence[str],
     signature: str,
 ) -> EmailDraft:
+    """The escalation e-mail of a ticket, its body ``template`` filled (TemplateError if the
+    template uses a placeholder the ticket cannot fill)."""
     values = {
         "shop_id": subject_token(shop_id),
         "problem_type": subject_token(problem_type),
         "ticket_number": ticket_number,
-        "what": what,
-        "orders": ", ".join(orders) or "none",
+        "asked_what": what,
+        "order_numbers": ", ".join(orders) or "none",
         "error_code": error_code or "none",
-        "asked_msk": msk_text(asked_at),
+        "sent_msk": msk_text(asked_at),
         "due_msk": msk_text(due_at) if due_at else "unknown",
         "waited": waited_text(now - asked_at),
         "question": question.strip() or "(see the ticket)",
-        "evidence": "\n".join(f"- {item}" for item in evidence) or "- none",
-        "signature": signature or "Seller support team",
+        "evidence_list": "\n".join(f"- {item}" for item in evidence) or "- none",
+        "now_msk": msk_text(now),
+        "agent_name": signature or NO_SIGNATURE,
     }
-    return EmailDraft(to, ESCALATION_SUBJECT.format(**values), ESCALATION_BODY.format(**values),
-                      ESCALATION_GLOSS)
+    return EmailDraft(to, ESCALATION_SUBJECT.format(**values), render(template.body, values),
+                      ESCALATION_GLOSS, template.slug, template.revision, template.gloss_zh)
 
 
-def missing_am_draft(*, to: str, seller_id: str, shop_name: str, now: datetime,
-                     signature: str) -> EmailDraft:
+def missing_am_draft(template: EmailTemplate, *, to: str, seller_id: str, shop_name: str,
+                     now: datetime, signature: str) -> EmailDraft:
     values = {"seller_id": subject_token(seller_id), "shop_name": shop_name,
-              "now_msk": msk_text(now), "signature": signature or "Seller support team"}
-    return EmailDraft(to, MISSING_AM_SUBJECT.format(**values), MISSING_AM_BODY.format(**values),
-                      MISSING_AM_GLOSS)
+              "now_msk": msk_text(now), "agent_name": signature or NO_SIGNATURE}
+    return EmailDraft(to, MISSING_AM_SUBJECT.format(**values), render(template.body, values),
+                      MISSING_AM_GLOSS, template.slug, template.revision, template.gloss_zh)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ozondesk.domain.json_files import JsonFileError, parse_json, read_text, write_atomically
-from ozondesk.domain.templates import LANGUAGES, Template, field_problems
+from ozondesk.domain.templates import LANGUAGES, Template, channel_for, field_problems, language_for
 from ozondesk.i18n import _
 from ozondesk.resources import resource_path
 
@@ -29,6 +29,11 @@ _SPACES = re.compile(r"\s+")
 
 def starter_pack_path() -> Path:
     return resource_path("templates", "starter-ru.json")
+
+
+def escalation_pack_path() -> Path:
+    """The English escalation e-mails to Ozon's China seller support (issue 14)."""
+    return resource_path("templates", "escalation-en.json")
 
 
 class PackError(JsonFileError):
@@ -103,7 +108,7 @@ def parse_pack(data: Any, source: str = "") -> Pack:
         problems.append(_('version: must be a non-empty text such as "1.0.0"'))
     language = data.get("language", "ru")
     if language not in LANGUAGES:
-        problems.append(_('language: only "ru" packs are supported'))
+        problems.append(_('language: use "ru" or "en"'))
     description = data.get("description", "")
     if not isinstance(description, str):
         problems.append(_("description: must be a text"))
@@ -126,9 +131,12 @@ def parse_pack(data: Any, source: str = "") -> Pack:
         for key in _REQUIRED_TEMPLATE_KEYS:
             if key not in raw:
                 problems.append(f"{where}.{key}: " + _("required"))
+        category = raw.get("category")
+        # An escalation template defaults to English by e-mail, the rest to a Russian chat reply.
+        known = category if isinstance(category, str) else ""
         fields = {
-            "channel": "chat",
-            "language": "ru",
+            "channel": channel_for(known),
+            "language": language_for(known),
             "tags": [],
             "gloss_zh": "",
             **{k: v for k, v in raw.items() if k in _TEMPLATE_KEYS},
@@ -204,3 +212,7 @@ def save_pack(pack: Pack, path: Path | str) -> None:
 
 def load_starter_pack() -> Pack:
     return load_pack(starter_pack_path())
+
+
+def load_escalation_pack() -> Pack:
+    return load_pack(escalation_pack_path())

@@ -13,9 +13,15 @@ from ozondesk.i18n import _
 
 
 def lint_template_body(
-    body: str, linter: Linter | None = None, context: LintContext | None = None
+    body: str, linter: Linter | None = None, context: LintContext | None = None,
+    language: str = "ru",
 ) -> list[Finding]:
-    """Error findings for bad placeholders; otherwise the linter's findings on the filled text."""
+    """Error findings for bad placeholders; otherwise the linter's findings on the filled text.
+
+    The reply linter knows Russian buyer service only: an English template (an escalation
+    e-mail to Ozon's China support) gets the placeholder check alone, since Cyrillic-script,
+    promise and tone rules would flag every English sentence.
+    """
     problems = check_body(body)
     if problems:
         return [
@@ -31,6 +37,8 @@ def lint_template_body(
             )
             for p in problems
         ]
+    if language != "ru":
+        return []
     rendered = render_mapped(body, sample_values(), now=SAMPLE_NOW)
     findings = []
     for f in (linter or default_linter()).lint(rendered.text, context):

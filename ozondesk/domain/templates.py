@@ -42,9 +42,26 @@ CATEGORIES: tuple[str, ...] = (
     # Public replies: answers to product questions and comments on reviews.
     "question",
     "review",
+    # E-mails to Ozon's China seller support (issue 14): English, never sent to a buyer.
+    "escalation",
 )
-CHANNELS: tuple[str, ...] = ("chat", "ticket", "review", "question")
-LANGUAGES: tuple[str, ...] = ("ru",)
+CHANNELS: tuple[str, ...] = ("chat", "ticket", "review", "question", "email")
+LANGUAGES: tuple[str, ...] = ("ru", "en")
+# Ozon's China seller support reads English: an escalation template is English and goes out by
+# e-mail; every other category is a Russian reply to a buyer.
+ESCALATION_CATEGORY = "escalation"
+
+
+def language_for(category: str) -> str:
+    """The language a template of ``category`` is written in (it picks the linter)."""
+    return "en" if category == ESCALATION_CATEGORY else "ru"
+
+
+def channel_for(category: str, channel: str = "chat") -> str:
+    """The channel a template of ``category`` goes by: escalations by e-mail, never in a chat."""
+    if category == ESCALATION_CATEGORY:
+        return "email"
+    return "chat" if channel == "email" else channel
 _RU = Locale.parse("ru")
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _BRACE_RE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
@@ -88,6 +105,20 @@ PLACEHOLDERS: dict[str, Placeholder] = {
         Placeholder("eta_in", "relative", "time until delivery → «через 3 дня»", 3),
         Placeholder("return_days", "days", "return window → «14 дней»", 14),
         Placeholder("storage_days", "days", "days the pickup point keeps it → «7 дней»", 7),
+        # Escalation e-mails (English, filled by the Tickets workspace from the ticket).
+        Placeholder("shop_id", "text", "the seller's Ozon shop ID", "123456789"),
+        Placeholder("seller_id", "text", "the seller ID (Client-Id)", "123456789"),
+        Placeholder("ticket_number", "text", "the platform's ticket number", "SR-77001"),
+        Placeholder("problem_type", "text", "problem type, CamelCase", "PaymentHold"),
+        Placeholder("asked_what", "text", "what is escalated", "ticket SR-77001"),
+        Placeholder("question", "text", "what was asked, as sent", "Funds are on hold since 1 December."),
+        Placeholder("order_numbers", "text", "order numbers, comma-separated", "12345678-0001"),
+        Placeholder("error_code", "text", "the error code Seller Center showed", "E-4031"),
+        Placeholder("sent_msk", "text", "when it was sent, Moscow time", "2025-11-21 17:30 MSK"),
+        Placeholder("due_msk", "text", "when Ozon's answer was due, Moscow time", "2025-11-24 11:30 MSK"),
+        Placeholder("waited", "text", "how long it has waited", "2 days 16 hours 30 minutes"),
+        Placeholder("evidence_list", "text", "the evidence, one item a line", "- shop ID: yes"),
+        Placeholder("now_msk", "text", "now, Moscow time", "2025-11-24 10:00 MSK"),
     )
 }
 _DAY_FORMS = ("день", "дня", "дней")
@@ -232,7 +263,14 @@ def field_problems(data: Mapping[str, Any]) -> list[tuple[str, str]]:
         )
     lang = text("language")
     if lang is not None and lang not in LANGUAGES:
-        out.append(("language", _('only "ru" templates are supported')))
+        out.append(("language", _('use "ru" (replies to buyers) or "en" (escalation e-mails)')))
+    elif lang is not None and category in CATEGORIES and lang != language_for(category):
+        out.append(("language", _("{category} templates are in {language}").format(
+            category=category, language=language_for(category))))
+    if channel is not None and category in CATEGORIES and (channel == "email") != (
+            category == ESCALATION_CATEGORY):
+        out.append(("channel", _("{category} templates go by {channel}").format(
+            category=category, channel=channel_for(category, channel))))
     text("gloss_zh", required=False)
     tags = data.get("tags", ())
     if not isinstance(tags, list | tuple) or not all(
@@ -493,6 +531,7 @@ def format_rub(amount: Any) -> str:
 __all__ = [
     "CATEGORIES",
     "CHANNELS",
+    "ESCALATION_CATEGORY",
     "PLACEHOLDERS",
     "SAMPLE_NOW",
     "Placeholder",
@@ -500,6 +539,7 @@ __all__ = [
     "Rendered",
     "Template",
     "TemplateError",
+    "channel_for",
     "check_body",
     "format_date_ru",
     "format_days",
@@ -508,6 +548,7 @@ __all__ = [
     "format_rub",
     "format_time_msk",
     "format_value",
+    "language_for",
     "placeholders_in",
     "plural_ru",
     "render",

@@ -132,6 +132,7 @@ def generate(db: Database, size: int = 500, now: datetime | None = None, seed: i
     from ozondesk.services.templates import TemplateService
 
     TemplateService(db).seed_starter_library(now)
+    TemplateService(db).seed_escalation_templates(now)
     _template_uses(db, builder.replies, now, seed)
     return DemoStats(len(builder.conversations), len(builder.messages), len(builder.postings), len(presence))
 

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from ozondesk.domain import review, roles
 from ozondesk.domain.clock import as_utc, to_storage
-from ozondesk.domain.packs import Pack, PackError, load_starter_pack
-from ozondesk.domain.templates import Template, field_problems
+from ozondesk.domain.packs import Pack, PackError, load_escalation_pack, load_starter_pack
+from ozondesk.domain.template_lint import lint_template_body
+from ozondesk.domain.templates import Template, channel_for, field_problems, language_for
 from ozondesk.i18n import _
 from ozondesk.store.db import Database
 from ozondesk.store.dml import rows_changed
@@ -113,8 +114,6 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def default_lint_body(body: str) -> Sequence[FindingLike]:
-    from ozondesk.domain.template_lint import lint_template_body
-
     return lint_template_body(body)
 
 
@@ -124,6 +123,13 @@ class TemplateService:
         self.lint_body = lint_body
 
     # -- helpers ---------------------------------------------------------------------
+    def _lint(self, body: str, language: str) -> Sequence[FindingLike]:
+        """The Russian reply linter for a Russian template; an English one (an escalation
+        e-mail) only has its placeholders checked."""
+        if language == "ru":
+            return self.lint_body(body)
+        return lint_template_body(body, language=language)
+
     def _actor(self, session: Session, agent_id: int, permission: roles.Permission) -> Agent:
         agent = session.get(Agent, agent_id)
         if agent is None or not agent.active:
@@ -217,6 +223,7 @@ class TemplateService:
         gloss_zh: str = "",
         channel: str = "chat",
     ) -> RevisionRecord:
+        channel = channel_for(category, channel)
         _check_fields(slug=slug, category=category, title=title, body=body, tags=tags,
                       gloss_zh=gloss_zh, channel=channel)
         with self.db.begin() as session:
@@ -225,7 +232,7 @@ class TemplateService:
                 raise review.ReviewError(_("a template with id {slug!r} already exists").format(slug=slug))
             template = ReplyTemplate(
                 slug=slug, category=category, tags=list(tags), gloss_zh=gloss_zh, channel=channel,
-                language="ru", usage_count=0, archived=False, created_at=to_storage(now), created_by=agent_id,
+                language=language_for(category), usage_count=0, archived=False, created_at=to_storage(now), created_by=agent_id,
             )
             session.add(template)
             session.flush()
@@ -364,7 +371,8 @@ class TemplateService:
             actor = self._actor(session, agent_id, "template.edit")
             rev = self._revision(session, revision_id)
             review.check("submit", review.as_state(rev.status), actor.role)
-            errors = [f for f in self.lint_body(rev.body) if f.severity == "error"]
+            template = self._template(session, rev.template_id)
+            errors = [f for f in self._lint(rev.body, template.language) if f.severity == "error"]
             if errors:
                 raise review.ReviewError(
                     _("cannot submit: {n} error(s) in the text: {first}").format(
@@ -451,15 +459,17 @@ class TemplateService:
                 rows.append((
                     self._record(session, rev, names), template.slug, template.category,
                     self._record(session, live, names) if live is not None else None,
+                    template.language,
                 ))
         return [
             ReviewItem(
                 revision=record, slug=slug, category=category, live=live,
                 findings=tuple(
-                    ReviewFinding(f.severity, f.message, f.rule) for f in self.lint_body(record.body)
+                    ReviewFinding(f.severity, f.message, f.rule)
+                    for f in self._lint(record.body, language)
                 ),
             )
-            for record, slug, category, live in rows
+            for record, slug, category, live, language in rows
         ]
 
     @staticmethod
@@ -539,7 +549,7 @@ class TemplateService:
         error-level lint findings.
         """
         problems: list[str] = []
-        lints = [self.lint_body(t.body) for t in pack.templates]
+        lints = [self._lint(t.body, t.language) for t in pack.templates]
         with self.db.begin() as session:
             if agent_id is not None:
                 self._actor(session, agent_id, "template.edit")
@@ -594,6 +604,23 @@ class TemplateService:
             return 0
         return self.import_pack(None, load_starter_pack(), now, seed=True)
 
+    def seed_escalation_templates(self, now: datetime) -> int:
+        """The shipped escalation e-mails, live at once, those of them this database lacks: a
+        database made before they existed gets them at its next start. A lead's later revisions
+        of them go through review like any template."""
+        pack = load_escalation_pack()
+        with self.db.begin() as session:
+            have = set(session.scalars(select(ReplyTemplate.slug)))
+        missing = tuple(t for t in pack.templates if t.id not in have)
+        if not missing:
+            return 0
+        return self.import_pack(None, Pack(pack.id, pack.title, missing, pack.version, pack.language),
+                                now, seed=True)
+
+    def live_template(self, slug: str, now: datetime) -> TemplateRecord | None:
+        """The template ``slug`` with the revision in force at ``now`` (None: no such template)."""
+        return next((t for t in self.templates(now) if t.slug == slug), None)
+
     def export_pack(self, now: datetime, pack_id: str = "export", title: str = "") -> Pack:
         """The templates in force at ``now`` as a pack another desk can import."""
         items = []
@@ -627,7 +654,7 @@ def _check_fields(
     """
     text = body if body is not None else "-"
     data = {"id": slug, "title": title if title is not None else "-", "category": category,
-            "channel": channel, "language": "ru", "gloss_zh": gloss_zh, "tags": list(tags), "body": text}
+            "channel": channel, "language": language_for(category), "gloss_zh": gloss_zh, "tags": list(tags), "body": text}
     problems = [(f, p) for f, p in field_problems(data) if f != "body" or not text.strip()]
     if problems:
         raise review.ReviewError("; ".join(f"{field}: {problem}" for field, problem in problems))

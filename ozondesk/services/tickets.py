@@ -16,15 +16,24 @@ from sqlalchemy.orm import Session
 
 from ozondesk.domain import tickets as T
 from ozondesk.domain.clock import as_utc, local_instant, to_storage, utcnow
-from ozondesk.domain.escalation import EmailDraft, escalation_draft, missing_am_draft
+from ozondesk.domain.escalation import (
+    ESCALATION_SLUG,
+    MISSING_AM_SLUG,
+    EmailDraft,
+    EmailTemplate,
+    escalation_draft,
+    missing_am_draft,
+)
 from ozondesk.domain.policies import DEFAULT_POLICIES, SlaPolicy
 from ozondesk.domain.roles import require
 from ozondesk.domain.ticket_metrics import TicketFact, TicketFigures, ticket_figures
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
+from ozondesk.services.templates import TemplateService
 from ozondesk.settings import options
 from ozondesk.settings.team import TeamSettings
 from ozondesk.store.db import Database
+from ozondesk.store.repos import audit
 from ozondesk.store.repos import tickets as repo
 from ozondesk.store.repos.policies import current_policies
 from ozondesk.store.repos.tickets import AttachmentRecord, EventRecord, NotificationRecord
@@ -262,12 +271,19 @@ class TicketService:
             repo.add_event(session, ticket_id, status, at, repo.agent_id(session, actor), note[:MAX_TEXT])
         return self.ticket(ticket_id)
 
-    def record_escalation(self, ticket_id: int, actor: str | None = None) -> None:
-        """The escalation e-mail went out (opened in the mail client or copied)."""
+    def record_escalation(self, ticket_id: int, actor: str | None = None, template: str = "",
+                          version: int | None = None) -> None:
+        """The agent confirms the escalation e-mail was sent: opening it in the mail client or
+        copying it proves nothing, so only this counts on the dashboard. Kept in the ticket's
+        history and the audit log, with the template revision that went out."""
+        now = self.clock()
         with self.db.begin() as session:
-            self._get(session, ticket_id)
-            repo.add_event(session, ticket_id, "escalated", self.clock(),
-                           repo.agent_id(session, actor))
+            ticket = self._get(session, ticket_id)
+            agent = repo.agent_id(session, actor)
+            note = f"{template} r{version}" if template and version is not None else ""
+            repo.add_event(session, ticket_id, "escalated", now, agent, note)
+            audit.write(session, now, agent, "ticket.escalation_sent", f"ticket:{ticket.number}",
+                        template=template, revision=version)
 
     # -- drafts ----------------------------------------------------------------------------
 
@@ -299,7 +315,7 @@ class TicketService:
         evidence = [f"{T.EVIDENCE[k]}: {'yes' if k not in view.missing else 'missing'}"
                     for k in T.EVIDENCE]
         return escalation_draft(
-            to=self.escalation_address(), shop_id=view.shop_ref or "unknown",
+            self._email_template(ESCALATION_SLUG, at), to=self.escalation_address(), shop_id=view.shop_ref or "unknown",
             problem_type=T.problem_type(view.category), ticket_number=view.number, what=what,
             question=view.question, orders=view.order_numbers, error_code=view.error_code,
             asked_at=view.sent_at, due_at=view.due_at, now=at, evidence=evidence,
@@ -311,8 +327,18 @@ class TicketService:
             shop = repo.first_shop(session)
         if shop is None:
             raise UserError(_("no shop yet: add the Ozon shop in Settings first"))
-        return missing_am_draft(to=self.escalation_address(), seller_id=shop[1], shop_name=shop[2],
-                                now=as_utc(now or self.clock()), signature=signature)
+        at = as_utc(now or self.clock())
+        return missing_am_draft(self._email_template(MISSING_AM_SLUG, at), to=self.escalation_address(),
+                                seller_id=shop[1], shop_name=shop[2], now=at, signature=signature)
+
+    def _email_template(self, slug: str, now: datetime) -> EmailTemplate:
+        """The approved revision of an escalation template in force at ``now``: a lead's edit
+        reaches the drafts only once reviewed and effective, like any template's."""
+        record = TemplateService(self.db).live_template(slug, now)
+        if record is None or record.live is None:
+            raise UserError(_("no approved template {slug}: a lead approves it under Review (Templates, category Escalation e-mail to Ozon)").format(
+                slug=slug))
+        return EmailTemplate(slug, record.live.number, record.live.body, record.gloss_zh)
 
     @staticmethod
     def _get(session: Session, ticket_id: int) -> Ticket:

@@ -37,7 +37,7 @@ from ozondesk.domain.display_names import category_name
 from ozondesk.domain.lint import Finding
 from ozondesk.domain.roles import allowed
 from ozondesk.domain.template_lint import lint_template_body
-from ozondesk.domain.templates import CATEGORIES
+from ozondesk.domain.templates import CATEGORIES, language_for
 from ozondesk.i18n import N_, _
 from ozondesk.services.preferences import DeskAgent
 from ozondesk.services.templates import (
@@ -289,6 +289,7 @@ class TemplateLibrary(QWidget):
         self.model.modelReset.connect(self._update_empty)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._open(cur.row()))
         self.body.textChanged.connect(self._lint_timer.start)
+        self.category.currentIndexChanged.connect(self._lint_timer.start)  # the linter follows it
         self.body.textChanged.connect(self._set_enabled)
         self.title.textChanged.connect(self._set_enabled)
         self.slug.textChanged.connect(self._set_enabled)
@@ -442,7 +443,9 @@ class TemplateLibrary(QWidget):
         if not self._linter_ready:
             return
         text = self.body.toPlainText()
-        self.findings = lint_template_body(text) if text.strip() else []
+        # An escalation e-mail is English: only its placeholders are checked.
+        language = language_for(str(self.category.currentData() or ""))
+        self.findings = lint_template_body(text, language=language) if text.strip() else []
         self.highlighter.set_findings(self.findings, text)
         self.lint_list.clear()
         for f in self.findings:

@@ -9,11 +9,13 @@ import pytest
 
 from ozondesk.domain import tickets as T
 from ozondesk.domain.escalation import (
+    EmailTemplate,
     escalation_draft,
     missing_am_draft,
     subject_token,
     waited_text,
 )
+from ozondesk.domain.packs import load_escalation_pack
 from ozondesk.domain.policies import DEFAULT_POLICIES
 from ozondesk.store.repos.ticket_sync import ozon_clock
 
@@ -75,16 +77,24 @@ def test_the_ticket_clock_states() -> None:
     assert T.escalation_due(T.ticket_clock(policy, "in_progress", AT, None, due), due)
 
 
+def shipped(slug: str) -> EmailTemplate:
+    template = load_escalation_pack().get(slug)
+    assert template is not None
+    return EmailTemplate(slug, 1, template.body, template.gloss_zh)
+
+
 def test_escalation_subject_and_missing_am_subject_follow_the_platforms_format() -> None:
     draft = escalation_draft(
-        to="", shop_id="123456789", problem_type="PaymentHold", ticket_number="SR-1", what="ticket SR-1",
+        shipped("escalation-ticket"), to="", shop_id="123456789", problem_type="PaymentHold", ticket_number="SR-1", what="ticket SR-1",
         question="Funds on hold", orders=["12345678-0001"], error_code=None, asked_at=AT,
         due_at=AT + timedelta(hours=2), now=AT + timedelta(days=1, hours=3, minutes=5),
         evidence=["screenshot: yes"], signature="")
     assert draft.subject == "Escalation Request: SELLER-CHN-123456789-PaymentHold"
     assert "Waiting for an answer: 1 day 3 hours 5 minutes" in draft.body
     assert draft.mailto().startswith("mailto:?subject=Escalation%20Request%3A%20SELLER-CHN-123456789-PaymentHold&body=")
-    assert missing_am_draft(to="x@example.com", seller_id="987654", shop_name="S", now=AT,
+    assert "Orders: 12345678-0001\nError code: none\n" in draft.body
+    assert draft.body.endswith("Best regards,\nSeller support team\n")
+    assert missing_am_draft(shipped("escalation-missing-am"), to="x@example.com", seller_id="987654", shop_name="S", now=AT,
                             signature="").subject == "Missing AM 987654"
     assert subject_token("12 34/5") == "12345" and subject_token("—") == "unknown"
     assert waited_text(timedelta(seconds=59)) == "0 minutes"

@@ -10,6 +10,7 @@ import pytest
 
 from ozondesk.domain.clock import MOSCOW
 from ozondesk.errors import UserError
+from ozondesk.services.templates import TemplateService
 from ozondesk.services.tickets import TicketService
 from ozondesk.settings import options
 from ozondesk.settings.team import TeamSettings
@@ -57,6 +58,7 @@ def test_a_ticket_is_refused_as_incomplete_until_its_evidence_is_there(db: Datab
 
 def test_an_escalation_is_offered_exactly_when_the_account_managers_two_hours_end(db: Database) -> None:
     clock = Clock(msk(1, 16))  # Tuesday 16:00 MSK
+    TemplateService(db).seed_escalation_templates(msk(1, 9))
     tickets = TicketService(db, clock)
     am = tickets.add(kind="am", category="promotion-dispute", number="AM-3", sent_at=msk(1, 16),
                      shop_ref="123456789", question="Why was SKU 2001 removed from the promotion?")
@@ -72,7 +74,7 @@ def test_an_escalation_is_offered_exactly_when_the_account_managers_two_hours_en
     draft = tickets.escalation(am.id, signature="Li Ming")
     assert draft.subject == "Escalation Request: SELLER-CHN-123456789-PromotionDispute"
     assert draft.to == "seller-escalation@example.com"
-    for line in ["Shop ID: 123456789", "Ticket number: AM-3", "Asked: 2026-12-01 16:00 MSK (Moscow time)",
+    for line in ["Shop ID: 123456789", "Ticket number: AM-3", "Sent: 2026-12-01 16:00 MSK (Moscow time)",
                  "Ozon's answer was due: 2026-12-01 18:00 MSK", "Waiting for an answer: 17 hours 30 minutes",
                  "Why was SKU 2001 removed from the promotion?", "- screenshot: missing", "- shop ID: yes"]:
         assert line in draft.body
@@ -90,6 +92,7 @@ def test_an_escalation_is_offered_exactly_when_the_account_managers_two_hours_en
 def test_missing_am_report_names_the_seller(db: Database) -> None:
     from ozondesk.store.repos.sync import ensure_shop
 
+    TemplateService(db).seed_escalation_templates(msk(1, 9))
     tickets = TicketService(db, Clock(msk(1, 12)))
     with pytest.raises(UserError, match="no shop yet"):
         tickets.missing_am()

@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPixmap
+from PySide6.QtWidgets import QLabel
 
 from ozondesk.domain.clock import MOSCOW
 from ozondesk.services.preferences import DeskAgent
+from ozondesk.services.templates import TemplateService
 from ozondesk.services.tickets import TicketService
 from ozondesk.settings import options
 from ozondesk.settings.team import TeamSettings
@@ -46,6 +48,7 @@ class Desk:
             s.add(PlatformNotification(shop_id=shop, chat_id="n1", chat_type="SELLER_NOTIFICATION_LOGISTICS",
                                        platform_message_id="1", text="Склад Хоругвино не принимает поставки 02.12",
                                        created_at=datetime(2026, 12, 1, 6, 0)))
+        TemplateService(db).seed_escalation_templates(AM_SENT - timedelta(days=10))
         self.am = self.service.add(kind="am", category="promotion-dispute", number="AM-3", sent_at=AM_SENT,
                                    shop_ref="123456789", question="Почему SKU 2001 исключён из акции?")
         self.old = self.service.add(kind="support", category="logistics", number="SR-1",
@@ -115,11 +118,19 @@ def test_the_escalation_is_offered_exactly_when_the_account_managers_two_hours_e
     assert dialog.findChild(type(dialog.body), "escalationBody") is dialog.body
     assert dialog.draft.subject == "Escalation Request: SELLER-CHN-123456789-PromotionDispute"
     assert dialog.draft.to == "seller-escalation@example.com"
-    assert "Asked: 2026-12-01 16:00 MSK" in dialog.body.toPlainText()
+    assert "Sent: 2026-12-01 16:00 MSK" in dialog.body.toPlainText()
+    assert dialog.findChild(QLabel, "escalationVersion").text() == (
+        "Template escalation-ticket, revision 1, in English as Ozon asks")
+    assert not dialog.no_address.isVisible()
+    assert not dialog.sent_button.isEnabled()
     dialog.copy_button.click()
     assert QGuiApplication.clipboard().text().startswith(
         "To: seller-escalation@example.com\nSubject: Escalation Request: SELLER-CHN-123456789-PromotionDispute")
-    qtbot.waitUntil(lambda: desk.service.ticket(desk.am.id).escalations == 1, timeout=5000)
+    # Copying is not sending: nothing is counted until the agent confirms.
+    assert dialog.sent_button.isEnabled()
+    assert desk.service.ticket(desk.am.id).escalations == 0
+    dialog.sent_button.click()
+    qtbot.waitUntil(lambda: desk.service.ticket(desk.am.id).escalations == 1, timeout=8000)
     qtbot.waitUntil(lambda: any("escalation e-mail sent" in ws.history.item(i).text()
                                 for i in range(ws.history.count())), timeout=5000)
 

@@ -33,7 +33,7 @@ from ozondesk.domain import tickets as T
 from ozondesk.domain.clock import as_utc, utcnow
 from ozondesk.domain.escalation import EmailDraft
 from ozondesk.errors import UserError
-from ozondesk.i18n import _
+from ozondesk.i18n import _, language
 from ozondesk.ui.tickets.model import category_label, kind_label
 from ozondesk.ui.tickets.screenshot import RegionPicker, grab_screen, png_bytes, stamp
 
@@ -246,26 +246,34 @@ class TicketDialog(QDialog):
 
 
 class EscalationDialog(QDialog):
-    """An e-mail draft: open it in the mail client (``mailto:``) or copy it. Either counts as
-    the escalation sent (``used`` fires once)."""
+    """An e-mail draft: open it in the mail client (``mailto:``) or copy it, then *Mark as sent*
+    once it went out. Only that confirmation counts as an escalation sent (``sent`` fires once):
+    an opened or copied draft may never be sent. A draft without a ticket (the Missing AM
+    report) has no such step."""
 
-    used = Signal()
+    sent = Signal()
 
-    def __init__(self, draft: EmailDraft, parent: QWidget | None = None) -> None:
+    def __init__(self, draft: EmailDraft, parent: QWidget | None = None, countable: bool = True) -> None:
         super().__init__(parent)
         self.setObjectName("escalationDialog")
         self.setWindowTitle(_("Escalation e-mail"))
         self.draft = draft
-        self._used = False
-        gloss = QLabel(_(draft.gloss), self)
+        self._sent = False
+        # The body is English as Ozon asks; the agent reads what it says in their own language.
+        chinese = language().startswith("zh") and bool(draft.gloss_zh)
+        gloss = QLabel(draft.gloss_zh if chinese else _(draft.gloss), self)
         gloss.setObjectName("escalationGloss")
         gloss.setWordWrap(True)
         form = QFormLayout()
         to = QLineEdit(draft.to, self)
         to.setReadOnly(True)
         to.setObjectName("escalationTo")
-        to.setPlaceholderText(_("no address yet: a lead enters it under Tickets to Ozon → Escalation address…"))
         form.addRow(_("To"), to)
+        self.no_address = QLabel(_("No escalation address yet: a team lead sets it under Tickets to Ozon → Escalation address…"), self)
+        self.no_address.setObjectName("escalationNoAddress")
+        self.no_address.setWordWrap(True)
+        self.no_address.setStyleSheet("color: #c62828")
+        self.no_address.setVisible(not draft.to)
         subject = QLineEdit(draft.subject, self)
         subject.setReadOnly(True)
         subject.setObjectName("escalationSubject")
@@ -273,36 +281,58 @@ class EscalationDialog(QDialog):
         self.body = QPlainTextEdit(draft.body, self)
         self.body.setReadOnly(True)
         self.body.setObjectName("escalationBody")
-        version = QLabel(_("Template version {n}, in English as Ozon asks").format(n=draft.version), self)
+        version = QLabel(_("Template {slug}, revision {n}, in English as Ozon asks").format(
+            slug=draft.template, n=draft.version), self)
+        version.setObjectName("escalationVersion")
+        version.setWordWrap(True)
+        self.state = QLabel(self)
+        self.state.setObjectName("escalationState")
+        self.state.setWordWrap(True)
         buttons = QDialogButtonBox(self)
-        self.open_button = buttons.addButton(_("Open in mail client"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.open_button = buttons.addButton(_("Open in mail client"), QDialogButtonBox.ButtonRole.ActionRole)
         self.open_button.setObjectName("escalationOpen")
         self.copy_button = buttons.addButton(_("Copy"), QDialogButtonBox.ButtonRole.ActionRole)
         self.copy_button.setObjectName("escalationCopy")
+        self.sent_button = buttons.addButton(_("Mark as sent"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.sent_button.setObjectName("escalationMarkSent")
+        self.sent_button.setEnabled(False)
+        self.sent_button.setToolTip(_("After you have sent the e-mail: counts it as an escalation sent"))
+        self.sent_button.setVisible(countable)
         buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.open_button.clicked.connect(self.open_mail)
         self.copy_button.clicked.connect(self.copy)
+        self.sent_button.clicked.connect(self.mark_sent)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(gloss)
         layout.addLayout(form)
+        layout.addWidget(self.no_address)
         layout.addWidget(self.body, 1)
         layout.addWidget(version)
+        layout.addWidget(self.state)
         layout.addWidget(buttons)
         self.resize(640, 520)
 
-    def _mark_used(self) -> None:
-        if not self._used:
-            self._used = True
-            self.used.emit()
+    def _handed_over(self, text: str) -> None:
+        self.state.setText(text)
+        if not self._sent:
+            self.sent_button.setEnabled(True)
 
     def open_mail(self) -> None:
         QDesktopServices.openUrl(QUrl(self.draft.mailto()))
-        self._mark_used()
-        self.accept()
+        self._handed_over(_("Opened in the mail client. Once it is sent, press Mark as sent."))
 
     def copy(self) -> None:
         clipboard = QGuiApplication.clipboard()
         if clipboard is not None:
             clipboard.setText(self.draft.as_text())
-        self._mark_used()
+        self._handed_over(_("Copied. Once it is sent, press Mark as sent."))
+
+    def mark_sent(self) -> None:
+        if self._sent:
+            return
+        self._sent = True
+        self.sent_button.setEnabled(False)
+        self.state.setText(_("Marked as sent."))
+        self.sent.emit()
+        self.accept()

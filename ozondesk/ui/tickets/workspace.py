@@ -344,11 +344,12 @@ class TicketsWorkspace(QWidget):
                         address=saved or "—")), self._failed)
 
     def _draft(self, draft: EmailDraft, ticket_id: int | None) -> None:
-        self.escalation = EscalationDialog(draft, self)
+        self.escalation = EscalationDialog(draft, self, countable=ticket_id is not None)
         if ticket_id is not None:
-            actor = self.login
-            self.escalation.used.connect(lambda: run_for(
-                self, self.runner, lambda: self.service.record_escalation(ticket_id, actor),
+            actor, slug, version = self.login, draft.template, draft.version
+            self.escalation.sent.connect(lambda: run_for(
+                self, self.runner,
+                lambda: self.service.record_escalation(ticket_id, actor, slug, version),
                 lambda _r: self.refresh(), self._failed))
         self.escalation.show()
 
