@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from ozondesk.domain import sla
 from ozondesk.domain import tickets as T
 from ozondesk.domain.clock import as_utc, local_instant, to_storage, utcnow
 from ozondesk.domain.escalation import (
@@ -36,6 +37,7 @@ from ozondesk.store.db import Database
 from ozondesk.store.repos import audit
 from ozondesk.store.repos import tickets as repo
 from ozondesk.store.repos.policies import current_policies
+from ozondesk.store.repos.ticket_conversations import mirror_hand_ticket
 from ozondesk.store.repos.tickets import AttachmentRecord, EventRecord, NotificationRecord
 from ozondesk.store.ticket_models import Ticket
 
@@ -214,6 +216,7 @@ class TicketService:
             session.flush()
             repo.add_event(session, ticket.id, status, as_utc(sent_at) if sent_at else now,
                            repo.agent_id(session, actor))
+            self._mirror(session, ticket)
             ticket_id = ticket.id
         return self.ticket(ticket_id)
 
@@ -269,6 +272,7 @@ class TicketService:
                 ticket.answered_at = None
             ticket.status = status
             repo.add_event(session, ticket_id, status, at, repo.agent_id(session, actor), note[:MAX_TEXT])
+            self._mirror(session, ticket)
         return self.ticket(ticket_id)
 
     def record_escalation(self, ticket_id: int, actor: str | None = None, template: str = "",
@@ -339,6 +343,15 @@ class TicketService:
             raise UserError(_("no approved template {slug}: a lead approves it under Review (Templates, category Escalation e-mail to Ozon)").format(
                 slug=slug))
         return EmailTemplate(slug, record.live.number, record.live.body, record.gloss_zh)
+
+    @staticmethod
+    def _mirror(session: Session, ticket: Ticket) -> None:
+        """A hand-entered ticket's conversation in the inbox follows its status and deadline."""
+        if ticket.source != "hand" or ticket.sent_at is None:
+            return
+        policy = current_policies(session).get(ticket.policy) or DEFAULT_POLICIES[
+            T.policy_for(ticket.kind, ticket.category)]
+        mirror_hand_ticket(session, ticket, sla.deadline(policy, as_utc(ticket.sent_at)))
 
     @staticmethod
     def _get(session: Session, ticket_id: int) -> Ticket:
