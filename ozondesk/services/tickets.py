@@ -37,7 +37,7 @@ from ozondesk.store.db import Database
 from ozondesk.store.repos import audit
 from ozondesk.store.repos import tickets as repo
 from ozondesk.store.repos.policies import current_policies
-from ozondesk.store.repos.ticket_conversations import mirror_hand_ticket
+from ozondesk.store.repos.ticket_conversations import follow_policy, mirror_hand_ticket
 from ozondesk.store.repos.tickets import AttachmentRecord, EventRecord, NotificationRecord
 from ozondesk.store.ticket_models import Ticket
 
@@ -232,6 +232,30 @@ class TicketService:
                 ticket.question = question.strip()[:MAX_TEXT]
         return self.ticket(ticket_id)
 
+    def set_category(self, ticket_id: int, category: str, actor: str | None = None) -> TicketView:
+        """The agent corrects the problem category (a synced chat's is guessed from its first
+        message); the policy follows it, and so does the deadline of the inbox conversation."""
+        T.check_category(category)
+        now = self.clock()
+        with self.db.begin() as session:
+            ticket = self._get(session, ticket_id)
+            T.check_kind_and_category(ticket.kind, category)
+            if ticket.category != category:
+                old = ticket.category
+                ticket.category = category
+                ticket.policy = T.policy_for(ticket.kind, category)
+                agent = repo.agent_id(session, actor)
+                repo.add_event(session, ticket_id, "category", now, agent, category)
+                audit.write(session, now, agent, "ticket.category", f"ticket:{ticket.number}",
+                            old=old, new=category)
+                policy = self._policy(session, ticket)
+                due = sla.deadline(policy, as_utc(ticket.sent_at)) if ticket.sent_at is not None else None
+                if ticket.source == "hand":
+                    mirror_hand_ticket(session, ticket, due)
+                else:
+                    follow_policy(session, ticket, due)
+        return self.ticket(ticket_id)
+
     def attach(self, ticket_id: int, name: str, mime: str, data: bytes,
                kind: str = "screenshot") -> int:
         if kind not in ("screenshot", "file"):
@@ -349,9 +373,13 @@ class TicketService:
         """A hand-entered ticket's conversation in the inbox follows its status and deadline."""
         if ticket.source != "hand" or ticket.sent_at is None:
             return
-        policy = current_policies(session).get(ticket.policy) or DEFAULT_POLICIES[
-            T.policy_for(ticket.kind, ticket.category)]
+        policy = TicketService._policy(session, ticket)
         mirror_hand_ticket(session, ticket, sla.deadline(policy, as_utc(ticket.sent_at)))
+
+    @staticmethod
+    def _policy(session: Session, ticket: Ticket) -> SlaPolicy:
+        return current_policies(session).get(ticket.policy) or DEFAULT_POLICIES[
+            T.policy_for(ticket.kind, ticket.category)]
 
     @staticmethod
     def _get(session: Session, ticket_id: int) -> Ticket:

@@ -20,8 +20,8 @@ from ozondesk.store.models import Conversation, Message
 from ozondesk.store.ticket_models import PlatformNotification
 
 CHATS, MESSAGES = 120, 5
-# Tuesday 3 November 2026, 16:00 MSK; Wednesday the 4th is National Unity Day.
-ASKED = MOSCOW.localize(datetime(2026, 11, 3, 16, 0))
+# Tuesday 3 November 2026, 17:00 MSK; Wednesday the 4th is National Unity Day.
+ASKED = MOSCOW.localize(datetime(2026, 11, 3, 17, 0))
 
 
 @pytest.fixture
@@ -44,12 +44,13 @@ def test_a_support_chat_is_a_ticket_whose_deadline_skips_the_holiday(
         first = SyncService(db, client, "Yuexin").run()
         second = SyncService(db, client, "Yuexin").run()
     assert first.errors == [] and second.errors == []
-    # 2 hours on Tuesday (16:00-18:00), none on the holiday, 2 on Thursday from 09:00.
-    due = MOSCOW.localize(datetime(2026, 11, 5, 11, 0))
+    # The chat opens with «Средства … удержаны»: funds on hold, an urgent ticket (2 working
+    # hours): 1 hour on Tuesday (17:00-18:00), none on the holiday, 1 on Thursday from 09:00.
+    due = MOSCOW.localize(datetime(2026, 11, 5, 10, 0))
     with db.read() as s:
         conv = s.scalar(select(Conversation).where(Conversation.platform_id == w.chat_id(19)))
         assert conv is not None
-        assert (conv.kind, conv.sla_policy, conv.status) == ("ozon_ticket", "ozon-ticket", "open")
+        assert (conv.kind, conv.sla_policy, conv.status) == ("ozon_ticket", "ozon-ticket-urgent", "open")
         assert as_utc(conv.due_at) == as_utc(due)  # type: ignore[arg-type]
         sides = list(s.scalars(select(Message.side).where(Message.conversation_id == conv.id)
                                .order_by(Message.created_at)))
@@ -67,11 +68,13 @@ def test_a_support_chat_is_a_ticket_whose_deadline_skips_the_holiday(
     on_holiday = {t.number: t for t in tickets.tickets(MOSCOW.localize(datetime(2026, 11, 4, 12, 0)))}
     support = on_holiday[w.chat_id(19)]
     assert (support.kind, support.status, support.state) == ("support", "in_progress", "waiting")
+    assert (support.category, support.policy) == ("payment-hold", "ozon-ticket-urgent")
     assert support.sent_at == as_utc(ASKED) and support.due_at == as_utc(due)
-    assert support.waiting_s == 20 * 3600
+    assert support.waiting_s == 19 * 3600
     assert support.question == "Здравствуйте! Средства за отправление удержаны, прошу разъяснить причину."
     pm = on_holiday[w.chat_id(39)]
     assert (pm.kind, pm.status, pm.state, pm.waiting_s) == ("am", "answered", "answered", None)
+    assert pm.category == "payment-hold"  # the manager's chat opens with the same words
     late = {t.number: t for t in tickets.tickets(due)}[w.chat_id(19)]
     assert (late.state, late.escalate) == ("late", True)
     assert (late.state, late.escalate) == ("late", True)

@@ -251,3 +251,75 @@ def test_an_open_conversation_of_a_late_ticket_offers_its_escalation(desk: Desk,
     with qtbot.waitSignal(ws.offer, timeout=5000) as buyer:
         ws.conversation_shown(SimpleNamespace(id=conv_id, kind="buyer_chat"))
     assert buyer.args == [None] and offer.isHidden()
+
+
+def test_a_delayed_screenshot_steps_aside_then_keeps_the_chosen_region(
+    desk: Desk, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import QPoint
+
+    import ozondesk.ui.tickets.dialogs as dialogs
+
+    still = QPixmap(400, 300)
+    still.fill(QColor("#336699"))
+    grabs: list[bool] = []
+
+    def grab(_screen: Any = None) -> QPixmap:
+        grabs.append(dialog.isVisible())  # the dialog is out of the way when the screen is taken
+        return still
+
+    monkeypatch.setattr(dialogs, "grab_screen", grab)
+    dialog = TicketDialog(None, now=AM_SENT)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    labels = [a.text() for a in dialog.shot_menu.actions()]
+    assert labels == ["Region of the screen now…", "Screen in 5 seconds (bring the browser forward)…",
+                      "OzonDesk window"]
+    dialog.delay_ms = 50
+    dialog.take_delayed_screenshot()
+    assert not dialog.isVisible() and grabs == []
+    qtbot.waitUntil(lambda: dialog._picker is not None and dialog._picker.isVisible(), timeout=8000)
+    assert grabs == [False] and dialog.isVisible()
+    picker = dialog._picker
+    assert picker is not None
+    qtbot.mousePress(picker, Qt.MouseButton.LeftButton, pos=QPoint(10, 10))
+    qtbot.mouseMove(picker, QPoint(210, 110))
+    qtbot.mouseRelease(picker, Qt.MouseButton.LeftButton, pos=QPoint(210, 110))
+    qtbot.waitUntil(lambda: len(dialog.attachments) == 1, timeout=8000)
+    shot = dialog.attachments[0]
+    image = QImage.fromData(shot.data)
+    assert (shot.kind, image.width(), image.height()) == ("screenshot", 200, 100)
+    assert "screenshot" not in dialog.missing()
+
+
+def test_an_ozondesk_window_is_grabbed_whole_and_stamped(desk: Desk, qtbot: Any) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    window = QWidget()
+    window.setWindowTitle("OzonDesk — Inbox")
+    window.resize(320, 240)
+    qtbot.addWidget(window)
+    window.show()
+    dialog = TicketDialog(None, now=AM_SENT)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.fill_windows_menu()
+    actions = {a.text(): a for a in dialog.windows_menu.actions()}
+    assert "OzonDesk — Inbox" in actions and dialog.windowTitle() not in actions
+    actions["OzonDesk — Inbox"].trigger()
+    assert len(dialog.attachments) == 1
+    image = QImage.fromData(dialog.attachments[0].data)
+    assert (image.width(), image.height()) == (320, 240)
+    assert image.pixelColor(305, 228) != image.pixelColor(5, 5)  # the Moscow time in the corner
+
+
+def test_the_agent_corrects_a_tickets_category_and_the_policy_follows(desk: Desk, qtbot: Any) -> None:
+    ws = desk.workspace(qtbot)
+    select(ws, "SR-1", qtbot)
+    assert ws.category.currentData() == "logistics"
+    ws.category.setCurrentIndex(ws.category.findData("payment-hold"))
+    ws.apply_category.click()
+    qtbot.waitUntil(lambda: desk.service.ticket(desk.old.id).policy == "ozon-ticket-urgent", timeout=8000)
+    qtbot.waitUntil(lambda: any(ws.history.item(i).text().endswith("category: Funds on hold")
+                                for i in range(ws.history.count())), timeout=8000)
+    assert ws.message.text() == "Category set: Funds on hold"

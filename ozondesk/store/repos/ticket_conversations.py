@@ -63,3 +63,18 @@ def mirror_hand_ticket(session: Session, ticket: Ticket, due: datetime | None) -
     if changed:
         conv.version += 1
     return conv.id
+
+
+def follow_policy(session: Session, ticket: Ticket, due: datetime | None) -> None:
+    """A synced ticket's conversation takes the policy of its (corrected) category; while Ozon
+    owes the answer its countdown is the new deadline. The next sync keeps both."""
+    if ticket.conversation_id is None:
+        return
+    conv = session.get(Conversation, ticket.conversation_id)
+    if conv is None:
+        return
+    waiting = ticket.status in T.WAITING_STATUSES and conv.status == "open"
+    due_at = to_storage(due) if waiting and due is not None else conv.due_at
+    if (conv.sla_policy, conv.due_at) != (ticket.policy, due_at):
+        conv.sla_policy, conv.due_at = ticket.policy, due_at
+        conv.version += 1

@@ -19,6 +19,7 @@ from ozondesk.domain import sla
 from ozondesk.domain import tickets as T
 from ozondesk.domain.clock import as_utc, to_storage
 from ozondesk.domain.policies import SlaPolicy
+from ozondesk.domain.ticket_categories import category_from_text
 from ozondesk.ozon.chat_types import TICKET_KINDS
 from ozondesk.ozon.records import ChatMessage, ChatSummary
 from ozondesk.store.models import Conversation, Message, Shop
@@ -55,13 +56,17 @@ def upsert_ticket_chat(
 ) -> ChatOutcome:
     ticket_kind = TICKET_KINDS[chat.chat_type]
     conv_kind = T.CONVERSATION_KIND[ticket_kind]
-    policy_name = T.policy_for(ticket_kind, "other")
     conv = session.scalar(select(Conversation).where(
         Conversation.shop_id == shop_id, Conversation.kind == conv_kind,
         Conversation.platform_id == chat.chat_id))
+    known_ticket = (session.scalar(select(Ticket).where(Ticket.conversation_id == conv.id))
+                    if conv is not None else None)
+    opener = next((m.text for m in messages if m.side == "seller"), "")
+    # The category is guessed once, from the opening message; the agent's correction stays.
+    category = known_ticket.category if known_ticket is not None else category_from_text(opener)
+    policy_name = T.policy_for(ticket_kind, category)
     first_at = messages[0].created_at if messages else chat.created_at or datetime.now(UTC)
     if conv is None:
-        opener = next((m.text for m in messages if m.side == "seller"), "")
         conv = Conversation(
             shop_id=shop_id, kind=conv_kind, platform_id=chat.chat_id, subject=opener[:300],
             status="closed" if chat.chat_status == "CLOSED" else "open", priority="normal",
@@ -108,13 +113,13 @@ def upsert_ticket_chat(
     if changed and not outcome.created:
         conv.version += 1
         outcome.updated = True
-    _upsert_ticket(session, shop_id, conv.id, chat, ticket_kind, policy_name, asked, answered,
-                   sides, due, question)
+    _upsert_ticket(session, shop_id, conv.id, chat, ticket_kind, category, policy_name, asked,
+                   answered, sides, due, question)
     return outcome
 
 
 def _upsert_ticket(session: Session, shop_id: int, conversation_id: int, chat: ChatSummary,
-                   kind: str, policy: str, asked: datetime | None, answered: datetime | None,
+                   kind: str, category: str, policy: str, asked: datetime | None, answered: datetime | None,
                    sides: list[tuple[datetime, str]], due: datetime | None, question: str) -> None:
     if chat.chat_status == "CLOSED":
         status = "closed"
@@ -130,7 +135,7 @@ def _upsert_ticket(session: Session, shop_id: int, conversation_id: int, chat: C
     if ticket is None:
         shop_ref = session.scalar(select(Shop.ozon_seller_id).where(Shop.id == shop_id))
         ticket = Ticket(shop_id=shop_id, conversation_id=conversation_id, source="sync", kind=kind,
-                        number=chat.chat_id, category="other", policy=policy, shop_ref=shop_ref,
+                        number=chat.chat_id, category=category, policy=policy, shop_ref=shop_ref,
                         order_numbers=[], question="", status="draft", created_at=now)
         session.add(ticket)
         session.flush()

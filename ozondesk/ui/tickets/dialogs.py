@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QDateTime, QTimeZone, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QPixmap
+from PySide6.QtCore import QDateTime, QTimer, QTimeZone, QUrl, Signal
+from PySide6.QtGui import QCursor, QDesktopServices, QGuiApplication, QPixmap, QScreen
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDateTimeEdit,
     QDialog,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -38,6 +40,8 @@ from ozondesk.ui.tickets.model import category_label, kind_label
 from ozondesk.ui.tickets.screenshot import RegionPicker, grab_screen, png_bytes, stamp
 
 MOSCOW_TZ = QTimeZone(b"Europe/Moscow")
+# Long enough to click the browser's window or taskbar entry, short enough not to wait about.
+SCREENSHOT_DELAY_MS = 5000
 
 
 @dataclass(frozen=True)
@@ -124,10 +128,21 @@ class TicketDialog(QDialog):
         self.files = QListWidget(self)
         self.files.setObjectName("ticketAttachments")
         self.files.setFixedHeight(60)
-        shot = QPushButton(_("Screenshot of the screen…"), self)
+        shot = QPushButton(_("Screenshot…"), self)
         shot.setObjectName("ticketScreenshot")
         shot.setToolTip(_("Grab the screen, drag over the browser with the ozon.ru address bar; the Moscow time is stamped on it"))
-        shot.clicked.connect(self.take_screenshot)
+        # Qt cannot list other programs' windows portably: the browser is taken from the
+        # screen (now, or after a pause to bring it forward), OzonDesk's own windows directly.
+        self.shot_menu = QMenu(shot)
+        self.shot_menu.setObjectName("ticketScreenshotMenu")
+        self.shot_menu.addAction(_("Region of the screen now…"), self.take_screenshot)
+        self.shot_menu.addAction(
+            _("Screen in {n} seconds (bring the browser forward)…").format(n=SCREENSHOT_DELAY_MS // 1000),
+            self.take_delayed_screenshot)
+        self.windows_menu = self.shot_menu.addMenu(_("OzonDesk window"))
+        self.windows_menu.aboutToShow.connect(self.fill_windows_menu)
+        shot.setMenu(self.shot_menu)
+        self.delay_ms = SCREENSHOT_DELAY_MS
         attach = QPushButton(_("Attach file…"), self)
         attach.setObjectName("ticketAttachFile")
         attach.clicked.connect(self._attach_file)
@@ -192,14 +207,53 @@ class TicketDialog(QDialog):
         name = "screenshot-{t}.png".format(t=as_utc(at).strftime("%Y%m%d-%H%M%S"))
         self.add_attachment(Attachment(name, "image/png", png_bytes(stamp(pixmap, at)), "screenshot"))
 
-    def take_screenshot(self) -> None:
-        still = grab_screen(self.screen())
+    def take_screenshot(self, screen: QScreen | None = None) -> None:
+        """A still of the screen now, to drag the region to keep over (Enter: all of it)."""
+        still = grab_screen(screen or self.screen())
         if still.isNull():
             self.show_error(_("this system does not allow taking a screenshot; attach one as a file"))
             return
         self._picker = RegionPicker(still)
         self._picker.taken.connect(lambda pixmap: self.add_screenshot(pixmap))
         self._picker.showFullScreen()
+
+    def take_delayed_screenshot(self) -> None:
+        """The dialog steps aside for ``delay_ms`` so the agent can bring the browser with
+        Seller Center forward; then the screen under the mouse is grabbed as above."""
+        self.hide()
+        QTimer.singleShot(self.delay_ms, self._grab_after_delay)
+
+    def _grab_after_delay(self) -> None:
+        screen = QGuiApplication.screenAt(QCursor.pos()) or self.screen()
+        still = grab_screen(screen)
+        self.show()
+        if still.isNull():
+            self.show_error(_("this system does not allow taking a screenshot; attach one as a file"))
+            return
+        self._picker = RegionPicker(still)
+        self._picker.taken.connect(lambda pixmap: self.add_screenshot(pixmap))
+        self._picker.showFullScreen()
+
+    def app_windows(self) -> list[QWidget]:
+        """OzonDesk's own visible windows, this dialog aside."""
+        return [w for w in QApplication.topLevelWidgets()
+                if w.isVisible() and w is not self and w is not self._picker and not isinstance(w, QMenu)]
+
+    def fill_windows_menu(self) -> None:
+        self.windows_menu.clear()
+        for window in self.app_windows():
+            title = window.windowTitle() or _("OzonDesk")
+            self.windows_menu.addAction(title, lambda w=window: self.grab_window(w))
+        if self.windows_menu.isEmpty():
+            self.windows_menu.addAction(_("No other OzonDesk window is open")).setEnabled(False)
+
+    def grab_window(self, window: QWidget) -> None:
+        """One of OzonDesk's windows as it is drawn, stamped at once."""
+        pixmap = window.grab()
+        if pixmap.isNull():
+            self.show_error(_("this system does not allow taking a screenshot; attach one as a file"))
+            return
+        self.add_screenshot(pixmap)
 
     def _attach_file(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(self, _("Attach file"), "",

@@ -137,6 +137,14 @@ class TicketsWorkspace(QWidget):
         self.apply_status = QPushButton(_("Set status"), self)
         self.apply_status.setObjectName("ticketSetStatus")
         self.apply_status.clicked.connect(self.set_status)
+        self.category = QComboBox(self)
+        self.category.setObjectName("ticketCategoryEdit")
+        for key in T.CATEGORIES:
+            self.category.addItem(category_label(key), key)
+        self.apply_category = QPushButton(_("Set category"), self)
+        self.apply_category.setObjectName("ticketSetCategory")
+        self.apply_category.setToolTip(_("A synced chat's category is guessed from its first message; Ozon's deadline follows the category"))
+        self.apply_category.clicked.connect(self.set_category)
         self.escalate_button = QPushButton(_("Escalation e-mail…"), self)
         self.escalate_button.setObjectName("ticketEscalate")
         self.escalate_button.clicked.connect(self.escalate)
@@ -146,6 +154,9 @@ class TicketsWorkspace(QWidget):
         status_row = QHBoxLayout()
         status_row.addWidget(self.status, 1)
         status_row.addWidget(self.apply_status)
+        category_row = QHBoxLayout()
+        category_row.addWidget(self.category, 1)
+        category_row.addWidget(self.apply_category)
         detail = QWidget(self)
         side = QVBoxLayout(detail)
         side.addWidget(self.title)
@@ -154,6 +165,7 @@ class TicketsWorkspace(QWidget):
         side.addWidget(QLabel(_("History"), self))
         side.addWidget(self.history, 1)
         side.addLayout(status_row)
+        side.addLayout(category_row)
         side.addWidget(self.escalate_button)
         side.addWidget(self.message)
 
@@ -227,7 +239,7 @@ class TicketsWorkspace(QWidget):
     def _show(self, view: TicketView | None) -> None:
         self.current = view
         has = view is not None
-        for widget in (self.status, self.apply_status):
+        for widget in (self.status, self.apply_status, self.category, self.apply_category):
             widget.setEnabled(has)
         self.escalate_button.setEnabled(bool(view and view.escalate))
         if view is None:
@@ -251,6 +263,7 @@ class TicketsWorkspace(QWidget):
         self.escalate_button.setToolTip(
             "" if view.escalate else _("Offered once Ozon's deadline has passed without an answer"))
         self.status.setCurrentIndex(max(0, self.status.findData(view.status)))
+        self.category.setCurrentIndex(max(0, self.category.findData(view.category)))
         ticket_id = view.id
         run_for(self, self.runner, lambda: self.service.history(ticket_id),
                 lambda events: self._history(ticket_id, events), self._failed)
@@ -260,7 +273,12 @@ class TicketsWorkspace(QWidget):
             return
         self.history.clear()
         for e in events:
-            what = _("escalation e-mail sent") if e.event == "escalated" else status_label(e.event)
+            if e.event == "escalated":
+                what = _("escalation e-mail sent")
+            elif e.event == "category":
+                what = _("category: {category}").format(category=category_label(e.note))
+            else:
+                what = status_label(e.event)
             who = f" — {e.agent}" if e.agent else ""
             self.history.addItem(f"{to_msk(e.at).strftime('%d.%m %H:%M')}  {what}{who}")
         self.detail_shown.emit(self.current)
@@ -297,6 +315,14 @@ class TicketsWorkspace(QWidget):
         run_for(self, self.runner, lambda: self.service.set_status(ticket_id, status, now, actor),
                 lambda view: (self.message.setText(_("Status set: {status}").format(status=status_label(view.status))),
                               self.refresh()), self._failed)
+
+    def set_category(self) -> None:
+        if self.current is None:
+            return
+        ticket_id, category, actor = self.current.id, str(self.category.currentData()), self.login
+        run_for(self, self.runner, lambda: self.service.set_category(ticket_id, category, actor),
+                lambda view: (self.message.setText(_("Category set: {category}").format(
+                    category=category_label(view.category))), self.refresh()), self._failed)
 
     def escalate(self) -> None:
         if self.current is None or not self.current.escalate:
