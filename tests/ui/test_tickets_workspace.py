@@ -323,3 +323,26 @@ def test_the_agent_corrects_a_tickets_category_and_the_policy_follows(desk: Desk
     qtbot.waitUntil(lambda: any(ws.history.item(i).text().endswith("category: Funds on hold")
                                 for i in range(ws.history.count())), timeout=8000)
     assert ws.message.text() == "Category set: Funds on hold"
+
+
+def test_the_draft_says_where_the_missing_address_is_set_and_glosses_in_chinese(qtbot: Any) -> None:
+    from demo_desk import interface_language
+
+    from ozondesk.domain.escalation import ESCALATION_GLOSS, EmailDraft
+    from ozondesk.ui.tickets.dialogs import EscalationDialog
+
+    draft = EmailDraft("", "Escalation Request: SELLER-CHN-1-Other", "Dear Ozon Seller Support,", ESCALATION_GLOSS,
+                       "escalation-ticket", 2, "升级邮件（英文）：致 Ozon 中国卖家客服")
+    dialog = EscalationDialog(draft)
+    qtbot.addWidget(dialog)
+    assert dialog.no_address.isVisibleTo(dialog)
+    assert dialog.no_address.text() == (
+        "No escalation address yet: a team lead sets it under Tickets to Ozon → Escalation address…")
+    assert dialog.findChild(QLabel, "escalationGloss").text() == ESCALATION_GLOSS
+    with interface_language("zh_CN"):
+        chinese = EscalationDialog(draft)
+        qtbot.addWidget(chinese)
+        assert chinese.findChild(QLabel, "escalationGloss").text() == "升级邮件（英文）：致 Ozon 中国卖家客服"
+    addressed = EscalationDialog(EmailDraft("x@example.com", "s", "b", ESCALATION_GLOSS, "escalation-ticket", 1))
+    qtbot.addWidget(addressed)
+    assert not addressed.no_address.isVisibleTo(addressed)

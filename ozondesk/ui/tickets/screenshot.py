@@ -3,7 +3,8 @@
 Ozon sends a ticket back unless its screenshot shows the address bar (the ozon.ru domain) and
 the Moscow time; the desk grabs the whole screen once (``QScreen.grabWindow(0)``, so the
 browser with Seller Center is in it), lets the agent drag the region to keep, and paints the
-Moscow time into the corner. The PNG goes into the ticket's attachments.
+Moscow time into the corner. The PNG goes into the ticket's attachments. The new-ticket dialog
+also offers the screen after a pause and OzonDesk's own windows (``ui/tickets/dialogs.py``).
 """
 
 from __future__ import annotations

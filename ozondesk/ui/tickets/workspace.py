@@ -141,6 +141,10 @@ class TicketsWorkspace(QWidget):
         self.category.setObjectName("ticketCategoryEdit")
         for key in T.CATEGORIES:
             self.category.addItem(category_label(key), key)
+        # Long category names (ru) would otherwise widen the detail pane and push the ticket
+        # table into sideways scrolling at 1280 px; the open list still shows them whole.
+        self.category.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.category.setMinimumContentsLength(12)
         self.apply_category = QPushButton(_("Set category"), self)
         self.apply_category.setObjectName("ticketSetCategory")
         self.apply_category.setToolTip(_("A synced chat's category is guessed from its first message; Ozon's deadline follows the category"))
