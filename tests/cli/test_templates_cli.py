@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from ozondesk.cli import main
-from ozondesk.domain.packs import load_starter_pack
+from ozondesk.domain.packs import load_escalation_pack, load_starter_pack
 from ozondesk.services.templates import READY_MINIMUM
 
 
@@ -28,7 +28,9 @@ def test_demo_database_is_ready_and_exports_a_pack_that_imports_elsewhere(
     assert code == 0 and ready == {"ok": True, "approved_chat_ru": chat_ru, "required": READY_MINIMUM}
     pack = tmp_path / "pack.json"
     code, exported = run(capsys, "--db", str(demo), "templates", "export", str(pack))
-    assert code == 0 and exported["exported"] == len(starter) and pack.exists()
+    # The demo's live templates: the starter replies and the two escalation e-mails.
+    escalation = load_escalation_pack().templates
+    assert code == 0 and exported["exported"] == len(starter) + len(escalation) and pack.exists()
     # Importing into the same desk: every id is taken, so nothing is written and exit is 2.
     assert main(["--db", str(demo), "templates", "import", str(pack), "--as", "zhao.ting"]) == 2
     assert "already exists" in capsys.readouterr().err
