@@ -236,6 +236,7 @@ def add_workspaces(window: Any, db: Database, agent: Any, runner: Any) -> None:
         offer = EscalationOffer(tickets, window)
         window.statusBar().addPermanentWidget(offer)
         window.conversation_shown.connect(tickets.conversation_shown)
+        tickets.inbox_changed.connect(window.reload_inbox)
     if window.team is not None:
         # A colleague's submission or a lead's approval shows on every desk within a second.
         for name in ("templates", "review"):

@@ -154,9 +154,13 @@ def test_mark_sent_waits_for_every_piece_of_evidence(desk: Desk, qtbot: Any) -> 
     shot.fill(QColor("#ffffff"))
     dialog.add_screenshot(shot, AM_SENT)
     assert dialog.send_button.isEnabled() and "✘" not in dialog.checklist.text()
-    with qtbot.waitSignal(ws.saved, timeout=5000) as saved:
+    inbox_told: list[bool] = []
+    ws.inbox_changed.connect(lambda: inbox_told.append(True))
+    with qtbot.waitSignal(ws.saved, timeout=8000) as saved:
         dialog.send_button.click()
     view = saved.args[0]
+    # Sent, it is an Ozon-support conversation in the inbox too, and the inbox is told to reload.
+    assert view.conversation_id is not None and inbox_told == [True]
     assert (view.number, view.status, view.state, view.missing, view.screenshots, view.order_numbers) == (
         "SR-5001", "pending_review", "waiting", (), 1, ("12345678-0001", "12345678-0002"))
     assert view.policy == "ozon-ticket"

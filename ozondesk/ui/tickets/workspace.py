@@ -76,6 +76,9 @@ class TicketsWorkspace(QWidget):
     detail_shown = Signal(object)
     # The ticket of the conversation open in the inbox when Ozon is late on it, else None.
     offer = Signal(object)
+    # A write that changes the inbox: a hand-entered ticket's conversation appeared, or its
+    # status or category moved its countdown.
+    inbox_changed = Signal()
 
     def __init__(self, service: TicketService, runner: TaskRunner, actor: DeskAgent | None,
                  parent: QWidget | None = None, clock: Any = utcnow) -> None:
@@ -304,6 +307,7 @@ class TicketsWorkspace(QWidget):
             self.current = view
             self.message.setText(_("Ticket {number} saved").format(number=view.number))
             self.saved.emit(view)
+            self.inbox_changed.emit()
             self.refresh()
 
         def failed(exc: BaseException) -> None:
@@ -318,7 +322,7 @@ class TicketsWorkspace(QWidget):
         ticket_id, status, now, actor = self.current.id, str(self.status.currentData()), self.clock(), self.login
         run_for(self, self.runner, lambda: self.service.set_status(ticket_id, status, now, actor),
                 lambda view: (self.message.setText(_("Status set: {status}").format(status=status_label(view.status))),
-                              self.refresh()), self._failed)
+                              self.refresh(), self.inbox_changed.emit()), self._failed)
 
     def set_category(self) -> None:
         if self.current is None:
@@ -326,7 +330,8 @@ class TicketsWorkspace(QWidget):
         ticket_id, category, actor = self.current.id, str(self.category.currentData()), self.login
         run_for(self, self.runner, lambda: self.service.set_category(ticket_id, category, actor),
                 lambda view: (self.message.setText(_("Category set: {category}").format(
-                    category=category_label(view.category))), self.refresh()), self._failed)
+                    category=category_label(view.category))), self.refresh(), self.inbox_changed.emit()),
+                self._failed)
 
     def escalate(self) -> None:
         if self.current is None or not self.current.escalate:
