@@ -440,20 +440,20 @@ class SyncService:
             moved: dict[str, str] = {}
             rows: list[dict[str, Any]] = []  # the page's new messages, written at once
             stored = repo.chats_by_id(session, self.shop_id, [c.chat_id for c in chats])
+            buyers = [(chat, messages) for chat, messages, _clean in fetched if chat.is_buyer_chat]
+            for outcome in repo.upsert_chats(
+                session, self.shop_id, buyers, self.policies, rows, stored
+            ):
+                report.count(
+                    "chats",
+                    "created" if outcome.created else "updated" if outcome.updated else None,
+                )
+                report.created["messages"] += outcome.messages_created
+                report.updated["messages"] += outcome.messages_updated
             for chat, messages, clean in fetched:
                 if not chat.is_buyer_chat:
                     # Tickets and notifications (#14): not among the buyer counts of the report.
                     upsert_platform_chat(session, self.shop_id, chat, messages, self.policies)
-                else:
-                    outcome = repo.upsert_chat(
-                        session, self.shop_id, chat, messages, self.policies, rows, stored
-                    )
-                    report.count(
-                        "chats",
-                        "created" if outcome.created else "updated" if outcome.updated else None,
-                    )
-                    report.created["messages"] += outcome.messages_created
-                    report.updated["messages"] += outcome.messages_updated
                 orders.update(m.order_number for m in messages if m.order_number)
                 skus.update(str(m.sku) for m in messages if m.sku)
                 newest = max((m.message_id for m in messages), default=None)

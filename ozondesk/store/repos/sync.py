@@ -23,6 +23,7 @@ from ozondesk.domain.policies import SlaPolicy
 from ozondesk.domain.retry_pause import pause_after
 from ozondesk.ozon.records import ChatMessage, ChatSummary, PostingInfo, ProductInfo, ReturnInfo
 from ozondesk.store.models import (
+    Base,
     Conversation,
     Message,
     Posting,
@@ -37,6 +38,8 @@ from ozondesk.store.repos.chat_files import claim_file
 from ozondesk.store.repos.outbox import claim_outgoing, has_unclaimed
 
 CHAT_POLICY = "chat-first-response"
+_MESSAGES = Base.metadata.tables["messages"]
+_PENDING = Base.metadata.tables["sync_pending"]
 ANSWERED_POLICY = "resolution-48h"
 
 
@@ -129,6 +132,111 @@ def _due(conv: Conversation, policies: dict[str, SlaPolicy]) -> datetime | None:
     return to_storage(due) if due else None
 
 
+def _new_chat(shop_id: int, chat: ChatSummary, messages: Sequence[ChatMessage]) -> Conversation:
+    first_at = messages[0].created_at if messages else chat.created_at
+    if first_at is None:
+        first_at = datetime.now(UTC)
+    return Conversation(
+        shop_id=shop_id,
+        kind="buyer_chat",
+        platform_id=chat.chat_id,
+        subject="",
+        status="closed" if chat.chat_status == "CLOSED" else "open",
+        priority="normal",
+        sla_policy=CHAT_POLICY,
+        received_at=to_storage(first_at),
+        last_message_preview="",
+        unread_count=0,
+        version=1,
+    )
+
+
+def _note_message(conv: Conversation, m: ChatMessage) -> bool:
+    """What a new message moves on its conversation: the newest time and preview, the first
+    reply. True when something changed."""
+    at = to_storage(m.created_at)
+    changed = False
+    if conv.last_message_at is None or at >= conv.last_message_at:
+        changed |= _assign(conv, last_message_at=at, last_message_preview=m.text[:200])
+    if m.side == "seller" and conv.first_response_at is None and at >= conv.received_at:
+        changed |= _assign(conv, first_response_at=at)
+    return changed
+
+
+def _note_chat(
+    conv: Conversation,
+    chat: ChatSummary,
+    messages: Sequence[ChatMessage],
+    policies: dict[str, SlaPolicy],
+) -> bool:
+    """What the chat as a whole moves: its order, unread count and deadline."""
+    changed = False
+    # The newest message naming an order decides which order the conversation is about.
+    order = next((m.order_number for m in reversed(messages) if m.order_number), None)
+    if order:
+        changed |= _assign(conv, order_number=order[:64])
+    changed |= _assign(conv, unread_count=chat.unread_count)
+    if conv.status == "open":
+        changed |= _assign(conv, due_at=_due(conv, policies))
+    return changed
+
+
+def _message_row(conversation_id: int, m: ChatMessage) -> dict[str, Any]:
+    return {
+        "conversation_id": conversation_id,
+        "platform_message_id": str(m.message_id),
+        "side": m.side,
+        "author_agent_id": None,
+        "text": m.text,
+        "attachments": [image_attachment(m.moderate_image_status)] if m.is_image else [],
+        "created_at": to_storage(m.created_at),
+        "delivery_state": "delivered" if m.side == "seller" else "received",
+    }
+
+
+def upsert_chats(
+    session: Session,
+    shop_id: int,
+    chats: Sequence[tuple[ChatSummary, Sequence[ChatMessage]]],
+    policies: dict[str, SlaPolicy],
+    message_rows: list[dict[str, Any]],
+    known_chats: dict[str, Conversation],
+) -> list[ChatOutcome]:
+    """:func:`upsert_chat` for a page of buyer chats (``known_chats`` from :func:`chats_by_id`),
+    one outcome per chat. The page's new conversations go in whole (their time, preview, first
+    reply, order and deadline worked out before the INSERT) with one flush: created one at a
+    time, each cost a flush of its own and an UPDATE after, a third of a first sync."""
+    fresh: dict[str, tuple[Conversation, list[ChatMessage]]] = {}
+    for chat, messages in chats:
+        if chat.chat_id in known_chats or chat.chat_id in fresh:
+            continue
+        conv = _new_chat(shop_id, chat, messages)
+        seen: set[str] = set()
+        new: list[ChatMessage] = []
+        for m in messages:
+            if str(m.message_id) not in seen:  # a message listed twice is stored once
+                seen.add(str(m.message_id))
+                new.append(m)
+                _note_message(conv, m)
+        _note_chat(conv, chat, messages, policies)
+        fresh[chat.chat_id] = (conv, new)
+    if fresh:
+        session.add_all([conv for conv, _new in fresh.values()])
+        session.flush()  # their ids, for the messages' rows
+    outcomes = []
+    for chat, messages in chats:
+        if chat.chat_id in fresh:
+            conv, new = fresh.pop(chat.chat_id)
+            known_chats[chat.chat_id] = conv
+            message_rows.extend(_message_row(conv.id, m) for m in new)
+            outcomes.append(ChatOutcome(conv.id, created=True, messages_created=len(new)))
+        else:
+            outcomes.append(
+                upsert_chat(session, shop_id, chat, messages, policies, message_rows, known_chats)
+            )
+    return outcomes
+
+
 def upsert_chat(
     session: Session,
     shop_id: int,
@@ -152,23 +260,8 @@ def upsert_chat(
                 Conversation.platform_id == chat.chat_id,
             )
         )
-    first_at = messages[0].created_at if messages else chat.created_at
     if conv is None:
-        if first_at is None:
-            first_at = datetime.now(UTC)
-        conv = Conversation(
-            shop_id=shop_id,
-            kind="buyer_chat",
-            platform_id=chat.chat_id,
-            subject="",
-            status="closed" if chat.chat_status == "CLOSED" else "open",
-            priority="normal",
-            sla_policy=CHAT_POLICY,
-            received_at=to_storage(first_at),
-            last_message_preview="",
-            unread_count=0,
-            version=1,
-        )
+        conv = _new_chat(shop_id, chat, messages)
         session.add(conv)
         session.flush()
         outcome = ChatOutcome(conv.id, created=True)
@@ -212,35 +305,15 @@ def upsert_chat(
         ):
             outcome.messages_updated += 1
         else:
-            new_rows.append(
-                {
-                    "conversation_id": conv.id,
-                    "platform_message_id": pid,
-                    "side": m.side,
-                    "text": m.text,
-                    "attachments": [image_attachment(m.moderate_image_status)] if m.is_image else [],
-                    "created_at": to_storage(m.created_at),
-                    "delivery_state": "delivered" if m.side == "seller" else "received",
-                }
-            )
+            new_rows.append(_message_row(conv.id, m))
             outcome.messages_created += 1
         known.add(pid)
-        at = to_storage(m.created_at)
-        if conv.last_message_at is None or at >= conv.last_message_at:
-            changed |= _assign(conv, last_message_at=at, last_message_preview=m.text[:200])
-        if m.side == "seller" and conv.first_response_at is None and at >= conv.received_at:
-            changed |= _assign(conv, first_response_at=at)
+        changed |= _note_message(conv, m)
     if message_rows is not None:
         message_rows.extend(new_rows)
     else:
         insert_messages(session, new_rows)
-    # The newest message naming an order decides which order the conversation is about.
-    order = next((m.order_number for m in reversed(messages) if m.order_number), None)
-    if order:
-        changed |= _assign(conv, order_number=order[:64])
-    changed |= _assign(conv, unread_count=chat.unread_count)
-    if conv.status == "open":
-        changed |= _assign(conv, due_at=_due(conv, policies))
+    changed |= _note_chat(conv, chat, messages, policies)
     if changed and not outcome.created:
         conv.version += 1
         outcome.updated = True
@@ -264,7 +337,9 @@ def chats_by_id(session: Session, shop_id: int, chat_ids: Sequence[str]) -> dict
 def insert_messages(session: Session, rows: list[dict[str, Any]]) -> None:
     """One executemany for many messages' rows (as ``upsert_chat`` collects them)."""
     if rows:
-        session.execute(insert(Message), rows)
+        # The table, not the mapped class: an ORM bulk insert looks at every row's dict again,
+        # twice the cost for nothing (the rows are complete and their ids never needed).
+        session.execute(insert(_MESSAGES), rows)
 
 
 def link_orders(session: Session, shop_id: int, order_numbers: Sequence[str]) -> int:
@@ -330,10 +405,14 @@ def add_pending(
     )
     stamp = to_storage(now)
     fresh = [k for k in wanted if k not in have]
-    session.add_all(
-        SyncPending(shop_id=shop_id, stage=stage, key=k, attempts=0, created_at=stamp)
-        for k in fresh
-    )
+    if fresh:
+        # One executemany on the table: ORM objects for a first sync's thousands of orders and
+        # SKUs cost more than the rest of recording them (their ids are never needed here).
+        session.execute(insert(_PENDING), [
+            {"shop_id": shop_id, "stage": stage, "key": k, "attempts": 0, "last_error": None,
+             "created_at": stamp, "next_try_at": None}
+            for k in fresh
+        ])
     return len(fresh)
 
 
