@@ -114,6 +114,14 @@ def outcome(
     )
 
 
+def posting_matters(assigned: bool) -> bool:
+    """Whether the order's posting can move the outcome: it enters only through
+    ``waiting_on_warehouse``, which :func:`_reason` reads after ``unassigned`` has ruled out
+    every conversation without an assignee. (The store skips recomputing an unassigned
+    conversation when only its posting changed: a first sync links thousands.)"""
+    return assigned
+
+
 def _reason(
     revisions: Sequence[PolicyRevision], received: datetime, conv: StoredConversation
 ) -> BreachReason:

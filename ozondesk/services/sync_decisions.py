@@ -167,8 +167,15 @@ class DecisionStage:
         if not facts:
             return
         now = self.clock()
-        with self.db.begin() as session:
+        # No flush before each look-up: a flush per request cost more than storing it. What a
+        # look-up here must see is written already (a new conversation is flushed at once), but
+        # for a request met twice in a page, whose first time's rows are flushed before it.
+        with self.db.begin() as session, session.no_autoflush:
+            seen: set[tuple[str, int]] = set()
             for f in facts:
+                if (f.kind, f.platform_id) in seen:
+                    session.flush()
+                seen.add((f.kind, f.platform_id))
                 outcome = repo.upsert_request(session, self.shop_id, f, self.policies, now)
                 if outcome == "created":
                     result.created += 1

@@ -32,6 +32,7 @@ from ozondesk.domain.sla_outcome import (
     SlaOutcome,
     StoredConversation,
     outcome,
+    posting_matters,
 )
 from ozondesk.store.models import (
     Base,
@@ -56,6 +57,7 @@ INPUTS = frozenset(
      "assignee_id", "posting_id"}
 )
 POSTING_INPUTS = frozenset({"status", "eta", "delivered_at"})
+_NOT_POSTING = INPUTS - {"posting_id"}
 Executor = Session | Connection
 
 
@@ -246,7 +248,8 @@ def _after_flush(session: Session, _context: Any) -> None:
             session.info.setdefault(_REVISED, []).append((obj.name, as_utc(obj.effective_from)))
     for obj in session.dirty:
         if isinstance(obj, Conversation) and _changed(obj, INPUTS):
-            pending.add(obj.id)
+            if posting_matters(obj.assignee_id is not None) or _changed(obj, _NOT_POSTING):
+                pending.add(obj.id)
         elif isinstance(obj, Message) and _changed(obj, {"side", "created_at"}):
             pending.add(obj.conversation_id)
         elif isinstance(obj, Posting) and _changed(obj, POSTING_INPUTS):
@@ -264,8 +267,10 @@ def _changed(obj: Any, names: Iterable[str]) -> bool:
 
 
 def _of_postings(session: Session, posting_ids: set[int]) -> list[int]:
+    # Only the assigned ones: the others' outcomes do not read the posting (posting_matters).
+    c = _conversations.c
     return list(session.execute(
-        select(_conversations.c.id).where(_conversations.c.posting_id.in_(posting_ids))
+        select(c.id).where(c.posting_id.in_(posting_ids), c.assignee_id.is_not(None))
     ).scalars())
 
 
