@@ -167,21 +167,24 @@ class DecisionStage:
         if not facts:
             return
         now = self.clock()
-        # No flush before each look-up: a flush per request cost more than storing it. What a
-        # look-up here must see is written already (a new conversation is flushed at once), but
-        # for a request met twice in a page, whose first time's rows are flushed before it.
+        # The page's conversations and postings read at once, its new conversations inserted
+        # together, and no flush before each look-up: a flush per request cost more than
+        # storing it. A request met twice on a page has its first time's rows flushed first.
         with self.db.begin() as session, session.no_autoflush:
+            page = repo.read_page(session, self.shop_id, facts, now)
             seen: set[tuple[str, int]] = set()
+            orders: list[str] = []
             for f in facts:
                 if (f.kind, f.platform_id) in seen:
                     session.flush()
                 seen.add((f.kind, f.platform_id))
-                outcome = repo.upsert_request(session, self.shop_id, f, self.policies, now)
+                outcome = repo.upsert_request(session, self.shop_id, f, self.policies, now, page)
                 if outcome == "created":
                     result.created += 1
                 elif outcome == "updated":
                     result.updated += 1
                 # The postings stage fetches a posting the desk does not know yet.
                 order = f.order_number or repo.order_of(f.posting_number)
-                if order and not repo.posting_known(session, self.shop_id, f.posting_number):
-                    sync_repo.add_pending(session, self.shop_id, "postings", [order], now)
+                if order and f.posting_number not in page.postings:
+                    orders.append(order)
+            sync_repo.add_pending(session, self.shop_id, "postings", orders, now)

@@ -12,6 +12,7 @@ the platform itself), an open conversation becomes ``resolved``: nothing is left
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -106,42 +107,103 @@ def due_at(
     return min(candidates) if candidates else None
 
 
+def _new_conversation(shop_id: int, facts: RequestFacts, now: datetime) -> Conversation:
+    received = facts.requested_at or now
+    words = (facts.buyer_comment or facts.reason or "").strip()
+    return Conversation(
+        shop_id=shop_id,
+        kind=facts.kind,
+        platform_id=str(facts.platform_id),
+        subject=" · ".join(p for p in (facts.posting_number, facts.product_name) if p)[:300],
+        status="open",
+        priority="normal",
+        sla_policy=POLICIES[facts.kind],
+        received_at=to_storage(received),
+        last_message_at=to_storage(received),
+        last_message_preview=words[:200],
+        unread_count=0,
+        version=1,
+    )
+
+
+@dataclass
+class RequestPage:
+    """A page's stored requests and the postings they name, read at once, and its new
+    conversations, inserted together (:func:`read_page`): looked up and flushed one request at
+    a time, they cost a first sync more than the rest of storing them."""
+
+    convs: dict[tuple[str, str], Conversation]
+    postings: dict[str, int]
+    fresh: dict[tuple[str, str], Conversation]
+
+
+def read_page(
+    session: Session, shop_id: int, facts: Sequence[RequestFacts], now: datetime
+) -> RequestPage:
+    convs: dict[tuple[str, str], Conversation] = {}
+    for kind in sorted({f.kind for f in facts}):
+        pids = sorted({str(f.platform_id) for f in facts if f.kind == kind})
+        for conv in session.scalars(select(Conversation).where(
+            Conversation.shop_id == shop_id, Conversation.kind == kind,
+            Conversation.platform_id.in_(pids),
+        )):
+            convs[(kind, str(conv.platform_id))] = conv
+    if convs:
+        # Into the session, so upsert_request's session.get finds them without a query each.
+        session.scalars(select(DecisionRequest).where(
+            DecisionRequest.conversation_id.in_([c.id for c in convs.values()])
+        )).all()
+    numbers = sorted({f.posting_number for f in facts})
+    postings = dict(session.execute(
+        select(Posting.posting_number, Posting.id).where(
+            Posting.shop_id == shop_id, Posting.posting_number.in_(numbers)
+        )
+    ).all()) if numbers else {}
+    fresh: dict[tuple[str, str], Conversation] = {}
+    for f in facts:
+        key = (f.kind, str(f.platform_id))
+        if key not in convs and key not in fresh:
+            fresh[key] = _new_conversation(shop_id, f, now)
+    if fresh:
+        session.add_all(list(fresh.values()))
+        session.flush()  # their ids, for the messages and request rows
+    return RequestPage(convs, postings, fresh)
+
+
 def upsert_request(
     session: Session,
     shop_id: int,
     facts: RequestFacts,
     policies: dict[str, SlaPolicy],
     now: datetime,
+    page: RequestPage | None = None,
 ) -> str | None:
-    """'created', 'updated' or None when nothing changed."""
+    """'created', 'updated' or None when nothing changed. ``page``: what :func:`read_page`
+    read and inserted for the page this request is on, saving a query each."""
     pid = str(facts.platform_id)
-    conv = session.scalar(
-        select(Conversation).where(
-            Conversation.shop_id == shop_id,
-            Conversation.kind == facts.kind,
-            Conversation.platform_id == pid,
+    key = (facts.kind, pid)
+    conv: Conversation | None
+    created = False
+    if page is not None and key in page.fresh:
+        conv, created = page.fresh.pop(key), True
+        page.convs[key] = conv  # the same request again on the page: this conversation
+    elif page is not None:
+        conv = page.convs.get(key)
+    else:
+        conv = session.scalar(
+            select(Conversation).where(
+                Conversation.shop_id == shop_id,
+                Conversation.kind == facts.kind,
+                Conversation.platform_id == pid,
+            )
         )
-    )
     received = facts.requested_at or now
     words = (facts.buyer_comment or facts.reason or "").strip()
-    created = conv is None
     if conv is None:
-        conv = Conversation(
-            shop_id=shop_id,
-            kind=facts.kind,
-            platform_id=pid,
-            subject=" · ".join(p for p in (facts.posting_number, facts.product_name) if p)[:300],
-            status="open",
-            priority="normal",
-            sla_policy=POLICIES[facts.kind],
-            received_at=to_storage(received),
-            last_message_at=to_storage(received),
-            last_message_preview=words[:200],
-            unread_count=0,
-            version=1,
-        )
+        conv, created = _new_conversation(shop_id, facts, now), True
         session.add(conv)
         session.flush()
+    if created:
         if words:
             session.add(
                 Message(
@@ -191,7 +253,7 @@ def upsert_request(
     order = facts.order_number or order_of(facts.posting_number)
     conv_changed = _assign(conv, order_number=order[:64] if order else conv.order_number)
     if conv.posting_id is None:
-        posting_id = session.scalar(
+        posting_id = page.postings.get(facts.posting_number) if page is not None else session.scalar(
             select(Posting.id).where(
                 Posting.shop_id == shop_id, Posting.posting_number == facts.posting_number
             )
@@ -258,16 +320,6 @@ def view(session: Session, conversation_id: int) -> DecisionView | None:
         decision_comment=row.decision_comment,
     )
 
-
-def posting_known(session: Session, shop_id: int, posting_number: str) -> bool:
-    return (
-        session.scalar(
-            select(Posting.id).where(
-                Posting.shop_id == shop_id, Posting.posting_number == posting_number
-            )
-        )
-        is not None
-    )
 
 
 def view_with_queue(session: Session, conversation_id: int) -> DecisionView | None:
