@@ -518,11 +518,9 @@ def upsert_postings(
     fresh: dict[str, Posting] = {}
     for info in infos:
         if info.posting_number not in known and info.posting_number not in fresh:
+            # Whole, as upsert_posting would fill it: inserted bare, each cost an UPDATE after.
             fresh[info.posting_number] = Posting(
-                shop_id=shop_id,
-                posting_number=info.posting_number,
-                scheme=info.scheme,
-                status=info.status,
+                shop_id=shop_id, posting_number=info.posting_number, **_posting_fields(info, now)
             )
     if fresh:
         session.add_all(list(fresh.values()))
@@ -539,6 +537,31 @@ def _insert_items(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
         session.execute(insert(_ITEMS), rows)
         rows.clear()
+
+
+def _posting_fields(info: PostingInfo, now: datetime, row: Posting | None = None) -> dict[str, Any]:
+    """What ``info`` says of a posting, over what ``row`` holds (a field the answer left out
+    keeps its stored value)."""
+    values: dict[str, Any] = {
+        "order_number": info.order_number or (row.order_number if row else None),
+        "scheme": info.scheme,
+        "status": info.status,
+        "tracking_number": info.tracking_number or (row.tracking_number if row else None),
+        "carrier": info.carrier or (row.carrier if row else None),
+        "created_at": to_storage(info.created_at) if info.created_at else (row.created_at if row else None),
+        "shipped_at": to_storage(info.shipped_at) if info.shipped_at else (row.shipped_at if row else None),
+        "eta": to_storage(info.eta) if info.eta else (row.eta if row else None),
+        "ship_by": to_storage(info.ship_by) if info.ship_by else (row.ship_by if row else None),
+        "can_create_chat": info.can_create_chat,
+        "cancel_reason": (info.cancel_reason or "")[:300] or None,
+        "cancel_initiator": (info.cancel_initiator or "")[:100] or None,
+    }  # fmt: skip
+    if info.delivered_at is not None:
+        values["delivered_at"] = to_storage(info.delivered_at)
+    elif info.status == "delivered" and (row is None or row.delivered_at is None):
+        # No fact_delivery_date sent: the first sync that sees "delivered" stands in for it.
+        values["delivered_at"] = to_storage(now)
+    return values
 
 
 def upsert_posting(
@@ -579,27 +602,7 @@ def upsert_posting(
         session.add(row)
         if known is not None:
             known[info.posting_number] = row  # the same number twice in a batch: one row
-    changed = _assign(
-        row,
-        order_number=info.order_number or row.order_number,
-        scheme=info.scheme,
-        status=info.status,
-        tracking_number=info.tracking_number or row.tracking_number,
-        carrier=info.carrier or row.carrier,
-        created_at=to_storage(info.created_at) if info.created_at else row.created_at,
-        shipped_at=to_storage(info.shipped_at) if info.shipped_at else row.shipped_at,
-        eta=to_storage(info.eta) if info.eta else row.eta,
-        ship_by=to_storage(info.ship_by) if info.ship_by else row.ship_by,
-        can_create_chat=info.can_create_chat,
-        cancel_reason=(info.cancel_reason or "")[:300] or None,
-        cancel_initiator=(info.cancel_initiator or "")[:100] or None,
-    )
-    if info.delivered_at is not None:
-        changed = _assign(row, delivered_at=to_storage(info.delivered_at)) or changed
-    elif info.status == "delivered" and row.delivered_at is None:
-        # No fact_delivery_date sent: the first sync that sees "delivered" stands in for it.
-        row.delivered_at = to_storage(now)
-        changed = True
+    changed = _assign(row, **_posting_fields(info, now, row))
     if not inserted:
         session.flush()  # (an inserted row has its id already)
     wanted = _items_key(
