@@ -363,7 +363,11 @@ class TicketService:
         """The approved revision of an escalation template in force at ``now``: a lead's edit
         reaches the drafts only once reviewed and effective, like any template's."""
         record = TemplateService(self.db).live_template(slug, now)
-        if record is None or record.live is None:
+        if record is None:
+            # Seeded at start-up, but only where the login may publish templates (team mode).
+            raise UserError(_("the escalation template {slug} is not in this database yet: it is added when a team lead starts OzonDesk").format(
+                slug=slug))
+        if record.live is None:
             raise UserError(_("no approved template {slug}: a lead approves it under Review (Templates, category Escalation e-mail to Ozon)").format(
                 slug=slug))
         return EmailTemplate(slug, record.live.number, record.live.body, record.gloss_zh)
