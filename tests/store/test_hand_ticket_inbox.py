@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ozondesk.domain.clock import MOSCOW
+from ozondesk.domain.clock import MOSCOW, as_utc
 from ozondesk.services.inbox import InboxFilter, InboxService
 from ozondesk.services.tickets import TicketService
 from ozondesk.store.db import Database
-from ozondesk.store.models import Message
+from ozondesk.store.models import Conversation, Message
 from ozondesk.store.repos.sync import ensure_shop
 
 
@@ -47,9 +47,16 @@ def test_an_urgent_ticket_entered_by_hand_counts_down_in_the_inbox(db: Database)
     assert am_row is not None and am_row.due_at == msk(4, 12) and am_row.id == am.conversation_id
     with db.read() as s:
         thread = [(m.side, m.text) for m in s.query(Message).filter_by(conversation_id=urgent.conversation_id)]
+        conv = s.get(Conversation, urgent.conversation_id)
+        assert conv is not None
+        # The stored SLA outcome (what the inbox and dashboard read) agrees: Ozon's deadline.
+        assert (as_utc(conv.sla_first_due), conv.sla_first_met_at) == (msk(7, 10, 30), None)  # type: ignore[arg-type]
     assert thread == [("seller", "Funds on hold since 1 December")]
     # Ozon answers: the countdown stops; the ticket closes: the conversation is resolved.
     tickets.set_status(urgent.id, "answered", msk(7, 9, 45))
+    with db.read() as s:
+        conv = s.get(Conversation, urgent.conversation_id)
+        assert conv is not None and as_utc(conv.sla_first_met_at) == msk(7, 9, 45)  # type: ignore[arg-type]
     (row,) = inbox.rows(ids)
     assert row is not None and (row.due_at, row.first_response_at, row.status) == (None, msk(7, 9, 45), "open")
     tickets.set_status(urgent.id, "closed", msk(7, 11))
