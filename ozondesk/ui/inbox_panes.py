@@ -13,7 +13,7 @@ wider window widens the conversations pane and the conversation alike.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QSplitter, QStackedWidget, QTableView, QWidget
 
@@ -64,6 +64,8 @@ class InboxPanes(QObject):
         self._context_width = CONTEXT_WIDTH
         self._mode_sizes: dict[bool, list[int]] = {}
         self._placed = False  # whether the panes were placed for a real width yet
+        # Whether the widths are still ours to adjust: a drag or a stored layout is the agent's.
+        self._auto = True
         split.installEventFilter(self)  # another workspace hides the panes: note their widths
         self._syncing = False
 
@@ -154,11 +156,42 @@ class InboxPanes(QObject):
         if shown is not None:
             self.split.setSizes(shown)
             self._placed = True
+            self._auto = False
+
+    def rebalance(self) -> None:
+        """After the window shrank: a splitter shrinks its panes in proportion, which left the
+        conversation too narrow for the composer's row (and the list below its two-line rows)
+        beside a context pane at full width; the context gives way first, down to its minimum,
+        then the conversations pane, down to the list's width (which the context also gives
+        way for)."""
+        sizes = self.split.sizes()
+        left, centre, right = sizes
+        if not self._auto or sum(sizes) <= 0:
+            return
+        want_centre = max(CENTRE_MIN_WIDTH, self.split.widget(CENTRE).minimumSizeHint().width())
+        short = max(0, want_centre - centre)
+        short_left = max(0, LIST_WIDTH - left)
+        if not short and not short_left:
+            return
+        from_right = min(short + short_left, max(0, right - CONTEXT_MIN_WIDTH)) if right > 0 else 0
+        right -= from_right
+        give_centre = min(short, from_right)
+        centre += give_centre
+        left += from_right - give_centre
+        if centre < want_centre and left > LIST_WIDTH:
+            step = min(want_centre - centre, left - LIST_WIDTH)
+            left, centre = left - step, centre + step
+        if [left, centre, right] != sizes:
+            self.split.setSizes([left, centre, right])
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if watched is self.split:
             if event.type() == QEvent.Type.Hide:
                 self.note()
+            elif self._placed and event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
+                # After the splitter has shared out the new width, or squeezed a pane for
+                # another's new minimum (a Russian label arriving), which it does on this event.
+                QTimer.singleShot(0, self, self.rebalance)
             elif event.type() == QEvent.Type.Resize and not self._placed and self.split.width() > 0:
                 # The first real width: place the panes for it (a 1920 px window's list wider
                 # than a 1280 px one's), unless a stored layout already did.
@@ -167,6 +200,8 @@ class InboxPanes(QObject):
                 handles = sum(self.split.handle(i).width() for i in range(1, self.split.count()))
                 right = CONTEXT_WIDTH if self.context_shown else 0
                 self.split.setSizes(self._first_sizes(self.table_view, self.split.width() - handles, right))
+                # The conversation may need more than CENTRE_MIN_WIDTH (Russian buttons).
+                QTimer.singleShot(0, self, self.rebalance)
         return False
 
     def scroll_to(self, row: int) -> None:
@@ -223,6 +258,7 @@ class InboxPanes(QObject):
         self._context_toggled(self.context_shown)
 
     def _moved(self, _pos: int, _index: int) -> None:
+        self._auto = False
         self.note()
         # Dragged shut (or open again) by its handle: the button and menu follow.
         shown = self.split.sizes()[RIGHT] > 0

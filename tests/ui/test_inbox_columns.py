@@ -9,9 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import keyring
 import pytest
+from demo_desk import close_desk, interface_language, lead_demo, open_desk
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtWidgets import QTableView
+from support import MemoryKeyring
 
 from ozondesk.services.compose import ComposeService
 from ozondesk.services.conversation import ConversationService
@@ -32,7 +35,7 @@ from ozondesk.ui.inbox_columns import (
     shown_columns,
 )
 from ozondesk.ui.inbox_model import COL_DUE, COL_KIND, COL_PREVIEW, COL_TITLE, COL_UNREAD, COLUMNS
-from ozondesk.ui.inbox_panes import LIST_WIDTH
+from ozondesk.ui.inbox_panes import CENTRE_MIN_WIDTH, CONTEXT_MIN_WIDTH, CONTEXT_WIDTH, LIST_WIDTH
 from ozondesk.ui.main_window import MainWindow
 
 NOW = datetime.now(UTC)
@@ -209,3 +212,44 @@ def test_shown_columns_and_their_widths() -> None:
     assert widths == {COL_DUE: 150, COL_TITLE: 100, COL_PREVIEW: 70}
     assert column_widths({COL_DUE: 150, COL_PREVIEW: 100}, {COL_DUE: 40, COL_PREVIEW: 70}, 400) == {
         COL_DUE: 150, COL_PREVIEW: 250}
+
+
+def test_a_shrinking_window_narrows_the_context_before_the_conversation(qtbot: Any, demo: Database) -> None:
+    window = open_window(qtbot, demo, QSize(1920, 1080))
+    window.table_view_action.trigger()
+    split = window.inbox_split
+    wide = split.sizes()
+    assert wide[2] == CONTEXT_WIDTH
+    window.resize(1280, 720)
+    # Qt shrinks the table and the conversation in proportion; the context gives way instead,
+    # so the composer keeps its row.
+    qtbot.waitUntil(lambda: split.sizes()[1] >= CENTRE_MIN_WIDTH, timeout=WAIT_MS)
+    left, centre, right = split.sizes()
+    assert CONTEXT_MIN_WIDTH <= right < CONTEXT_WIDTH and left >= LIST_WIDTH
+    qtbot.waitUntil(lambda: fits(window.table), timeout=WAIT_MS)
+
+
+def test_a_russian_conversation_keeps_the_list_its_width_at_1280(qtbot: Any, tmp_path: Path) -> None:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    db = lead_demo(tmp_path / "desk.sqlite")
+    try:
+        with interface_language("ru"):
+            window, sync, runner = open_desk(db)  # the app's window: the claim bar over the reply
+            try:
+                window.resize(1280, 720)
+                window.show()
+                window.start()
+                qtbot.waitExposed(window)
+                split = window.inbox_split
+                # Russian claim bar and buttons make the conversation wider than in English:
+                # the context pays for it, not the compact list (it was squeezed to 276 px).
+                qtbot.waitUntil(lambda: window.composer.isEnabled() and split.sizes()[0] == LIST_WIDTH,
+                                timeout=WAIT_MS)
+                _left, centre, right = split.sizes()
+                assert centre >= CENTRE_MIN_WIDTH
+                assert right >= CONTEXT_MIN_WIDTH
+            finally:
+                close_desk(window, sync, runner)
+    finally:
+        keyring.set_keyring(previous)
