@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -135,6 +136,9 @@ class FindingsList(QListWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Rows (and their fix buttons) follow the list's width: with the default Fixed mode a
+        # narrower composer (the table view's) left them as wide as before, buttons cut.
+        self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setWordWrap(False)
         # Maximum: the list takes its rows' height and no more; the editor keeps the rest.
