@@ -200,7 +200,7 @@ def fill(url: Any, conversations: int, messages: int) -> None:
             "INSERT INTO messages (id, conversation_id, side, text, attachments, created_at, delivery_state)"
             " SELECT g, 1 + floor(random() * %s)::int, 'buyer',"
             f"  (SELECT string_agg(({words})[1 + floor(random() * {len(WORDS)})::int], ' ')"
-            "   FROM generate_series(1, 6 + mod(g * 7919, 12))), '[]', %s, 'received'"
+            "   FROM generate_series(1, 6 + mod(g::bigint * 7919, 12))), '[]', %s, 'received'"
             " FROM generate_series(1, %s) AS g",
             (conversations, NOW, messages),
         )
@@ -372,6 +372,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = [name for name in args.only if name not in names]
     if unknown:
         parser.error(f"no listing named {unknown[0]!r}; the listings are: {', '.join(sorted(names))}")
+    import psycopg
+
     server = None
     try:
         if args.url:
@@ -390,6 +392,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         results = run(url, args.conversations, args.messages, repeat, args.only)
     except (Refused, UserError) as exc:
         print(f"{parser.prog}: {exc}", file=sys.stderr)
+        return 2
+    except psycopg.Error as exc:  # the server went away or refused mid-run
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        print(f"{parser.prog}: PostgreSQL failed: {reason}", file=sys.stderr)
         return 2
     finally:
         if server is not None:

@@ -392,10 +392,10 @@ def open_database(
     options: dict[str, Any] = {"hide_parameters": True}
     if is_postgresql(url):
         url = with_password(url)
-        # pre_ping: a desk whose connection the server dropped (restart, idle timeout)
-        # gets a fresh one instead of an error on its next action.
+        # A desk whose connection the server dropped (restart, idle timeout) gets a fresh one
+        # instead of an error on its next action: dialect.configure pings pooled connections
+        # that sat idle (pool_pre_ping would ping before every read).
         options |= {
-            "pool_pre_ping": True,
             "connect_args": {"connect_timeout": 5, "application_name": "ozondesk"},
         }
     try:

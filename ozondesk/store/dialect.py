@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine, column, event, false, func, or_, select, table, text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DisconnectionError
 
 from ozondesk.store import transactions
 
@@ -129,11 +131,44 @@ def _configure_sqlite(engine: Engine) -> None:
             holding.raw = None
 
 
+# A pooled connection back in use within this many seconds is not pinged first (see below).
+PING_AFTER_IDLE = 1.0
+
+
 def _configure_server(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        if conn.get_execution_options().get(transactions.READ_ONLY):
+        read_only = bool(conn.get_execution_options().get(transactions.READ_ONLY))
+        raw = conn.connection.driver_connection
+        if hasattr(raw, "read_only"):
+            # psycopg then opens the transaction with BEGIN READ ONLY: one round trip where
+            # BEGIN and SET TRANSACTION READ ONLY took two, on every read (a listing is two).
+            # Set on every begin, both ways: a pooled connection serves reads and writes in turn.
+            if raw.read_only != read_only:
+                raw.read_only = read_only
+        elif read_only:
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+
+    # Pessimistic disconnect handling, as pool_pre_ping, but only for a connection that sat in
+    # the pool: a server restart or idle timeout drops those. pre_ping's ping on every
+    # checkout was a round trip before each of a listing's back-to-back reads, proving no
+    # more than the read that ended a moment before (the server may drop it after any ping).
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE:
+            return  # new, or in use a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            if engine.dialect.is_disconnect(exc, dbapi_connection, None):
+                # The pool replaces the connection and checks out again.
+                raise DisconnectionError() from exc
+            raise
 
 
 def _busy_ms() -> int:
