@@ -362,8 +362,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.conversations, args.messages = 10_000, 100_000
-        args.repeat = args.repeat or 3
-    repeat = args.repeat or 5
+    repeat = args.repeat if args.repeat is not None else 3 if args.quick else 5
     if args.conversations < 1 or args.messages < 1:
         parser.error("--conversations and --messages must be at least 1")
     if repeat < 1:
