@@ -190,8 +190,28 @@ class InboxService:
         sorts them or reads them in conversation order, both far slower than the pass."""
         name = _dialect(session)
         others = replace(flt, query="")
+        filtered = others != InboxFilter(statuses=(), now=others.now)
+        if name == "postgresql":
+            # The server groups (a hash aggregate, then one sort of the conversations): the pass
+            # in Python took every match over the wire first, 1.45x the grouped query's time
+            # for a two-character search over 1M messages (bench/bench_pg_listings.py).
+            newest = func.max(Message.id)
+            query = (
+                select(Message.conversation_id)
+                .where(dialect.message_match(name, flt.query.strip(), Message.id, Message.text))
+                .group_by(Message.conversation_id)
+                .order_by(newest.asc() if descending else newest.desc())
+            )
+            if filtered:
+                query = self._where(query.join(Conversation, Conversation.id == Message.conversation_id),
+                                    others, name)
+            result = session.connection().execute(query)
+            try:
+                return array("q", [r[0] for r in result.cursor.fetchall()])
+            finally:
+                result.close()
         allowed: set[int] | None = None
-        if others != InboxFilter(statuses=(), now=others.now):
+        if filtered:
             result = session.connection().execute(self._where(select(Conversation.id), others, name))
             try:
                 allowed = {r[0] for r in result.cursor.fetchall()}
