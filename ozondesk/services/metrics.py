@@ -9,6 +9,7 @@ role as stored); the CLI runs as the shop's operator and has no actor.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -30,6 +31,7 @@ from ozondesk.domain.roles import PermissionDenied, require
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
 from ozondesk.store.db import Database
+from ozondesk.store.dialect import sqlite_path
 from ozondesk.store.models import (
     Agent,
 )
@@ -135,13 +137,48 @@ class MetricsService:
         """The lead's dashboard in one call; ``agent`` (a login, None for unassigned, or ALL)
         narrows the template figures, and a login narrows the coverage map to that agent.
 
+        :meth:`context` and the conversations' counts are independent reads: they run at the
+        same time, each in its own read transaction on its own connection (a session belongs
+        to one thread), when the database has one connection per reader (see
+        :attr:`concurrent_reads`); the figures are those of :meth:`dashboard_in_turn`.
+
         The dashboard widget makes the same figures in steps (:meth:`context`, then
         :meth:`tally_days` per :func:`day_steps`, then :func:`assemble`), so other work on the
         single database worker can run between them."""
+        if not self.concurrent_reads:
+            return self.dashboard_in_turn(actor_id, first_day, last_day, period, agent)
+        now = as_utc(self.clock())
+        # The context on a thread of its own while this one counts: SQLite (WAL) lets readers
+        # of separate connections run at once and its driver lets go of the GIL while a
+        # statement runs; PostgreSQL serves each pooled connection in its own process.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ozondesk-metrics") as aside:
+            pending = aside.submit(self.context, actor_id, first_day, last_day, agent, now)
+            # Should the count fail, leaving the block still waits for the context: no read
+            # outlives the call (the count's error is the one raised; both check the same).
+            counted = self.tally_days(actor_id, first_day, last_day, first_day, last_day, period, now)
+            context = pending.result()
+        return assemble(context, counted)
+
+    def dashboard_in_turn(
+        self,
+        actor_id: int,
+        first_day: date,
+        last_day: date,
+        period: Period = "day",
+        agent: str | None | AllAgents = ALL_AGENTS,
+    ) -> DashboardData:
+        """:meth:`dashboard` with its reads one after the other on this thread (an in-memory
+        SQLite database has one connection per thread, each its own empty database)."""
         now = as_utc(self.clock())
         context = self.context(actor_id, first_day, last_day, agent, now)
         counted = self.tally_days(actor_id, first_day, last_day, first_day, last_day, period, now)
         return assemble(context, counted)
+
+    @property
+    def concurrent_reads(self) -> bool:
+        """Whether two threads may read at the same time, each on its own connection to the
+        same data: a database file or a server, not an in-memory SQLite database."""
+        return self.db.is_postgresql or sqlite_path(self.db.url) is not None
 
     def context(
         self,

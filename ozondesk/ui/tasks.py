@@ -28,6 +28,7 @@ class TaskRunner(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ozondesk-db")
+        self._aside: ThreadPoolExecutor | None = None  # started by the first run_aside
         self._finished.connect(self._deliver)
         self._closed = False
         self.pending = 0
@@ -40,6 +41,31 @@ class TaskRunner(QObject):
     ) -> None:
         if self._closed:
             return
+        self._submit(self._pool, work, on_done, on_error)
+
+    def run_aside(
+        self,
+        work: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """As :meth:`run`, on a second thread beside the database worker, for a read that
+        opens its own read transaction (so its own connection) and is independent of what the
+        worker does meanwhile, e.g. the dashboard's template and presence figures while the
+        worker counts conversations; callbacks still come on the GUI thread."""
+        if self._closed:
+            return
+        if self._aside is None:
+            self._aside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ozondesk-db-aside")
+        self._submit(self._aside, work, on_done, on_error)
+
+    def _submit(
+        self,
+        pool: ThreadPoolExecutor,
+        work: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None,
+    ) -> None:
         self.pending += 1
 
         def job() -> None:
@@ -52,7 +78,7 @@ class TaskRunner(QObject):
             else:
                 self._finished.emit(on_done, on_error, result, None)
 
-        self._pool.submit(job)
+        pool.submit(job)
 
     def _deliver(self, on_done: Any, on_error: Any, result: Any, error: Any) -> None:
         self.pending -= 1
@@ -73,3 +99,5 @@ class TaskRunner(QObject):
         call the GUI must not wait for), its callbacks then dropped by whoever owns them."""
         self._closed = True
         self._pool.shutdown(wait=wait, cancel_futures=True)
+        if self._aside is not None:
+            self._aside.shutdown(wait=wait, cancel_futures=True)

@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Date, cast, func, literal_column, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from ozondesk.domain.clock import MOSCOW, as_utc, to_storage
 from ozondesk.domain.metrics import AllAgents, CellCounts, TemplateFigures, msk_day_of_hour
@@ -51,6 +53,39 @@ def _day(value: Any, hourly: bool) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
+# Read the whole table in order when the period holds at least this share of it (SQLite).
+SCAN_SHARE = 0.5
+
+
+def _unindexed(column: Any) -> Any:
+    # SQLite's unary "+" leaves the value alone and keeps the planner from an index on it.
+    return UnaryExpression(column, operator=custom_op("+"), type_=column.type)
+
+
+def _plan(session: Session, start: datetime, end: datetime) -> tuple[Any, Any]:
+    """The receipt column to filter on and the assignee column to group by, written so that
+    SQLite reads the table front to back when most of it is in the period.
+
+    SQLite has no statistics of ours, so it always finds the period's rows through the
+    receipt index, a lookup of the table per row: when nearly every row is in the period
+    (a 30-day dashboard of a young desk) that costs about half again as much as reading the
+    table in order (100,000 conversations: ~450 ms against ~300 ms of CPU). Counting the
+    period's rows in that index first takes ~5 ms. Grouping by the assignee index would be
+    no better than the receipt index, so the grouping key is hidden from it too. The same
+    groups and figures either way; PostgreSQL's planner has statistics and decides alone."""
+    c = Conversation
+    if session.get_bind().dialect.name != "sqlite":
+        return c.received_at, c.assignee_id
+    in_period = session.scalar(
+        select(func.count()).where(c.received_at >= to_storage(start), c.received_at < to_storage(end))
+    ) or 0
+    # max(id) is one step down the table's tree; deleted rows only make the share look smaller.
+    rows = session.scalar(select(func.max(c.id))) or 0
+    if rows and in_period >= SCAN_SHARE * rows:
+        return _unindexed(c.received_at), _unindexed(c.assignee_id)
+    return c.received_at, c.assignee_id
+
+
 @dataclass
 class _Cell:
     conversations: int = 0
@@ -79,6 +114,7 @@ def day_figures(
     # A first reply at or before the deadline, both known (NULL compares to nothing).
     in_sla = c.first_response_at <= c.sla_first_due
     count = func.count()
+    received, assignee = _plan(session, start, end)
     query = (
         select(
             c.assignee_id,
@@ -94,8 +130,8 @@ def day_figures(
             count.filter(c.sla_resolution_met_at <= c.sla_resolution_due),
             func.count(c.sla_breach_reason).filter(answered | (c.sla_first_due <= at)),
         )
-        .where(c.received_at >= to_storage(start), c.received_at < to_storage(end))
-        .group_by(c.assignee_id, c.kind, bucket, c.sla_counted_seconds, c.sla_breach_reason)
+        .where(received >= to_storage(start), received < to_storage(end))
+        .group_by(assignee, c.kind, bucket, c.sla_counted_seconds, c.sla_breach_reason)
     )
     logins: dict[int | None, str | None] = {
         agent_id: login for agent_id, login in session.execute(select(Agent.id, Agent.login))
