@@ -294,3 +294,67 @@ def test_a_failed_export_leaves_neither_a_partial_file_nor_a_temporary_one(
     # The earlier file is intact, no PDF was made, no temporary file is left.
     assert sorted(p.name for p in folder.iterdir()) == ["r.csv"]
     assert earlier.read_text(encoding="utf-8") == "last week's report\n"
+
+
+def test_the_context_is_read_beside_the_counting_steps(qtbot: Any, db: Database, runner: TaskRunner,
+                                                       people: dict[str, DeskAgent]) -> None:
+    import threading
+
+    dash = make(qtbot, db, runner, people["zhao"])
+    service = dash.service
+    counting = threading.Event()
+    threads: dict[str, str] = {}
+    real_context, real_tally = service.context, service.tally_days
+
+    def context(*args: Any) -> Any:
+        threads["context"] = threading.current_thread().name
+        # Read in turn, the worker would count nothing before the context is back: this
+        # waits in vain and the load fails instead of hanging.
+        assert counting.wait(30), "no day was counted while the context was read"
+        return real_context(*args)
+
+    def tally_days(*args: Any) -> Any:
+        threads.setdefault("tally", threading.current_thread().name)
+        counting.set()
+        return real_tally(*args)
+
+    service.context = context  # type: ignore[method-assign]
+    service.tally_days = tally_days  # type: ignore[method-assign]
+    load(qtbot, dash)
+    assert threads["context"].startswith("ozondesk-db-aside")
+    assert threads["tally"].startswith("ozondesk-db_")
+    assert dash.data == MetricsService(db, clock=lambda: NOW).dashboard_in_turn(
+        people["zhao"].id, date(2026, 11, 19), date(2026, 11, 20))
+    assert runner.pending == 0
+
+
+def test_in_turn_on_the_worker_when_readers_share_a_connection(
+    qtbot: Any, db: Database, runner: TaskRunner, people: dict[str, DeskAgent], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    monkeypatch.setattr(MetricsService, "concurrent_reads", property(lambda _self: False))
+    dash = make(qtbot, db, runner, people["zhao"])
+    threads: list[str] = []
+    real_context = dash.service.context
+
+    def context(*args: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return real_context(*args)
+
+    dash.service.context = context  # type: ignore[method-assign]
+    load(qtbot, dash)
+    assert len(threads) == 1 and threads[0].startswith("ozondesk-db_")
+    assert dash.data is not None and dash.data.report.total.frr == 50.0
+
+
+def test_a_refusal_is_said_once(qtbot: Any, db: Database, runner: TaskRunner,
+                                people: dict[str, DeskAgent]) -> None:
+    impostor = DeskAgent(people["wang"].id, "wang", "x", "Shop", "lead")
+    dash = make(qtbot, db, runner, impostor)
+    said: list[str] = []
+    dash.failed.connect(said.append)
+    dash.refresh()
+    # Both the context and the first day's count check the role; the second count is never asked.
+    qtbot.waitUntil(lambda: bool(said) and runner.pending == 0, timeout=10000)
+    assert len(said) == 1 and "only a team lead" in said[0]
