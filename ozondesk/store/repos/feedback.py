@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from ozondesk.domain import sla
 from ozondesk.domain.clock import as_utc, to_storage
 from ozondesk.domain.policies import SlaPolicy
 from ozondesk.domain.public_reply import real_author
-from ozondesk.store.models import Conversation, Message, Product, ProductFeedback
+from ozondesk.store.models import Base, Conversation, Message, Product, ProductFeedback
 from ozondesk.store.repos.outbox import claim_outgoing, has_unclaimed
 from ozondesk.store.repos.sync import insert_messages
 
@@ -107,6 +107,7 @@ QUESTION_POLICY = "question-answer"
 REVIEW_POLICY = "review-comment"
 # A review this low is urgent: it sits on the product page and pulls the rating down.
 URGENT_RATING = 2
+_FEEDBACK = Base.metadata.tables["product_feedback"]
 
 
 @dataclass(frozen=True)
@@ -287,14 +288,39 @@ def upsert_posts(
     fresh: dict[str, Conversation] = {}
     for post in posts:
         if post.platform_id not in known and post.platform_id not in fresh:
-            fresh[post.platform_id] = _new_conversation(shop_id, post)
+            conv = _new_conversation(shop_id, post)
+            # Its deadline as well, unless replies move it: set after the INSERT, each new
+            # conversation cost an UPDATE.
+            conv.due_at = _due(conv, policies)
+            fresh[post.platform_id] = conv
     if fresh:
         session.add_all(list(fresh.values()))
         session.flush()  # their ids, for the messages and feedback rows below
-    rows: list[dict[str, Any]] = []
+    rows = PageRows()
     outcomes = [upsert_post(session, shop_id, p, policies, known, fresh, rows) for p in posts]
-    insert_messages(session, rows)
+    rows.write(session)
     return outcomes
+
+
+@dataclass
+class PageRows:
+    """The rows of a page's new questions and reviews (their messages and feedback rows),
+    written together on the tables: as ORM objects they cost a first sync's feedback pages a
+    third of their time. Nothing reads them back before :meth:`write`, but a post met twice on
+    the page, which writes them first (:meth:`write_for`)."""
+
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    feedback: list[dict[str, Any]] = field(default_factory=list)
+
+    def write(self, session: Session) -> None:
+        if self.feedback:
+            session.execute(insert(_FEEDBACK), self.feedback)
+        insert_messages(session, self.messages)
+        self.feedback, self.messages = [], []
+
+    def write_for(self, session: Session, conversation_id: int) -> None:
+        if any(r["conversation_id"] == conversation_id for r in self.feedback):
+            self.write(session)
 
 
 def upsert_post(
@@ -304,7 +330,7 @@ def upsert_post(
     policies: Mapping[str, SlaPolicy],
     known: dict[str, Conversation] | None = None,
     fresh: dict[str, Conversation] | None = None,
-    message_rows: list[dict[str, Any]] | None = None,
+    rows: PageRows | None = None,
 ) -> str | None:
     """Store a question or review with its replies: 'created', 'updated' or None (no change).
 
@@ -312,8 +338,7 @@ def upsert_post(
     written after creation. A reply the desk sent is recognised by its platform id, or, when
     its sender crashed before learning it, by its text (``claim_outgoing``), so nothing shows
     twice. ``fresh`` holds conversations :func:`upsert_posts` already inserted for new posts;
-    ``message_rows`` collects a new one's messages for the caller to insert (``insert_messages``;
-    as ORM objects they cost a first sync's feedback pages a third of their time)."""
+    ``rows`` collects a new one's rows for the caller to write (:class:`PageRows`)."""
     conv: Conversation | None
     created = False
     if fresh and post.platform_id in fresh:
@@ -336,16 +361,15 @@ def upsert_post(
     if created:
         if known is not None:
             known[post.platform_id] = conv
-        _add_message(session, message_rows, conv.id, post.platform_id, "buyer", post.text,
-                     published)
+        _add_message(session, rows.messages if rows else None, conv.id, post.platform_id,
+                     "buyer", post.text, published)
         fb = ProductFeedback(conversation_id=conv.id, photos=[], videos=0, has_reply=False,
                              replies=0)
-        session.add(fb)
+        if rows is None:
+            session.add(fb)
     else:
-        if message_rows and any(r["conversation_id"] == conv.id for r in message_rows):
-            # The same post twice in a page: its first time's messages are read back below.
-            insert_messages(session, message_rows)
-            message_rows.clear()
+        if rows is not None:
+            rows.write_for(session, conv.id)  # the same post twice on a page: read back below
         fb = session.get(ProductFeedback, conv.id) or ProductFeedback(
             conversation_id=conv.id, photos=[], videos=0, has_reply=False, replies=0
         )
@@ -366,12 +390,15 @@ def upsert_post(
         changed |= _assign(fb, photos=list(post.photos))
     if post.replies is not None:
         changed |= _store_replies(
-            session, conv, post.replies, created, message_rows if created else None
+            session, conv, post.replies, created, rows.messages if created and rows else None
         )
         ours = sum(1 for r in post.replies if r.side == "seller")
         changed |= _assign(fb, replies=post.reply_count, has_reply=ours > 0)
         if created and post.kind == "review" and ours and conv.status == "open":
             conv.status = "resolved"
+    if created and rows is not None:
+        # A transient object until here, so its fields are filled by the same code as ever.
+        rows.feedback.append({c.key: getattr(fb, c.key) for c in _FEEDBACK.columns})
     if conv.first_response_at is not None and conv.status == "resolved" and conv.resolved_at is None:
         conv.resolved_at = conv.first_response_at
     changed |= _assign(conv, due_at=_due(conv, policies))
