@@ -34,12 +34,13 @@ KINDS = ("buyer_chat", "buyer_chat", "buyer_chat", "buyer_ticket", "ozon_ticket"
 AGENTS = ("王芳", "李娜", "张伟", "Анна", "Иван")
 ROW_SQL = (
     "SELECT c.id, c.kind, c.buyer_name, c.subject, c.last_message_preview, c.category, c.status,"
-    " c.priority, a.display_name, c.received_at, c.last_message_at, c.due_at, c.sla_policy,"
-    " c.unread_count, c.first_response_at FROM conversations c LEFT JOIN agents a ON a.id = c.assignee_id"
+    " c.priority, a.display_name, c.received_at, c.last_message_at, c.sla_due, c.sla_policy,"
+    " c.unread_count, c.first_response_at, c.sla_first_due, c.sla_first_met_at, c.sla_next_due,"
+    " c.sla_resolution_due, c.sla_resolution_met_at FROM conversations c LEFT JOIN agents a ON a.id = c.assignee_id"
     " WHERE c.id IN ({marks})"
 )
 SNIPPET_SQL = "SELECT conversation_id, text FROM messages WHERE conversation_id IN ({marks}) ORDER BY id DESC"
-DUE_ORDER = "ORDER BY c.due_at IS NULL, c.due_at, c.last_message_at IS NULL, c.last_message_at DESC, c.id"
+DUE_ORDER = "ORDER BY c.sla_due IS NULL, c.sla_due, c.last_message_at IS NULL, c.last_message_at DESC, c.id"
 
 
 def build(path: Path, conversations: int, messages: int) -> None:
@@ -62,11 +63,12 @@ def build(path: Path, conversations: int, messages: int) -> None:
         assignee = rnd.randrange(1, len(AGENTS) + 1) if rnd.random() < 0.8 else None
         conv_rows.append((cid, 1, rnd.choice(KINDS), str(cid), "", f"Покупатель {cid}", status,
                           rnd.choice(CATEGORIES), "normal", "chat-first-response", received, received,
-                          "…", rnd.choice((0, 0, 1, 2, 5)) if status != "resolved" else 0, due, 1, assignee))
+                          "…", rnd.choice((0, 0, 1, 2, 5)) if status != "resolved" else 0, due, 1, assignee,
+                          due, due))
     conn.executemany(
         "INSERT INTO conversations (id, shop_id, kind, platform_id, subject, buyer_name, status, category,"
         " priority, sla_policy, received_at, last_message_at, last_message_preview, unread_count, due_at,"
-        " version, assignee_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " version, assignee_id, sla_first_due, sla_due) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         conv_rows,
     )
     batch = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 from ozondesk.domain import compliance, logistics, sla, sla_outcome
 from ozondesk.domain.clock import as_utc
 from ozondesk.domain.decisions import DecisionView
+from ozondesk.domain.policies import SlaPolicy
 from ozondesk.domain.public_reply import PUBLIC_KINDS
+from ozondesk.domain.running_deadline import RunningDeadline, StoredTargets, running, target_policy
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
 from ozondesk.store.db import Database
@@ -22,6 +24,7 @@ from ozondesk.store.models import (
     DECISION_KINDS,
     Agent,
     Conversation,
+    DecisionRequest,
     Message,
     Posting,
     PostingItem,
@@ -126,6 +129,8 @@ class ConversationDetail:
     feedback: feedback_repo.FeedbackContext | None = None
     # A return request or cancellation: what the seller decides on (services/decisions.py).
     decision: DecisionView | None = None
+    # The deadline the countdown runs to, from the stored sla_due: the inbox row's (composer).
+    due: RunningDeadline | None = None
 
 
 # What a question's or review's context is, for the UI (which never imports the store).
@@ -177,14 +182,17 @@ class ConversationService:
             targets: tuple[sla.Target, ...] = ()
             timeline: tuple[sla.Segment, ...] = ()
             if first is not None:
-                targets = tuple(
-                    sla.conversation_targets(
-                        events, first=first, next_=first, resolution=policies.get("resolution-48h"), now=now
-                    )
+                # Computed here only for what is not stored: which targets exist while a pause
+                # holds their deadline, the time left on it, and the next response's start.
+                live = sla.conversation_targets(
+                    events, first=first, next_=first,
+                    resolution=policies.get(target_policy(conv.sla_policy, "resolution")), now=now,
                 )
+                targets = _stored_targets(conv, live, policies, now)
                 pauses = [(a, b) for a, b in _pauses(changes)]
                 until = targets[0].deadline if targets and targets[0].deadline else now
                 timeline = tuple(sla.explain(first, as_utc(conv.received_at), until=until, pauses=pauses))
+            due = _due(session, conv)
             earlier, more = _earlier(session, conv, posting)
             flags, problem = _compliance(items)
             suggestion = logistics.suggest(_shipment(posting, items), now) if posting else None
@@ -214,6 +222,7 @@ class ConversationService:
                 feedback=feedback_repo.context(session, conv.id)
                 if conv.kind in PUBLIC_KINDS else None,
                 decision=decision_view(session, conv.id) if conv.kind in DECISION_KINDS else None,
+                due=due,
             )
 
     @staticmethod
@@ -227,6 +236,56 @@ class ConversationService:
             [(c.status, c.at) for c in changes],
             conv.resolved_at,
         )
+
+
+def _stored(conv: Conversation) -> StoredTargets:
+    return StoredTargets(
+        conv.kind, conv.status, _aware(conv.sla_first_due), _aware(conv.sla_first_met_at),
+        _aware(conv.sla_next_due), _aware(conv.sla_resolution_due), _aware(conv.sla_resolution_met_at),
+    )
+
+
+def _due(session: Session, conv: Conversation) -> RunningDeadline | None:
+    """The stored running deadline (``sla_due``, what the inbox row shows), named as there."""
+    if conv.sla_due is None:
+        return None
+    stored = _stored(conv)
+    if conv.kind in DECISION_KINDS:
+        auto = session.scalar(
+            select(DecisionRequest.auto_decision_at).where(DecisionRequest.conversation_id == conv.id)
+        )
+        stored = replace(stored, auto_decision_at=_aware(auto))
+    found = running(stored)
+    return RunningDeadline(found.target, as_utc(conv.sla_due)) if found is not None else None
+
+
+def _stored_targets(
+    conv: Conversation, live: Sequence[sla.Target], policies: Mapping[str, SlaPolicy], now: datetime
+) -> tuple[sla.Target, ...]:
+    """The targets as the store has them (``sla_*``, written by the engine on every event,
+    policy revisions included), so the context shows the deadlines the list sorts by."""
+    stored = _stored(conv)
+    by_kind = {t.kind: t for t in live}
+    received = as_utc(conv.received_at)
+    rows: list[tuple[sla.TargetKind, datetime | None, datetime | None]] = [
+        ("first-response", stored.first_due, stored.first_met_at),
+        ("next-response", stored.next_due, None),
+        ("resolution", stored.resolution_due, stored.resolution_met_at),
+    ]
+    targets: list[sla.Target] = []
+    for kind, deadline, met in rows:
+        seen = by_kind.get(kind)
+        name = target_policy(conv.sla_policy, kind)
+        started = seen.started if seen is not None else received
+        if met is not None:
+            targets.append(sla.Target(kind, name, started, deadline, met, None))
+        elif deadline is not None:
+            policy = policies.get(name)
+            countdown = sla.countdown_to(policy, deadline, now) if policy is not None else None
+            targets.append(sla.Target(kind, name, started, deadline, None, countdown))
+        elif seen is not None and seen.met_at is None:
+            targets.append(seen)  # paused: no deadline while the clock is held
+    return tuple(targets)
 
 
 def _earlier(

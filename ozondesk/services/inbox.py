@@ -18,6 +18,8 @@ from sqlalchemy import ColumnElement, Select, SQLColumnExpression, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ozondesk.domain.clock import as_utc, to_storage, utcnow
+from ozondesk.domain.running_deadline import StoredTargets, running, target_policy
+from ozondesk.domain.sla import TargetKind
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
 from ozondesk.store import dialect
@@ -71,13 +73,17 @@ class InboxRow:
     assignee: str | None
     received_at: datetime
     last_message_at: datetime | None
+    # The running deadline (domain/running_deadline.py), as stored in sla_due: the one the
+    # composer and the context name too.
     due_at: datetime | None
     sla_policy: str
     unread: int
     snippet: str | None
-    # The policy behind due_at: the first-response policy until answered, then resolution.
+    # The policy due_at's working time counts on (the conversation's, or the resolution one).
     due_policy: str
     first_response_at: datetime | None = None
+    # Which target due_at is the deadline of; None when nothing counts down.
+    due_target: TargetKind | None = None
 
 
 _assignee = aliased(Agent)
@@ -88,7 +94,7 @@ def _sort_columns(key: str) -> list[tuple[SQLColumnExpression[Any], bool, bool]]
     c = Conversation
     if key == "due":
         # Without a deadline: after the rest, newest first among themselves.
-        return [(c.due_at, False, True), (c.last_message_at, True, True)]
+        return [(c.sla_due, False, True), (c.last_message_at, True, True)]
     if key == "match":  # a search's own order; without a query, the newest message first
         return [(c.last_message_at, True, True)]
     if key == "last_message":
@@ -140,11 +146,11 @@ class InboxService:
         if flt.due_soon_minutes is not None:
             query = query.where(
                 Conversation.status == "open",
-                Conversation.due_at > now,
-                Conversation.due_at <= now + timedelta(minutes=flt.due_soon_minutes),
+                Conversation.sla_due > now,
+                Conversation.sla_due <= now + timedelta(minutes=flt.due_soon_minutes),
             )
         if flt.breached:
-            query = query.where(Conversation.status == "open", Conversation.due_at <= now)
+            query = query.where(Conversation.status == "open", Conversation.sla_due <= now)
         text = flt.query.strip()
         if text:
             matching = select(Message.conversation_id).where(
@@ -363,10 +369,15 @@ def _rows_in(
             _assignee.display_name,
             Conversation.received_at,
             Conversation.last_message_at,
-            Conversation.due_at,
+            Conversation.sla_due,
             Conversation.sla_policy,
             Conversation.unread_count,
             Conversation.first_response_at,
+            Conversation.sla_first_due,
+            Conversation.sla_first_met_at,
+            Conversation.sla_next_due,
+            Conversation.sla_resolution_due,
+            Conversation.sla_resolution_met_at,
         )
         .outerjoin(_assignee, _assignee.id == Conversation.assignee_id)
         .where(dialect.id_in(name, Conversation.id, wanted))
@@ -391,6 +402,10 @@ def _dialect(session: Session) -> str:
 
 
 def _row(r: Any, snippet: str | None) -> InboxRow:
+    # The deadline is sla_due itself (what the listing sorted by); its target is named from
+    # the outcome columns it was picked from. (The auto-decision cap moves the time, not the name.)
+    found = running(StoredTargets(r[1], r[6], *r[15:20])) if r[11] is not None else None
+    target = found.target if found is not None else None
     return InboxRow(
         id=r[0],
         kind=r[1],
@@ -405,7 +420,8 @@ def _row(r: Any, snippet: str | None) -> InboxRow:
         due_at=as_utc(r[11]) if r[11] else None,
         sla_policy=r[12],
         unread=r[13],
-        due_policy=r[12] if r[14] is None else "resolution-48h",
+        due_policy=target_policy(r[12], target) if target is not None else r[12],
         first_response_at=as_utc(r[14]) if r[14] else None,
+        due_target=target,
         snippet=snippet,
     )

@@ -30,16 +30,16 @@ class DueSoonService:
     def due_soon(self, agent_id: int | None, now: datetime) -> list[DueSoon]:
         """Open conversations whose deadline falls in the next few minutes, for this agent or nobody yet."""
         query = (
-            select(Conversation.id, Conversation.buyer_name, Conversation.subject, Conversation.due_at)
+            select(Conversation.id, Conversation.buyer_name, Conversation.subject, Conversation.sla_due)
             .where(
                 Conversation.status == "open",
                 # On the seller's own tickets the deadline is Ozon's to meet (#14): nothing to
                 # pop up for the desk; the Tickets workspace offers the escalation instead.
                 Conversation.kind.not_in(("ozon_ticket", "account_manager")),
-                Conversation.due_at > to_storage(now),
-                Conversation.due_at <= to_storage(now + timedelta(minutes=self.minutes)),
+                Conversation.sla_due > to_storage(now),
+                Conversation.sla_due <= to_storage(now + timedelta(minutes=self.minutes)),
             )
-            .order_by(Conversation.due_at, Conversation.id)
+            .order_by(Conversation.sla_due, Conversation.id)
             .limit(LIMIT)
         )
         if agent_id is not None:

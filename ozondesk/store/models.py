@@ -193,10 +193,14 @@ class Conversation(Base):
     sla_counted_seconds: Mapped[float | None] = mapped_column(Float)
     # The newest sla_policy_revisions.id of the conversation's policy when it was computed.
     sla_policy_revision: Mapped[int | None] = mapped_column(Integer)
+    # The deadline the countdown runs to (domain/running_deadline.py), from the columns above:
+    # what the inbox sorts and filters by, the list and the composer show (migration 0024).
+    sla_due: Mapped[datetime | None] = mapped_column(DateTime)
     __table_args__ = (
         UniqueConstraint("shop_id", "kind", "platform_id", name="uq_conversations_platform"),
         Index("ix_conversations_received", "received_at"),
         Index("ix_conversations_status_due", "status", "due_at"),
+        Index("ix_conversations_status_sla_due", "status", "sla_due"),
         Index("ix_conversations_last_message", "last_message_at"),
         Index("ix_conversations_assignee", "assignee_id"),
         Index("ix_conversations_order", "shop_id", "order_number"),

@@ -4,7 +4,8 @@
 :func:`ozondesk.domain.sla_outcome.outcome`. It is not called by each writer: :func:`track`
 hooks the write sessions so that every transaction which stores a message, a status change,
 a conversation (new, or a changed receipt, first reply, resolution, assignee, order or
-policy), a posting, or a new policy revision stores the outcomes it touched just before it
+policy), a posting, a decision request (its auto-decision time), or a new policy revision stores
+the outcomes it touched, with the running deadline picked from them (``sla_due``), just before it
 commits — a writer added later cannot forget it, and the outcome is never committed stale.
 A policy revision recomputes only the conversations whose deadlines it can move (those still
 running when it takes effect), in batches.
@@ -26,6 +27,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ozondesk.domain.clock import as_utc, to_storage
 from ozondesk.domain.metrics import warehouse_delay
 from ozondesk.domain.policies import SlaPolicy
+from ozondesk.domain.running_deadline import StoredTargets, running
 from ozondesk.domain.sla import PolicyRevision
 from ozondesk.domain.sla_outcome import (
     RESOLUTION_POLICY,
@@ -37,6 +39,7 @@ from ozondesk.domain.sla_outcome import (
 from ozondesk.store.models import (
     Base,
     Conversation,
+    DecisionRequest,
     Message,
     Posting,
     SlaPolicyRevision,
@@ -51,6 +54,7 @@ _messages = Base.metadata.tables["messages"]
 _changes = Base.metadata.tables["status_changes"]
 _postings = Base.metadata.tables["postings"]
 _revisions = Base.metadata.tables["sla_policy_revisions"]
+_decisions = Base.metadata.tables["decision_requests"]
 # The conversation columns the outcome is computed from: a change to any of them recomputes it.
 INPUTS = frozenset(
     {"kind", "sla_policy", "received_at", "first_response_at", "resolved_at", "status",
@@ -137,11 +141,15 @@ def _store_batch(
     revisions: dict[str, list[PolicyRevision]],
     newest: dict[str, int],
 ) -> int:
-    c, p = _conversations.c, _postings.c
+    c, p, d = _conversations.c, _postings.c, _decisions.c
     rows = conn.execute(
         select(c.id, c.kind, c.sla_policy, c.received_at, c.first_response_at, c.resolved_at,
-               c.assignee_id, p.status, p.eta, p.delivered_at)
-        .select_from(_conversations.outerjoin(_postings, p.id == c.posting_id))
+               c.assignee_id, p.status, p.eta, p.delivered_at,
+               c.status.label("conversation_status"), d.auto_decision_at)
+        .select_from(
+            _conversations.outerjoin(_postings, p.id == c.posting_id)
+            .outerjoin(_decisions, d.conversation_id == c.id)
+        )
         .where(c.id.in_(ids))
     ).all()
     messages: dict[int, list[tuple[str, datetime]]] = {}
@@ -173,7 +181,16 @@ def _store_batch(
             ),
             revisions,
         )
-        values.append({"b_id": r.id, **columns(found, newest.get(r.sla_policy))})
+        values.append({
+            "b_id": r.id,
+            **columns(found, newest.get(r.sla_policy)),
+            "sla_due": _running_due(StoredTargets(
+                kind=r.kind, status=r.conversation_status, first_due=found.first_due,
+                first_met_at=found.first_met_at, next_due=found.next_due,
+                resolution_due=found.resolution_due, resolution_met_at=found.resolution_met_at,
+                auto_decision_at=r.auto_decision_at,
+            )),
+        })
     if values:
         conn.execute(
             update(_conversations).where(_conversations.c.id == bindparam("b_id"))
@@ -183,6 +200,34 @@ def _store_batch(
         if isinstance(conn, Session):
             _refresh_loaded(conn, values)
     return len(values)
+
+
+def _running_due(stored: StoredTargets) -> datetime | None:
+    found = running(stored)
+    return to_storage(found.due) if found is not None else None
+
+
+def store_running_all(conn: Executor, batch: int = 5 * BATCH) -> int:
+    """Every conversation's ``sla_due`` from its stored outcome columns (migration 0024)."""
+    c, d = _conversations.c, _decisions.c
+    stored, after = 0, 0
+    while True:
+        rows = conn.execute(
+            select(c.id, c.kind, c.status, c.sla_first_due, c.sla_first_met_at, c.sla_next_due,
+                   c.sla_resolution_due, c.sla_resolution_met_at, d.auto_decision_at)
+            .select_from(_conversations.outerjoin(_decisions, d.conversation_id == c.id))
+            .where(c.id > after).order_by(c.id).limit(batch)
+        ).all()
+        if not rows:
+            return stored
+        values = [{"b_id": r.id, "sla_due": _running_due(StoredTargets(*r[1:]))} for r in rows]
+        conn.execute(
+            update(_conversations).where(_conversations.c.id == bindparam("b_id"))
+            .values(sla_due=bindparam("sla_due")),
+            values,
+        )
+        stored += len(values)
+        after = rows[-1].id
 
 
 def columns(found: SlaOutcome, revision: int | None) -> dict[str, Any]:
@@ -246,11 +291,15 @@ def _after_flush(session: Session, _context: Any) -> None:
             pending.add(obj.conversation_id)
         elif isinstance(obj, SlaPolicyRevision):
             session.info.setdefault(_REVISED, []).append((obj.name, as_utc(obj.effective_from)))
+        elif isinstance(obj, DecisionRequest):
+            pending.add(obj.conversation_id)
     for obj in session.dirty:
         if isinstance(obj, Conversation) and _changed(obj, INPUTS):
             if posting_matters(obj.assignee_id is not None) or _changed(obj, _NOT_POSTING):
                 pending.add(obj.id)
         elif isinstance(obj, Message) and _changed(obj, {"side", "created_at"}):
+            pending.add(obj.conversation_id)
+        elif isinstance(obj, DecisionRequest) and _changed(obj, {"auto_decision_at"}):
             pending.add(obj.conversation_id)
         elif isinstance(obj, Posting) and _changed(obj, POSTING_INPUTS):
             posting_ids.add(obj.id)
@@ -282,7 +331,8 @@ def _on_execute(state: ORMExecuteState) -> None:
     if session.info.get(_STORING) or not state.is_insert:
         return
     name = getattr(getattr(state.statement, "table", None), "name", None)
-    key = {"conversations": "id", "messages": "conversation_id", "status_changes": "conversation_id"}
+    key = {"conversations": "id", "messages": "conversation_id", "status_changes": "conversation_id",
+           "decision_requests": "conversation_id"}
     if name not in key:
         return
     params = state.parameters

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from ozondesk.domain.clock import to_msk, utcnow
-from ozondesk.domain.display_names import WINDOW, deadline_label
+from ozondesk.domain.display_names import WINDOW, deadline_kind_of_target, deadline_label
 from ozondesk.domain.lint import Finding, LintContext, default_linter
 from ozondesk.domain.lint.public import lint_reply_for
 from ozondesk.domain.public_reply import MAX_CHARS as PUBLIC_MAX_CHARS
@@ -54,7 +54,6 @@ from ozondesk.services.compose import (
 )
 from ozondesk.services.conversation import ConversationDetail
 from ozondesk.services.file_sender import FileService
-from ozondesk.ui.deadline_labels import target_label
 from ozondesk.ui.elided_label import ElidedLabel
 from ozondesk.ui.file_attach import AttachButton
 from ozondesk.ui.findings_list import FindingsListMixin
@@ -689,15 +688,14 @@ class Composer(FindingsListMixin, QWidget):
     def _sla_text(self, now: datetime) -> str:
         if self.detail is None:
             return ""
-        pending = [t for t in self.detail.targets if t.met_at is None and t.deadline is not None]
-        if not pending:
+        due = self.detail.due
+        if due is None:
             return escape(_("SLA: nothing due"))
-        # The earliest running deadline, named: the list may show another one (its own label).
-        target = min(pending, key=lambda t: t.deadline or now)
-        assert target.deadline is not None
-        left = (target.deadline - now).total_seconds()
+        # The stored running deadline: the inbox row's own, under the same name.
+        left = (due.due - now).total_seconds()
         colour = "#d32f2f" if left < 0 else "#333"
-        text = escape(_("{label}: {left}").format(label=target_label(target), left=format_left(left)))
+        label = deadline_label(deadline_kind_of_target(due.target))
+        text = escape(_("{label}: {left}").format(label=label, left=format_left(left)))
         return f"<span style='color:{colour}'>{text}</span>"
 
     def _window_text(self, now: datetime) -> str:

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from ozondesk.domain import sla
 from ozondesk.domain.clock import to_msk
-from ozondesk.domain.display_names import deadline_kind_of_policy, deadline_label
+from ozondesk.domain.display_names import deadline_kind_of_target, deadline_label
 from ozondesk.domain.policies import SlaPolicy
 from ozondesk.i18n import _, ngettext
 from ozondesk.services.inbox import InboxRow
@@ -83,7 +83,7 @@ def explanation(row: InboxRow, policies: dict[str, SlaPolicy], now: datetime) ->
         return None
     policy = policies[row.due_policy]
     lines = [
-        deadline_label(deadline_kind_of_policy(row.due_policy)),
+        deadline_label(deadline_kind_of_target(row.due_target or "first-response")),
         _("Working time left: {left}").format(left=format_left(found.counted_seconds_left)),
         _("Wall-clock time left: {left}").format(left=format_left((row.due_at - now).total_seconds())),
         _("Deadline {msk} MSK (your time {local})").format(

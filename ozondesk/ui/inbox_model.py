@@ -23,7 +23,7 @@ from PySide6.QtGui import QBrush, QFont
 
 from ozondesk.domain import sla
 from ozondesk.domain.clock import utcnow
-from ozondesk.domain.display_names import category_name, deadline_kind_of_policy, deadline_label
+from ozondesk.domain.display_names import category_name, deadline_kind_of_target, deadline_label
 from ozondesk.domain.policies import SlaPolicy
 from ozondesk.i18n import N_, _
 from ozondesk.services.changes import OpChanges
@@ -483,7 +483,8 @@ class InboxModel(QAbstractTableModel):
         countdown = self.countdown(row)
         if countdown is None:
             return None
-        return format_left(countdown.seconds_left), deadline_label(deadline_kind_of_policy(row.due_policy))
+        name = deadline_label(deadline_kind_of_target(row.due_target or "first-response"))
+        return format_left(countdown.seconds_left), name
 
     def _retry_data(self, failure: str, column: int, role: int) -> Any:
         """A row whose page failed: says so and how to try again (it is not asked for again

@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 
 from ozondesk.domain import metrics
 from ozondesk.domain.clock import MOSCOW, as_utc
+from ozondesk.domain.running_deadline import StoredTargets, running
 from ozondesk.domain.sla_outcome import StoredConversation, outcome
 from ozondesk.services.metrics import MetricsService
 from ozondesk.services.policy_edit import PolicyEditService
@@ -100,6 +101,16 @@ def same(a: dict[int, dict[str, Any]], b: dict[int, dict[str, Any]]) -> None:
                 assert x == y, (cid, name)
 
 
+def running_stored(db: Database) -> None:
+    """sla_due, what the inbox sorts by, is the running deadline of the stored outcome."""
+    with db.read() as s:
+        for conv in s.scalars(select(Conversation)):
+            found = running(StoredTargets(
+                conv.kind, conv.status, conv.sla_first_due, conv.sla_first_met_at, conv.sla_next_due,
+                conv.sla_resolution_due, conv.sla_resolution_met_at))
+            assert (as_utc(conv.sla_due) if conv.sla_due else None) == (found.due if found else None)
+
+
 STEP = st.one_of(
     st.tuples(st.sampled_from(["buyer_orm", "buyer_core", "reply", "waiting", "open", "resolved",
                                "assign", "unassign", "warehouse", "delivered", "edit_chat",
@@ -170,6 +181,7 @@ def test_stored_outcomes_equal_recomputed_after_any_writes(
                     assert posting is not None
                     posting.status = "awaiting_packaging" if action == "warehouse" else "delivered"
         same(stored(db), recomputed(db))
+        running_stored(db)
     # The SQL aggregation over what is stored gives the domain's own figures of the same rows.
     now = at + timedelta(hours=1)
     first = (START.astimezone(MOSCOW)).date()
