@@ -8,12 +8,16 @@ or lost its network does not lock its conversations away. Going offline (quittin
 The send path calls ``require_claim`` inside its own transaction: it claims the conversation
 for the sender if it is free (a lone desk never has to click Claim) and otherwise refuses,
 naming the holder and since when.
+
+``claim`` and ``release`` return what they changed (``ClaimState.changes``): the one
+conversation, whose place in any listing stays (no filter or sort key reads a claim), or
+nothing when the claim stayed as it was.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -22,6 +26,7 @@ from ozondesk.domain import roles
 from ozondesk.domain.clock import as_utc, to_msk, utcnow
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
+from ozondesk.services.changes import NOTHING, OpChanges, conversation_changed
 from ozondesk.store.db import Database
 from ozondesk.store.models import Agent, Conversation
 from ozondesk.store.repos import claims as repo
@@ -58,6 +63,8 @@ class ClaimState:
     conversation_id: int
     agent_id: int
     holder: ClaimRecord | None
+    # What the write that returned this state changed (NOTHING for a read, or a refused claim).
+    changes: OpChanges = field(default=NOTHING, compare=False)
 
     @property
     def mine(self) -> bool:
@@ -97,6 +104,11 @@ def require_claim(session: Session, conversation_id: int, agent_id: int,
     raise ClaimHeld(holder, now)
 
 
+def _claim_changed(conversation_id: int) -> OpChanges:
+    # A claim lives in its own table: the row is the same and keeps its place.
+    return conversation_changed(conversation_id, membership=False)
+
+
 class ClaimService:
     def __init__(self, db: Database, clock: Callable[[], datetime] = utcnow,
                  lifetime: timedelta = LIFETIME) -> None:
@@ -113,10 +125,14 @@ class ClaimService:
 
         def work(session: Session) -> ClaimState:
             _check(session, conversation_id, agent_id)
+            before = repo.holder(session, conversation_id, self._stale(now))
             repo.expire(session, self._stale(now), conversation_id)
-            repo.take(session, conversation_id, agent_id, now, self._stale(now))
+            taken = repo.take(session, conversation_id, agent_id, now, self._stale(now))
+            # Renewing one's own claim changes no holder: nothing any view shows moved.
+            moved = taken and (before is None or before.agent_id != agent_id)
             return ClaimState(conversation_id, agent_id,
-                              repo.holder(session, conversation_id, self._stale(now)))
+                              repo.holder(session, conversation_id, self._stale(now)),
+                              _claim_changed(conversation_id) if moved else NOTHING)
 
         return self.db.transact(work)
 
@@ -125,9 +141,10 @@ class ClaimService:
         now = self.clock()
 
         def work(session: Session) -> ClaimState:
-            repo.release(session, conversation_id, agent_id)
+            released = repo.release(session, conversation_id, agent_id)
             return ClaimState(conversation_id, agent_id,
-                              repo.holder(session, conversation_id, self._stale(now)))
+                              repo.holder(session, conversation_id, self._stale(now)),
+                              _claim_changed(conversation_id) if released else NOTHING)
 
         return self.db.transact(work)
 

@@ -7,11 +7,17 @@ while a decision for the request waits in the outbox, another is refused.
 
 Who may decide: whoever may reply (``conversation.reply``: agents and leads); the
 conversation is claimed for them as a reply would be.
+
+``decide`` returns the queued entry with what it changed: the one conversation (its thread
+shows the decision on its way, the claim is the decider's), in place in any listing — the
+status moves only when the decision is delivered (``decision_actions``; the delivery round
+reports that change).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -21,12 +27,19 @@ from ozondesk.domain import roles
 from ozondesk.domain.clock import utcnow
 from ozondesk.errors import UserError
 from ozondesk.i18n import _
+from ozondesk.services.changes import OpChanges, conversation_changed
 from ozondesk.services.claims import require_claim
 from ozondesk.store.db import Database
 from ozondesk.store.models import Agent
 from ozondesk.store.repos import audit
 from ozondesk.store.repos import decisions as repo
 from ozondesk.store.repos import outbox as outbox_repo
+
+
+@dataclass(frozen=True)
+class DecisionOutcome:
+    item: outbox_repo.OutboxItem
+    changes: OpChanges
 
 
 class DecisionService:
@@ -40,10 +53,11 @@ class DecisionService:
 
     def decide(
         self, conversation_id: int, agent_id: int, decision: D.Decision
-    ) -> outbox_repo.OutboxItem:
+    ) -> DecisionOutcome:
         """Queue ``decision``; a ``UserError`` saying why when it cannot be (nothing written)."""
         with self.db.begin() as session:
-            return self.decide_in(session, conversation_id, agent_id, decision)
+            item = self.decide_in(session, conversation_id, agent_id, decision)
+        return DecisionOutcome(item, conversation_changed(conversation_id, membership=False))
 
     def decide_in(
         self, session: Session, conversation_id: int, agent_id: int, decision: D.Decision

@@ -3,6 +3,11 @@
 Every call is one committed transaction: when :meth:`DraftService.save` returns, the
 text is on disk (SQLite WAL survives a killed process), so the UI may say "saved".
 Saving an empty text deletes the draft.
+
+``save`` and ``delete`` return what they changed (``services/changes.py``): the one
+conversation, in place in any listing (no filter or sort key reads a draft), or nothing when
+there was nothing to delete. The composer that wrote the draft shows it already, so the
+window does not read the conversation again for it.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ozondesk.domain.clock import as_utc, to_storage
+from ozondesk.services.changes import NOTHING, OpChanges, conversation_changed
 from ozondesk.store.db import Database
 from ozondesk.store.dml import rows_changed
 from ozondesk.store.models import Draft
@@ -27,6 +33,16 @@ class DraftRecord:
     text: str
     template_slug: str | None
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class DraftSaved:
+    record: DraftRecord | None  # None: the text was blank, the draft is gone
+    changes: OpChanges
+
+
+def _changed(conversation_id: int) -> OpChanges:
+    return conversation_changed(conversation_id, membership=False)
 
 
 def _owner(
@@ -98,12 +114,17 @@ class DraftService:
         text: str,
         now: datetime,
         template_slug: str | None = None,
-    ) -> DraftRecord | None:
-        """Store the draft and commit; None when ``text`` is blank (the draft is deleted)."""
+    ) -> DraftSaved:
+        """Store the draft and commit; its record is None when ``text`` is blank (the draft
+        is deleted: nothing changed when there was none)."""
         for attempt in (1, 2):
             try:
                 with self.db.begin() as session:
-                    return save_in(session, conversation_id, agent_id, text, now, template_slug)
+                    if not text.strip():
+                        gone = delete_in(session, conversation_id, agent_id)
+                        return DraftSaved(None, _changed(conversation_id) if gone else NOTHING)
+                    record = save_in(session, conversation_id, agent_id, text, now, template_slug)
+                    return DraftSaved(record, _changed(conversation_id))
             except IntegrityError:
                 # Another window of the same agent inserted first (PostgreSQL); update it instead.
                 if attempt == 2:
@@ -114,9 +135,10 @@ class DraftService:
         with self.db.begin() as session:
             return load_in(session, conversation_id, agent_id)
 
-    def delete(self, conversation_id: int, agent_id: int | None) -> bool:
+    def delete(self, conversation_id: int, agent_id: int | None) -> OpChanges:
         with self.db.begin() as session:
-            return delete_in(session, conversation_id, agent_id) > 0
+            gone = delete_in(session, conversation_id, agent_id) > 0
+        return _changed(conversation_id) if gone else NOTHING
 
     def conversations_with_drafts(self, agent_id: int | None) -> set[int]:
         """Conversation ids where this agent has an unsent draft (for an inbox marker)."""

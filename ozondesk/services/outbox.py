@@ -39,7 +39,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -56,6 +56,7 @@ from ozondesk.services import (
     decision_actions,  # noqa: F401 - registers decisions and files
     outbox_actions,
 )
+from ozondesk.services.changes import NOTHING, OpChanges
 from ozondesk.store.db import Database
 from ozondesk.store.locks import desk_lock
 from ozondesk.store.models import DECISION_KINDS, Conversation
@@ -80,6 +81,16 @@ class DeliveryReport:
     taken: int = 0
     # Another sender held the outbox: this round delivered nothing.
     busy: bool = False
+    # The conversations whose entries were sent, found sent or refused this round.
+    conversations: set[int] = field(default_factory=set)
+
+    @property
+    def changes(self) -> OpChanges:
+        """What the round changed: a delivered reply or decision can move its conversation
+        (a decision resolves a cancellation), a refusal shows in its thread."""
+        if not self.conversations:
+            return NOTHING
+        return OpChanges(conversations=frozenset(self.conversations), membership=True)
 
 
 def sender_id() -> str:
@@ -220,6 +231,7 @@ class OutboxService:
             if found:
                 self.db.write(lambda s: repo.mark_sent(s, item.id, None, self.clock(), only_unsent=True))
                 report.reconciled += 1
+                report.conversations.add(item.conversation_id)
                 self._after(action, delivery, item)
                 return
         if not self.db.write(
@@ -236,9 +248,11 @@ class OutboxService:
             error = _error_text(exc)
             self.db.write(lambda s: repo.mark_failed(s, item.id, self.owner, error))
             report.failed += 1
+            report.conversations.add(item.conversation_id)
             return
         self.db.write(lambda s: repo.mark_sent(s, item.id, platform_id, self.clock()))
         report.sent += 1
+        report.conversations.add(item.conversation_id)
         self._after(action, delivery, item)
 
     @staticmethod

@@ -2,7 +2,8 @@
 
 "Claimed by you since 14:05 MSK", "Claimed by 王芳 since 14:05 MSK" or "Not claimed". Every
 query runs on the shared ``TaskRunner``; a result for a conversation that is no longer shown,
-or arriving after the bar was deleted, is dropped. ``claims_changed`` (from ``LiveBridge``)
+or arriving after the bar was deleted, is dropped; what a claim or release changed goes out
+as ``changed`` for the window to apply. ``claims_changed`` (from ``LiveBridge``)
 refreshes the bar when another desk took or released the shown conversation. A colleague's
 claim also ends silently when their desk stops renewing it, so while one is shown the bar
 looks again every minute, and Claim stays available: the service decides.
@@ -39,6 +40,7 @@ RECHECK_MS = 60_000
 
 class ClaimBar(QWidget):
     state_changed = Signal(object)  # ClaimState of the shown conversation
+    changed = Signal(object)  # OpChanges of this desk's claim or release (services/changes.py)
 
     def __init__(
         self,
@@ -110,6 +112,8 @@ class ClaimBar(QWidget):
     # -- plumbing ---------------------------------------------------------------------------
     def _run(self, cid: int, work: Callable[[], ClaimState]) -> None:
         def done(state: ClaimState) -> None:
+            if not state.changes.empty:
+                self.changed.emit(state.changes)  # written whatever is shown now
             if cid == self.conversation_id:
                 self._show(state)
 

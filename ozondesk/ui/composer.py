@@ -396,7 +396,7 @@ class Composer(FindingsListMixin, QWidget):
         generation = self._generation
         self.runner.run(
             lambda: self.service.drafts.save(conversation_id, agent_id, text, now, slug),
-            lambda record: self._saved(generation, conversation_id, record),
+            lambda saved: self._saved(generation, conversation_id, saved.record),
             lambda exc: self._save_failed(generation, exc),
         )
 

@@ -164,7 +164,9 @@ class MainWindow(QMainWindow):
                 box = QWidget(self)
                 column = QVBoxLayout(box)
                 column.setContentsMargins(0, 0, 0, 0)
-                column.addWidget(team.claim_bar(box))
+                bar = team.claim_bar(box)
+                bar.changed.connect(self.apply_changes)  # the row in place, no reload
+                column.addWidget(bar)
                 column.addWidget(self.composer)
                 right.addWidget(box)
             else:
@@ -771,7 +773,7 @@ class MainWindow(QMainWindow):
         agent_id = self.agent.id
         self.runner.run(
             lambda: service.decide(conversation_id, agent_id, decision),  # type: ignore[arg-type]
-            lambda _item: self._decision_queued(conversation_id),
+            lambda outcome: self._decision_queued(conversation_id, outcome.changes),
             lambda exc: self.status_text.setText(str(exc)),
         )
 
@@ -791,10 +793,12 @@ class MainWindow(QMainWindow):
         self.status_text.setText(message)
         self.view.panel.offer_start_chat(conversation_id, True)  # may be tried again
 
-    def _decision_queued(self, conversation_id: int) -> None:
-        # The list is unchanged until the decision is delivered: only the conversation reloads.
+    def _decision_queued(self, conversation_id: int, changes: OpChanges) -> None:
+        # Its row in place (the status moves when the decision is delivered), its thread again.
         self.status_text.setText(_("Decision queued; it goes out when the Ozon connection delivers it."))
-        self._refresh_conversation(conversation_id)
+        self.apply_changes(changes)
+        if conversation_id != self.shown_id:
+            self._refresh_conversation(conversation_id)
 
     def _failed(self, message: str) -> None:
         self.status_text.setText(_("Error: {message}").format(message=message))

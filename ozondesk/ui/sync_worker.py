@@ -75,6 +75,8 @@ class SyncRound:
     created: int = 0
     updated: int = 0
     sent: int = 0
+    # Conversations an outbox delivery of this round sent, found sent or had refused.
+    delivered: set[int] = field(default_factory=set)
     queued: int = 0  # replies still waiting in the outbox after the round
     aborted: bool = False
     offline: bool = False
@@ -83,14 +85,17 @@ class SyncRound:
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.updated or self.sent)
+        return bool(self.created or self.updated or self.sent or self.delivered)
 
     @property
     def changes(self) -> OpChanges:
-        """A round counts what it stored, not which conversations: every row shown is read
-        again and the ids too (still without a reset when they did not move)."""
+        """A sync counts what it stored, not which conversations: every row shown is read
+        again and the ids too (still without a reset when they did not move). An outbox
+        round knows its conversations: only those."""
         if not self.changed:
             return NOTHING
+        if self.kind == "deliver" and not (self.created or self.updated):
+            return OpChanges(conversations=frozenset(self.delivered), membership=True)
         return OpChanges(membership=True, every_conversation=True)
 
     @property
@@ -216,6 +221,7 @@ class _Worker(QObject):
             self.progress.emit(_("{shop}: sending queued replies").format(shop=name))
         delivery = OutboxService(self.db, client).deliver(ref.shop_id)
         result.sent += delivery.sent + delivery.reconciled
+        result.delivered |= delivery.conversations
         if delivery.offline:
             result.offline = True
             result.add(

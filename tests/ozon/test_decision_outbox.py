@@ -16,6 +16,7 @@ from ozondesk.domain.clock import utcnow
 from ozondesk.errors import UserError
 from ozondesk.ozon.client import OzonClient
 from ozondesk.ozon.fake import FakeOzon
+from ozondesk.services.changes import NOTHING, OpChanges
 from ozondesk.services.decisions import DecisionService
 from ozondesk.services.file_sender import FileService, refusal
 from ozondesk.services.outbox import OutboxService
@@ -89,7 +90,10 @@ def test_approving_a_return_is_queued_audited_and_sent_once(
     rid = fake.rfbs.return_id(0)
     cid = conv(db, "return_request", rid)
     service = DecisionService(db)
-    item = service.decide(cid, agent(db), D.Decision("rfbs:1"))
+    queued = service.decide(cid, agent(db), D.Decision("rfbs:1"))
+    item = queued.item
+    # The thread changes (the decision on its way); the row keeps its place until delivered.
+    assert queued.changes == OpChanges(conversations=frozenset({cid}), membership=False)
     assert (item.action, item.chat_id, item.message_id) == ("rfbs_action", str(rid), None)
     assert item.payload == {
         "decision": "rfbs:1", "action_id": 1, "state": "NEW",
@@ -103,13 +107,16 @@ def test_approving_a_return_is_queued_audited_and_sent_once(
         assert (entry.subject, entry.detail["decision"]) == (f"return_request:{rid}", "rfbs:1")
     report = OutboxService(db, client).deliver()
     assert (report.sent, report.failed) == (1, 0)
+    # Delivered, the decision may move its conversation: its row and the listing's ids.
+    assert report.changes == OpChanges(conversations=frozenset({cid}), membership=True)
     assert fake.rfbs.actions == [{"return_id": rid, "id": 1}]
     after = service.view(cid)
     assert after is not None and (after.queued, after.actions) == ((), ())
     with db.read() as s:
         c = s.get(Conversation, cid)
         assert c is not None and c.first_response_at is not None and c.status == "open"
-    assert OutboxService(db, client, clock=later()).deliver().sent == 0
+    nothing = OutboxService(db, client, clock=later()).deliver()
+    assert (nothing.sent, nothing.changes) == (0, NOTHING)
     # The next sync reads what Ozon offers now: confirm the item arrived.
     SyncService(db, client, "Yuexin").run()
     assert [a["id"] for a in service.view(cid).actions] == [2]  # type: ignore[union-attr]

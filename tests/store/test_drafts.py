@@ -17,9 +17,10 @@ from sqlalchemy import func, select
 from ozondesk.domain.clock import MOSCOW
 from ozondesk.domain.templates import fill_template
 from ozondesk.errors import UserError
+from ozondesk.services.changes import NOTHING, OpChanges
 from ozondesk.services.compose import ComposeService, newest_incoming_id
 from ozondesk.services.conversation import ConversationService
-from ozondesk.services.drafts import DraftService
+from ozondesk.services.drafts import DraftSaved, DraftService
 from ozondesk.store.db import Database
 from ozondesk.store.models import (
     Agent,
@@ -71,8 +72,11 @@ def test_save_load_update_delete(db: Database) -> None:
     cid, agent = make_conversation(db)
     drafts = DraftService(db)
     assert drafts.load(cid, agent) is None
-    first = drafts.save(cid, agent, "Здравствуйте", NOW, template_slug="greeting")
+    saved = drafts.save(cid, agent, "Здравствуйте", NOW, template_slug="greeting")
+    first = saved.record
     assert first is not None and first.text == "Здравствуйте" and first.updated_at == NOW
+    # A draft changes its conversation, never its place in a listing.
+    assert saved.changes == OpChanges(conversations=frozenset({cid}), membership=False)
     drafts.save(cid, agent, "Здравствуйте, Анна!", NOW + timedelta(seconds=5))
     loaded = drafts.load(cid, agent)
     assert loaded is not None and loaded.text == "Здравствуйте, Анна!" and loaded.template_slug is None
@@ -81,9 +85,10 @@ def test_save_load_update_delete(db: Database) -> None:
     drafts.save(cid, None, "чужой черновик", NOW)
     assert drafts.load(cid, agent).text == "Здравствуйте, Анна!"  # type: ignore[union-attr]
     # A blank save deletes.
-    assert drafts.save(cid, agent, "   \n", NOW) is None
+    assert drafts.save(cid, agent, "   \n", NOW) == DraftSaved(None, OpChanges(frozenset({cid})))
     assert drafts.load(cid, agent) is None
-    assert drafts.delete(cid, None) and not drafts.delete(cid, None)
+    assert drafts.save(cid, agent, "", NOW) == DraftSaved(None, NOTHING)  # nothing was there
+    assert drafts.delete(cid, None) == OpChanges(frozenset({cid})) and drafts.delete(cid, None) == NOTHING
 
 
 def test_a_desk_without_agents_keeps_one_draft_per_conversation(db: Database) -> None:

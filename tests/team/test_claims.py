@@ -10,6 +10,7 @@ from teamdata import NOW, make_team
 
 from ozondesk.domain.roles import PermissionDenied
 from ozondesk.errors import UserError
+from ozondesk.services.changes import NOTHING, OpChanges
 from ozondesk.services.claims import LIFETIME, ClaimHeld, ClaimService, require_claim
 from ozondesk.store.db import Database
 from ozondesk.store.models import Agent, Claim
@@ -39,6 +40,27 @@ def test_the_second_agent_sees_who_holds_it_and_since_when(db: Database) -> None
     again = claims.claim(cid, wang)
     assert again.holder is not None and again.holder.claimed_at == NOW
     assert again.holder.renewed_at == NOW + timedelta(minutes=1)
+
+
+def test_a_claim_or_release_returns_exactly_what_it_changed(db: Database) -> None:
+    """The one conversation, in place (no filter or sort key reads a claim); nothing when the
+    holder stayed as it was."""
+    (wang, li), (a, b, _c) = make_team(db)
+    clock = Clock(NOW)
+    claims = ClaimService(db, clock=clock)
+    touched_a = OpChanges(conversations=frozenset({a}), membership=False)
+    assert claims.claim(a, wang).changes == touched_a
+    clock.at = NOW + timedelta(minutes=1)
+    assert claims.claim(a, wang).changes == NOTHING  # renewed: the same holder
+    assert claims.claim(a, li).changes == NOTHING  # refused: wang holds it
+    assert claims.release(a, li).changes == NOTHING  # not li's to release
+    assert claims.state(a, li).changes == NOTHING  # a read
+    assert claims.release(a, wang).changes == touched_a
+    assert claims.release(a, wang).changes == NOTHING  # already free
+    # A stale claim taken over changes the holder.
+    claims.claim(b, wang)
+    clock.at = NOW + timedelta(minutes=1) + LIFETIME + timedelta(seconds=1)
+    assert claims.claim(b, li).changes == OpChanges(conversations=frozenset({b}), membership=False)
 
 
 def test_require_claim_names_the_holder_and_the_moscow_time(db: Database) -> None:

@@ -13,6 +13,7 @@ from support import MemoryKeyring
 from ozondesk.domain.clock import to_storage, utcnow
 from ozondesk.ozon.client import OzonClient
 from ozondesk.ozon.fake import FakeOzon
+from ozondesk.services.changes import EVERYTHING, NOTHING, OpChanges
 from ozondesk.services.credentials import CredentialStore
 from ozondesk.services.inbox import InboxFilter, InboxService
 from ozondesk.services.outbox import OutboxService
@@ -148,6 +149,8 @@ def test_a_queued_reply_is_delivered_by_the_worker(
         assert harness.controller.deliver_now()
     result: SyncRound = blocker.args[0]
     assert result.kind == "deliver" and result.sent == 1 and result.queued == 0
+    # An outbox round knows its conversations: only that row and the ids, not every row.
+    assert result.changes == OpChanges(conversations=frozenset({row.id}), membership=True)
     assert [s["text"] for s in fake.world.sent] == ["Добрый день! Отправим сегодня."]
     assert threading.main_thread() not in harness.threads
 
@@ -224,3 +227,11 @@ def test_no_shop_means_no_sync_and_no_polling(qtbot: Any, db: Database, fake: Fa
         assert h.threads == [] and fake.calls == {}
     finally:
         h.close()
+
+
+def test_a_sync_round_reloads_every_row_shown_and_a_quiet_one_nothing() -> None:
+    everything = OpChanges(membership=True, every_conversation=True)
+    assert SyncRound("sync", created=1, delivered={7}).changes == everything
+    assert SyncRound("deliver").changes == NOTHING
+    assert SyncRound("deliver", delivered={7}).changes == OpChanges(frozenset({7}), membership=True)
+    assert everything != EVERYTHING  # templates and presence are not a sync's
