@@ -93,8 +93,9 @@ def store(conn: Executor, ids: Iterable[int]) -> int:
     return stored
 
 
-def store_all(conn: Executor, batch: int = 5 * BATCH) -> int:
-    """Every conversation's outcome (a new or migrated database), ``batch`` at a time."""
+def store_all(conn: Executor, batch: int = 5 * BATCH, running_due: bool = True) -> int:
+    """Every conversation's outcome (a new or migrated database), ``batch`` at a time;
+    ``running_due`` False leaves ``sla_due`` alone (migration 0018 runs before it exists)."""
     revisions, newest = policy_revisions(conn)
     stored, after = 0, 0
     while True:
@@ -104,7 +105,7 @@ def store_all(conn: Executor, batch: int = 5 * BATCH) -> int:
         ).scalars())
         if not ids:
             return stored
-        stored += _store_batch(conn, ids, revisions, newest)
+        stored += _store_batch(conn, ids, revisions, newest, running_due)
         after = ids[-1]
 
 
@@ -140,6 +141,7 @@ def _store_batch(
     ids: Sequence[int],
     revisions: dict[str, list[PolicyRevision]],
     newest: dict[str, int],
+    running_due: bool = True,
 ) -> int:
     c, p, d = _conversations.c, _postings.c, _decisions.c
     rows = conn.execute(
@@ -181,16 +183,15 @@ def _store_batch(
             ),
             revisions,
         )
-        values.append({
-            "b_id": r.id,
-            **columns(found, newest.get(r.sla_policy)),
-            "sla_due": _running_due(StoredTargets(
+        row = {"b_id": r.id, **columns(found, newest.get(r.sla_policy))}
+        if running_due:
+            row["sla_due"] = _running_due(StoredTargets(
                 kind=r.kind, status=r.conversation_status, first_due=found.first_due,
                 first_met_at=found.first_met_at, next_due=found.next_due,
                 resolution_due=found.resolution_due, resolution_met_at=found.resolution_met_at,
                 auto_decision_at=r.auto_decision_at,
-            )),
-        })
+            ))
+        values.append(row)
     if values:
         conn.execute(
             update(_conversations).where(_conversations.c.id == bindparam("b_id"))

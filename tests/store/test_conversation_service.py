@@ -43,7 +43,10 @@ def test_detail_has_thread_context_and_explained_targets(db: Database) -> None:
                           quantity=1, price=Decimal("1890.00")))
         conv = Conversation(shop_id=shop.id, kind="buyer_chat", platform_id="c1", buyer_name="Анна",
                             sla_policy="chat-first-response", received_at=naive(msk(22, 22, 55)),
-                            posting_id=posting.id, assignee_id=agent.id, status="waiting_buyer")
+                            posting_id=posting.id, assignee_id=agent.id, status="waiting_buyer",
+                            # Recorded with the reply, as sync and the outbox do: the stored
+                            # outcome the context shows reads it.
+                            first_response_at=naive(msk(23, 9, 10)))
         s.add(conv)
         s.flush()
         s.add_all([

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 
 from ozondesk.services.inbox import InboxFilter, InboxService
 from ozondesk.store.db import Database
@@ -30,17 +31,21 @@ def inbox(db: Database) -> InboxService:
         me = Agent(shop_id=shop.id, login="wang", display_name="王芳", role="agent")
         s.add(me)
         s.flush()
-        for n, (buyer, text, category, due_in) in enumerate(texts):
+        for n, (buyer, text, category, _due_in) in enumerate(texts):
             conv = Conversation(
                 shop_id=shop.id, kind="buyer_chat", platform_id=str(n), buyer_name=buyer,
                 sla_policy="chat-first-response", received_at=naive(NOW - timedelta(hours=1)),
                 category=category, assignee_id=me.id if n % 2 == 0 else None,
-                due_at=naive(NOW + timedelta(minutes=due_in)) if due_in is not None else None,
                 last_message_at=naive(NOW), last_message_preview=text[:50],
             )
             s.add(conv)
             s.flush()
             s.add(Message(conversation_id=conv.id, side="buyer", text=text, created_at=naive(NOW)))
+    with db.begin() as s:
+        # Running deadlines set outright (a Core update the outcome hook leaves alone).
+        for n, (_buyer, _text, _category, due_in) in enumerate(texts):
+            s.execute(update(Conversation).where(Conversation.platform_id == str(n)).values(
+                sla_due=naive(NOW + timedelta(minutes=due_in)) if due_in is not None else None))
     return InboxService(db)
 
 
