@@ -123,13 +123,13 @@ def test_due_soon_is_announced_once_per_conversation(qtbot: Any, tmp_path: Path)
     assert agent is not None
     with db.begin() as session:
         # Nothing else due soon, then one conversation of this agent due in 3 minutes.
-        session.execute(update(Conversation).values(due_at=None))
+        session.execute(update(Conversation).values(sla_due=None))
         # A buyer conversation: the seller's own tickets are Ozon's deadlines, never announced.
         cid = session.scalar(select(Conversation.id).where(Conversation.kind == "buyer_chat").order_by(Conversation.id))
         session.execute(
             update(Conversation).where(Conversation.id == cid).values(
                 status="open", assignee_id=agent.id,
-                due_at=(NOW + timedelta(minutes=3)).replace(tzinfo=None),
+                sla_due=(NOW + timedelta(minutes=3)).replace(tzinfo=None),
             )
         )
     runner = TaskRunner()
@@ -157,14 +157,14 @@ def test_the_due_soon_query_keeps_to_this_agent_and_unassigned(tmp_path: Path) -
     assert agent is not None
     due = (NOW + timedelta(minutes=2)).replace(tzinfo=None)
     with db.begin() as session:
-        session.execute(update(Conversation).values(due_at=None))
+        session.execute(update(Conversation).values(sla_due=None))
         ids = list(session.scalars(select(Conversation.id).where(Conversation.kind == "buyer_chat")
                                    .order_by(Conversation.id).limit(4)))
         for cid, assignee, status in zip(
             ids, [agent.id, None, agent.id + 1, agent.id], ["open", "open", "open", "resolved"], strict=True
         ):
             session.execute(update(Conversation).where(Conversation.id == cid).values(
-                due_at=due, assignee_id=assignee, status=status))
+                sla_due=due, assignee_id=assignee, status=status))
     found = DueSoonService(db).due_soon(agent.id, NOW)
     assert [d.conversation_id for d in found] == ids[:2]
     assert DueSoonService(db, minutes=1).due_soon(agent.id, NOW) == []
