@@ -26,7 +26,7 @@ def test_existing_conversations_get_their_running_deadline(tmp_path: Path) -> No
     path = tmp_path / "old.sqlite"
     engine = create_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
-        command.upgrade(alembic_config(conn), "0019")
+        command.upgrade(alembic_config(conn), "0022")
         conn.execute(text(
             "INSERT INTO shops (id, ozon_seller_id, name, created_at) VALUES (1, '1', 'S', '2026-01-01')"
         ))

@@ -1,7 +1,7 @@
 """conversations.sla_due: the deadline the inbox sorts by, from the stored SLA outcome
 
 Revision ID: 0024
-Revises: 0019
+Revises: 0022
 Create Date: 2026-12-06 10:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0024'
-down_revision = '0019'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
