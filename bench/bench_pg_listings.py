@@ -56,13 +56,14 @@ LONG_QUERY, SHORT_QUERY = "сертификат размер", "订单"
 
 ROW_SQL = (
     "SELECT c.id, c.kind, c.buyer_name, c.subject, c.last_message_preview, c.category, c.status,"
-    " c.priority, a.display_name, c.received_at, c.last_message_at, c.due_at, c.sla_policy,"
-    " c.unread_count, c.first_response_at FROM conversations c LEFT JOIN agents a ON a.id = c.assignee_id"
+    " c.priority, a.display_name, c.received_at, c.last_message_at, c.sla_due, c.sla_policy,"
+    " c.unread_count, c.first_response_at, c.sla_first_due, c.sla_first_met_at, c.sla_next_due,"
+    " c.sla_resolution_due, c.sla_resolution_met_at FROM conversations c LEFT JOIN agents a ON a.id = c.assignee_id"
     " WHERE c.id = ANY(%s)"
 )
 SNIPPET_SQL = "SELECT conversation_id, text FROM messages WHERE conversation_id = ANY(%s) ORDER BY id DESC"
 OPEN = "c.status IN ('open', 'waiting_buyer')"
-BY_DUE = "ORDER BY c.due_at NULLS LAST, c.last_message_at DESC NULLS LAST, c.id"
+BY_DUE = "ORDER BY c.sla_due NULLS LAST, c.last_message_at DESC NULLS LAST, c.id"
 # A search listed newest match first: each conversation once, by its newest matching message.
 MATCH_IDS = ("SELECT m.conversation_id FROM messages m{join} WHERE m.text ILIKE %s{where}"
              " GROUP BY m.conversation_id ORDER BY max(m.id) DESC")
@@ -130,7 +131,7 @@ def cases() -> list[Case]:
              bare_ids=f"SELECT c.id FROM conversations c WHERE {OPEN} AND c.assignee_id = {MINE} {BY_DUE}"),
         Case("breached", breached,
              bare_ids="SELECT c.id FROM conversations c WHERE c.status IN ('open', 'waiting_buyer')"
-                      f" AND c.status = 'open' AND c.due_at <= %s {BY_DUE}", params=(NOW,)),
+                      f" AND c.status = 'open' AND c.sla_due <= %s {BY_DUE}", params=(NOW,)),
         Case("all, by assignee", InboxFilter(statuses=()), InboxSort("assignee"),
              bare_ids="SELECT c.id FROM conversations c LEFT JOIN agents a ON a.id = c.assignee_id"
                       " ORDER BY a.display_name NULLS LAST, c.id"),
@@ -179,13 +180,16 @@ def fill(url: Any, conversations: int, messages: int) -> None:
         conn.execute(
             "INSERT INTO conversations (id, shop_id, kind, platform_id, subject, buyer_name, status, category,"
             " priority, sla_policy, received_at, last_message_at, last_message_preview, unread_count, due_at,"
-            " version, assignee_id)"
+            " version, assignee_id, sla_first_due, sla_due)"
             f" SELECT g, 1, ({kinds})[1 + floor(r_kind * 6)::int], g::text, '', 'Покупатель ' || g,"
             " CASE WHEN r_status < 0.17 THEN 'open' WHEN r_status < 0.2 THEN 'waiting_buyer' ELSE 'resolved' END,"
             f" ({categories})[1 + floor(r_cat * 6)::int], 'normal', 'chat-first-response', received, received,"
             " '…', CASE WHEN r_status < 0.2 THEN (ARRAY[0, 0, 1, 2, 5])[1 + floor(r_unread * 5)::int] ELSE 0 END,"
             " CASE WHEN r_status < 0.17 THEN received + interval '15 minutes' END, 1,"
-            f" CASE WHEN r_assigned < 0.8 THEN 1 + floor(r_agent * {len(AGENTS)})::int END"
+            f" CASE WHEN r_assigned < 0.8 THEN 1 + floor(r_agent * {len(AGENTS)})::int END,"
+            # The stored outcome (sla_due is what the inbox sorts and filters by): the same deadline.
+            " CASE WHEN r_status < 0.17 THEN received + interval '15 minutes' END,"
+            " CASE WHEN r_status < 0.17 THEN received + interval '15 minutes' END"
             " FROM (SELECT g, random() AS r_kind, random() AS r_cat, random() AS r_unread, random() AS r_status,"
             "  random() AS r_assigned, random() AS r_agent,"
             "  %s::timestamp - floor(random() * 43200) * interval '1 minute' AS received"

@@ -160,7 +160,7 @@ def main() -> None:
                      " delivery_state) VALUES (?, ?, 'buyer', 'Где мой заказ?', '[]', ?, 'received')",
                      (next_id, conversation_id, now))
         bare.execute("UPDATE conversations SET unread_count = unread_count + 1, last_message_at = ?,"
-                     " last_message_preview = 'Где мой заказ?', due_at = coalesce(?, due_at) WHERE id = ?",
+                     " last_message_preview = 'Где мой заказ?', sla_due = coalesce(?, sla_due) WHERE id = ?",
                      (now, due, conversation_id))
         bare.commit()
         next_id += 1
@@ -204,7 +204,7 @@ def main() -> None:
     order = model.listing_order()
     worker = best(lambda: service.rows([1], ""))
     bare_ids = best(lambda: bare.execute(
-        "SELECT c.id FROM conversations c ORDER BY c.due_at IS NULL, c.due_at, c.last_message_at IS NULL,"
+        "SELECT c.id FROM conversations c ORDER BY c.sla_due IS NULL, c.sla_due, c.last_message_at IS NULL,"
         " c.last_message_at DESC, c.id").fetchall())
     ours_ids = best(lambda: service.ids(ALL, order))
     one_row = best(lambda: bare.execute(ROW_SQL.format(marks="?"), (1,)).fetchall())
