@@ -13,6 +13,7 @@ Run: QT_QPA_PLATFORM=offscreen python bench/bench_inbox.py [--conversations 1000
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import sqlite3
@@ -23,6 +24,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+# No display is needed to time the model: without this, Qt aborts where none is set.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from ozondesk.services.inbox import InboxFilter, InboxService, InboxSort
 from ozondesk.store.db import open_database
