@@ -46,12 +46,12 @@ CHUNK = 5000
 # A well-run desk on a busy day (#17): whatever fell due longer ago than this was answered or
 # resolved in time to be forgotten, so the only breaches on screen are of the last hours.
 RECENT_BREACHES = timedelta(hours=3)
-# Minutes to a first reply once the desk is open: a well-run desk answers well inside a chat's
-# 15 minutes, and two in 32 replies are late (FRR above Ozon's 90%, so no commission penalty,
-# with a few breaches to explain). 32 entries, as 8 before: Random.choice draws from a list
+# Minutes to a first reply once the desk is open: a well-run desk answers most chats within a
+# minute (Ozon's average-chat-response target is 120 s, #6), and two in 32 replies are late
+# (FRR above Ozon's 90%, so no commission penalty, with a few breaches to explain). 32 entries, as 8 before: Random.choice draws from a list
 # of any power-of-two length alike, so the rest of the demo stays as it was.
-REPLY_DELAYS = (2, 3, 4, 4, 5, 6, 6, 7, 8, 9, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 2, 3, 5, 6, 8, 9,
-                11, 12, 14, 25, 70)
+REPLY_DELAYS = (0.3, 0.4, 0.5, 0.5, 0.6, 0.7, 0.3, 0.4, 0.5, 0.6, 0.6, 0.7, 0.8, 0.3, 0.4, 0.4, 0.5,
+                0.6, 0.6, 0.7, 0.8, 0.3, 0.4, 0.5, 0.6, 0.6, 0.7, 0.8, 0.9, 1.0, 16, 17)
 # Per 100 conversations; questions, reviews, returns and cancellations are #13's kinds.
 KIND_WEIGHTS = {
     "buyer_chat": 50, "buyer_ticket": 10, "ozon_ticket": 10, "account_manager": 5,
