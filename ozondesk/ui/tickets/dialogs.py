@@ -209,13 +209,7 @@ class TicketDialog(QDialog):
 
     def take_screenshot(self, screen: QScreen | None = None) -> None:
         """A still of the screen now, to drag the region to keep over (Enter: all of it)."""
-        still = grab_screen(screen or self.screen())
-        if still.isNull():
-            self.show_error(_("this system does not allow taking a screenshot; attach one as a file"))
-            return
-        self._picker = RegionPicker(still)
-        self._picker.taken.connect(lambda pixmap: self.add_screenshot(pixmap))
-        self._picker.showFullScreen()
+        self._pick_region(grab_screen(screen or self.screen()))
 
     def take_delayed_screenshot(self) -> None:
         """The dialog steps aside for ``delay_ms`` so the agent can bring the browser with
@@ -227,6 +221,9 @@ class TicketDialog(QDialog):
         screen = QGuiApplication.screenAt(QCursor.pos()) or self.screen()
         still = grab_screen(screen)
         self.show()
+        self._pick_region(still)
+
+    def _pick_region(self, still: QPixmap) -> None:
         if still.isNull():
             self.show_error(_("this system does not allow taking a screenshot; attach one as a file"))
             return
